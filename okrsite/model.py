@@ -1,0 +1,315 @@
+"""The domain model: plain dataclasses, built only from validated documents.
+
+Nothing here reads files, the clock or MkDocs. Scores and history are computed
+by later stages into their own structures keyed by `ref` strings, so the model
+stays a faithful picture of the content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+from okrsite.periods import PeriodSpan
+
+ID_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was written: content-relative posix path, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+class KRKind(str, Enum):
+    NUMERIC = "numeric"  # baseline + target, rising or falling
+    THRESHOLD = "threshold"  # target + direction: keep a level
+    MILESTONES = "milestones"
+    BINARY = "binary"
+
+
+class PeriodState(str, Enum):
+    PLANNING = "planning"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """`[period:]unit/objective[/key-result]`."""
+
+    unit: str
+    objective: str
+    key_result: str | None = None
+    period: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Ref:
+        period, _, rest = text.rpartition(":")
+        parts = rest.split("/")
+        if len(parts) not in (2, 3) or not all(ID_PATTERN.match(p) for p in parts):
+            raise ValueError(f"not a reference: {text!r}")
+        return cls(parts[0], parts[1], parts[2] if len(parts) == 3 else None, period or None)
+
+    def in_period(self, period: str) -> Ref:
+        """This reference with its period filled in (references default to their own)."""
+        return self if self.period else Ref(self.unit, self.objective, self.key_result, period)
+
+    def __str__(self) -> str:
+        path = f"{self.unit}/{self.objective}" + (f"/{self.key_result}" if self.key_result else "")
+        return f"{self.period}:{path}" if self.period else path
+
+    @property
+    def objective_ref(self) -> Ref:
+        return Ref(self.unit, self.objective, None, self.period)
+
+
+@dataclass
+class Unit:
+    id: str
+    name: str
+    parent: str | None
+    lead: str | None = None
+    reviewers: list[str] = field(default_factory=list)
+    description: str | None = None
+    source: Source = field(default_factory=lambda: Source("org.yaml"))
+
+
+@dataclass
+class Org:
+    name: str
+    units: dict[str, Unit]  # in file order
+    source: Source = field(default_factory=lambda: Source("org.yaml"))
+
+    @property
+    def root(self) -> Unit:
+        return next(u for u in self.units.values() if u.parent is None)
+
+    def children(self, unit_id: str) -> list[Unit]:
+        return [u for u in self.units.values() if u.parent == unit_id]
+
+    def ancestors(self, unit_id: str) -> list[Unit]:
+        """Parent first, root last."""
+        out: list[Unit] = []
+        parent = self.units[unit_id].parent
+        while parent is not None and parent in self.units and len(out) < len(self.units):
+            out.append(self.units[parent])
+            parent = self.units[parent].parent
+        return out
+
+    def depth(self, unit_id: str) -> int:
+        return len(self.ancestors(unit_id))
+
+    def walk(self) -> list[Unit]:
+        """Every unit, depth first from the root, children in file order."""
+        out: list[Unit] = []
+
+        def visit(unit: Unit) -> None:
+            out.append(unit)
+            for child in self.children(unit.id):
+                visit(child)
+
+        visit(self.root)
+        return out
+
+
+@dataclass
+class Amendment:
+    date: date
+    by: str
+    reason: str
+    source: Source | None = None
+
+
+@dataclass
+class Period:
+    id: str
+    span: PeriodSpan
+    name: str | None = None
+    declared_state: PeriodState | None = None  # from period.yaml, if any
+    closed_on: date | None = None
+    amendments: list[Amendment] = field(default_factory=list)
+    source: Source | None = None  # period.yaml, if any
+
+    @property
+    def kind(self) -> str:
+        return self.span.kind
+
+    @property
+    def start(self) -> date:
+        return self.span.start
+
+    @property
+    def end(self) -> date:
+        return self.span.end
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+    def state(self, as_of: date) -> PeriodState:
+        """Declared state wins; otherwise from the dates, as of a given day (never today)."""
+        if self.declared_state is not None:
+            return self.declared_state
+        if as_of < self.start:
+            return PeriodState.PLANNING
+        if as_of > self.end:
+            return PeriodState.CLOSED
+        return PeriodState.ACTIVE
+
+    def contains(self, other: Period) -> bool:
+        return self.span.contains(other.span)
+
+
+@dataclass
+class CheckIn:
+    date: date
+    value: float | None = None
+    confidence: float | None = None
+    note: str | None = None
+    source: Source | None = None
+
+
+@dataclass
+class Milestone:
+    title: str
+    done: bool = False
+    weight: float = 1.0
+
+
+@dataclass
+class KeyResult:
+    id: str
+    title: str
+    kind: KRKind
+    ref: Ref  # with period
+    description: str | None = None
+    unit: str | None = None  # measurement unit, e.g. "h" or "%"
+    baseline: float | None = None
+    target: float | None = None
+    direction: str | None = None  # at_least | at_most (threshold KRs)
+    kpi: str | None = None
+    check_ins: list[CheckIn] = field(default_factory=list)  # sorted by date
+    milestones: list[Milestone] = field(default_factory=list)
+    done: bool | None = None
+    weight: float = 1.0
+    scorer: str | None = None
+    reason: str | None = None
+    stale_after_days: int | None = None
+    source: Source | None = None
+
+
+@dataclass
+class Objective:
+    id: str
+    title: str
+    unit: str
+    period: str
+    ref: Ref  # with period
+    key_results: list[KeyResult]
+    description: str | None = None
+    owner: str | None = None
+    type: str = "aspirational"  # committed | aspirational
+    aligns_to: Ref | None = None  # with period filled in
+    visibility: str = "public"
+    grade: float | None = None
+    retrospective: str | None = None
+    carried_from: Ref | None = None
+    source: Source | None = None
+
+    @property
+    def committed(self) -> bool:
+        return self.type == "committed"
+
+    @property
+    def restricted(self) -> bool:
+        return self.visibility == "restricted"
+
+
+@dataclass
+class UnitPeriod:
+    """One unit's OKRs for one period: one `periods/<period>/<unit>.yaml`."""
+
+    unit: str
+    period: str
+    objectives: list[Objective]
+    source: Source
+
+
+@dataclass
+class Measurement:
+    date: date
+    value: float
+    note: str | None = None
+
+
+@dataclass
+class Thresholds:
+    green: float
+    red: float
+
+
+@dataclass
+class KPI:
+    id: str
+    name: str
+    description: str | None = None
+    owner: str | None = None  # unit id
+    unit: str | None = None
+    direction: str = "higher_is_better"
+    cadence: str = "monthly"
+    target: float | None = None
+    thresholds: Thresholds | None = None
+    visibility: str = "public"
+    measurements: list[Measurement] = field(default_factory=list)  # sorted by date
+    source: Source | None = None
+
+    @property
+    def restricted(self) -> bool:
+        return self.visibility == "restricted"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher_is_better"
+
+
+@dataclass
+class Content:
+    """Everything in a content directory, validated and linked."""
+
+    org: Org
+    periods: dict[str, Period]  # chronological
+    okrs: dict[tuple[str, str], UnitPeriod]  # (period, unit) -> its OKRs
+    kpis: dict[str, KPI]
+    fiscal_year_start: int = 1
+    root: str = ""  # the content directory, absolute; empty for content built in memory
+
+    def objectives(self, period: str | None = None) -> list[Objective]:
+        return [o for (p, _), up in self.okrs.items() if period in (None, p)
+                for o in up.objectives]
+
+    def objective(self, ref: Ref) -> Objective | None:
+        up = self.okrs.get((ref.period or "", ref.unit))
+        if up is None:
+            return None
+        return next((o for o in up.objectives if o.id == ref.objective), None)
+
+    def key_result(self, ref: Ref) -> KeyResult | None:
+        obj = self.objective(ref)
+        if obj is None or ref.key_result is None:
+            return None
+        return next((k for k in obj.key_results if k.id == ref.key_result), None)
+
+    def aligned_to(self, ref: Ref) -> list[Objective]:
+        """Objectives whose `aligns_to` names this objective (or one of its KRs)."""
+        target = ref.objective_ref
+        return [o for o in self.objectives()
+                if o.aligns_to is not None and o.aligns_to.objective_ref == target]
+
+    def units_in(self, period: str) -> list[str]:
+        return [u for (p, u) in self.okrs if p == period]

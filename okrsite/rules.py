@@ -1,0 +1,343 @@
+"""Semantic rules beyond the schema.
+
+Two layers: `document_rules` look at one schema-valid document and can point at
+the exact field; `content_rules` look across documents on the built model. The
+best-practice advice from OKR practice is reported as warnings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from okrsite.build import kr_shapes
+from okrsite.diagnostics import Diagnostic, diag
+from okrsite.loader import Document
+from okrsite.model import Content, Objective, Ref, Source
+from okrsite.periods import is_period_id
+from okrsite.schema import label
+from okrsite.yamlparse import pointer
+
+MAX_OBJECTIVES = 5
+MIN_KRS, MAX_KRS = 2, 5
+CLOSING_GRACE = timedelta(days=14)  # a closing check-in may follow the period's end
+_DATE_KEYS = {"date", "start", "end", "closed_on"}
+
+
+# ---------------------------------------------------------------- one document
+
+def document_rules(doc: Document) -> list[Diagnostic]:
+    out = list(_dates(doc, doc.data, ()))
+    if out:
+        return out  # the model cannot be built on a date that does not exist
+    kind = doc.data["kind"]
+    if kind == "org":
+        out += _org(doc)
+    elif kind == "period":
+        out += _period(doc)
+    elif kind == "okrs":
+        out += _okrs(doc)
+    elif kind == "kpi":
+        out += _kpi(doc)
+    return out
+
+
+def _dates(doc: Document, node: Any, path: tuple[str | int, ...]) -> Iterator[Diagnostic]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _DATE_KEYS and isinstance(value, str):
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    yield diag(doc.file, doc.pos(pointer((*path, key))), "OKR220",
+                               f"{label(doc.data, [*path, key])}: {value!r} is not a date")
+            else:
+                yield from _dates(doc, value, (*path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _dates(doc, item, (*path, i))
+
+
+def _at(doc: Document, *path: str | int) -> tuple[int, int]:
+    return doc.pos(pointer(path))
+
+
+def _place(doc: Document, field: str, expected: str) -> list[Diagnostic]:
+    actual = doc.data.get(field)
+    if str(actual) == expected:
+        return []
+    return [diag(doc.file, _at(doc, field), "OKR008",
+                 f"`{field}: {actual}` but the file is {doc.relpath}",
+                 f"Write `{field}: {expected}`, or move the file to match `{actual}`.")]
+
+
+def _period_dir(doc: Document) -> tuple[str, list[Diagnostic]]:
+    period = doc.relpath.split("/")[1]
+    if is_period_id(period):
+        return period, []
+    return period, [diag(doc.file, (1, 1), "OKR008",
+                         f"the folder periods/{period}/ is not a period id",
+                         "Name period folders YYYY, YYYY-H1/H2 or YYYY-Q1..Q4.")]
+
+
+def _org(doc: Document) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    units = doc.data["units"]
+    ids = Counter(u["id"] for u in units)
+    seen: set[str] = set()
+    for i, u in enumerate(units):
+        if ids[u["id"]] > 1 and u["id"] in seen:
+            out.append(diag(doc.file, _at(doc, "units", i, "id"), "OKR201",
+                            f"unit id `{u['id']}` is defined more than once"))
+        seen.add(u["id"])
+    roots = [i for i, u in enumerate(units) if not u.get("parent")]
+    if len(roots) != 1:
+        names = ", ".join(f"`{units[i]['id']}`" for i in roots) or "none"
+        at = _at(doc, "units", roots[1]) if len(roots) > 1 else _at(doc, "units")
+        out.append(diag(doc.file, at, "OKR202",
+                        f"the org needs exactly one unit without `parent`; found {names}"))
+    parents = {u["id"]: u.get("parent") for u in units}
+    for i, u in enumerate(units):
+        parent = u.get("parent")
+        if parent and parent not in parents:
+            out.append(diag(doc.file, _at(doc, "units", i, "parent"), "OKR203",
+                            f"unit `{u['id']}` has parent `{parent}`, which is not a unit",
+                            _suggest(parent, parents)))
+    reported: set[str] = set()
+    for i, u in enumerate(units):
+        chain = [u["id"]]
+        node = parents.get(u["id"])
+        while node and node in parents and node not in chain:
+            chain.append(node)
+            node = parents.get(node)
+        if node == u["id"] and not reported & set(chain):
+            reported.update(chain)
+            out.append(diag(doc.file, _at(doc, "units", i, "parent"), "OKR204",
+                            "the parents form a cycle: " + " -> ".join([*chain, u["id"]])))
+    return out
+
+
+def _suggest(value: str, known: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f"Did you mean `{close[0]}`?" if close else "Use the id of a unit defined in org.yaml."
+
+
+def _period(doc: Document) -> list[Diagnostic]:
+    d = doc.data
+    period, out = _period_dir(doc)
+    out += _place(doc, "id", period)
+    if ("start" in d) != ("end" in d):
+        missing = "end" if "start" in d else "start"
+        out.append(diag(doc.file, _at(doc, "start" if "start" in d else "end"), "OKR217",
+                        f"`{missing}` is missing: give both `start` and `end`, or neither"))
+    elif "start" in d and d["start"] >= d["end"]:
+        out.append(diag(doc.file, _at(doc, "end"), "OKR217",
+                        f"end {d['end']} is not after start {d['start']}"))
+    if d.get("state") == "closed" and "closed_on" not in d:
+        out.append(diag(doc.file, _at(doc, "state"), "OKR218",
+                        "a closed period needs `closed_on:`, the day it was closed"))
+    closed_on = d.get("closed_on")
+    if d.get("amendments") and not closed_on:
+        out.append(diag(doc.file, _at(doc, "amendments"), "OKR218",
+                        "amendments need the period's `closed_on:` date"))
+    for i, a in enumerate(d.get("amendments", [])):
+        if closed_on and a["date"] < closed_on:
+            out.append(diag(doc.file, _at(doc, "amendments", i, "date"), "OKR218",
+                            f"amendment dated {a['date']}, before the period closed on "
+                            f"{closed_on}"))
+    return out
+
+
+def _kpi(doc: Document) -> list[Diagnostic]:
+    d = doc.data
+    out = _place(doc, "id", doc.relpath.split("/")[-1].rsplit(".", 1)[0])
+    th = d.get("thresholds")
+    if th:
+        higher = d.get("direction", "higher_is_better") == "higher_is_better"
+        if (th["green"] < th["red"]) if higher else (th["green"] > th["red"]):
+            want = ">=" if higher else "<="
+            out.append(diag(doc.file, _at(doc, "thresholds"), "OKR216",
+                            f"`{d.get('direction', 'higher_is_better')}` needs green {want} red, "
+                            f"but green is {th['green']} and red is {th['red']}"))
+    return out
+
+
+def _okrs(doc: Document) -> list[Diagnostic]:
+    d = doc.data
+    period, out = _period_dir(doc)
+    out += _place(doc, "period", period)
+    out += _place(doc, "unit", doc.relpath.split("/")[-1].rsplit(".", 1)[0])
+    objectives = d.get("objectives", [])
+    if len(objectives) > MAX_OBJECTIVES:
+        out.append(diag(doc.file, _at(doc, "objectives", MAX_OBJECTIVES), "OKR301",
+                        f"{len(objectives)} objectives for {d['unit']} in {d['period']}"))
+    seen: set[str] = set()
+    for i, o in enumerate(objectives):
+        where = label(d, ["objectives", i])
+        if o["id"] in seen:
+            out.append(diag(doc.file, _at(doc, "objectives", i, "id"), "OKR205",
+                            f"objective id `{o['id']}` is used twice in this file"))
+        seen.add(o["id"])
+        if not o.get("owner"):
+            out.append(diag(doc.file, _at(doc, "objectives", i), "OKR304",
+                            f"{where} has no owner"))
+        krs = o.get("key_results", [])
+        if len(krs) < MIN_KRS:
+            out.append(diag(doc.file, _at(doc, "objectives", i, "key_results"), "OKR302",
+                            f"{where} has {len(krs)} key result; 2 to 5 measure it well"))
+        elif len(krs) > MAX_KRS:
+            out.append(diag(doc.file, _at(doc, "objectives", i, "key_results", MAX_KRS),
+                            "OKR303", f"{where} has {len(krs)} key results"))
+        kr_ids: set[str] = set()
+        for j, kr in enumerate(krs):
+            at = ("objectives", i, "key_results", j)
+            if kr["id"] in kr_ids:
+                out.append(diag(doc.file, _at(doc, *at, "id"), "OKR206",
+                                f"key result id `{kr['id']}` is used twice in {where}"))
+            kr_ids.add(kr["id"])
+            out += _kr_shape(doc, kr, at)
+    return out
+
+
+def _kr_shape(doc: Document, kr: dict[str, Any], at: tuple[str | int, ...]) -> list[Diagnostic]:
+    where = label(doc.data, list(at))
+    shapes = kr_shapes(kr)
+    out = []
+    if not shapes:
+        if "target" in kr:
+            msg = f"{where} has a target but no baseline, direction or kpi"
+            hint = ("Add `baseline:` (a value to move from), `direction: at_least|at_most` "
+                    "(a level to keep), or `kpi:` (values from a KPI).")
+        else:
+            msg = f"{where} has no measure"
+            hint = None
+        out.append(diag(doc.file, _at(doc, *at), "OKR212", msg, hint))
+    elif len(shapes) > 1:
+        names = " and ".join(s.value for s in shapes)
+        out.append(diag(doc.file, _at(doc, *at), "OKR212",
+                        f"{where} is both {names}; a key result has exactly one shape"))
+    if ("baseline" in kr and "target" in kr and "direction" not in kr
+            and kr["baseline"] == kr["target"]):
+        out.append(diag(doc.file, _at(doc, *at, "target"), "OKR213",
+                        f"{where}: baseline and target are both {kr['target']}, so there is "
+                        "no progress to measure"))
+    if "kpi" in kr and "check_ins" in kr:
+        out.append(diag(doc.file, _at(doc, *at, "check_ins"), "OKR214",
+                        f"{where} takes values from KPI `{kr['kpi']}` and also has check-ins"))
+    return out
+
+
+# ------------------------------------------------------------ across documents
+
+def content_rules(content: Content, broken: set[tuple[str, str]] = frozenset()
+                  ) -> list[Diagnostic]:
+    """Rules across documents. `broken` holds (period, unit) files that failed to load:
+    references into them are not reported again."""
+    root = Path(content.root)
+    out: list[Diagnostic] = []
+
+    def at(src: Source | None, code: str, message: str, hint: str | None = None) -> None:
+        src = src or Source("org.yaml")
+        out.append(diag(root / src.path, (src.line, src.col), code, message, hint))
+
+    org = content.org
+    root_unit = next((u.id for u in org.units.values() if u.parent is None), None)
+    for (period_id, unit), up in content.okrs.items():
+        if org.units and unit not in org.units:
+            at(up.source, "OKR203", f"unit `{unit}` is not defined in org.yaml",
+               _suggest(unit, org.units))
+        period = content.periods[period_id]
+        for obj in up.objectives:
+            _alignment(content, obj, broken, at)
+            if obj.carried_from is not None:
+                _reference(content, obj, obj.carried_from, "carried_from", broken, at)
+            if obj.aligns_to is None and root_unit and unit != root_unit:
+                at(obj.source, "OKR305", f"objective `{obj.id}` of {unit} in {period_id} "
+                   "aligns to nothing above it")
+            for kr in obj.key_results:
+                if kr.kpi and kr.kpi not in content.kpis:
+                    at(kr.source, "OKR207", f"key result `{kr.id}` uses KPI `{kr.kpi}`, "
+                       "which is not defined under kpis/", _suggest_kpi(kr.kpi, content))
+                last = period.end + CLOSING_GRACE
+                for c in kr.check_ins:
+                    if not period.start <= c.date <= last:
+                        at(c.source, "OKR215", f"check-in dated {c.date} is outside "
+                           f"{period_id} ({period.start} to {period.end}, closing check-ins "
+                           f"until {last})")
+    for kpi in content.kpis.values():
+        if kpi.owner and org.units and kpi.owner not in org.units:
+            at(kpi.source, "OKR203", f"KPI `{kpi.id}` is owned by `{kpi.owner}`, which is "
+               "not a unit", _suggest(kpi.owner, org.units))
+    out += _alignment_cycles(content)
+    return out
+
+
+def _suggest_kpi(kpi: str, content: Content) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(kpi, list(content.kpis), n=1)
+    return f"Did you mean `{close[0]}`?" if close else "Use the id of a KPI under kpis/."
+
+
+def _reference(content: Content, obj: Objective, ref: Ref, field: str,
+               broken: set[tuple[str, str]], at: Any) -> bool:
+    """Report a reference that does not resolve; True when it does."""
+    period_id = ref.period or obj.period
+    if (period_id, ref.unit) in broken:
+        return False
+    if period_id not in content.periods:
+        at(obj.source, "OKR208", f"`{field}: {ref}` names period {period_id}, which has "
+           "no OKRs and no period.yaml")
+        return False
+    target = content.objective(ref.in_period(period_id))
+    if target is None:
+        at(obj.source, "OKR209", f"`{field}: {ref}`: {ref.unit} has no objective "
+           f"`{ref.objective}` in {period_id}")
+        return False
+    if ref.key_result and not any(k.id == ref.key_result for k in target.key_results):
+        at(obj.source, "OKR209", f"`{field}: {ref}`: objective `{ref.objective}` has no key "
+           f"result `{ref.key_result}`")
+        return False
+    return True
+
+
+def _alignment(content: Content, obj: Objective, broken: set[tuple[str, str]],
+               at: Any) -> None:
+    ref = obj.aligns_to
+    if ref is None or not _reference(content, obj, ref, "aligns_to", broken, at):
+        return
+    mine, theirs = content.periods[obj.period], content.periods[ref.period or obj.period]
+    if not theirs.contains(mine):
+        at(obj.source, "OKR210", f"`aligns_to: {ref}`: {theirs.id} does not contain "
+           f"{mine.id}")
+
+
+def _alignment_cycles(content: Content) -> list[Diagnostic]:
+    out = []
+    reported: set[str] = set()
+    root = Path(content.root)
+    for obj in content.objectives():
+        chain = [str(obj.ref)]
+        node = obj.aligns_to
+        while node is not None:
+            target = content.objective(node.objective_ref)
+            if target is None:
+                break
+            key = str(target.ref)
+            if key == chain[0]:
+                if not reported & set(chain):
+                    reported.update(chain)
+                    src = obj.source or Source("")
+                    out.append(diag(root / src.path, (src.line, src.col), "OKR211",
+                                    "alignment forms a cycle: " + " -> ".join([*chain, key])))
+                break
+            if key in chain:
+                break  # a cycle further up, reported from one of its own members
+            chain.append(key)
+            node = target.aligns_to
+    return out

@@ -1,0 +1,167 @@
+"""Safe YAML parsing that remembers where every value came from.
+
+We compose YAML into nodes (C-accelerated when libyaml is present) and turn the
+nodes into plain JSON-like data ourselves. Doing the construction here, rather
+than with `yaml.safe_load`, is what lets us:
+
+- record the line and column of every value, keyed by JSON pointer;
+- reject duplicate keys (PyYAML silently keeps the last one);
+- reject tags that would construct objects, and alias expansion bombs;
+- keep dates as their source text, the one place where dates become strings
+  (the schemas then check them as `YYYY-MM-DD` strings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml parses about 8x faster than the pure-Python parser.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PARSER_VERSION = "1"  # bump when the parse result's shape changes (cache key)
+
+MAX_NODES = 200_000  # expanded nodes per document: an 8 KB OKR file has ~1,000
+MAX_DEPTH = 50
+
+_T = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_ALLOWED_TAGS = _SCALAR_TAGS | {_T + "map", _T + "seq"}
+_constructor = SafeConstructor()
+
+Position = tuple[int, int]
+
+
+def pointer(parts: tuple[str | int, ...]) -> str:
+    """JSON pointer for a path: ("objectives", 0, "id") -> "/objectives/0/id"."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+@dataclass
+class Parsed:
+    """A parsed document: plain data plus the (line, col) of every node, 1-based.
+
+    `positions` maps a JSON pointer to where its value starts; for a mapping
+    entry, where its key starts, since that is the line a person looks for.
+    """
+
+    data: Any
+    positions: dict[str, Position] = field(default_factory=dict)
+
+
+class YamlError(Exception):
+    def __init__(self, code: str, message: str, pos: Position) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.pos = pos
+
+
+def _pos(node: Node) -> Position:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def parse(raw: bytes) -> Parsed:
+    """Parse one YAML document from bytes. Raises YamlError with a code and place."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlError("OKR005", f"not valid UTF-8 (byte {exc.start})", (line, 1)) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or str(exc)
+        if exc.context:
+            what = f"{exc.context}: {what}"
+        raise YamlError("OKR001", what, pos) from None
+    except yaml.YAMLError as exc:
+        raise YamlError("OKR001", str(exc), (1, 1)) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlError("OKR006", "the document is empty", (1, 1))
+    if not isinstance(node, MappingNode):
+        raise YamlError("OKR006", "the top level must be a mapping (key: value pairs)",
+                        _pos(node))
+    return _Builder().build(node)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.positions: dict[str, Position] = {}
+        self.count = 0
+        self.active: set[int] = set()  # node ids on the current path: catches `&a [*a]`
+
+    def build(self, node: Node) -> Parsed:
+        data = self._value(node, (), _pos(node))
+        return Parsed(data, self.positions)
+
+    def _value(self, node: Node, path: tuple[str | int, ...], at: Position) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlError("OKR004", f"the document expands to more than {MAX_NODES:,} values "
+                            "(anchors and aliases?)", at)
+        if len(path) > MAX_DEPTH:
+            raise YamlError("OKR004", f"nesting deeper than {MAX_DEPTH} levels", at)
+        if node.tag not in _ALLOWED_TAGS:
+            raise YamlError("OKR003", f"the tag {node.tag!r} is not allowed", _pos(node))
+        self.positions[pointer(path)] = at
+        if isinstance(node, ScalarNode):
+            return _scalar(node)
+        if id(node) in self.active:
+            raise YamlError("OKR004", "an alias refers to a node that contains it", _pos(node))
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self._value(item, (*path, i), _pos(item))
+                        for i, item in enumerate(node.value)]
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: tuple[str | int, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _T + "merge":
+                raise YamlError("OKR003", "merge keys (`<<`) are not allowed", _pos(key_node))
+            if key_node.tag not in _SCALAR_TAGS and isinstance(key_node, ScalarNode):
+                raise YamlError("OKR003", f"the tag {key_node.tag!r} is not allowed",
+                                _pos(key_node))
+            if not isinstance(key_node, ScalarNode):
+                raise YamlError("OKR001", "mapping keys must be plain text", _pos(key_node))
+            key = str(key_node.value)
+            if key in out:
+                first = self.positions.get(pointer((*path, key)), (0, 0))
+                raise YamlError("OKR002", f"duplicate key {key!r} (first at line {first[0]})",
+                                _pos(key_node))
+            out[key] = self._value(value_node, (*path, key), _pos(key_node))
+        return out
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag == _T + "str" or tag == _T + "timestamp":
+        return node.value  # dates stay text; the schema checks their form
+    if tag == _T + "null":
+        return None
+    if tag == _T + "bool":
+        return _constructor.construct_yaml_bool(node)
+    if tag == _T + "int":
+        return _constructor.construct_yaml_int(node)
+    value = _constructor.construct_yaml_float(node)
+    if value != value or value in (float("inf"), float("-inf")):
+        # JSON has no NaN or infinity, and NaN slips through every range check.
+        raise YamlError("OKR104", f"{node.value!r} is not a usable number", _pos(node))
+    return value
