@@ -99,7 +99,7 @@ class _Builder:
         unit, period = d["unit"], str(d["period"])  # `period: 2026` is read as a number
         objectives = [self.objective(doc, i, o, unit, period)
                       for i, o in enumerate(d.get("objectives", []))]
-        return UnitPeriod(unit, period, objectives, self.source(doc))
+        return UnitPeriod(unit, period, objectives, self.source(doc, ("unit",)))
 
     def objective(self, doc: Document, i: int, o: dict[str, Any], unit: str,
                   period: str) -> Objective:
@@ -134,7 +134,9 @@ class _Builder:
             direction=kr.get("direction"), kpi=kr.get("kpi"), check_ins=check_ins,
             milestones=milestones, done=kr.get("done"), weight=kr.get("weight", 1),
             scorer=kr.get("scorer"), reason=kr.get("reason"),
-            stale_after_days=kr.get("stale_after_days"), source=self.source(doc, at))
+            stale_after_days=kr.get("stale_after_days"),
+            extensions={k: v for k, v in kr.items() if k.startswith("x-")},
+            source=self.source(doc, at))
 
     def kpi(self, doc: Document) -> KPI:
         d = doc.data

@@ -201,6 +201,7 @@ class KeyResult:
     scorer: str | None = None
     reason: str | None = None
     stale_after_days: int | None = None
+    extensions: dict[str, object] = field(default_factory=dict)  # the KR's `x-` fields
     source: Source | None = None
 
 

@@ -1,0 +1,115 @@
+"""The "as of" date every score and status is computed for. Never the wall clock.
+
+In order: an explicit date; SOURCE_DATE_EPOCH (as a UTC date, the reproducible-builds
+convention); the date of the latest git commit touching the content directory; the
+latest dated entry in the content. The same commit therefore always builds the same site.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from okrsite.model import Content
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+GIT_TIMEOUT_S = 30
+
+ContentSource = Content | Callable[[], Content | None] | None
+
+
+class AsOfError(ValueError):
+    """No usable date: a malformed input, or nothing at all to take one from."""
+
+
+@dataclass(frozen=True)
+class AsOf:
+    date: date
+    source: str  # "explicit" | "SOURCE_DATE_EPOCH" | "git" | "content"
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} ({self.source})"
+
+
+def parse_date(text: str) -> date:
+    """A strict YYYY-MM-DD date (fromisoformat alone also takes 20261115 and week dates)."""
+    text = text.strip()
+    if not ISO_DATE.match(text):
+        raise AsOfError(f"not a date: {text!r} (write YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise AsOfError(f"not a calendar date: {text!r}") from exc
+
+
+def from_epoch(value: str) -> date:
+    try:
+        seconds = int(value.strip())
+    except ValueError as exc:
+        raise AsOfError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {value!r}"
+                        ) from exc
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).date()
+    except (OverflowError, OSError, ValueError) as exc:
+        raise AsOfError(f"SOURCE_DATE_EPOCH out of range: {value!r}") from exc
+
+
+def git_date(content_dir: Path) -> date | None:
+    """Committer date of the latest commit touching the directory; None without git,
+    outside a repository, or when no commit touches it yet."""
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", "."], cwd=content_dir,
+            capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError):  # no git, no such directory, hung
+        return None
+    text = done.stdout.strip()
+    if done.returncode != 0 or not ISO_DATE.match(text):
+        return None
+    return date.fromisoformat(text)
+
+
+def content_dates(content: Content) -> Iterator[date]:
+    """Every date content records: check-ins, measurements, closings, amendments."""
+    for up in content.okrs.values():
+        for objective in up.objectives:
+            for kr in objective.key_results:
+                yield from (c.date for c in kr.check_ins)
+    for kpi in content.kpis.values():
+        yield from (m.date for m in kpi.measurements)
+    for period in content.periods.values():
+        if period.closed_on is not None:
+            yield period.closed_on
+        yield from (a.date for a in period.amendments)
+
+
+def latest_content_date(content: Content) -> date | None:
+    return max(content_dates(content), default=None)
+
+
+def resolve_as_of(explicit: date | str | None, content_dir: Path,
+                  environ: Mapping[str, str], content: ContentSource = None) -> AsOf:
+    """The as-of date and where it came from. `content` may be a callable so the
+    content is only loaded when nothing earlier gives a date."""
+    if isinstance(explicit, datetime):  # a datetime is a date too; keep only the day
+        return AsOf(explicit.date(), "explicit")
+    if isinstance(explicit, date):
+        return AsOf(explicit, "explicit")
+    if isinstance(explicit, str) and explicit.strip():
+        return AsOf(parse_date(explicit), "explicit")
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        return AsOf(from_epoch(epoch), "SOURCE_DATE_EPOCH")
+    committed = git_date(content_dir)
+    if committed is not None:
+        return AsOf(committed, "git")
+    loaded = content() if callable(content) else content
+    latest = latest_content_date(loaded) if loaded is not None else None
+    if latest is not None:
+        return AsOf(latest, "content")
+    raise AsOfError("no date to score as of: pass --as-of YYYY-MM-DD or set "
+                    "SOURCE_DATE_EPOCH (the content has no commit and no dated entry)")

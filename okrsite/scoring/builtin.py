@@ -1,0 +1,137 @@
+"""The built-in scorers: linear, ratio, threshold, milestones, binary."""
+
+from __future__ import annotations
+
+from okrsite.model import KRKind
+from okrsite.scoring.base import BaseScorer, Score, ScoreInput, fmt_num
+
+
+def _no_value(data: ScoreInput, scorer: BaseScorer) -> Score:
+    return scorer.no_data(f"no data on or before {data.as_of.isoformat()}", data)
+
+
+def _baseline_note(data: ScoreInput) -> str:
+    return "" if data.baseline_source in ("key result", "none") else \
+        f"baseline: {data.baseline_source}"
+
+
+class LinearScorer(BaseScorer):
+    """(current - baseline) / (target - baseline): rising or falling by their order."""
+
+    name = "linear"
+    version = "1"
+    kinds = (KRKind.NUMERIC.value,)
+
+    def score(self, data: ScoreInput) -> Score:
+        target, baseline, current = data.kr.target, data.baseline, data.current
+        if target is None:
+            return self.no_data("no target", data)
+        if baseline is None:
+            return self.no_data("no baseline: give `baseline:` or a KPI value before the "
+                                "period starts", data, {"target": target})
+        if baseline == target:
+            return self.no_data("baseline equals target", data,
+                                {"baseline": baseline, "target": target})
+        if current is None:
+            return _no_value(data, self)
+        raw = (current.value - baseline) / (target - baseline)
+        inputs: dict[str, object] = {
+            "baseline": baseline, "baseline_source": data.baseline_source, "target": target,
+            "current": current.value, "current_date": current.date.isoformat()}
+        formula = (f"({fmt_num(current.value)} - {fmt_num(baseline)}) / "
+                   f"({fmt_num(target)} - {fmt_num(baseline)})")
+        return self.result(raw, inputs, formula, data, _baseline_note(data))
+
+
+class RatioScorer(BaseScorer):
+    """current / target (50 of 100 customers: 0.5); opt in with `scorer: ratio`."""
+
+    name = "ratio"
+    version = "1"
+    kinds = (KRKind.NUMERIC.value, KRKind.THRESHOLD.value)
+
+    def score(self, data: ScoreInput) -> Score:
+        target, current = data.kr.target, data.current
+        if not target:  # None or 0: the ratio is undefined
+            return self.no_data("ratio needs a non-zero target", data, {"target": target})
+        if current is None:
+            return _no_value(data, self)
+        inputs: dict[str, object] = {"target": target, "current": current.value,
+                                     "current_date": current.date.isoformat()}
+        return self.result(current.value / target, inputs,
+                           f"{fmt_num(current.value)} / {fmt_num(target)}", data)
+
+
+class ThresholdScorer(BaseScorer):
+    """Share of the values on or before as of that met the threshold."""
+
+    name = "threshold"
+    version = "1"
+    kinds = (KRKind.THRESHOLD.value,)
+    pace = "level"  # keeping a level: the share should be high all along, not grow
+
+    def score(self, data: ScoreInput) -> Score:
+        target, direction = data.kr.target, data.kr.direction or "at_least"
+        if target is None:
+            return self.no_data("no target", data)
+        if not data.values:
+            return _no_value(data, self)
+        if direction == "at_most":
+            met, sign = sum(p.value <= target for p in data.values), "<="
+        else:
+            met, sign = sum(p.value >= target for p in data.values), ">="
+        total = len(data.values)
+        inputs: dict[str, object] = {"target": target, "direction": direction, "met": met,
+                                     "count": total}
+        return self.result(met / total, inputs,
+                           f"{met} of {total} {data.value_noun} {sign} {fmt_num(target)}", data)
+
+
+class MilestonesScorer(BaseScorer):
+    """Done weight / total weight."""
+
+    name = "milestones"
+    version = "1"
+    kinds = (KRKind.MILESTONES.value,)
+
+    def score(self, data: ScoreInput) -> Score:
+        milestones = data.kr.milestones
+        total = sum(m.weight for m in milestones)
+        if not milestones or total <= 0:
+            return self.no_data("no milestones", data)
+        done = sum(m.weight for m in milestones if m.done)
+        count = sum(m.done for m in milestones)
+        inputs: dict[str, object] = {"done_weight": done, "total_weight": total,
+                                     "done": [m.title for m in milestones if m.done]}
+        return self.result(done / total, inputs,
+                           f"done weight {fmt_num(done)} / {fmt_num(total)}", data,
+                           f"{count} of {len(milestones)} milestones done")
+
+
+class BinaryScorer(BaseScorer):
+    """1 if done, else 0."""
+
+    name = "binary"
+    version = "1"
+    kinds = (KRKind.BINARY.value,)
+
+    def score(self, data: ScoreInput) -> Score:
+        done = data.kr.done
+        if done is None:
+            return self.no_data("not reported as done or not done", data)
+        return self.result(1.0 if done else 0.0, {"done": done},
+                           "done" if done else "not done", data)
+
+
+BUILTIN_SCORERS: dict[str, BaseScorer] = {
+    s.name: s for s in (LinearScorer(), RatioScorer(), ThresholdScorer(),
+                        MilestonesScorer(), BinaryScorer())
+}
+
+# The scorer each KR shape uses unless the KR or the site settings say otherwise.
+DEFAULT_BY_KIND: dict[str, str] = {
+    KRKind.NUMERIC.value: "linear",
+    KRKind.THRESHOLD.value: "threshold",
+    KRKind.MILESTONES.value: "milestones",
+    KRKind.BINARY.value: "binary",
+}

@@ -1,0 +1,69 @@
+"""What `okrsite check` reports about scoring: unknown scorers (OKR219) and committed
+objectives closed below 1.0 without a retrospective (OKR306)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from okrsite.diagnostics import Diagnostic, diag
+from okrsite.model import Content, KeyResult, Objective, PeriodState, Source
+from okrsite.scoring.base import ScoringSettings, fmt_score
+from okrsite.scoring.registry import ScorerRegistry, scorer_name
+from okrsite.scoring.rollup import Scorecard, score_content
+
+
+def _where(content_root: Path, *sources: Source | None) -> tuple[str, tuple[int, int]]:
+    for source in sources:
+        if source is not None:
+            return str(content_root / source.path), (source.line, source.col)
+    return str(content_root), (1, 1)
+
+
+def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
+                  content_root: Path, registry: ScorerRegistry | None = None,
+                  scorecard: Scorecard | None = None) -> list[Diagnostic]:
+    """Diagnostics sorted like `okrsite check` prints them; files are content_root / source.
+    Pass the build's `scorecard` (same content, date and settings) to avoid scoring twice."""
+    registry = registry if registry is not None else ScorerRegistry.discover()
+    out: list[Diagnostic] = []
+    for (_, _), up in content.okrs.items():
+        for objective in up.objectives:
+            for kr in objective.key_results:
+                problem = _unknown_scorer(kr, settings, registry)
+                if problem:
+                    file, pos = _where(content_root, kr.source, objective.source, up.source)
+                    out.append(diag(file, pos, "OKR219", problem))
+    card = scorecard if scorecard is not None else score_content(content, as_of, settings,
+                                                                  registry)
+    for (period_id, _), up in content.okrs.items():
+        if card.period_states.get(period_id) is not PeriodState.CLOSED:
+            continue
+        for objective in up.objectives:
+            result = card.objectives.get(str(objective.ref))
+            if result is not None and _needs_retrospective(objective, result.score):
+                file, pos = _where(content_root, objective.source, up.source)
+                out.append(diag(file, pos, "OKR306",
+                                f"committed objective {objective.ref} closed at "
+                                f"{fmt_score(result.score)} (below 1.0) without a "
+                                "retrospective"))
+    return sorted(out)
+
+
+def _unknown_scorer(kr: KeyResult, settings: ScoringSettings,
+                    registry: ScorerRegistry) -> str | None:
+    name = scorer_name(kr, settings)
+    if name in registry:
+        return None
+    known = ", ".join(registry.names())
+    if kr.scorer:
+        return f"key result {kr.ref} names unknown scorer {name!r}; known scorers: {known}"
+    return (f"key result {kr.ref} uses the site's default scorer {name!r} for "
+            f"{kr.kind.value} key results (setting default_scorers), which is unknown; "
+            f"known scorers: {known}")
+
+
+def _needs_retrospective(objective: Objective, score: float) -> bool:
+    # Rounded like the bands, so 0.9999999999 from float noise counts as 1.0.
+    return (objective.committed and round(score, 9) < 1.0
+            and not (objective.retrospective or "").strip())

@@ -1,0 +1,373 @@
+"""From key results to objectives to units: the scorecard, computed once per build.
+
+Every result is keyed by its `ref` string and stored in dicts filled in a
+stable order (periods chronologically, units in org order, objectives and key
+results in file order, KPIs by id), so whatever iterates a scorecard is
+deterministic without sorting again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from okrsite.model import Content, KeyResult, KRKind, Objective, Period, PeriodState
+from okrsite.periods import KIND_ORDER, span
+from okrsite.scoring.base import (
+    DEFAULT_SETTINGS,
+    DataPoint,
+    Score,
+    ScoreInput,
+    ScoringSettings,
+    clamp01,
+    fmt_num,
+    fmt_score,
+    scorer_pace,
+)
+from okrsite.scoring.builtin import BUILTIN_SCORERS
+from okrsite.scoring.kpis import KPIHealth, kpi_baseline, kpi_health, kpi_values
+from okrsite.scoring.registry import (
+    ScorerLoadError,
+    ScorerRegistry,
+    UnknownScorerError,
+    scorer_name,
+)
+from okrsite.scoring.status import (
+    STATUSES,
+    expected_score,
+    grade_mismatch,
+    is_stale,
+    stale_after_days,
+    status_of,
+)
+
+
+@dataclass
+class KRResult:
+    ref: str
+    objective: str  # the objective's ref
+    score: Score
+    status: str  # one of status.STATUSES
+    expected: float  # score expected by the as-of date
+    confidence: float | None  # of the latest check-in that gave one
+    last_check_in: date | None  # latest check-in or KPI value on or before as of
+    stale: bool
+    band: str | None  # red | yellow | green; None without data
+    weight: float = 1.0
+    kpi: str | None = None  # the KPI its values come from
+    restricted: bool = False
+
+
+@dataclass
+class ObjectiveResult:
+    ref: str
+    period: str
+    unit: str
+    type: str  # committed | aspirational
+    score: float
+    raw: float | None  # weighted mean of the KRs' unclamped progress
+    no_data: bool
+    band: str | None
+    status: str
+    expected: float
+    end_expectation: float
+    grade: float | None
+    grade_mismatch: bool
+    explanation: str
+    key_results: list[str] = field(default_factory=list)
+    restricted: bool = False
+
+
+@dataclass
+class UnitResult:
+    ref: str  # "<period>:<unit>"
+    period: str
+    unit: str
+    score: float
+    no_data: bool
+    band: str | None
+    status: str
+    expected: float
+    counts: dict[str, int]  # objectives by status, every status present
+    kr_counts: dict[str, int]  # key results by status
+    explanation: str
+    objectives: list[str] = field(default_factory=list)
+    # Optional cascade roll-up (setting `cascade`): own objectives plus those aligned
+    # beneath them, transitively. A separate number so it is never mistaken for the score.
+    cascade_score: float | None = None
+    cascade_objectives: list[str] = field(default_factory=list)  # the aligned ones counted
+    cascade_explanation: str | None = None
+
+
+@dataclass
+class Scorecard:
+    as_of: date
+    settings: ScoringSettings
+    periods: list[str]  # chronological
+    period_states: dict[str, PeriodState]
+    krs: dict[str, KRResult] = field(default_factory=dict)
+    objectives: dict[str, ObjectiveResult] = field(default_factory=dict)
+    units: dict[str, UnitResult] = field(default_factory=dict)
+    kpis: dict[str, KPIHealth] = field(default_factory=dict)
+
+
+# -- key results --------------------------------------------------------------------------
+
+DATED_KINDS = (KRKind.NUMERIC, KRKind.THRESHOLD)
+
+
+def key_result_input(kr: KeyResult, period: Period, content: Content, as_of: date,
+                     settings: ScoringSettings = DEFAULT_SETTINGS) -> ScoreInput:
+    """The values a KR's scorer sees: its KPI's or its own, never any dated after as of."""
+    kpi = content.kpis.get(kr.kpi) if kr.kpi else None
+    if kpi is not None:
+        values = kpi_values(kpi, period, as_of, settings.closing_days)
+    else:
+        values = tuple(DataPoint(c.date, float(c.value), "check-in")
+                       for c in sorted(kr.check_ins, key=lambda c: c.date)
+                       if c.value is not None and c.date <= as_of)
+    baseline, source = kr.baseline, "key result"
+    if baseline is None and kpi is not None:
+        before = kpi_baseline(kpi, period, as_of)
+        if before is not None:
+            baseline, source = float(before.value), f"kpi:{kpi.id} on {before.date.isoformat()}"
+    if baseline is None:
+        source = "none"
+    # The model does not carry `x-` fields yet; read them when it does.
+    return ScoreInput(kr, as_of, period, values, baseline, source, kpi, dict(kr.extensions))
+
+
+def score_key_result(data: ScoreInput, settings: ScoringSettings,
+                     registry: ScorerRegistry) -> tuple[Score, str]:
+    """The KR's score and its scorer's pace. Problems (unknown scorer, wrong shape, a
+    failing plugin) give a no-data score that says why; `okrsite check` reports them."""
+    name = scorer_name(data.kr, settings)
+    as_of = {"as_of": data.as_of.isoformat()}
+    try:
+        scorer = registry.get(name)
+    except (UnknownScorerError, ScorerLoadError) as exc:
+        return Score(0.0, None, True, name, "", as_of, str(exc)), "linear"
+    version = scorer.version
+    kinds = getattr(scorer, "kinds", ())
+    if kinds and data.kr.kind.value not in kinds:
+        return Score(0.0, None, True, name, version, as_of,
+                     f"scorer {name!r} cannot score a {data.kr.kind.value} key result"), "linear"
+    if name in BUILTIN_SCORERS:
+        result = scorer.score(data)  # a failure here is a bug: let it surface
+    else:
+        try:
+            result = scorer.score(data)
+        except Exception as exc:  # a plugin's failure must not take the whole site down
+            return Score(0.0, None, True, name, version, as_of,
+                         f"scorer {name!r} failed: {exc}"), scorer_pace(scorer)
+    if not isinstance(result, Score):
+        return Score(0.0, None, True, name, version, as_of,
+                     f"scorer {name!r} returned {type(result).__name__}, not a Score"), "linear"
+    if not 0.0 <= result.value <= 1.0:  # hold plugins to the 0..1 contract
+        result = replace(result, value=clamp01(result.value))
+    return result, scorer_pace(scorer)
+
+
+def _last_update(kr: KeyResult, values: Sequence[DataPoint], as_of: date) -> date | None:
+    dates = [c.date for c in kr.check_ins if c.date <= as_of] + [p.date for p in values]
+    return max(dates) if dates else None
+
+
+def _confidence(kr: KeyResult, as_of: date) -> float | None:
+    given = sorted((c for c in kr.check_ins if c.confidence is not None and c.date <= as_of),
+                   key=lambda c: c.date)
+    return given[-1].confidence if given else None
+
+
+def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Content,
+               as_of: date, settings: ScoringSettings, registry: ScorerRegistry) -> KRResult:
+    data = key_result_input(kr, period, content, as_of, settings)
+    score, pace = score_key_result(data, settings, registry)
+    state = period.state(as_of)
+    end = settings.expectation(objective.type)
+    expected = expected_score(period, as_of, end, pace)
+    last = _last_update(kr, data.values, as_of)
+    # Milestones and `done` are read from the file, not from dated values: they cannot age.
+    stale = kr.kind in DATED_KINDS and is_stale(state, last, as_of,
+                                                stale_after_days(kr, data.kpi, settings))
+    status = status_of(state, score.value, expected, end, settings.status,
+                       no_data=score.no_data, stale=stale)
+    band = _band(score.value, score.no_data, state, settings)
+    return KRResult(str(kr.ref), str(objective.ref), score, status, expected,
+                    _confidence(kr, as_of), last, stale, band, kr.weight, kr.kpi,
+                    objective.restricted)
+
+
+# -- objectives and units -----------------------------------------------------------------
+
+
+def _band(score: float, no_data: bool, state: PeriodState,
+          settings: ScoringSettings) -> str | None:
+    # No colour without data or before the period starts: nothing is failing yet.
+    return None if no_data or state is PeriodState.PLANNING else settings.bands.of(score)
+
+
+def _counts(statuses: Sequence[str]) -> dict[str, int]:
+    seen = Counter(statuses)
+    return {s: seen.get(s, 0) for s in STATUSES}
+
+
+def _objective_result(objective: Objective, krs: list[KRResult], period: Period,
+                      as_of: date, settings: ScoringSettings) -> ObjectiveResult:
+    end = settings.expectation(objective.type)
+    total = sum(k.weight for k in krs)
+    no_data = total <= 0 or all(k.score.no_data for k in krs)
+    if total > 0:
+        score = sum(k.weight * k.score.value for k in krs) / total
+        expected = sum(k.weight * k.expected for k in krs) / total
+        raws = [k.score.raw for k in krs]
+        raw = None if all(r is None for r in raws) else \
+            sum(k.weight * (k.score.raw or 0.0) for k in krs) / total
+    else:
+        score, raw, expected = 0.0, None, expected_score(period, as_of, end)
+    state = period.state(as_of)
+    status = status_of(state, score, expected, end, settings.status, no_data=no_data)
+    mismatch = state is PeriodState.CLOSED and grade_mismatch(objective.grade, score,
+                                                              settings.grade_tolerance)
+    text = _mean_text("weighted mean", "key result", [(k.score.value, k.weight) for k in krs])
+    missing = sum(k.score.no_data for k in krs)
+    if missing and not no_data:
+        text += f" ({missing} without data counted as 0)"
+    if mismatch and objective.grade is not None:
+        text += (f"; owner's grade {fmt_score(objective.grade)} differs by more than "
+                 f"{fmt_num(settings.grade_tolerance)}")
+    return ObjectiveResult(
+        str(objective.ref), objective.period, objective.unit, objective.type, score, raw,
+        no_data, _band(score, no_data, state, settings), status, expected, end,
+        objective.grade, mismatch, text, [k.ref for k in krs], objective.restricted)
+
+
+def _mean_text(label: str, noun: str, parts: list[tuple[float, float]]) -> str:
+    """'weighted mean of 2 key results: (0.50 x 1 + 1.00 x 2) / 3 = 0.83'."""
+    n = len(parts)
+    if n == 0:
+        return f"no {noun}s: score 0"
+    total = sum(w for _, w in parts)
+    if total <= 0:
+        return f"{label} of {n} {noun}s: total weight 0, score 0"
+    weighted = any(w != 1 for _, w in parts)
+    terms = " + ".join(f"{fmt_score(s)} x {fmt_num(w)}" if weighted else fmt_score(s)
+                       for s, w in parts)
+    value = sum(s * w for s, w in parts) / total
+    return (f"{label if weighted else 'mean'} of {n} {noun}{'s' if n != 1 else ''}: "
+            f"({terms}) / {fmt_num(total)} = {fmt_score(value)}")
+
+
+def _unit_result(period_id: str, unit: str, objectives: list[ObjectiveResult],
+                 krs: list[KRResult], period: Period, as_of: date,
+                 settings: ScoringSettings) -> UnitResult:
+    n = len(objectives)
+    no_data = n == 0 or all(o.no_data for o in objectives)
+    score = sum(o.score for o in objectives) / n if n else 0.0
+    expected = sum(o.expected for o in objectives) / n if n else 0.0
+    end = sum(o.end_expectation for o in objectives) / n if n else settings.expectation("")
+    state = period.state(as_of)
+    status = status_of(state, score, expected, end, settings.status, no_data=no_data)
+    return UnitResult(
+        f"{period_id}:{unit}", period_id, unit, score, no_data,
+        _band(score, no_data, state, settings), status, expected,
+        _counts([o.status for o in objectives]), _counts([k.status for k in krs]),
+        _mean_text("mean", "objective", [(o.score, 1.0) for o in objectives]),
+        [o.ref for o in objectives])
+
+
+def _add_cascade(card: Scorecard, content: Content, ordered: list[Objective]) -> None:
+    """Each unit's cascade score: the mean over its objectives and every objective aligned
+    beneath them (transitively), leaving out objectives whose period has not started."""
+    beneath: dict[str, list[str]] = {}
+    for o in ordered:
+        if o.aligns_to is not None:
+            parent = str(o.aligns_to.in_period(o.period).objective_ref)
+            beneath.setdefault(parent, []).append(str(o.ref))
+    for unit in card.units.values():
+        seen: dict[str, None] = dict.fromkeys(unit.objectives)  # ordered set
+        queue = deque(unit.objectives)
+        while queue:
+            for child in beneath.get(queue.popleft(), []):
+                if child not in seen:
+                    seen[child] = None
+                    queue.append(child)
+        aligned = [r for r in seen if r not in unit.objectives
+                   and card.period_states.get(card.objectives[r].period)
+                   is not PeriodState.PLANNING]
+        counted = [*unit.objectives, *aligned]
+        if not counted:
+            continue
+        unit.cascade_score = sum(card.objectives[r].score for r in counted) / len(counted)
+        unit.cascade_objectives = aligned
+        unit.cascade_explanation = (
+            f"cascade: mean of {len(unit.objectives)} own and {len(aligned)} aligned "
+            f"objectives = {fmt_score(unit.cascade_score)}")
+
+
+# -- the whole content --------------------------------------------------------------------
+
+
+def _period(content: Content, period_id: str) -> Period:
+    found = content.periods.get(period_id)
+    return found if found is not None else Period(period_id,
+                                                  span(period_id, content.fiscal_year_start))
+
+
+def ordered_periods(content: Content) -> list[str]:
+    ids = {*content.periods, *(p for p, _ in content.okrs)}
+    periods = [_period(content, p) for p in ids]
+    periods.sort(key=lambda p: (p.start, KIND_ORDER.get(p.kind, 9), p.id))
+    return [p.id for p in periods]
+
+
+def ordered_units(content: Content) -> list[str]:
+    try:
+        units = [u.id for u in content.org.walk()]
+    except StopIteration:  # no root: invalid content, keep file order
+        units = list(content.org.units)
+    extra = sorted({u for _, u in content.okrs} - set(units))
+    return units + extra
+
+
+def score_content(content: Content, as_of: date,
+                  settings: ScoringSettings = DEFAULT_SETTINGS,
+                  registry: ScorerRegistry | None = None) -> Scorecard:
+    """Score every key result, objective, unit and KPI as of one date."""
+    registry = registry if registry is not None else ScorerRegistry.discover()
+    periods = ordered_periods(content)
+    card = Scorecard(as_of, settings, periods,
+                     {p: _period(content, p).state(as_of) for p in periods})
+    ordered: list[Objective] = []
+    for period_id in periods:
+        period = _period(content, period_id)
+        for unit in ordered_units(content):
+            up = content.okrs.get((period_id, unit))
+            if up is None:
+                continue
+            objective_results: list[ObjectiveResult] = []
+            unit_krs: list[KRResult] = []
+            for objective in up.objectives:
+                ordered.append(objective)
+                krs = [_kr_result(kr, objective, period, content, as_of, settings, registry)
+                       for kr in objective.key_results]
+                unit_krs += krs
+                result = _objective_result(objective, krs, period, as_of, settings)
+                objective_results.append(result)
+                card.objectives[result.ref] = result
+                card.krs.update((k.ref, k) for k in krs)
+            unit_result = _unit_result(period_id, unit, objective_results, unit_krs, period,
+                                       as_of, settings)
+            card.units[unit_result.ref] = unit_result
+    if settings.cascade:
+        _add_cascade(card, content, ordered)
+    linked: dict[str, list[str]] = {}
+    for k in card.krs.values():
+        if k.kpi is not None:
+            linked.setdefault(k.kpi, []).append(k.ref)
+    for kpi_id in sorted(content.kpis):
+        card.kpis[kpi_id] = kpi_health(content.kpis[kpi_id], as_of, settings,
+                                       linked.get(kpi_id, []))
+    return card

@@ -1,0 +1,82 @@
+"""Status: how a score compares with what was expected by the as-of date.
+
+- planning period: `planned`.
+- active period: expected = elapsed fraction x end expectation (1.0 committed,
+  0.7 aspirational), or the end expectation all along for "level" scorers
+  (thresholds). Then `on_track` if score >= expected - on_track_margin,
+  `at_risk` if score >= expected - at_risk_margin, else `off_track`. A key result
+  without data is `no_data`; one whose last check-in is too old is `stale`.
+- closed period: `achieved` if score >= end expectation, else `missed`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from okrsite.model import KPI, KeyResult, Period, PeriodState
+from okrsite.scoring.base import ScoringSettings, StatusRule
+
+STATUSES = ("planned", "no_data", "stale", "on_track", "at_risk", "off_track",
+            "achieved", "missed")
+STATUS_LABELS = {s: s.replace("_", " ") for s in STATUSES}
+
+# Float noise must not flip a status at an exact edge (0.7 vs 0.69999999999).
+_EPS = 1e-9
+
+
+def elapsed_fraction(period: Period, as_of: date) -> float:
+    """0 on the first day, 1 on the last, linear in between (clamped outside)."""
+    length = (period.end - period.start).days
+    if length <= 0:
+        return 1.0 if as_of >= period.end else 0.0
+    return min(1.0, max(0.0, (as_of - period.start).days / length))
+
+
+def expected_score(period: Period, as_of: date, end_expectation: float,
+                   pace: str = "linear") -> float:
+    state = period.state(as_of)
+    if state is PeriodState.PLANNING:
+        return 0.0
+    if state is PeriodState.CLOSED or pace == "level":
+        return end_expectation
+    return elapsed_fraction(period, as_of) * end_expectation
+
+
+def judge(score: float, expected: float, rule: StatusRule) -> str:
+    if score + _EPS >= expected - rule.on_track_margin:
+        return "on_track"
+    if score + _EPS >= expected - rule.at_risk_margin:
+        return "at_risk"
+    return "off_track"
+
+
+def status_of(state: PeriodState, score: float, expected: float, end_expectation: float,
+              rule: StatusRule, *, no_data: bool = False, stale: bool = False) -> str:
+    if state is PeriodState.PLANNING:
+        return "planned"
+    if no_data:
+        return "no_data"
+    if state is PeriodState.CLOSED:
+        return "achieved" if score + _EPS >= end_expectation else "missed"
+    if stale:
+        return "stale"
+    return judge(score, expected, rule)
+
+
+def stale_after_days(kr: KeyResult, kpi: KPI | None, settings: ScoringSettings) -> int:
+    """The KR's own cadence, else its KPI's cadence (with grace), else the site default."""
+    if kr.stale_after_days:
+        return kr.stale_after_days
+    if kpi is not None and kpi.cadence in settings.kpi_stale_after_days:
+        return settings.kpi_stale_after_days[kpi.cadence]
+    return settings.stale_after_days
+
+
+def is_stale(state: PeriodState, last_update: date | None, as_of: date, days: int) -> bool:
+    """Only an active period goes stale; without any update it is `no_data` instead."""
+    return (state is PeriodState.ACTIVE and last_update is not None
+            and (as_of - last_update).days > days)
+
+
+def grade_mismatch(grade: float | None, score: float, tolerance: float) -> bool:
+    return grade is not None and abs(grade - score) > tolerance + _EPS
