@@ -1,0 +1,91 @@
+"""Generate a synthetic company of any size: `python bench/synth.py OUT --units N --periods M`.
+
+Files look like real OKR files (about 8 KB each: 4 objectives x 4 KRs with
+check-ins) and pass `okrsite check`, so benchmarks measure the real path.
+Deterministic: the same arguments write the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3",
+            "2027-Q4", "2028-Q1", "2028-Q2", "2028-Q3", "2028-Q4"]
+QUARTER_START = {q: (int(q[:4]), (int(q[-1]) - 1) * 3 + 1) for q in QUARTERS}
+WORDS = ("improve reduce grow launch retain deliver simplify automate expand measure "
+         "customer onboarding latency revenue quality pipeline reliability adoption").split()
+
+
+def unit_ids(n: int) -> list[tuple[str, str | None]]:
+    """(id, parent): a root, ~sqrt(n) departments, the rest teams under them."""
+    units: list[tuple[str, str | None]] = [("company", None)]
+    departments = max(1, int((n - 1) ** 0.5)) if n > 1 else 0
+    for d in range(departments):
+        units.append((f"dept-{d:03d}", "company"))
+    for t in range(n - 1 - departments):
+        units.append((f"team-{t:05d}", f"dept-{t % departments:03d}"))
+    return units[:n]
+
+
+def _title(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(6)).capitalize()
+
+
+def okrs_file(unit: str, parent: str | None, period: str, rng: random.Random) -> str:
+    year, month = QUARTER_START[period]
+    lines = ["version: 1", "kind: okrs", f"unit: {unit}", f"period: {period}", "objectives:"]
+    for o in range(4):
+        lines += [f"  - id: objective-{o}", f"    title: {_title(rng)}",
+                  "    description: |", f"      {_title(rng)}. {_title(rng)}.",
+                  f"    owner: Person {rng.randint(1, 500)}",
+                  f"    type: {'committed' if o == 0 else 'aspirational'}"]
+        if parent:
+            lines.append(f"    aligns_to: {parent}/objective-{o}")
+        lines.append("    key_results:")
+        for k in range(4):
+            baseline, target = rng.randint(0, 50), rng.randint(60, 120)
+            lines += [f"      - id: kr-{k}", f"        title: {_title(rng)}",
+                      f"        baseline: {baseline}", f"        target: {target}",
+                      "        unit: points", "        check_ins:"]
+            for c in range(5):
+                day = 5 + c * 5
+                lines.append(f"          - {{date: {year}-{month + c % 3:02d}-{day:02d}, "
+                             f"value: {baseline + (target - baseline) * c // 6}, "
+                             f"confidence: 0.{rng.randint(3, 9)}, note: {_title(rng)}}}")
+    return "\n".join(lines) + "\n"
+
+
+def generate(out: Path, units: int, periods: int, seed: int = 1) -> int:
+    """Write the company; returns the number of OKR files (unit-period pages)."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    tree = unit_ids(units)
+    org = ["version: 1", "kind: org", "name: Synthetic Corp", "units:"]
+    for uid, parent in tree:
+        org += [f"  - id: {uid}", f"    name: {uid.replace('-', ' ').title()}"]
+        if parent:
+            org.append(f"    parent: {parent}")
+    (out / "org.yaml").write_text("\n".join(org) + "\n")
+    count = 0
+    for period in QUARTERS[:periods]:
+        folder = out / "periods" / period
+        folder.mkdir(parents=True, exist_ok=True)
+        for uid, parent in tree:
+            (folder / f"{uid}.yaml").write_text(okrs_file(uid, parent, period, rng))
+            count += 1
+    return count
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--units", type=int, default=250)
+    ap.add_argument("--periods", type=int, default=8)
+    args = ap.parse_args()
+    print(generate(args.out, args.units, args.periods), "OKR files")
+
+
+if __name__ == "__main__":
+    main()
