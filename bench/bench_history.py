@@ -1,0 +1,128 @@
+"""History of a synthetic repository, cold and warm, against a bare `git log`.
+
+    python bench/bench_history.py --files 2000 --commits 3000
+
+Builds the repository with bench/synth_git.py (git fast-import), then, in one run,
+alternating so that all see the same machine noise:
+
+- bare:  `git log --name-status -M -- content` (what one pass over the log costs);
+- cold:  okrsite's `read_history` with an empty cache dir: the log, every blob read
+         through one `git cat-file --batch` and parsed once, every commit diffed;
+- warm:  the same again: per-commit changes come from the cache;
+- follow: `git log --follow` for a sample of files, scaled to all of them (the
+         per-file approach the one-pass design avoids).
+
+okrsite runs in a fresh interpreter each time (its import is included). Prints
+JSON with medians and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synth_git import generate
+
+HISTORY = """
+import sys, time
+t = time.perf_counter()
+from pathlib import Path
+from okrsite.history.git import LogStats, read_history
+stats = LogStats()
+h = read_history(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]), stats=stats,
+                 workers=int(sys.argv[3]) if sys.argv[3] != "-" else None)
+elapsed = time.perf_counter() - t
+assert h.available and len(h.entries) == stats.commits, (h.reason, len(h.entries))
+print(elapsed, stats.parsed, stats.commits, sum(len(e.changes) for e in h.entries))
+"""
+
+
+def bare(repo: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run(["git", "log", "--name-status", "-M", "--", "content"], cwd=repo,
+                   check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def history(repo: Path, cache: Path, workers: str = "-") -> tuple[float, int, int, int]:
+    out = subprocess.run([sys.executable, "-c", HISTORY, str(repo / "content"), str(cache),
+                          workers], check=True, capture_output=True, text=True)
+    elapsed, parsed, commits, changes = out.stdout.split()
+    return float(elapsed), int(parsed), int(commits), int(changes)
+
+
+def follow(repo: Path, sample: int) -> float:
+    files = subprocess.run(["git", "ls-files", "content"], cwd=repo, check=True,
+                           capture_output=True, text=True).stdout.split()
+    picked = random.Random(1).sample(files, min(sample, len(files)))
+    t = time.perf_counter()
+    for f in picked:
+        subprocess.run(["git", "log", "--follow", "--name-status", "--", f], cwd=repo,
+                       check=True, stdout=subprocess.DEVNULL)
+    return (time.perf_counter() - t) / len(picked) * len(files)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=2000)
+    ap.add_argument("--commits", type=int, default=3000)
+    ap.add_argument("--repeat", type=int, default=1, help="cold runs (each is long)")
+    ap.add_argument("--warm-repeat", type=int, default=5)
+    ap.add_argument("--follow-sample", type=int, default=20)
+    ap.add_argument("--serial", action="store_true",
+                    help="also a cold run with one process (no parse workers)")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="okrsite-bench-history-"))
+    try:
+        repo = work / "repo"
+        t = time.perf_counter()
+        made = generate(repo, args.files, args.commits)
+        synth_s = time.perf_counter() - t
+        bares, colds, warms = [], [], []
+        parsed = changes = commits = 0
+        for _ in range(args.repeat):
+            cache = work / "cache"
+            shutil.rmtree(cache, ignore_errors=True)
+            bares.append(bare(repo))
+            cold = history(repo, cache)
+            colds.append(cold[0])
+            _, parsed, commits, changes = cold
+            for _ in range(args.warm_repeat):
+                bares.append(bare(repo))
+                warm = history(repo, cache)
+                assert warm[1] == 0, "a warm run parsed blobs"
+                warms.append(warm[0])
+        result = {
+            **made, "cpus": os.cpu_count(), "synth_s": round(synth_s, 1),
+            "blobs_parsed": parsed, "history_commits": commits, "changes": changes,
+            "bare_git_log_s": round(statistics.median(bares), 3),
+            "cold_s": round(statistics.median(colds), 2),
+            "warm_s": round(statistics.median(warms), 3),
+        }
+        if args.serial:
+            shutil.rmtree(work / "cache", ignore_errors=True)
+            result["cold_one_process_s"] = round(history(repo, work / "cache", "1")[0], 2)
+        if args.follow_sample:
+            result["git_log_follow_per_file_s"] = round(follow(repo, args.follow_sample), 1)
+        result["cold_vs_bare"] = round(result["cold_s"] / result["bare_git_log_s"], 1)
+        result["warm_vs_bare"] = round(result["warm_s"] / result["bare_git_log_s"], 2)
+        result["warm_vs_cold"] = round(result["warm_s"] / result["cold_s"], 4)
+        result["blobs_per_s_cold"] = round(parsed / result["cold_s"], 1)
+        print(json.dumps(result, indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

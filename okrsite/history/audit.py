@@ -1,0 +1,350 @@
+"""The audit of one period: its scores, every change made after it started, its
+amendments beside the commits that made them, and a manifest that pins it all.
+
+The manifest lists, for each content file the period's scores depend on (its OKR
+files and period.yaml, org.yaml, and the KPIs its key results read), the git
+blob sha and the sha256 of the bytes, plus the okrsite and scorer versions and
+the as-of date; `digest` is the sha256 of that canonical JSON. It is computed
+from the files' bytes, not from git, so the same commit always gives the same
+digest, with or without git, and any change to an input changes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from okrsite import __version__
+from okrsite.history import types as t
+from okrsite.history.git import blob_sha
+from okrsite.history.types import Change, History, HistoryEntry
+from okrsite.model import Amendment, Content, Period, PeriodState
+from okrsite.periods import span
+
+MANIFEST_FORMAT = "okrsite-audit-manifest/1"
+GOALPOST_KINDS = (t.KR_CHANGED,)
+
+
+@dataclass
+class AuditedChange:
+    """A commit's changes to the period made on or after its start."""
+
+    entry: HistoryEntry
+    after_close: bool  # committed after the period closed
+
+    @property
+    def goalposts(self) -> list[Change]:
+        return [c for c in self.entry.changes if c.goalpost]
+
+
+@dataclass
+class AmendmentRecord:
+    amendment: Amendment
+    commits: list[HistoryEntry] = field(default_factory=list)  # those that added it
+
+
+@dataclass
+class PeriodAudit:
+    period: Period
+    state: PeriodState
+    as_of: date
+    history: History
+    card: Any  # okrsite.scoring.Scorecard (None when scoring is unavailable)
+    objectives: list[dict[str, Any]]  # the export rows, see `export_data`
+    changes: list[AuditedChange]
+    amendments: list[AmendmentRecord]
+    manifest: dict[str, Any]
+    include_restricted: bool = False
+
+    @property
+    def final(self) -> bool:
+        return self.state is PeriodState.CLOSED
+
+
+def _period(content: Content, period_id: str) -> Period:
+    found = content.periods.get(period_id)
+    if found is not None:
+        return found
+    return Period(period_id, span(period_id, content.fiscal_year_start))
+
+
+def _public(content: Content, include_restricted: bool) -> Content:
+    if include_restricted:
+        return content
+    try:
+        from okrsite.render.visibility import public_view
+    except ImportError:  # pragma: no cover - the renderer's module is not there yet
+        return content
+    return public_view(content)[0]
+
+
+def score(content: Content, as_of: date, settings: Any = None) -> Any:
+    from okrsite.scoring import ScoringSettings, score_content
+
+    return score_content(content, as_of, settings or ScoringSettings())
+
+
+def period_audit(content: Content, period_id: str, history: History, as_of: date,
+                 settings: Any = None, include_restricted: bool = False,
+                 files: dict[str, bytes] | None = None) -> PeriodAudit:
+    """Everything the audit page and its downloads show. `files` maps relpaths to
+    bytes (default: read from `content.root`)."""
+    if period_id not in content.periods and not any(p == period_id for p, _ in content.okrs):
+        known = ", ".join(content.periods) or "none"
+        raise ValueError(f"unknown period {period_id!r}; periods: {known}")
+    period = _period(content, period_id)
+    view = _public(content, include_restricted)
+    card = score(view, as_of, settings)
+    objectives = export_data(view, period_id, card, include_restricted)
+    history.resolve({k.id: k.direction for k in content.kpis.values()})
+    kpis = _period_kpis(content, period_id, include_restricted)
+    changes = audited_changes(history, period, kpis)
+    amendments = [AmendmentRecord(a, _added_by(history, period_id, a))
+                  for a in period.amendments]
+    manifest = build_manifest(content, period, as_of, card, include_restricted, kpis, files,
+                              history.head)
+    return PeriodAudit(period, period.state(as_of), as_of, history, card, objectives,
+                       changes, amendments, manifest, include_restricted)
+
+
+def _period_kpis(content: Content, period_id: str, include_restricted: bool) -> list[str]:
+    ids = sorted({k.kpi for o in content.objectives(period_id) for k in o.key_results
+                  if k.kpi and (include_restricted or not o.restricted)})
+    return [i for i in ids if i in content.kpis
+            and (include_restricted or not content.kpis[i].restricted)]
+
+
+def audited_changes(history: History, period: Period, kpis: list[str]) -> list[AuditedChange]:
+    """Changes to the period's files, and to its KPIs' measurements dated inside it,
+    committed on or after the period started; newest first."""
+    closed_on = period.closed_on or period.end
+    start, end = period.start.isoformat(), period.end.isoformat()
+
+    def keep(c: Change, now: str) -> bool:
+        if c.period == period.id or now.startswith(f"periods/{period.id}/"):
+            return True
+        return bool(c.kpi in kpis and c.date and start <= c.date <= end)
+
+    out = []
+    for entry in history.select(keep):
+        if entry.commit.date >= period.start:
+            out.append(AuditedChange(entry, entry.commit.date > closed_on))
+    return out
+
+
+def _added_by(history: History, period_id: str, a: Amendment) -> list[HistoryEntry]:
+    found = []
+    for entry in history.for_period(period_id):
+        for c in entry.changes:
+            if c.kind == t.AMENDMENT_ADDED and c.date == a.date.isoformat() and c.title == a.by:
+                found.append(entry)
+                break
+    return found
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def export_data(content: Content, period_id: str, card: Any,
+                include_restricted: bool) -> list[dict[str, Any]]:
+    """The period's objectives with their key results, scores and check-ins."""
+    out = []
+    for (p, _unit), up in content.okrs.items():
+        if p != period_id:
+            continue
+        for o in up.objectives:
+            if o.restricted and not include_restricted:
+                continue
+            res = card.objectives.get(str(o.ref)) if card is not None else None
+            krs = []
+            for k in o.key_results:
+                kres = card.krs.get(str(k.ref)) if card is not None else None
+                values = [{"date": c.date.isoformat(), "value": c.value,
+                           "confidence": c.confidence, "note": c.note, "source": "check-in"}
+                          for c in k.check_ins]
+                if k.kpi and k.kpi in content.kpis:
+                    kpi = content.kpis[k.kpi]
+                    if include_restricted or not kpi.restricted:
+                        values += [{"date": m.date.isoformat(), "value": m.value,
+                                    "confidence": None, "note": m.note,
+                                    "source": f"kpi:{kpi.id}"}
+                                   for m in kpi.measurements
+                                   if _period_window(content, period_id, m.date)]
+                krs.append({
+                    "id": k.id, "ref": str(k.ref), "title": k.title, "kind": k.kind.value,
+                    "baseline": k.baseline, "target": k.target, "direction": k.direction,
+                    "unit": k.unit, "kpi": k.kpi, "weight": k.weight, "reason": k.reason,
+                    "score": _round(kres.score.value) if kres else None,
+                    "raw": _round(kres.score.raw) if kres else None,
+                    "no_data": kres.score.no_data if kres else None,
+                    "status": kres.status if kres else None,
+                    "scorer": kres.score.scorer if kres else None,
+                    "scorer_version": kres.score.scorer_version if kres else None,
+                    "explanation": kres.score.explanation if kres else None,
+                    "milestones": [{"title": m.title, "done": m.done, "weight": m.weight}
+                                   for m in k.milestones],
+                    "done": k.done,
+                    "check_ins": values})
+            out.append({
+                "period": p, "unit": o.unit, "id": o.id, "ref": str(o.ref), "title": o.title,
+                "type": o.type, "owner": o.owner, "visibility": o.visibility,
+                "aligns_to": str(o.aligns_to) if o.aligns_to else None,
+                "carried_from": str(o.carried_from) if o.carried_from else None,
+                "score": _round(res.score) if res else None,
+                "status": res.status if res else None,
+                "band": res.band if res else None, "grade": o.grade,
+                "key_results": krs})
+    return out
+
+
+def _period_window(content: Content, period_id: str, day: date) -> bool:
+    p = _period(content, period_id)
+    return p.start <= day <= p.end
+
+
+CSV_COLUMNS = ("period", "unit", "objective", "objective_title", "type", "objective_score",
+               "objective_status", "key_result", "key_result_title", "kind", "baseline",
+               "target", "direction", "measure", "kpi", "weight", "score", "raw", "status",
+               "scorer", "scorer_version", "check_ins", "latest_date", "latest_value")
+CHECK_IN_COLUMNS = ("period", "unit", "objective", "key_result", "date", "value",
+                    "confidence", "note", "source")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell. Text that a spreadsheet would run as a formula gets a leading `'`."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(header: tuple[str, ...], rows: list[list[Any]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([_cell(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def okrs_csv(objectives: list[dict[str, Any]]) -> bytes:
+    rows = []
+    for o in objectives:
+        for k in o["key_results"] or [{}]:
+            values = [c for c in k.get("check_ins", []) if c["value"] is not None]
+            latest = max(values, key=lambda c: c["date"]) if values else {}
+            rows.append([o["period"], o["unit"], o["id"], o["title"], o["type"], o["score"],
+                         o["status"], k.get("id"), k.get("title"), k.get("kind"),
+                         k.get("baseline"), k.get("target"), k.get("direction"), k.get("unit"),
+                         k.get("kpi"), k.get("weight"), k.get("score"), k.get("raw"),
+                         k.get("status"), k.get("scorer"), k.get("scorer_version"),
+                         len(k.get("check_ins", [])), latest.get("date"),
+                         latest.get("value")])
+    return _csv(CSV_COLUMNS, rows)
+
+
+def check_ins_csv(objectives: list[dict[str, Any]]) -> bytes:
+    rows = [[o["period"], o["unit"], o["id"], k["id"], c["date"], c["value"],
+             c["confidence"], c["note"], c["source"]]
+            for o in objectives for k in o["key_results"] for c in k["check_ins"]]
+    return _csv(CHECK_IN_COLUMNS, rows)
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
+
+
+def okrs_json(audit: PeriodAudit) -> bytes:
+    return _json({"period": audit.period.id, "state": audit.state.value,
+                  "as_of": audit.as_of.isoformat(), "okrsite_version": __version__,
+                  "digest": audit.manifest["digest"], "objectives": audit.objectives})
+
+
+def exports(audit: PeriodAudit) -> dict[str, bytes]:
+    """File name -> bytes of the downloads: okrs.csv, check-ins.csv, okrs.json,
+    manifest.json."""
+    return {"okrs.csv": okrs_csv(audit.objectives),
+            "check-ins.csv": check_ins_csv(audit.objectives),
+            "okrs.json": okrs_json(audit),
+            "manifest.json": _json(audit.manifest)}
+
+
+def write_exports(audit: PeriodAudit, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in exports(audit).items():
+        file = out_dir / name
+        file.write_bytes(data)
+        written.append(file)
+    return written
+
+
+# -- the manifest -----------------------------------------------------------------------------
+
+
+def input_files(content: Content, period_id: str, kpis: list[str]) -> list[str]:
+    """The content files a period's scores depend on, sorted."""
+    files = {up.source.path for (p, _), up in content.okrs.items() if p == period_id}
+    period = content.periods.get(period_id)
+    if period is not None and period.source is not None:
+        files.add(period.source.path)
+    if content.org.units:
+        files.add(content.org.source.path)
+    for kid in kpis:
+        kpi = content.kpis[kid]
+        files.add(kpi.source.path if kpi.source else f"kpis/{kid}.yaml")
+    return sorted(files)
+
+
+def build_manifest(content: Content, period: Period, as_of: date, card: Any,
+                   include_restricted: bool, kpis: list[str],
+                   files: dict[str, bytes] | None = None,
+                   commit: str | None = None) -> dict[str, Any]:
+    entries = []
+    for rel in input_files(content, period.id, kpis):
+        raw = files.get(rel) if files is not None else _read(content, rel)
+        if raw is None:
+            continue
+        entries.append({"path": rel, "git_blob": blob_sha(raw),
+                        "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)})
+    scorers: dict[str, str] = {}
+    if card is not None:
+        prefix = f"{period.id}:"
+        for ref, k in card.krs.items():
+            if ref.startswith(prefix):
+                scorers[k.score.scorer] = k.score.scorer_version
+    body: dict[str, Any] = {
+        "format": MANIFEST_FORMAT, "period": period.id, "as_of": as_of.isoformat(),
+        "state": period.state(as_of).value, "fiscal_year_start": content.fiscal_year_start,
+        "okrsite_version": __version__, "scorers": dict(sorted(scorers.items())),
+        "include_restricted": include_restricted, "files": entries}
+    body["digest"] = manifest_digest(body)
+    body["commit"] = commit  # informative; not covered by the digest
+    return body
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON of the manifest without `digest` and `commit`."""
+    covered = {k: v for k, v in manifest.items() if k not in ("digest", "commit")}
+    text = json.dumps(covered, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read(content: Content, rel: str) -> bytes | None:
+    if not content.root:
+        return None
+    try:
+        return (Path(content.root) / rel).read_bytes()
+    except OSError:
+        return None

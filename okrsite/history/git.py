@@ -1,0 +1,604 @@
+"""Reading a content directory's history from git: one `git log` pass, one blob reader.
+
+- One `git log --raw -M -z -- <content>` call lists every commit that touched the
+  content, with the blob shas of both sides of every file change (renames
+  followed by `-M`), instead of a `git log --follow` per file (500x slower).
+- Old file versions are read by blob sha through one long-lived
+  `git cat-file --batch` process, parsed at most once per blob sha (the sha is the
+  cache key, in memory and in the ParseCache directory when one is given) and
+  dropped from memory as soon as no later commit needs them.
+- The semantic changes of each commit depend only on that commit, so they are
+  cached by commit sha: a warm run reads the log and one JSON file, and a new
+  commit costs the diff of its own files.
+
+Nothing here raises for a missing git or a directory outside a repository: the
+history then says it is not available and why. Git failures on a repository
+that exists (an unknown revision) raise `GitError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from okrsite import __version__
+from okrsite.history.diff import diff_documents, unreadable
+from okrsite.history.types import (
+    FILE_RENAMED,
+    Change,
+    Commit,
+    History,
+    HistoryEntry,
+    split,
+)
+from okrsite.loader import ParseCache, expected_kind
+from okrsite.yamlparse import Parsed, YamlError, parse
+
+HISTORY_VERSION = "1"  # bump when the cached changes' shape or meaning changes
+NULL_SHA = "0" * 40
+GIT_TIMEOUT_S = 300
+_HEADER = "\x1e"
+_FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s"
+# Settings a user's config could set that would change what `git log` prints.
+_CONFIG = ("-c", "log.follow=false", "-c", "log.showRoot=true", "-c", "log.showSignature=false",
+           "-c", "core.quotePath=false", "-c", "i18n.logOutputEncoding=UTF-8",
+           "-c", "diff.renameLimit=10000")
+
+
+class GitError(RuntimeError):
+    """git failed on a repository that exists (unknown revision, broken object)."""
+
+
+@dataclass(frozen=True)
+class Repo:
+    root: Path  # the work tree's top level
+    content_rel: str  # the content directory relative to it, posix; "" for the top level
+
+    def to_content(self, repo_path: str) -> str | None:
+        """A repository path as a content-relative one; None when outside the content."""
+        if not self.content_rel:
+            return repo_path
+        prefix = self.content_rel + "/"
+        return repo_path[len(prefix):] if repo_path.startswith(prefix) else None
+
+    @property
+    def pathspec(self) -> str:
+        return self.content_rel or "."
+
+
+@dataclass(frozen=True)
+class RawChange:
+    status: str  # A M D R T (the letter; R carries a score we drop)
+    old_blob: str | None
+    new_blob: str | None
+    old_path: str | None  # content-relative
+    path: str  # content-relative: the newer path
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        env.pop(name, None)  # the content directory decides which repository
+    return env
+
+
+def run_git(cwd: Path, *args: str, check: bool = True) -> bytes:
+    try:
+        done = subprocess.run(["git", *_CONFIG, *args], cwd=cwd, capture_output=True,
+                              env=_env(), timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise GitError(f"cannot run git: {exc}") from exc
+    if check and done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+    return done.stdout
+
+
+def find_repo(content_dir: Path) -> tuple[Repo | None, str]:
+    """The repository holding a content directory, or None and the reason."""
+    if shutil.which("git") is None:
+        return None, "git is not installed"
+    content_dir = content_dir.resolve()
+    if not content_dir.is_dir():
+        return None, f"{content_dir} is not a directory"
+    try:
+        out = run_git(content_dir, "rev-parse", "--show-toplevel", check=False)
+    except GitError as exc:
+        return None, str(exc)
+    top = out.decode("utf-8", "surrogateescape").strip()
+    if not top:
+        return None, "the content directory is not in a git repository"
+    root = Path(top).resolve()
+    rel = content_dir.relative_to(root).as_posix()
+    return Repo(root, "" if rel == "." else rel), ""
+
+
+def check_rev(repo: Repo, rev: str) -> str:
+    """The full commit sha of a revision. Raises GitError when it is not one."""
+    if not rev or rev.startswith("-"):
+        raise GitError(f"not a revision: {rev!r}")
+    out = run_git(repo.root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
+                  check=False).decode().strip()
+    if not out:
+        raise GitError(f"unknown revision {rev!r} (in a shallow clone, fetch it first: "
+                       "`git fetch --depth=1 origin <branch>`)")
+    return out
+
+
+def head_of(content_dir: Path) -> str | None:
+    """The commit sha checked out for a content directory; None without one."""
+    repo, _ = find_repo(content_dir)
+    if repo is None:
+        return None
+    try:
+        return check_rev(repo, "HEAD")
+    except GitError:
+        return None
+
+
+def is_shallow(repo: Repo) -> bool:
+    out = run_git(repo.root, "rev-parse", "--is-shallow-repository", check=False)
+    return out.strip() == b"true"
+
+
+def blob_sha(raw: bytes) -> str:
+    """The git blob sha of some bytes (what `git hash-object` prints), without git."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
+
+
+# -- the log ----------------------------------------------------------------------------------
+
+
+def read_log(repo: Repo, rev: str = "HEAD") -> list[tuple[Commit, list[RawChange]]]:
+    """Every commit reachable from `rev` that touched the content, newest first."""
+    sha = check_rev(repo, rev)
+    out = run_git(repo.root, "log", f"--format={_HEADER}{_FIELDS}", "--raw", "--no-abbrev",
+                  "-M", "-z", "--no-color", sha, "--", repo.pathspec)
+    return parse_log(out, repo)
+
+
+def parse_log(out: bytes, repo: Repo) -> list[tuple[Commit, list[RawChange]]]:
+    tokens = out.split(b"\0")
+    commits: list[tuple[Commit, list[RawChange]]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i].lstrip(b"\n")
+        i += 1
+        if token.startswith(_HEADER.encode()):
+            fields = token[1:].decode("utf-8", "replace").split("\x1f", 6)
+            fields += [""] * (7 - len(fields))
+            commits.append((Commit(fields[0], fields[1].split(), fields[2], fields[3],
+                                   fields[4], fields[5], fields[6]), []))
+        elif token.startswith(b":") and commits:
+            meta = token[1:].decode("ascii", "replace").split(" ")
+            status = meta[4][:1] if len(meta) > 4 else "M"
+            paths = [tokens[i].decode("utf-8", "surrogateescape")]
+            i += 1
+            if status in ("R", "C"):
+                paths.append(tokens[i].decode("utf-8", "surrogateescape"))
+                i += 1
+            new = repo.to_content(paths[-1])
+            old = repo.to_content(paths[0])
+            if new is None:
+                continue
+            if status == "C":
+                status, old = "A", None
+            old_blob = meta[2] if len(meta) > 2 and meta[2] != NULL_SHA else None
+            new_blob = meta[3] if len(meta) > 3 and meta[3] != NULL_SHA else None
+            commits[-1][1].append(RawChange(status, old_blob, new_blob,
+                                            old if status == "R" else None, new))
+    return commits
+
+
+# -- blobs ----------------------------------------------------------------------------------
+
+
+class BlobReader:
+    """One `git cat-file --batch` process for the whole run; `read(sha)` -> bytes."""
+
+    def __init__(self, repo_root: Path) -> None:
+        self.repo_root = repo_root
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.reads = 0
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", *_CONFIG, "cat-file", "--batch"], cwd=self.repo_root, env=_env(),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return self._proc
+
+    def read(self, sha: str) -> bytes | None:
+        """The blob's bytes, or None when the object is missing (a shallow or partial clone)."""
+        proc = self._start()
+        stdin, stdout = proc.stdin, proc.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(sha.encode("ascii") + b"\n")
+            stdin.flush()
+            header = stdout.readline().split()
+        except (OSError, ValueError) as exc:
+            raise GitError(f"git cat-file stopped: {exc}") from exc
+        if len(header) < 3 or header[1] != b"blob":
+            if len(header) == 3 and header[1] != b"missing":  # a tree or commit: skip it
+                _read_exact(stdout, int(header[2]) + 1)
+            return None
+        data = _read_exact(stdout, int(header[2]) + 1)[:-1]
+        self.reads += 1
+        return data
+
+    def close(self) -> None:
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            try:
+                if proc.stdin:
+                    proc.stdin.close()
+                proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait()
+            finally:
+                if proc.stdout:
+                    proc.stdout.close()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _read_exact(stream: IO[bytes], size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            raise GitError("git cat-file ended early")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+_UNREADABLE = object()
+
+
+class BlobStore:
+    """Parsed blobs by git blob sha: in memory, then the ParseCache (disk when it has a
+    directory), then `git cat-file`. `parsed` counts actual parses (tests read it)."""
+
+    def __init__(self, reader: BlobReader, cache: ParseCache | None = None) -> None:
+        self.reader = reader
+        self.cache = cache if cache is not None else ParseCache()
+        self.failed: set[str] = set()
+        self.parsed = 0
+
+    def data(self, sha: str) -> Any:
+        """The parsed data, or `_UNREADABLE` (not YAML, not a mapping, or missing)."""
+        if sha in self.failed:
+            return _UNREADABLE
+        hit = self.cache.get(sha)
+        if hit is not None:
+            return hit.data
+        raw = self.reader.read(sha)
+        if raw is None:
+            self.failed.add(sha)
+            return _UNREADABLE
+        try:
+            parsed = parse(raw)
+        except YamlError:
+            self.failed.add(sha)
+            return _UNREADABLE
+        self.keep(sha, parsed)
+        return parsed.data
+
+    def keep(self, sha: str, parsed: Parsed) -> None:
+        """Store a fresh parse: on disk with its positions, in memory without them (the
+        diff needs none, and they are half of a parse's memory)."""
+        self.parsed += 1
+        self.cache.put(sha, parsed)
+        self.cache.memory[sha] = Parsed(parsed.data, {})
+
+    def forget(self, sha: str) -> None:
+        """Drop a parse from memory (it stays on disk): no later commit needs it."""
+        self.cache.memory.pop(sha, None)
+
+    def release(self, sha: str) -> None:
+        """Done with a blob for now: with a disk cache, memory need not hold it (a later
+        commit reads it back, 10x faster than parsing); without one it must stay."""
+        if self.cache.directory is not None:
+            self.cache.memory.pop(sha, None)
+
+
+def readable(value: Any) -> bool:
+    return value is not _UNREADABLE
+
+
+PARALLEL_MIN = 256  # blobs to parse before worker processes pay for their start
+_CHUNK = 16
+
+
+def _parse_many(raws: list[bytes | None]) -> list[tuple[Any, dict[str, Any]] | None]:
+    """In a worker process: parse blobs; None for one that is missing or not YAML."""
+    out: list[tuple[Any, dict[str, Any]] | None] = []
+    for raw in raws:
+        try:
+            parsed = parse(raw) if raw is not None else None
+        except YamlError:
+            parsed = None
+        out.append(None if parsed is None else (parsed.data, parsed.positions))
+    return out
+
+
+def _workers(requested: int | None) -> int:
+    if requested is not None:
+        return max(1, requested)
+    env = os.environ.get("OKRSITE_WORKERS", "").strip()
+    if env.isdigit():
+        return max(1, int(env))
+    return min(os.cpu_count() or 1, 8)
+
+
+class Prefetcher:
+    """Parses blobs in worker processes ahead of the commit being diffed, in the order
+    they will be needed, keeping a bounded number in flight (memory stays flat)."""
+
+    def __init__(self, store: BlobStore, order: list[str], workers: int) -> None:
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        # forkserver: safe when the caller has threads (mkdocs serve), cheap to start.
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods
+                                          else "spawn")
+        self.store = store
+        self.pool = ProcessPoolExecutor(workers, mp_context=ctx)
+        self.chunks = iter([order[i:i + _CHUNK] for i in range(0, len(order), _CHUNK)])
+        self.pending: Any = deque()
+        self.ready: set[str] = set()
+        self.planned = set(order)
+        for _ in range(workers * 3):
+            self._submit()
+
+    def _submit(self) -> bool:
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            return False
+        raws = [self.store.reader.read(sha) for sha in chunk]
+        self.pending.append((chunk, self.pool.submit(_parse_many, raws)))
+        return True
+
+    def need(self, shas: Iterable[str | None]) -> None:
+        """Block until these blobs are parsed (those not in the plan are left alone)."""
+        for sha in shas:
+            while sha in self.planned and sha not in self.ready and self.pending:
+                chunk, future = self.pending.popleft()
+                try:
+                    results = future.result()
+                except Exception:  # a worker died (killed, out of memory): go on serially
+                    self.planned.clear()
+                    self.pending.clear()
+                    return
+                for blob, result in zip(chunk, results, strict=True):
+                    self.ready.add(blob)
+                    if result is None:
+                        self.store.failed.add(blob)
+                    else:
+                        self.store.keep(blob, Parsed(result[0], result[1]))
+                self._submit()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_cache(cache: ParseCache, sha: str) -> bool:
+    if sha in cache.memory:
+        return True
+    file = cache._file(sha)  # no public "has" in ParseCache yet
+    return file is not None and file.exists()
+
+
+# -- changes per commit -----------------------------------------------------------------------
+
+
+def _relevant(raw: RawChange) -> bool:
+    """A change to an okrsite document (other files in the content are site pages)."""
+    return expected_kind(raw.path) is not None or (
+        raw.old_path is not None and expected_kind(raw.old_path) is not None)
+
+
+def commit_changes(raws: Sequence[RawChange], store: BlobStore,
+                   uses: Counter[str] | None = None) -> list[Change]:
+    """The semantic changes of one commit's file changes. `uses` counts how often each
+    blob is still needed; a blob whose count reaches 0 is dropped from memory."""
+    out: list[Change] = []
+    for raw in raws:
+        if not _relevant(raw):
+            continue
+        old = store.data(raw.old_blob) if raw.old_blob and raw.status != "A" else None
+        new = store.data(raw.new_blob) if raw.new_blob and raw.status != "D" else None
+        for sha in (raw.old_blob, raw.new_blob):
+            if uses is not None and sha:
+                uses[sha] -= 1
+                if uses[sha] <= 0:
+                    store.forget(sha)
+                else:
+                    store.release(sha)
+        path = raw.path
+        if not readable(old) or not readable(new):
+            if raw.old_path and raw.old_path != path:
+                out.append(Change(FILE_RENAMED, path, old=raw.old_path, new=path))
+            out.append(unreadable(path))
+            continue
+        out += diff_documents(path, old, new, raw.old_path)
+    return out
+
+
+def _cache_file(cache_dir: Path | None, repo: Repo) -> Path | None:
+    if cache_dir is None:
+        return None
+    key = hashlib.sha256(f"{repo.root}\0{repo.content_rel}".encode()).hexdigest()[:24]
+    return cache_dir / f"history-{HISTORY_VERSION}-{__version__}" / f"{key}.json"
+
+
+def _load_cached(file: Path | None) -> dict[str, list[dict[str, Any]]]:
+    if file is None or not file.exists():
+        return {}
+    try:
+        data = json.loads(file.read_bytes())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}  # damaged: recompute
+
+
+def _store_cached(file: Path | None, data: dict[str, list[dict[str, Any]]]) -> None:
+    if file is None:
+        return
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+        tmp.replace(file)
+    except OSError:
+        pass  # caching is an optimisation only
+
+
+@dataclass
+class LogStats:
+    commits: int = 0
+    parsed: int = 0  # blobs parsed in this run
+    cached_commits: int = 0  # commits whose changes came from the cache
+
+
+def compute_changes(repo: Repo, log: list[tuple[Commit, list[RawChange]]],
+                    cache_dir: Path | None = None, stats: LogStats | None = None,
+                    workers: int | None = None) -> dict[str, list[Change]]:
+    """Changes by commit sha for every commit in the log (cached by commit sha)."""
+    file = _cache_file(cache_dir, repo)
+    cached = _load_cached(file)
+    result: dict[str, list[Change]] = {}
+    todo = []
+    for commit, raws in log:
+        if commit.sha in cached:
+            try:
+                result[commit.sha] = [Change.from_json(c) for c in cached[commit.sha]]
+                continue
+            except TypeError:
+                pass  # an entry of another shape: recompute it
+        todo.append((commit, raws))
+    if todo:
+        uses: Counter[str] = Counter(
+            sha for _, raws in todo for r in raws for sha in (r.old_blob, r.new_blob) if sha)
+        parse_cache = ParseCache(cache_dir) if cache_dir is not None else ParseCache()
+        with BlobReader(repo.root) as reader:
+            store = BlobStore(reader, parse_cache)
+            order = list(dict.fromkeys(
+                sha for _, raws in reversed(todo) for r in raws if _relevant(r)
+                for sha in (r.old_blob, r.new_blob)
+                if sha and not _in_cache(parse_cache, sha)))
+            n = _workers(workers)
+            ahead = None
+            if n > 1 and len(order) >= PARALLEL_MIN:
+                try:
+                    ahead = Prefetcher(store, order, n)
+                except (OSError, ImportError, NotImplementedError, ValueError):
+                    ahead = None  # no worker processes here: parse in this one
+            try:
+                for commit, raws in reversed(todo):  # oldest first: blobs freed as we go
+                    if ahead is not None:
+                        ahead.need(sha for r in raws for sha in (r.old_blob, r.new_blob))
+                    result[commit.sha] = commit_changes(raws, store, uses)
+            finally:
+                if ahead is not None:
+                    ahead.close()
+        if stats is not None:
+            stats.parsed = store.parsed
+        for commit, _ in todo:
+            cached[commit.sha] = [c.to_json() for c in result[commit.sha]]
+        _store_cached(file, cached)
+    if stats is not None:
+        stats.commits = len(log)
+        stats.cached_commits = len(log) - len(todo)
+    return result
+
+
+def read_history(content_dir: Path, rev: str = "HEAD", cache_dir: Path | None = None,
+                 include_restricted: bool = False, enabled: bool = True,
+                 stats: LogStats | None = None, workers: int | None = None) -> History:
+    """The history of a content directory up to `rev`. Never raises for a missing git,
+    a directory outside a repository or a repository without commits."""
+    if not enabled:
+        return History.unavailable("history is turned off in the settings")
+    repo, why = find_repo(content_dir)
+    if repo is None:
+        return History.unavailable(why)
+    try:
+        head = check_rev(repo, rev)
+    except GitError:
+        return History.unavailable("the repository has no commits yet" if rev == "HEAD"
+                                   else f"unknown revision {rev!r}")
+    shallow = is_shallow(repo)
+    log = read_log(repo, head)
+    changes = compute_changes(repo, log, cache_dir, stats, workers)
+    return assemble(log, changes, head, shallow, include_restricted)
+
+
+def assemble(log: list[tuple[Commit, list[RawChange]]], changes: dict[str, list[Change]],
+             head: str | None, shallow: bool, include_restricted: bool) -> History:
+    """The History (newest first) from the log and each commit's changes."""
+    renames: dict[str, str] = {}
+    for _commit, raws in log:  # newest first: a later rename decides the path now
+        for raw in raws:
+            if raw.status == "R" and raw.old_path and raw.old_path != raw.path:
+                renames[raw.old_path] = renames.get(raw.path, raw.path)
+    entries: list[HistoryEntry] = []
+    for commit, _ in log:
+        shown, hidden = split(changes.get(commit.sha, []), include_restricted)
+        if not shown:
+            continue  # nothing to show; a commit only about restricted items is left out
+        boundary = shallow and not commit.parents
+        entries.append(HistoryEntry(commit, shown, hidden, boundary, bool(hidden)))
+    oldest = log[-1][0].date if log else None
+    return History(True, "", entries, shallow, oldest, head, include_restricted, renames)
+
+
+# -- one revision's documents ----------------------------------------------------------------
+
+
+def tree_files(repo: Repo, rev: str) -> dict[str, str]:
+    """Content-relative path -> blob sha of every okrsite document at a revision."""
+    sha = check_rev(repo, rev)
+    out = run_git(repo.root, "ls-tree", "-r", "-z", "--full-tree", sha, "--", repo.pathspec)
+    files: dict[str, str] = {}
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition(b"\t")
+        parts = meta.split()
+        if len(parts) != 3 or parts[1] != b"blob":
+            continue
+        rel = repo.to_content(path.decode("utf-8", "surrogateescape"))
+        if rel is not None and expected_kind(rel) is not None and rel.endswith(
+                (".yaml", ".yml")):
+            files[rel] = parts[2].decode()
+    return files
+
+
+def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    with BlobReader(repo.root) as reader:
+        for sha in shas:
+            if sha not in out:
+                raw = reader.read(sha)
+                if raw is not None:
+                    out[sha] = raw
+    return out

@@ -1,0 +1,269 @@
+"""`okrsite diff BASE [HEAD]`: the semantic diff of a change (a pull request), grouped
+by period and unit, with its score impact, as Markdown for a PR comment or JSON.
+
+Both sides are scored as of the same date, so a difference in score comes from the
+change and not from time passing. Restricted objectives and KPIs are left out
+(and counted) unless asked for: a PR comment may be read more widely than the YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from okrsite.history.diff import diff_document_sets
+from okrsite.history.git import (
+    GitError,
+    Repo,
+    check_rev,
+    find_repo,
+    read_blobs,
+    run_git,
+    tree_files,
+)
+from okrsite.history.text import describe
+from okrsite.history.types import Change, resolve_eased, visible
+from okrsite.loader import ParseCache, Snapshot, expected_kind, snapshot
+from okrsite.model import Content
+from okrsite.periods import is_period_id
+from okrsite.periods import sort_key as period_sort_key
+
+SCORE_EPSILON = 0.005  # smaller score differences are not shown
+
+
+@dataclass
+class Version:
+    label: str  # the revision as given, or "working tree"
+    sha: str | None
+    content: Content
+    data: dict[str, Any]  # relpath -> parsed data (None: unreadable)
+
+
+@dataclass
+class ScoreChange:
+    ref: str
+    title: str
+    before: float | None
+    after: float | None
+
+    @property
+    def delta(self) -> float:
+        return (self.after or 0.0) - (self.before or 0.0)
+
+
+@dataclass
+class PRDiff:
+    base: Version
+    head: Version
+    as_of: date
+    changes: list[Change]
+    withheld: int
+    scores: list[ScoreChange] = field(default_factory=list)
+    scoring_error: str | None = None
+
+
+def load_version(repo: Repo, content_dir: Path, rev: str | None, fy: int,
+                 cache: ParseCache) -> Version:
+    from okrsite.pipeline import load_content
+
+    content_dir = content_dir.resolve()
+    if rev is None:
+        snap = snapshot(content_dir)
+        label, sha = "working tree", None
+    else:
+        sha = check_rev(repo, rev)
+        files = tree_files(repo, sha)
+        blobs = read_blobs(repo, files.values())
+        entries = []
+        for rel, blob in sorted(files.items()):
+            raw = blobs.get(blob)
+            kind = expected_kind(rel)
+            if raw is not None and kind is not None:
+                entries.append((content_dir / rel, rel, kind, raw,
+                                hashlib.sha256(raw).hexdigest()))
+        snap, label = Snapshot(entries, []), rev
+    loaded = load_content(content_dir, cache, fy, snap)
+    data: dict[str, Any] = {rel: None for _, rel, _, _, _ in snap.entries}
+    for doc in loaded.documents:
+        data[doc.relpath] = doc.data if isinstance(doc.data, dict) else None
+    return Version(label, sha, loaded.content, data)
+
+
+def renames_between(repo: Repo, base: str, head: str | None) -> dict[str, str]:
+    args = ["diff", "-M", "--name-status", "-z", "--no-color", base]
+    if head is not None:
+        args.append(head)
+    tokens = run_git(repo.root, *args, "--", repo.pathspec).split(b"\0")
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(tokens):
+        status = tokens[i].decode("ascii", "replace")
+        if status.startswith("R") and i + 2 < len(tokens):
+            old = repo.to_content(tokens[i + 1].decode("utf-8", "surrogateescape"))
+            new = repo.to_content(tokens[i + 2].decode("utf-8", "surrogateescape"))
+            if old and new:
+                out[old] = new
+            i += 3
+        elif status.startswith("C"):
+            i += 3
+        else:
+            i += 2
+    return out
+
+
+def pr_diff(content_dir: Path, base: str, head: str | None = None, as_of: date | None = None,
+            fiscal_year_start: int = 1, include_restricted: bool = False,
+            cache_dir: Path | None = None) -> PRDiff:
+    """The diff of `base`..`head` (None: the working tree). Raises GitError."""
+    repo, why = find_repo(content_dir)
+    if repo is None:
+        raise GitError(why)
+    cache = ParseCache(cache_dir)
+    before = load_version(repo, content_dir, base, fiscal_year_start, cache)
+    after = load_version(repo, content_dir, head, fiscal_year_start, cache)
+    changes = diff_document_sets(before.data, after.data,
+                                 renames_between(repo, before.sha or base, after.sha))
+    resolve_eased(changes, {k.id: k.direction for k in after.content.kpis.values()})
+    shown, withheld = visible(changes, include_restricted)
+    result = PRDiff(before, after, as_of or date.min, shown, withheld)
+    if as_of is not None:
+        try:
+            result.scores = score_changes(before.content, after.content, as_of, shown,
+                                          include_restricted)
+        except Exception as exc:  # scoring a broken side must not hide the diff
+            result.scoring_error = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def score_changes(old: Content, new: Content, as_of: date, changes: list[Change],
+                  include_restricted: bool) -> list[ScoreChange]:
+    from okrsite.history.audit import _public, score
+
+    a = score(_public(old, include_restricted), as_of)
+    b = score(_public(new, include_restricted), as_of)
+    touched = {f"{c.period}:{c.unit}/{c.objective}" for c in changes if c.objective}
+    titles = {str(o.ref): o.title for o in old.objectives()}
+    titles.update({str(o.ref): o.title for o in new.objectives()})
+    hidden = {str(o.ref) for c in (old, new) for o in c.objectives() if o.restricted}
+    out = []
+    for ref in [*b.objectives, *(r for r in a.objectives if r not in b.objectives)]:
+        if ref in hidden and not include_restricted:
+            continue
+        before = a.objectives[ref].score if ref in a.objectives else None
+        after = b.objectives[ref].score if ref in b.objectives else None
+        moved = (before is None) != (after is None) or (
+            before is not None and after is not None and abs(after - before) >= SCORE_EPSILON)
+        if ref in touched or moved:
+            out.append(ScoreChange(ref, titles.get(ref, ref), before, after))
+    return out
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _group(c: Change) -> tuple[int, Any, str, str]:
+    """Sort key and heading: periods in order (units in file order), then KPIs, org."""
+    if c.period and is_period_id(c.period):
+        key = period_sort_key(c.period)
+        if c.unit and not c.kind.startswith(("period", "amendment")):
+            return (0, key, c.unit, f"{c.period} · {c.unit}")
+        return (0, key, "", f"{c.period} · period")
+    if c.kpi:
+        return (1, (), "", "KPIs")
+    if c.kind.startswith("unit"):
+        return (2, (), "", "Organisation")
+    return (3, (), "", "Other files")
+
+
+def _score(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def to_markdown(d: PRDiff) -> str:
+    from okrsite.render.history import esc
+
+    head = esc(d.head.label)
+    lines = [f"## OKR changes: {esc(d.base.label)} → {head}", ""]
+    if not d.changes:
+        lines.append("No changes to OKRs or KPIs.")
+        if d.withheld:
+            lines.append(f"({d.withheld} changes to restricted items are not shown.)")
+        return "\n".join([*lines, ""])
+    goal = [c for c in d.changes if c.goalpost]
+    rewritten = [c for c in d.changes if c.rewrites_history]
+    summary = f"{len(d.changes)} changes"
+    if goal:
+        summary += f", {len(goal)} goalpost ({sum(1 for c in goal if c.eased)} eased)"
+    if rewritten:
+        summary += f", {len(rewritten)} rewritten past entries"
+    if d.withheld:
+        summary += f"; {d.withheld} changes to restricted items not shown"
+    lines += [summary + (f". Scores as of {d.as_of.isoformat()}." if d.scores else "."), ""]
+    by_objective = {s.ref: s for s in d.scores}
+    groups: dict[tuple[int, Any, str, str], list[Change]] = {}
+    order = _unit_order(d)
+    for c in d.changes:
+        g = _group(c)
+        groups.setdefault((g[0], g[1], order.get(g[2], (len(order), g[2])), g[3]),
+                          []).append(c)
+    shown_scores: set[str] = set()
+    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2])):
+        items = groups[key]
+        lines += [f"### {esc(key[3])}", ""]
+        refs = list(dict.fromkeys(f"{c.period}:{c.unit}/{c.objective}" for c in items
+                                  if c.objective))
+        impact = [by_objective[r] for r in refs if r in by_objective]
+        if impact:
+            lines += ["| Objective | Score before | Score after |", "| --- | ---: | ---: |"]
+            for s in impact:
+                shown_scores.add(s.ref)
+                arrow = " ▲" if s.delta >= SCORE_EPSILON else (
+                    " ▼" if s.delta <= -SCORE_EPSILON else "")
+                lines.append(f"| {esc(s.ref.split(':', 1)[1])} {esc('“' + s.title + '”')} | "
+                             f"{_score(s.before)} | {_score(s.after)}{arrow} |")
+            lines.append("")
+        level = "unit" if key[0] == 0 and key[2] else "period"
+        for c in items:
+            text = esc(describe(c, level))
+            if c.goalpost:
+                text += " — **goalpost moved" + (", eased**" if c.eased else "**")
+            if c.rewrites_history:
+                text += " — **past entry rewritten**"
+            lines.append(f"- {text}")
+        lines.append("")
+    rest = [s for s in d.scores if s.ref not in shown_scores]
+    if rest:
+        lines += ["### Other score changes", "",
+                  "| Objective | Score before | Score after |", "| --- | ---: | ---: |"]
+        for s in rest:
+            lines.append(f"| {esc(s.ref)} | {_score(s.before)} | {_score(s.after)} |")
+        lines.append("")
+    if d.scoring_error:
+        lines += [f"*Scores not shown: {esc(d.scoring_error)}*", ""]
+    return "\n".join(lines)
+
+
+def _unit_order(d: PRDiff) -> dict[str, tuple[int, str]]:
+    units = list(d.head.content.org.units) + [
+        u for u in d.base.content.org.units if u not in d.head.content.org.units]
+    return {u: (i, u) for i, u in enumerate(units)}
+
+
+def to_json(d: PRDiff) -> str:
+    return json.dumps({
+        "base": {"rev": d.base.label, "sha": d.base.sha},
+        "head": {"rev": d.head.label, "sha": d.head.sha},
+        "as_of": d.as_of.isoformat() if d.scores else None,
+        "withheld": d.withheld,
+        "changes": [{**c.to_json(), "text": describe(c)} for c in d.changes],
+        "scores": [{"ref": s.ref, "before": _r(s.before), "after": _r(s.after)}
+                   for s in d.scores],
+    }, indent=2, ensure_ascii=False)
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)

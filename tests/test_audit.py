@@ -1,0 +1,176 @@
+"""The audit of a period: page text, downloads, and a manifest digest that pins inputs."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_history_support import GitRepo, base_files, needs_git, story
+
+from okrsite.cli import main
+from okrsite.history import History, period_audit, read_history
+from okrsite.history.audit import manifest_digest
+from okrsite.pipeline import load_content
+from okrsite.render.history import audit_assets, audit_page
+
+pytestmark = needs_git
+AS_OF = date(2026, 8, 15)
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, str]]:
+    return story(tmp_path_factory.mktemp("audit") / "repo")
+
+
+def audit_of(content_dir: Path, period: str, **kw):
+    content = load_content(content_dir).content
+    return period_audit(content, period, read_history(content_dir), AS_OF, **kw)
+
+
+def test_closed_period_page(told):
+    repo, shas = told
+    a = audit_of(repo.content, "2026-Q2")
+    page = audit_page(a)
+    assert (page.path, page.title) == ("audit/2026-Q2.md", "Audit 2026-Q2")
+    md = html.unescape(page.markdown)
+    assert "State **closed** as of 2026-08-15: these are the final scores." in md
+    assert "closed on 2026-07-05" in md
+    assert "| support | Answer customers faster in Q2 | aspirational | 1.00 | achieved | " \
+           "first-response 1.00; backlog 1.00 |" in md
+    assert (f"- **2026-08-10** · Dave Diaz · Fix the Q2 first-response figure · "
+            f"`{shas['closed-edit'][:10]}` · **after close**") in md
+    assert ("support/answer-faster-q2/first-response check-in 2026-06-30 value 25 -> 24 — "
+            "**past entry rewritten**") in md
+    assert (f"| 2026-08-11 | Dave Diaz | The June first-response figure was 24h, not 25h. | "
+            f"`{shas['amend'][:10]}` 2026-08-11 Dave Diaz |") in md
+    assert f"Manifest digest: `{a.manifest['digest']}`" in md
+    assert "[okrs.csv](2026-Q2/okrs.csv)" in md
+
+
+def test_active_period_highlights_eased_goalposts(told):
+    repo, _shas = told
+    md = html.unescape(audit_page(audit_of(repo.content, "2026-Q3")).markdown)
+    assert "these are the current scores" in md
+    assert "1 goalpost changes, 1 of them eased" in md
+    assert ("support/answer-faster/first-response target 12 -> 15 (eased) — **goalpost "
+            "moved, eased**") in md
+    assert "Initial OKRs" not in md  # committed before the period started
+    for secret in ("Initech", "secret-project", "pipeline-secret"):
+        assert secret not in md
+    assert "| support | Answer customers faster |" in md
+
+
+def test_manifest_lists_inputs_with_blob_and_sha256(told):
+    repo, shas = told
+    a = audit_of(repo.content, "2026-Q3")
+    m = a.manifest
+    paths = [f["path"] for f in m["files"]]
+    assert paths == ["org.yaml", "periods/2026-Q3/company.yaml",
+                     "periods/2026-Q3/revenue.yaml", "periods/2026-Q3/support.yaml"]
+    for f in m["files"]:
+        assert f["git_blob"] == repo.git("rev-parse", f"HEAD:content/{f['path']}")
+    assert m["commit"] == shas["amend"]
+    # the restricted objective's binary KR is not an input of the public audit
+    assert m["okrsite_version"] and m["scorers"] == {"linear": "1", "threshold": "1"}
+    assert m["as_of"] == "2026-08-15" and m["digest"] == manifest_digest(m)
+
+
+def test_digest_is_stable_per_commit_and_changes_with_the_content(told, tmp_path):
+    repo, shas = told
+    first = audit_of(repo.content, "2026-Q2").manifest["digest"]
+    assert audit_of(repo.content, "2026-Q2").manifest["digest"] == first
+    # The same commit in another clone, without any history: the same digest.
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(clone)], check=True)
+    content = load_content(clone / "content").content
+    alone = period_audit(content, "2026-Q2", History.unavailable("test"), AS_OF)
+    assert alone.manifest["digest"] == first
+    # An earlier commit (before the Q2 fix) and a working-tree edit: other digests.
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", shas["evil"]], check=True)
+    assert audit_of(clone / "content", "2026-Q2").manifest["digest"] != first
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", shas["amend"]], check=True)
+    (clone / "content/org.yaml").write_text(
+        (clone / "content/org.yaml").read_text().replace("Test Co", "Test Company", 1))
+    assert audit_of(clone / "content", "2026-Q2").manifest["digest"] != first
+    # A different as-of date is a different audit.
+    other = period_audit(content, "2026-Q2", History.unavailable("test"), date(2026, 9, 1))
+    assert other.manifest["digest"] != first
+
+
+def test_downloads(told):
+    repo, _ = told
+    a = audit_of(repo.content, "2026-Q3")
+    assets = {x.path: x.data for x in audit_assets(a)}
+    assert sorted(assets) == ["audit/2026-Q3/check-ins.csv", "audit/2026-Q3/manifest.json",
+                              "audit/2026-Q3/okrs.csv", "audit/2026-Q3/okrs.json"]
+    rows = list(csv.DictReader(io.StringIO(assets["audit/2026-Q3/okrs.csv"].decode())))
+    fr = next(r for r in rows if r["key_result"] == "first-response")
+    assert (fr["objective"], fr["target"], fr["baseline"], fr["latest_value"]) == (
+        "answer-faster", "15", "24", "17")
+    assert fr["score"] == "0.7778" and fr["scorer"] == "linear"
+    assert not any("secret" in r["objective"] for r in rows)
+    checkins = list(csv.DictReader(io.StringIO(assets["audit/2026-Q3/check-ins.csv"].decode())))
+    assert {"date": "2026-07-29", "value": "17"}.items() <= next(
+        c for c in checkins if c["date"] == "2026-07-29").items()
+    data = json.loads(assets["audit/2026-Q3/okrs.json"])
+    assert data["digest"] == a.manifest["digest"] and data["state"] == "active"
+    manifest = json.loads(assets["audit/2026-Q3/manifest.json"])
+    assert manifest_digest(manifest) == manifest["digest"]
+    inside = audit_of(repo.content, "2026-Q3", include_restricted=True)
+    assert any(o["id"] == "secret-project" for o in inside.objectives)
+    assert inside.manifest["digest"] != a.manifest["digest"]
+
+
+def test_csv_cells_cannot_become_formulas(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    repo.edit("periods/2026-Q3/sales.yaml", "title: Grow new business",
+              "title: \"=HYPERLINK(\\\"http://x\\\")\"")
+    repo.commit("Initial", "2026-06-01")
+    a = audit_of(repo.content, "2026-Q3")
+    text = next(x.data for x in audit_assets(a) if x.path.endswith("okrs.csv")).decode()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_export_command(told, tmp_path, capsys, monkeypatch):
+    repo, _ = told
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    out = tmp_path / "out"
+    code = main(["export", "2026-Q2", str(repo.content), "--as-of", "2026-08-15",
+                 "--out", str(out)])
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["check-ins.csv", "manifest.json",
+                                                     "okrs.csv", "okrs.json"]
+    digest = json.loads((out / "manifest.json").read_text())["digest"]
+    assert digest == audit_of(repo.content, "2026-Q2").manifest["digest"]
+    assert f"digest {digest}" in capsys.readouterr().err
+    assert main(["export", "1999-Q1", str(repo.content), "--as-of", "2026-08-15",
+                 "--out", str(out)]) == 2
+
+
+def test_audit_without_git(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    plain = tmp_path / "plain"
+    shutil.copytree(repo.content, plain)
+    a = audit_of(plain, "2026-Q2")
+    md = html.unescape(audit_page(a).markdown)
+    assert "History is not available: the content directory is not in a git repository" in md
+    assert a.manifest["commit"] is None and len(a.manifest["files"]) == 4
+
+
+def test_history_pages_for_a_site(told):
+    from okrsite.render.history import history_pages
+
+    repo, _ = told
+    content = load_content(repo.content).content
+    pages, assets = history_pages(content, read_history(repo.content), AS_OF)
+    assert [p.path for p in pages] == ["changes.md", "audit/2026-Q2.md", "audit/2026-Q3.md"]
+    assert len(assets) == 8 and assets[0].path == "audit/2026-Q2/okrs.csv"
