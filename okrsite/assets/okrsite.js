@@ -1,0 +1,68 @@
+/* okrsite: sortable tables and print-ready pages, with no library and no CDN.
+ * Sorts `table.okr-sortable` and tables inside `.okr-sortable` when a header is
+ * clicked (or focused and Enter/Space pressed): numbers by value (a cell's
+ * `[data-sort]` element wins over its text), anything else (words, ISO dates,
+ * period ids) alphabetically; numbers before words; equal keys keep their order. Before printing,
+ * opens every <details> so the paper copy shows the explanations, then restores them. */
+(function () {
+  "use strict";
+  function key(cell) {
+    var el = cell.querySelector("[data-sort]");
+    var text = (el ? el.getAttribute("data-sort") : cell.textContent).trim();
+    var m = /^([-+]?\d+(?:\.\d+)?)(?:$|[\s%])/.exec(text);  /* "0.62", "13.5 h"; not dates */
+    return m ? [0, parseFloat(m[1])] : [1, text.toLowerCase()];
+  }
+  function compare(a, b) {
+    if (a[0] !== b[0]) return a[0] - b[0];
+    return a[0] === 0 ? a[1] - b[1] : a[1].localeCompare(b[1]);
+  }
+  function sort(table, th, index) {
+    var body = table.tBodies[0];
+    var descending = th.getAttribute("aria-sort") === "ascending";
+    var rows = Array.prototype.slice.call(body.rows).map(function (row, i) {
+      return { row: row, key: key(row.cells[index] || row), i: i };
+    });
+    rows.sort(function (a, b) {
+      var c = compare(a.key, b.key);
+      return (descending ? -c : c) || a.i - b.i;
+    });
+    rows.forEach(function (r) { body.appendChild(r.row); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (h) {
+      h.setAttribute("aria-sort", "none");
+    });
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+  }
+  function init() {
+    var tables = document.querySelectorAll("table.okr-sortable, .okr-sortable table");
+    Array.prototype.forEach.call(tables, function (table) {
+      if (table.dataset.okrSortable || !table.tHead || !table.tBodies[0]) return;
+      table.dataset.okrSortable = "1";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+        th.setAttribute("aria-sort", "none");
+        th.tabIndex = 0;
+        th.title = "Sort by this column";
+        th.addEventListener("click", function () { sort(table, th, index); });
+        th.addEventListener("keydown", function (e) {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(table, th, index); }
+        });
+      });
+    });
+  }
+  var closed = [];
+  window.addEventListener("beforeprint", function () {
+    closed = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"),
+      function (d) { d.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () {
+    closed.forEach(function (d) { d.open = false; });
+    closed = [];
+  });
+  /* Material's instant navigation swaps pages without reloading: follow it if present. */
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,131 @@
+"""Render: the content and its scorecard as Markdown pages for any site generator.
+
+    view, withheld = public_view(content)          # a public build (the default)
+    scorecard = score_content(view, settings.as_of, settings.scoring)
+    pages = render_site(content, scorecard, settings)
+
+or, the same in one call, `render_content(content, settings)`.
+
+Pages and their paths (content/guide/site.md documents them for readers):
+
+    index.md                          home: the current period at a glance      (nav)
+    periods/index.md                  every period                              (nav)
+    periods/<period>/index.md         one period: every unit's objectives       (nav)
+    periods/<period>/<unit>/index.md  one unit in one period: OKRs in full
+    cascade/<period>.md               alignment from the company down           (nav)
+    kpis/index.md                     KPI catalogue                             (nav)
+    kpis/<kpi>/index.md               one KPI: chart, health, key results
+    units/index.md                    the organisation                          (nav)
+    units/<unit>/index.md             one unit across periods
+
+A listing page is `<section>/index.md` and a detail page `<section>/<id>/index.md`, one
+directory deeper, so no id, not even `index`, can take a listing page's place. Page
+titles are HTML-safe text without `<` or `>` (generators treat titles as HTML).
+
+The Markdown needs the extensions tables, attr_list (`{ #id }` on headings, `{ .class }`
+on paragraphs), md_in_html (`<div class="grid cards" markdown>`, `<details markdown>`,
+`<div class="okr-sortable" markdown>`), admonition (`!!! note`) and toc; charts, data
+tables and Markdown fields are raw HTML blocks. The pages expect okrsite/assets/
+okrsite.css and okrsite.js on every page (chips, bars, charts, sorting, printing).
+
+The output is a pure function of (content, scorecard, settings): no clock, stable
+order (periods chronologically, units in org order, objectives in file order, KPIs
+by id) and fixed number formats.
+"""
+
+from __future__ import annotations
+
+from okrsite.model import Content
+from okrsite.render.cascade import cascade
+from okrsite.render.common import Site
+from okrsite.render.home import current_period, home
+from okrsite.render.kpi import kpi, kpis_index
+from okrsite.render.page import Asset, Page
+from okrsite.render.period import period, periods_index
+from okrsite.render.safe import SafeMarkdown
+from okrsite.render.unit import unit_overview, unit_period, units_index
+from okrsite.render.visibility import PublicView, Withheld, WithheldCount, public_view
+from okrsite.scoring import Scorecard, ScorerRegistry, score_content
+from okrsite.settings import Settings
+
+__all__ = [
+    "Asset",
+    "Page",
+    "PublicView",
+    "ScorecardMismatch",
+    "Withheld",
+    "WithheldCount",
+    "public_view",
+    "render_content",
+    "render_site",
+]
+
+
+class ScorecardMismatch(ValueError):
+    """The scorecard was not computed from the content this build shows."""
+
+
+def render_site(content: Content, scorecard: Scorecard, settings: Settings) -> list[Page]:
+    """Every page of the site, in navigation order.
+
+    `content` is the full content. Unless `settings.include_restricted`, restricted
+    objectives and KPIs (and key results using a restricted KPI) are withheld with
+    `public_view`, and pages say how many items were left out. `scorecard` must be
+    computed on exactly what is shown: on `public_view(content).content` for a public
+    build (or a unit's score would still reflect its restricted objectives), on the
+    full content for an internal one, and as of `settings.as_of`. Anything else raises
+    `ScorecardMismatch` rather than risk a leak.
+    """
+    if settings.include_restricted:
+        shown, withheld = content, Withheld()
+    else:
+        shown, withheld = public_view(content)
+    _check(shown, scorecard, settings)
+    site = Site(shown, scorecard, settings, withheld, SafeMarkdown())
+    current = current_period(site)
+    chronological = list(scorecard.periods)
+    newest_first = chronological[::-1]
+
+    pages = [home(site, current), periods_index(site, newest_first)]
+    pages += [period(site, p) for p in newest_first]
+    pages += [cascade(site, p) for p in newest_first]
+    pages.append(kpis_index(site))
+    pages.append(units_index(site, current))
+    for p in chronological:
+        pages += [unit_period(site, p, u) for u in site.units if (p, u) in shown.okrs]
+    pages += [kpi(site, k) for k in shown.kpis.values()]
+    pages += [unit_overview(site, u) for u in site.units if u in shown.org.units]
+    return pages
+
+
+def render_content(content: Content, settings: Settings,
+                   registry: ScorerRegistry | None = None) -> list[Page]:
+    """Score what the build shows (the public view unless include_restricted), then
+    render it: the whole render stage in one call. `registry` defaults to the
+    built-in scorers plus the installed plugins."""
+    shown = content if settings.include_restricted else public_view(content).content
+    card = score_content(shown, settings.as_of, settings.scoring, registry)
+    return render_site(content, card, settings)
+
+
+def _check(shown: Content, card: Scorecard, settings: Settings) -> None:
+    if card.as_of != settings.as_of:
+        raise ScorecardMismatch(f"the scorecard is as of {card.as_of.isoformat()}, the build "
+                                f"as of {settings.as_of.isoformat()}")
+    objectives = {str(o.ref) for o in shown.objectives()}
+    extra = sorted(set(card.objectives) - objectives)
+    missing = sorted(objectives - set(card.objectives))
+    extra_kpis = sorted(set(card.kpis) - set(shown.kpis))
+    missing_kpis = sorted(set(shown.kpis) - set(card.kpis))
+    krs = {str(kr.ref) for o in shown.objectives() for kr in o.key_results}
+    extra_krs = sorted(set(card.krs) - krs)
+    if extra or extra_kpis or extra_krs:
+        hint = ("score public_view(content).content for a public build"
+                if not settings.include_restricted else "score the same content")
+        raise ScorecardMismatch(
+            f"the scorecard has {len(extra)} objective(s), {len(extra_krs)} key result(s) "
+            f"and {len(extra_kpis)} KPI(s) this build does not show: {hint}")
+    if missing or missing_kpis:
+        raise ScorecardMismatch(
+            f"the scorecard lacks {len(missing)} objective(s) and {len(missing_kpis)} KPI(s) "
+            "of the content: score the content being rendered")

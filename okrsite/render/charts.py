@@ -1,0 +1,434 @@
+"""Small inline SVG charts, each with a table that says the same in words and numbers.
+
+Charts are drawn in Python, so a page needs no script, font or request to another
+host. Every chart is one `<svg>` with a `viewBox` (it scales to any width), `role="img"`,
+an `aria-label`, a `<title>` and a `<desc>` summing it up; colours come from CSS
+classes (light and dark schemes, see okrsite.css) with plain presentation attributes
+as the fallback. `Chart.html()` puts the chart in a `<figure>` and its table in a
+`<details>` below it; both are raw HTML blocks, untouched by the page's Markdown.
+
+All text here is escaped with `safe.attr`; notes arrive as HTML from `SafeMarkdown`.
+Coordinates are rounded to one decimal, so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from okrsite.render.safe import attr
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 52, 20, 22, 40
+PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+
+@dataclass(frozen=True)
+class Point:
+    """One dated value; `note_html` is safe HTML (rendered by SafeMarkdown) or ""."""
+
+    date: date
+    value: float
+    note_html: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # plain text
+    score: float | None  # None: no data
+    status: str  # plain words, e.g. "on track"
+    band: str | None  # green | yellow | red | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str  # one <svg> element, well-formed XML
+    table: str  # one <table> element: the same data
+    caption: str  # escaped text
+
+    def html(self, summary: str = "The data as a table") -> str:
+        """The chart in a figure, then its table in a collapsed `<details>`."""
+        return (f'<figure class="okr-chart">\n{self.svg}\n'
+                f"<figcaption>{self.caption}</figcaption>\n</figure>\n\n"
+                f'<details class="okr-data">\n<summary>{attr(summary)}</summary>\n'
+                f'<div class="okr-table">\n{self.table}\n</div>\n</details>')
+
+
+# -- numbers -------------------------------------------------------------------------------
+
+
+def _f(x: float) -> str:
+    text = f"{x:.1f}"
+    return "0" if text in ("0.0", "-0.0") else text.removesuffix(".0")
+
+
+def _num(x: float) -> str:
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def _with_unit(x: float, unit: str | None) -> str:
+    if not unit:
+        return _num(x)
+    return f"{_num(x)}{'' if unit in ('%', '‰') else ' '}{unit}"
+
+
+def _tick(x: float) -> str:
+    """A tick label that fits left of the plot: 250k, 1.5M, 0.25."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if abs(x) >= size:
+            return f"{x / size:.3g}{suffix}"
+    return f"{x:.4g}"
+
+
+def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
+    """Round tick values covering lo..hi (steps of 1, 2 or 5 times a power of ten)."""
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi - lo < 1e-12:
+        pad = abs(hi) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / max(1, count)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(lo / step + 1e-9) * step
+    ticks = []
+    t = first
+    while t < hi + step - 1e-9:
+        ticks.append(round(t, 10))
+        t += step
+        if len(ticks) > 20:
+            break
+    return ticks
+
+
+class _Scale:
+    def __init__(self, d0: date, d1: date, v0: float, v1: float) -> None:
+        self.d0, self.days = d0, max(1, (d1 - d0).days)
+        self.v0, self.span = v0, (v1 - v0) or 1.0
+
+    def x(self, d: date) -> float:
+        return LEFT + PLOT_W * ((d - self.d0).days / self.days)
+
+    def y(self, v: float) -> float:
+        return TOP + PLOT_H * (1 - (v - self.v0) / self.span)
+
+
+def _month_ticks(d0: date, d1: date) -> list[date]:
+    months = []
+    y, m = d0.year, d0.month
+    if d0.day != 1:
+        m += 1
+    while True:
+        if m > 12:
+            y, m = y + 1, 1
+        d = date(y, m, 1)
+        if d > d1:
+            break
+        months.append(d)
+        m += 1
+    step = 1 if len(months) <= 6 else 2 if len(months) <= 12 else 3 if len(months) <= 24 else 6
+    return months[::step]
+
+
+# -- SVG pieces ------------------------------------------------------------------------------
+
+
+def _open(chart_id: str, title: str, desc: str) -> str:
+    cid = attr(chart_id)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart__svg" '
+            f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{attr(title)}" '
+            f'aria-describedby="{cid}-desc" font-size="12">'
+            f'<title>{attr(title)}</title><desc id="{cid}-desc">{attr(desc)}</desc>')
+
+
+def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: date
+          ) -> list[str]:
+    """Grid lines with values (the unit once, above them) and month ticks below."""
+    out = []
+    for t in ticks:
+        y = _f(scale.y(t))
+        out.append(f'<line class="okr-c-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" '
+                   f'y2="{y}" stroke="#8884" stroke-width="1"/>')
+        out.append(f'<text class="okr-c-label" x="{LEFT - 6}" y="{y}" text-anchor="end" '
+                   f'dominant-baseline="middle" fill="currentColor">{_tick(t)}</text>')
+    if unit:
+        out.append(f'<text class="okr-c-label" x="{LEFT - 6}" y="{TOP - 10}" text-anchor="end" '
+                   f'fill="currentColor">{attr(unit)}</text>')
+    base = _f(TOP + PLOT_H)
+    out.append(f'<line class="okr-c-axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" '
+               f'y2="{base}" stroke="currentColor" stroke-width="1"/>')
+    for d in _month_ticks(d0, d1):
+        x = _f(scale.x(d))
+        out.append(f'<line class="okr-c-axis" x1="{x}" x2="{x}" y1="{base}" '
+                   f'y2="{_f(TOP + PLOT_H + 4)}" stroke="currentColor" stroke-width="1"/>')
+        out.append(f'<text class="okr-c-label" x="{x}" y="{_f(TOP + PLOT_H + 18)}" '
+                   f'text-anchor="middle" fill="currentColor">{d.isoformat()[:7]}</text>')
+    return out
+
+
+def _hline(scale: _Scale, v: float, css: str, label: str, stroke: str, dash: str) -> list[str]:
+    y = _f(scale.y(v))
+    return [f'<line class="{css}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" '
+            f'stroke="{stroke}" stroke-width="2" stroke-dasharray="{dash}"/>',
+            f'<text class="{css}-label" x="{WIDTH - RIGHT - 4}" y="{_f(scale.y(v) - 5)}" '
+            f'text-anchor="end" fill="currentColor">{attr(label)}</text>']
+
+
+def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date) -> list[str]:
+    if not d0 <= as_of <= d1:
+        return []
+    x = _f(scale.x(as_of))
+    return [f'<line class="okr-c-asof" x1="{x}" x2="{x}" y1="{TOP}" y2="{_f(TOP + PLOT_H)}" '
+            f'stroke="#888" stroke-width="1" stroke-dasharray="2 3"/>',
+            f'<text class="okr-c-label" x="{x}" y="{TOP - 8}" text-anchor="middle" '
+            f'fill="currentColor">as of</text>']
+
+
+def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[str]:
+    if not points:
+        return []
+    coords = " ".join(f"{_f(scale.x(p.date))},{_f(scale.y(p.value))}" for p in points)
+    out = [f'<polyline class="okr-c-value" points="{coords}" fill="none" '
+           f'stroke="currentColor" stroke-width="2.5"/>'] if len(points) > 1 else []
+    for p in points:
+        out.append(f'<circle class="okr-c-point" cx="{_f(scale.x(p.date))}" '
+                   f'cy="{_f(scale.y(p.value))}" r="4" fill="currentColor">'
+                   f"<title>{p.date.isoformat()}: {attr(_with_unit(p.value, unit))}</title>"
+                   "</circle>")
+    return out
+
+
+def _legend(items: list[tuple[str, str]]) -> str:
+    """A text legend under the chart: (css class, words)."""
+    return " ".join(f'<span class="okr-legend {css}">{attr(words)}</span>'
+                    for css, words in items)
+
+
+def _table(header: list[str], rows: list[list[str]], caption: str) -> str:
+    """`rows` cells are safe HTML already."""
+    head = "".join(f"<th>{attr(h)}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (f"<table>\n<caption>{attr(caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
+            f"<tbody>\n{body}\n</tbody>\n</table>")
+
+
+def _domain(points: Sequence[Point], extra: Sequence[float]) -> tuple[float, float]:
+    values = [p.value for p in points] + [v for v in extra]
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.08 or (abs(hi) * 0.1 or 1.0)
+    return lo - pad, hi + pad
+
+
+# -- key result chart ------------------------------------------------------------------------
+
+
+def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date, end: date,
+             as_of: date, unit: str | None = None, baseline: float | None = None,
+             target: float | None = None, expected_end: float = 1.0,
+             direction: str | None = None) -> Chart:
+    """Check-ins (or KPI values) of a key result over its period.
+
+    Numeric (`direction` None): the expected-progress line runs from the baseline at
+    the start to `baseline + expected_end * (target - baseline)` at the end (1.0 for
+    committed objectives, 0.7 for aspirational ones), plus the target line. Threshold
+    (`direction` at_least/at_most): the threshold line; the table says which values met it.
+    """
+    d0 = min([start, *(p.date for p in points)])
+    d1 = max([end, *(p.date for p in points)])
+    refs = [v for v in (baseline, target) if v is not None]
+    if not points and not refs:
+        refs = [0.0, 1.0]
+    lo, hi = _domain(points, refs)
+    ticks = nice_ticks(lo, hi)
+    scale = _Scale(d0, d1, min(ticks[0], lo), max(ticks[-1], hi))
+
+    expected_at = None
+    if direction is None and baseline is not None and target is not None:
+        gain = expected_end * (target - baseline)
+        length = max(1, (end - start).days)
+
+        def expected_at(d: date) -> float:
+            share = min(1.0, max(0.0, (d - start).days / length))
+            return baseline + gain * share
+
+    parts = [_open(chart_id, title, _kr_desc(points, unit, target, direction, as_of))]
+    parts += _axes(scale, ticks, unit, d0, d1)
+    legend: list[tuple[str, str]] = [("okr-c-value", "values")]
+    if target is not None:
+        if direction is None:
+            label = f"target {_with_unit(target, unit)}"
+        else:
+            label = f"threshold {'≥' if direction != 'at_most' else '≤'} " \
+                    f"{_with_unit(target, unit)}"
+        parts += _hline(scale, target, "okr-c-target", label, "#2e7d32", "6 4")
+        legend.append(("okr-c-target", label))
+    if expected_at is not None:
+        y0, y1 = _f(scale.y(expected_at(start))), _f(scale.y(expected_at(end)))
+        parts.append(f'<line class="okr-c-expected" x1="{_f(scale.x(start))}" y1="{y0}" '
+                     f'x2="{_f(scale.x(end))}" y2="{y1}" stroke="#888" stroke-width="2" '
+                     f'stroke-dasharray="2 4"/>')
+        legend.append(("okr-c-expected", f"expected progress (to {expected_end:.0%} of the "
+                                         "way by the end)"))
+    parts += _as_of_line(scale, as_of, d0, d1)
+    parts += _series(scale, points, unit)
+    parts.append("</svg>")
+
+    rows = []
+    for p in points:
+        row = [p.date.isoformat(), attr(_with_unit(p.value, unit))]
+        if expected_at is not None:
+            row.append(attr(_with_unit(round(expected_at(p.date), 2), unit)))
+        elif direction is not None and target is not None:
+            met = p.value <= target if direction == "at_most" else p.value >= target
+            row.append("yes" if met else "no")
+        row.append("–" if p.confidence is None else f"{p.confidence * 100:.0f}%")
+        row.append(p.note_html)
+        rows.append(row)
+    header = ["Date", "Value"]
+    if expected_at is not None:
+        header.append("Expected by then")
+    elif direction is not None and target is not None:
+        header.append("Met the threshold")
+    header += ["Confidence", "Note"]
+    caption = f"{title}: values on or before {as_of.isoformat()}"
+    return Chart("".join(parts), _table(header, rows, caption),
+                 f"{attr(title)}. " + _legend(legend))
+
+
+def _kr_desc(points: Sequence[Point], unit: str | None, target: float | None,
+             direction: str | None, as_of: date) -> str:
+    if not points:
+        return f"No values on or before {as_of.isoformat()}."
+    last = points[-1]
+    text = (f"{len(points)} value{'s' if len(points) != 1 else ''} from "
+            f"{points[0].date.isoformat()} to {last.date.isoformat()}; latest "
+            f"{_with_unit(last.value, unit)}")
+    if target is not None:
+        text += f"; {'threshold' if direction else 'target'} {_with_unit(target, unit)}"
+    return text + "."
+
+
+# -- KPI chart ----------------------------------------------------------------------------
+
+
+def kpi_health(value: float, green: float, red: float, higher_is_better: bool) -> str:
+    if higher_is_better:
+        return "healthy" if value >= green else "unhealthy" if value < red else "watch"
+    return "healthy" if value <= green else "unhealthy" if value > red else "watch"
+
+
+def kpi_chart(chart_id: str, title: str, points: Sequence[Point], *, as_of: date,
+              unit: str | None = None, green: float | None = None, red: float | None = None,
+              higher_is_better: bool = True, target: float | None = None) -> Chart:
+    """A KPI's measurements over time with its health bands (healthy, watch, unhealthy)
+    and target line."""
+    refs = [v for v in (green, red, target) if v is not None]
+    if not points and not refs:
+        refs = [0.0, 1.0]
+    lo, hi = _domain(points, refs)
+    ticks = nice_ticks(lo, hi)
+    v0, v1 = min(ticks[0], lo), max(ticks[-1], hi)
+    if points:
+        d0, d1 = points[0].date, points[-1].date
+    else:
+        d0 = d1 = as_of
+    if (d1 - d0).days < 28:
+        d0, d1 = d0 - timedelta(days=14), d1 + timedelta(days=14)
+    scale = _Scale(d0, d1, v0, v1)
+
+    desc = _kr_desc(points, unit, target, None, as_of)
+    parts = [_open(chart_id, title, desc)]
+    legend: list[tuple[str, str]] = []
+    if green is not None and red is not None:
+        if higher_is_better:
+            zones = [("green", green, v1, f"healthy: {_with_unit(green, unit)} or more"),
+                     ("yellow", red, green, "watch"),
+                     ("red", v0, red, f"unhealthy: below {_with_unit(red, unit)}")]
+        else:
+            zones = [("green", v0, green, f"healthy: {_with_unit(green, unit)} or less"),
+                     ("yellow", green, red, "watch"),
+                     ("red", red, v1, f"unhealthy: above {_with_unit(red, unit)}")]
+        fills = {"green": "#2e7d3226", "yellow": "#f9a8251f", "red": "#c6282826"}
+        for tone, a, b, words in zones:
+            a, b = max(a, v0), min(b, v1)
+            if b <= a:
+                continue
+            y_top, y_bottom = scale.y(b), scale.y(a)
+            parts.append(f'<rect class="okr-c-band okr-c-band--{tone}" x="{LEFT}" '
+                         f'y="{_f(y_top)}" width="{PLOT_W}" height="{_f(y_bottom - y_top)}" '
+                         f'fill="{fills[tone]}"><title>{attr(words)}</title></rect>')
+            legend.append((f"okr-c-band--{tone}", words))
+    parts += _axes(scale, ticks, unit, d0, d1)
+    if target is not None:
+        label = f"target {_with_unit(target, unit)}"
+        parts += _hline(scale, target, "okr-c-target", label, "#2e7d32", "6 4")
+        legend.append(("okr-c-target", label))
+    parts += _series(scale, points, unit)
+    parts.append("</svg>")
+    legend.insert(0, ("okr-c-value", "measurements"))
+
+    rows = []
+    for p in points:
+        health = "–" if green is None or red is None else \
+            kpi_health(p.value, green, red, higher_is_better)
+        rows.append([p.date.isoformat(), attr(_with_unit(p.value, unit)), health, p.note_html])
+    caption = f"{title}: measurements on or before {as_of.isoformat()}"
+    return Chart("".join(parts), _table(["Date", "Value", "Health", "Note"], rows, caption),
+                 f"{attr(title)}. " + _legend(legend))
+
+
+# -- score trend ----------------------------------------------------------------------------
+
+
+def trend_chart(chart_id: str, title: str, bars: Sequence[Bar], *, yellow_from: float = 0.4,
+                green_from: float = 0.7) -> Chart:
+    """Scores side by side (a unit across periods), 0 to 1, with the band edges marked."""
+    n = max(1, len(bars))
+    slot = PLOT_W / n
+    width = min(48.0, slot * 0.6)
+    scale = _Scale(date(2000, 1, 1), date(2000, 1, 2), 0.0, 1.0)
+    scored = [b for b in bars if b.score is not None]
+    desc = (f"{len(bars)} period{'s' if len(bars) != 1 else ''}; "
+            + "; ".join(f"{b.label}: {'no data' if b.score is None else f'{b.score:.2f}'}"
+                        for b in bars)) if bars else "No periods."
+    parts = [_open(chart_id, title, desc)]
+    for t in (0.0, 0.5, 1.0):
+        y = _f(scale.y(t))
+        parts.append(f'<line class="okr-c-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" '
+                     f'y2="{y}" stroke="#8884" stroke-width="1"/>')
+        parts.append(f'<text class="okr-c-label" x="{LEFT - 6}" y="{y}" text-anchor="end" '
+                     f'dominant-baseline="middle" fill="currentColor">{t:.1f}</text>')
+    for edge, words in ((yellow_from, "yellow from"), (green_from, "green from")):
+        parts += _hline(scale, edge, "okr-c-edge", f"{words} {edge:.1f}", "#888", "4 4")
+    for i, b in enumerate(bars):
+        cx = LEFT + slot * (i + 0.5)
+        x = _f(cx - width / 2)
+        if b.score is None:
+            parts.append(f'<rect class="okr-c-bar okr-c-bar--none" x="{x}" y="{_f(scale.y(1))}" '
+                         f'width="{_f(width)}" height="{PLOT_H}" fill="none" stroke="#888" '
+                         f'stroke-dasharray="3 3"><title>{attr(b.label)}: no data</title></rect>')
+        else:
+            s = min(1.0, max(0.0, b.score))
+            top = scale.y(s)
+            parts.append(f'<rect class="okr-c-bar okr-c-bar--{attr(b.band or "none")}" x="{x}" '
+                         f'y="{_f(top)}" width="{_f(width)}" height="{_f(TOP + PLOT_H - top)}" '
+                         f'fill="currentColor"><title>{attr(b.label)}: {b.score:.2f}, '
+                         f"{attr(b.status)}</title></rect>")
+            parts.append(f'<text class="okr-c-label" x="{_f(cx)}" y="{_f(top - 5)}" '
+                         f'text-anchor="middle" fill="currentColor">{b.score:.2f}</text>')
+        parts.append(f'<text class="okr-c-label" x="{_f(cx)}" y="{_f(TOP + PLOT_H + 18)}" '
+                     f'text-anchor="middle" fill="currentColor">{attr(b.label)}</text>')
+    base = _f(TOP + PLOT_H)
+    parts.append(f'<line class="okr-c-axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" '
+                 f'y2="{base}" stroke="currentColor" stroke-width="1"/>')
+    parts.append("</svg>")
+    rows = [[attr(b.label), "no data" if b.score is None else f"{b.score:.2f}", attr(b.status)]
+            for b in bars]
+    caption = f"{title}: {len(scored)} of {len(bars)} periods with data"
+    return Chart("".join(parts), _table(["Period", "Score", "Status"], rows, caption),
+                 attr(title) + ".")

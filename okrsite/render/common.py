@@ -1,0 +1,404 @@
+"""What every page kind shares: the site context, page paths and links, number
+formats, and small Markdown/HTML pieces (status chips, progress bars, notices).
+
+Every string from the content goes through `safe.inline` (plain text) or
+`SafeMarkdown` (Markdown fields) before it reaches a page; numbers are formatted
+here, the same way everywhere, so pages are byte-for-byte reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
+from okrsite.periods import PERIOD_ID, span
+from okrsite.render.safe import SafeMarkdown, inline
+from okrsite.render.visibility import Withheld, WithheldCount
+from okrsite.scoring import STATUS_LABELS, KRResult, ObjectiveResult, Scorecard, UnitResult
+from okrsite.settings import Settings
+
+# -- page paths -----------------------------------------------------------------------------
+#
+# Listing pages are `<section>/index.md`; a detail page is `<section>/<id>/index.md`, one
+# directory deeper, so no id (not even `index`) can land on a listing page's path.
+
+HOME = "index.md"
+PERIODS_INDEX = "periods/index.md"
+KPIS_INDEX = "kpis/index.md"
+UNITS_INDEX = "units/index.md"
+
+
+def seg(identifier: str) -> str:
+    """An id as a URL path segment. Valid ids pass unchanged; anything else (content
+    that failed validation) becomes a stable, harmless slug."""
+    if ID_PATTERN.match(identifier) or PERIOD_ID.match(identifier):
+        return identifier
+    slug = re.sub(r"[^a-z0-9]+", "-", identifier.lower()).strip("-")[:40] or "x"
+    return f"{slug}-{hashlib.sha256(identifier.encode()).hexdigest()[:8]}"
+
+
+def period_page(period: str) -> str:
+    return f"periods/{seg(period)}/index.md"
+
+
+def unit_period_page(period: str, unit: str) -> str:
+    return f"periods/{seg(period)}/{seg(unit)}/index.md"
+
+
+def cascade_page(period: str) -> str:
+    return f"cascade/{seg(period)}.md"
+
+
+def kpi_page(kpi: str) -> str:
+    return f"kpis/{seg(kpi)}/index.md"
+
+
+def unit_page(unit: str) -> str:
+    return f"units/{seg(unit)}/index.md"
+
+
+def objective_anchor(objective: str) -> str:
+    return f"o-{seg(objective)}"
+
+
+def kr_anchor(objective: str, key_result: str) -> str:
+    # `_` cannot occur in an id, so objective and key result ids cannot run together.
+    return f"kr-{seg(objective)}_{seg(key_result)}"
+
+
+def rel(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A relative link from one page's source to another's (generators resolve `.md`)."""
+    url = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return f"{url}#{anchor}" if anchor else url
+
+
+def link(from_page: str, to_page: str, text_md: str, anchor: str | None = None) -> str:
+    """A Markdown link; `text_md` must already be safe Markdown (see `safe.inline`)."""
+    return f"[{text_md}]({rel(from_page, to_page, anchor)})"
+
+
+# -- numbers and words ----------------------------------------------------------------------
+
+
+def num(x: float) -> str:
+    """A value as a person writes it: 18 not 18.0, 0.3 not 0.30000000000000004."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.10g}"
+
+
+def score(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def value(x: float | None, unit: str | None) -> str:
+    """A measured value with its unit, as safe Markdown: `24 h`, `90%`, `–` for none."""
+    if x is None:
+        return "–"
+    if not unit:
+        return num(x)
+    sep = "" if unit in ("%", "‰") else " "
+    return f"{num(x)}{sep}{inline(unit)}"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
+
+
+def is_are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def day(d: date | None) -> str:
+    return d.isoformat() if d is not None else "–"
+
+
+def date_range(period: Period) -> str:
+    return f"{period.start.isoformat()} to {period.end.isoformat()}"
+
+
+STATUS_ORDER = ("off_track", "missed", "at_risk", "stale", "no_data", "on_track", "achieved",
+                "planned")
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " "))
+
+
+# -- chips and bars (inline HTML: a symbol and words, never colour alone) -------------------
+
+_STATUS_CHIP = {  # status -> (tone, symbol)
+    "planned": ("grey", "○"), "no_data": ("grey", "–"), "stale": ("yellow", "◔"),
+    "on_track": ("green", "✓"), "at_risk": ("yellow", "!"), "off_track": ("red", "✗"),
+    "achieved": ("green", "★"), "missed": ("red", "✗"),
+}
+_HEALTH_CHIP = {
+    "healthy": ("green", "✓", "healthy"), "watch": ("yellow", "!", "watch"),
+    "unhealthy": ("red", "✗", "unhealthy"), "no_thresholds": ("grey", "–", "no thresholds"),
+    "no_data": ("grey", "–", "no data"),
+}
+_STATE_CHIP = {
+    PeriodState.PLANNING: ("grey", "○"), PeriodState.ACTIVE: ("blue", "●"),
+    PeriodState.CLOSED: ("grey", "■"),
+}
+HEALTH_ORDER = ("unhealthy", "watch", "no_data", "no_thresholds", "healthy")
+
+
+def _chip(tone: str, symbol: str, label: str, kind: str, sort: int) -> str:
+    return (f'<span class="okr-chip okr-chip--{tone}" data-{kind}="{label}" '
+            f'data-sort="{sort}"><span class="okr-chip__icon" aria-hidden="true">{symbol}'
+            f"</span> {label}</span>")
+
+
+def status_chip(status: str) -> str:
+    tone, symbol = _STATUS_CHIP.get(status, ("grey", "?"))
+    rank = STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+    return _chip(tone, symbol, status_label(status), "status", rank)
+
+
+def health_chip(health: str) -> str:
+    tone, symbol, label = _HEALTH_CHIP.get(health, ("grey", "?", health.replace("_", " ")))
+    rank = HEALTH_ORDER.index(health) if health in HEALTH_ORDER else len(HEALTH_ORDER)
+    return _chip(tone, symbol, label, "health", rank)
+
+
+def state_chip(state: PeriodState) -> str:
+    tone, symbol = _STATE_CHIP[state]
+    return _chip(tone, symbol, state.value, "state", list(PeriodState).index(state))
+
+
+RESTRICTED_CHIP = ('<span class="okr-chip okr-chip--restricted"><span class="okr-chip__icon" '
+                   'aria-hidden="true">⊘</span> restricted</span>')
+
+
+def progress(result: KRResult | ObjectiveResult | UnitResult, *, with_status: bool = True
+             ) -> str:
+    """A bar for the eye and the same facts in words: `62% · on track`."""
+    if isinstance(result, KRResult):
+        value_, raw, no_data = result.score.value, result.score.raw, result.score.no_data
+    else:
+        value_, no_data = result.score, result.no_data
+        raw = getattr(result, "raw", None)
+    words = "no data" if no_data else pct(value_)
+    if not no_data and raw is not None and round(raw, 2) > 1:
+        words += f" (overachieved: {pct(raw)})"
+    if with_status and not (no_data and result.status == "no_data"):
+        words += f" · {status_label(result.status)}"
+    width = 0.0 if no_data else min(1.0, max(0.0, value_)) * 100
+    band = result.band or "none"
+    return (f'<span class="okr-progress okr-progress--{band}" aria-hidden="true">'
+            f'<span class="okr-progress__fill" style="width: {width:.0f}%"></span></span> '
+            f'<span class="okr-progress__text" data-sort="{-1 if no_data else value_:.4f}">'
+            f"{words}</span>")
+
+
+def score_cell(result: ObjectiveResult | UnitResult) -> str:
+    """A table cell: the score as a sortable number (or "no data")."""
+    if result.no_data:
+        return '<span data-sort="-1">no data</span>'
+    return f'<span data-sort="{result.score:.4f}">{score(result.score)}</span>'
+
+
+# -- blocks ---------------------------------------------------------------------------------
+
+
+def heading(level: int, text_md: str, anchor: str) -> str:
+    """A heading with a fixed id (attr_list), so anchors do not depend on the title."""
+    return f"{'#' * level} {text_md} {{ #{anchor} }}"
+
+
+def meta_line(*parts: str) -> str:
+    """A paragraph of facts, `·`-separated, styled as page metadata (attr_list)."""
+    return " · ".join(p for p in parts if p) + "\n{ .okr-meta }"
+
+
+def admonition(kind: str, title: str, body: Iterable[str]) -> str:
+    """`!!! kind "title"` with an indented body (Markdown lines, already safe)."""
+    lines = [f'!!! {kind} "{title}"']
+    for line in body:
+        lines.append(f"    {line}" if line else "")
+    return "\n".join(lines)
+
+
+def withheld_note(count: WithheldCount, kpis: int = 0) -> str:
+    """Says what a public build left out here ("" when nothing was)."""
+    sentences = []
+    if count.objectives:
+        sentences.append(f"{plural(count.objectives, 'restricted objective')} "
+                         f"{is_are(count.objectives)} not shown in this build.")
+    if count.key_results:
+        sentences.append(f"{plural(count.key_results, 'key result')} that "
+                         f"{'uses' if count.key_results == 1 else 'use'} a restricted KPI "
+                         f"{is_are(count.key_results)} not shown in this build.")
+    if kpis:
+        sentences.append(f"{plural(kpis, 'restricted KPI')} {is_are(kpis)} not shown in "
+                         "this build.")
+    if not sentences:
+        return ""
+    return admonition("note", "Not shown in this build", [" ".join(sentences)])
+
+
+def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False) -> str:
+    """A Markdown table (cells already safe Markdown; `|` never occurs unescaped in them).
+    A sortable one is wrapped in `<div class="okr-sortable" markdown>` for okrsite.js."""
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    text = "\n".join(lines)
+    if sortable:
+        return f'<div class="okr-sortable" markdown>\n\n{text}\n\n</div>'
+    return text
+
+
+def details(summary: str, body: str, css: str = "okr-how", open_: bool = False) -> str:
+    """A collapsed section (md_in_html); `summary` and `body` are safe Markdown."""
+    return (f'<details class="{css}" markdown{" open" if open_ else ""}>\n'
+            f"<summary>{summary}</summary>\n\n{body}\n\n</details>")
+
+
+def join_blocks(blocks: Iterable[str]) -> str:
+    """Blocks separated by one blank line; empty ones dropped; ends with a newline."""
+    return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"
+
+
+# -- the site context -----------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    """Everything a page needs, with the indexes built once per build."""
+
+    content: Content  # what this build shows: the public view unless include_restricted
+    card: Scorecard
+    settings: Settings
+    withheld: Withheld
+    md: SafeMarkdown = field(default_factory=SafeMarkdown)
+    periods: dict[str, Period] = field(init=False)
+    units: list[str] = field(init=False)  # org order (depth first), then unknown ones
+    objectives: dict[str, Objective] = field(init=False)  # by ref
+    beneath: dict[str, list[Objective]] = field(init=False)  # objective ref -> aligned ones
+
+    def __post_init__(self) -> None:
+        fy = self.content.fiscal_year_start
+        self.periods = {p: self.content.periods.get(p) or Period(p, span(p, fy))
+                        for p in self.card.periods}
+        try:
+            walked = [u.id for u in self.content.org.walk()]
+        except StopIteration:  # no root unit: keep file order
+            walked = list(self.content.org.units)
+        self.units = walked + sorted({u for _, u in self.content.okrs} - set(walked))
+        self.objectives = {str(o.ref): o for o in self.content.objectives()}
+        self.beneath = {}
+        for o in self.content.objectives():
+            parent = self.parent_ref(o)
+            if parent is not None:
+                self.beneath.setdefault(parent, []).append(o)
+
+    @property
+    def root(self) -> str | None:
+        """The root unit (the company), if the org has exactly one."""
+        roots = [u.id for u in self.content.org.units.values() if u.parent is None]
+        return roots[0] if len(roots) == 1 else None
+
+    @property
+    def as_of(self) -> date:
+        return self.settings.as_of
+
+    @property
+    def internal(self) -> bool:
+        return self.settings.include_restricted
+
+    def state(self, period: str) -> PeriodState:
+        return self.card.period_states.get(period) or self.periods[period].state(self.as_of)
+
+    def unit_name(self, unit: str) -> str:
+        found = self.content.org.units.get(unit)
+        return found.name if found is not None else unit
+
+    def parent_ref(self, objective: Objective) -> str | None:
+        """The objective this one aligns to (a KR's objective for a KR), as a ref string,
+        if it is in this build."""
+        if objective.aligns_to is None:
+            return None
+        ref = str(objective.aligns_to.in_period(objective.period).objective_ref)
+        return ref if ref in self.objectives else None
+
+    def unit_result(self, period: str, unit: str) -> UnitResult | None:
+        return self.card.units.get(f"{period}:{unit}")
+
+    def objective_result(self, objective: Objective) -> ObjectiveResult:
+        return self.card.objectives[str(objective.ref)]
+
+    def kr_result(self, kr: KeyResult) -> KRResult:
+        return self.card.krs[str(kr.ref)]
+
+    def unit_periods(self, unit: str) -> list[str]:
+        return [p for p in self.card.periods if (p, unit) in self.content.okrs]
+
+    def objective_url(self, from_page: str, ref: Ref | str) -> str:
+        ref = Ref.parse(ref) if isinstance(ref, str) else ref
+        return rel(from_page, unit_period_page(ref.period or "", ref.unit),
+                   objective_anchor(ref.objective))
+
+    def objective_link(self, from_page: str, objective: Objective, *,
+                       context: bool = True) -> str:
+        """`[Title](…#o-id)`, with `Unit · Period` after it when asked."""
+        text = f"[{inline(objective.title)}]({self.objective_url(from_page, objective.ref)})"
+        if context:
+            text += f" ({inline(self.unit_name(objective.unit))} · {objective.period})"
+        return text
+
+    def unit_link(self, from_page: str, unit: str, period: str | None = None) -> str:
+        """The unit's page for a period if it has OKRs then, else its overview."""
+        if period and (period, unit) in self.content.okrs:
+            target = unit_period_page(period, unit)
+        elif unit in self.content.org.units:
+            target = unit_page(unit)
+        else:  # not in org.yaml (`okrsite check` reports it): no page to link to
+            return inline(self.unit_name(unit))
+        return link(from_page, target, inline(self.unit_name(unit)))
+
+    def as_of_line(self, *more: str) -> str:
+        build = "internal build: includes restricted items" if self.internal else ""
+        return meta_line(f"As of {self.as_of.isoformat()}", *more, build)
+
+    def state_words(self, period: str) -> str:
+        p = self.periods[period]
+        return f"{inline(p.title)} is {self.state(period).value} ({date_range(p)})"
+
+    def status_counts(self, period: str, units: Iterable[str] | None = None
+                      ) -> tuple[dict[str, int], dict[str, int]]:
+        """Objectives and key results by status in a period (over some units)."""
+        objectives: dict[str, int] = {}
+        krs: dict[str, int] = {}
+        for u in (self.units if units is None else units):
+            result = self.unit_result(period, u)
+            if result is None:
+                continue
+            for k, v in result.counts.items():
+                objectives[k] = objectives.get(k, 0) + v
+            for k, v in result.kr_counts.items():
+                krs[k] = krs.get(k, 0) + v
+        return objectives, krs
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """`2 on track, 1 at risk` in a fixed order; `none` when empty."""
+    parts = [f"{counts[s]} {status_label(s)}" for s in STATUS_ORDER if counts.get(s)]
+    return ", ".join(parts) or "none"
+
+
+def counts_table(objectives: dict[str, int], krs: dict[str, int]) -> str:
+    rows = [[status_chip(s), str(objectives.get(s, 0)), str(krs.get(s, 0))]
+            for s in STATUS_ORDER if objectives.get(s) or krs.get(s)]
+    if not rows:
+        return "No objectives."
+    return table(["Status", "Objectives", "Key results"], rows)

@@ -1,0 +1,174 @@
+"""The home page (`index.md`): the current period at a glance."""
+
+from __future__ import annotations
+
+from okrsite.model import Objective, PeriodState
+from okrsite.render.charts import Bar, trend_chart
+from okrsite.render.common import (
+    HOME,
+    KPIS_INDEX,
+    PERIODS_INDEX,
+    RESTRICTED_CHIP,
+    UNITS_INDEX,
+    Site,
+    admonition,
+    cascade_page,
+    counts_table,
+    day,
+    heading,
+    health_chip,
+    join_blocks,
+    kpi_page,
+    link,
+    period_page,
+    plural,
+    progress,
+    score,
+    status_chip,
+    status_label,
+    table,
+    value,
+    withheld_note,
+)
+from okrsite.render.kpi import trend_words
+from okrsite.render.page import Page
+from okrsite.render.safe import inline
+
+ATTENTION = ("unhealthy", "watch")
+
+
+def current_period(site: Site) -> str | None:
+    """The period "now" (as of): the shortest active one (a quarter over its year, the
+    later start on a tie); else the last one to close; else the first in planning."""
+    periods = site.card.periods
+    active = [p for p in periods if site.state(p) is PeriodState.ACTIVE]
+    if active:
+        return min(active, key=lambda p: (site.periods[p].span.duration_days(),
+                                          -site.periods[p].start.toordinal(), p))
+    closed = [p for p in periods if site.state(p) is PeriodState.CLOSED]
+    if closed:
+        return max(closed, key=lambda p: (site.periods[p].end, -site.periods[p]
+                                          .span.duration_days(), p))
+    return periods[0] if periods else None
+
+
+def home(site: Site, current: str | None) -> Page:
+    path = HOME
+    org_name = site.content.org.name or "OKRs"
+    blocks = [f"# {inline(org_name)}"]
+    if current is None:
+        blocks.append(site.as_of_line())
+        blocks.append(admonition("info", "No OKRs yet", [
+            "Add `periods/<period>/<unit>.yaml` files to the content directory."]))
+        blocks.append(_more(site, path, None))
+        return Page(path, "Home", join_blocks(blocks), {"okrsite": {"kind": "home"}},
+                    in_nav=True)
+
+    period = site.periods[current]
+    blocks.append(site.as_of_line(
+        f"current period {link(path, period_page(current), inline(period.title))} is "
+        f"{site.state(current).value} ({period.start.isoformat()} to "
+        f"{period.end.isoformat()})"))
+    blocks.append(withheld_note(site.withheld.period(current), site.withheld.kpis))
+
+    root = site.root
+    blocks.append(heading(2, f"Company objectives, {inline(period.title)}", "objectives"))
+    own = site.content.okrs.get((current, root)) if root else None
+    blocks.append(_cards(site, path, own.objectives if own else []))
+    for other_id, other in site.periods.items():
+        if other_id != current and other.contains(period) and root and \
+                (other_id, root) in site.content.okrs:
+            blocks.append(heading(2, f"Company objectives, {inline(other.title)}",
+                                  f"objectives-{other_id}"))
+            blocks.append(_cards(site, path, site.content.okrs[(other_id, root)].objectives))
+
+    blocks.append(heading(2, "At a glance", "status"))
+    units = [u for u in site.units if (current, u) in site.content.okrs]
+    n_objectives = sum(len(site.content.okrs[(current, u)].objectives) for u in units)
+    blocks.append(f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')} "
+                  f"in {link(path, period_page(current), inline(period.title))}; see the "
+                  f"{link(path, cascade_page(current), 'alignment cascade')}.")
+    blocks.append(counts_table(*site.status_counts(current, units)))
+    if root:
+        blocks.append(_trend(site, root))
+
+    blocks.append(heading(2, "KPIs needing attention", "kpis"))
+    rows = []
+    for k in site.content.kpis.values():
+        h = site.card.kpis.get(k.id)
+        if h is None or h.health not in ATTENTION:
+            continue
+        name = link(path, kpi_page(k.id), inline(k.name))
+        if k.restricted:
+            name += " " + RESTRICTED_CHIP
+        rows.append((ATTENTION.index(h.health), k.id,
+                     [name, f"{value(h.latest, k.unit)} ({day(h.latest_date)})",
+                      health_chip(h.health), trend_words(site, k.id)]))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    if rows:
+        blocks.append(table(["KPI", "Latest", "Health", "Trend"], [r[2] for r in rows]))
+    else:
+        blocks.append(f"No KPI is unhealthy or on watch. "
+                      f"{link(path, KPIS_INDEX, 'All KPIs')}.")
+
+    blocks.append(heading(2, "Across the organisation", "org"))
+    blocks.append(_org_tree(site, path, current))
+    blocks.append(_more(site, path, current))
+    return Page(path, "Home", join_blocks(blocks), {"okrsite": {"kind": "home"}}, in_nav=True)
+
+
+def _trend(site: Site, root: str) -> str:
+    """The root unit's score in every period it has OKRs (planned ones without data)."""
+    bars = []
+    for p in site.unit_periods(root):
+        res = site.unit_result(p, root)
+        if res is None:
+            continue
+        no_data = res.no_data or site.state(p) is PeriodState.PLANNING
+        bars.append(Bar(p, None if no_data else res.score, status_label(res.status), res.band))
+    if not bars:
+        return ""
+    bands = site.settings.scoring.bands
+    name = site.unit_name(root)
+    chart = trend_chart("trend-home", f"{name}: score by period", bars,
+                        yellow_from=bands.yellow_from, green_from=bands.green_from)
+    return chart.html("The scores as a table")
+
+
+def _cards(site: Site, path: str, objectives: list[Objective]) -> str:
+    if not objectives:
+        return "No company objectives in this period."
+    items = []
+    for o in objectives:
+        res = site.objective_result(o)
+        facts = [status_chip(res.status), o.type]
+        if o.owner:
+            facts.append(f"owner {inline(o.owner)}")
+        if o.restricted:
+            facts.append(RESTRICTED_CHIP)
+        items.append(f"-   **{site.objective_link(path, o, context=False)}**\n\n"
+                     f"    ---\n\n    {progress(res)}\n\n    {' · '.join(facts)}")
+    body = "\n\n".join(items)
+    return f'<div class="grid cards" markdown>\n\n{body}\n\n</div>'
+
+
+def _org_tree(site: Site, path: str, current: str) -> str:
+    lines = []
+    for u in site.units:
+        if u not in site.content.org.units:
+            continue
+        res = site.unit_result(current, u)
+        facts = "no OKRs this period" if res is None else \
+            ("no data" if res.no_data else score(res.score)) + f" · {status_label(res.status)}"
+        lines.append(f"{'    ' * site.content.org.depth(u)}- "
+                     f"{site.unit_link(path, u, current)} — {facts}")
+    return "\n".join(lines) or "No units."
+
+
+def _more(site: Site, path: str, current: str | None) -> str:
+    links = [link(path, PERIODS_INDEX, "All periods"), link(path, KPIS_INDEX, "KPIs"),
+             link(path, UNITS_INDEX, "Units")]
+    if current is not None:
+        links.insert(1, link(path, cascade_page(current), f"Cascade of {current}"))
+    return heading(2, "More", "more") + "\n\n" + " · ".join(links)
+

@@ -1,0 +1,133 @@
+"""KPI pages: the catalogue (`kpis/index.md`) and one KPI (`kpis/<kpi>/index.md`)."""
+
+from __future__ import annotations
+
+from okrsite.model import KPI, Ref
+from okrsite.render.charts import Point, kpi_chart
+from okrsite.render.common import (
+    KPIS_INDEX,
+    RESTRICTED_CHIP,
+    Site,
+    day,
+    details,
+    heading,
+    health_chip,
+    join_blocks,
+    kpi_page,
+    kr_anchor,
+    link,
+    plural,
+    status_chip,
+    table,
+    unit_period_page,
+    value,
+    withheld_note,
+)
+from okrsite.render.page import Page
+from okrsite.render.safe import inline, title_text
+from okrsite.render.visibility import WithheldCount
+
+_TREND = {"up": "↑ up", "down": "↓ down", "flat": "→ flat"}
+
+
+def trend_words(site: Site, kpi_id: str) -> str:
+    h = site.card.kpis.get(kpi_id)
+    if h is None or h.trend is None:
+        return "–"
+    text = _TREND.get(h.trend, h.trend)
+    if h.trend_better is not None:
+        text += " (better)" if h.trend_better else " (worse)"
+    return text
+
+
+def kpis_index(site: Site) -> Page:
+    path = KPIS_INDEX
+    kpis = list(site.content.kpis.values())
+    blocks = ["# KPIs", site.as_of_line(plural(len(kpis), "KPI"))]
+    blocks.append(withheld_note(WithheldCount(), site.withheld.kpis))
+    rows = []
+    for k in kpis:
+        h = site.card.kpis.get(k.id)
+        name = link(path, kpi_page(k.id), inline(k.name))
+        if k.restricted:
+            name += " " + RESTRICTED_CHIP
+        latest = "–" if h is None or h.latest is None else \
+            f"{value(h.latest, k.unit)} ({day(h.latest_date)})"
+        rows.append([name, site.unit_link(path, k.owner) if k.owner else "–", latest,
+                     value(k.target, k.unit) if k.target is not None else "–",
+                     health_chip(h.health) if h is not None else "–",
+                     trend_words(site, k.id), inline(k.cadence),
+                     str(len(h.linked_krs)) if h is not None else "0"])
+    if rows:
+        blocks.append(table(["KPI", "Owner", "Latest", "Target", "Health", "Trend", "Cadence",
+                             "Key results"], rows, sortable=True))
+    else:
+        blocks.append("No KPIs in this build.")
+    return Page(path, "KPIs", join_blocks(blocks), {"okrsite": {"kind": "kpis"}}, in_nav=True)
+
+
+def kpi(site: Site, k: KPI) -> Page:
+    path = kpi_page(k.id)
+    h = site.card.kpis.get(k.id)
+    blocks = [f"# {inline(k.name)}"]
+    facts = []
+    if k.owner:
+        facts.append(f"owned by {site.unit_link(path, k.owner)}")
+    facts.append(f"unit {inline(k.unit)}" if k.unit else "")
+    facts.append("higher is better" if k.higher_is_better else "lower is better")
+    facts.append(f"measured {inline(k.cadence)}")
+    if k.restricted:
+        facts.append(RESTRICTED_CHIP)
+    blocks.append(site.as_of_line(*facts))
+    blocks.append(link(path, KPIS_INDEX, "All KPIs") + "\n{ .okr-breadcrumbs }")
+    blocks.append(site.md.block(k.description))
+
+    blocks.append(heading(2, "Health", "health"))
+    if h is not None:
+        latest = "no measurement yet" if h.latest is None else \
+            f"{value(h.latest, k.unit)} on {day(h.latest_date)}"
+        blocks.append(f"{health_chip(h.health)} · latest {latest} · trend "
+                      f"{trend_words(site, k.id)}")
+        rows = []
+        if k.target is not None:
+            rows.append(["Target", value(k.target, k.unit)])
+        if k.thresholds is not None:
+            better, worse = ("or more", "below") if k.higher_is_better else ("or less", "above")
+            rows.append(["Healthy", f"{value(k.thresholds.green, k.unit)} {better}"])
+            rows.append(["Unhealthy", f"{worse} {value(k.thresholds.red, k.unit)}"])
+        if rows:
+            blocks.append(table(["", "Value"], rows))
+        blocks.append(details("How was this computed?", f"{inline(h.explanation)}."))
+
+    blocks.append(heading(2, "Measurements", "measurements"))
+    known = [m for m in k.measurements if m.date <= site.as_of]
+    if known:
+        points = [Point(m.date, float(m.value), site.md.html(m.note)) for m in known]
+        t = k.thresholds
+        chart = kpi_chart(f"kpi-{k.id}-chart", k.name, points, as_of=site.as_of,
+                          unit=k.unit, green=t.green if t else None, red=t.red if t else None,
+                          higher_is_better=k.higher_is_better, target=k.target)
+        blocks.append(chart.html("The measurements as a table"))
+    else:
+        blocks.append(f"No measurement on or before {site.as_of.isoformat()}.")
+
+    blocks.append(heading(2, "Key results using this KPI", "key-results"))
+    linked = h.linked_krs if h is not None else []
+    rows = []
+    for ref_text in linked:
+        ref = Ref.parse(ref_text)
+        objective = site.content.objective(ref)
+        kr = site.content.key_result(ref)
+        res = site.card.krs.get(ref_text)
+        if objective is None or kr is None or res is None:
+            continue
+        target = unit_period_page(ref.period or "", ref.unit)
+        rows.append([ref.period or "", site.unit_link(path, ref.unit, ref.period),
+                     site.objective_link(path, objective, context=False),
+                     link(path, target, inline(kr.title), kr_anchor(objective.id, kr.id)),
+                     "no data" if res.score.no_data else f"{res.score.value:.2f}",
+                     status_chip(res.status)])
+    blocks.append(table(["Period", "Unit", "Objective", "Key result", "Score", "Status"],
+                        rows, sortable=True) if rows else "No key result uses this KPI.")
+    return Page(path, title_text(k.name), join_blocks(blocks),
+                {"okrsite": {"kind": "kpi", "kpi": k.id}}, in_nav=False)

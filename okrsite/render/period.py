@@ -1,0 +1,158 @@
+"""Period pages: the archive (`periods/index.md`) and one period (`periods/<period>/index.md`)."""
+
+from __future__ import annotations
+
+from okrsite.model import PeriodState
+from okrsite.render.common import (
+    PERIODS_INDEX,
+    RESTRICTED_CHIP,
+    Site,
+    admonition,
+    cascade_page,
+    counts_table,
+    counts_text,
+    date_range,
+    heading,
+    join_blocks,
+    link,
+    objective_anchor,
+    period_page,
+    plural,
+    score,
+    score_cell,
+    state_chip,
+    status_chip,
+    table,
+    unit_period_page,
+    withheld_note,
+)
+from okrsite.render.page import Page
+from okrsite.render.safe import inline, title_text
+from okrsite.scoring import ObjectiveResult
+
+
+def periods_index(site: Site, ordered: list[str]) -> Page:
+    """Every period, newest first."""
+    path = PERIODS_INDEX
+    root = site.root
+    blocks = ["# Periods", site.as_of_line(plural(len(ordered), "period"))]
+    total = site.withheld.total
+    blocks.append(withheld_note(total))
+    rows = []
+    for p in ordered:
+        period = site.periods[p]
+        units = [u for u in site.units if (p, u) in site.content.okrs]
+        n_objectives = sum(len(site.content.okrs[(p, u)].objectives) for u in units)
+        company = site.unit_result(p, root) if root else None
+        rows.append([
+            link(path, period_page(p), inline(period.title)), period.kind, date_range(period),
+            state_chip(site.state(p)), str(len(units)), str(n_objectives),
+            score_cell(company) if company is not None else "–",
+            status_chip(company.status) if company is not None else "–",
+            link(path, cascade_page(p), "cascade")])
+    root_name = inline(site.unit_name(root)) if root else "Company"
+    if rows:
+        blocks.append(table(["Period", "Kind", "Dates", "State", "Units", "Objectives",
+                             f"{root_name} score", "Status", "Alignment"], rows,
+                            sortable=True))
+    else:
+        blocks.append("No periods yet.")
+    return Page(path, "Periods", join_blocks(blocks), {"okrsite": {"kind": "periods"}},
+                in_nav=True)
+
+
+def period(site: Site, period_id: str) -> Page:
+    path = period_page(period_id)
+    p = site.periods[period_id]
+    state = site.state(period_id)
+    title = p.title if p.title == period_id else f"{p.title} ({period_id})"
+    blocks = [f"# {inline(title)}"]
+    facts = [site.state_words(period_id)]
+    if p.closed_on is not None:
+        facts.append(f"closed on {p.closed_on.isoformat()}")
+    blocks.append(site.as_of_line(*facts))
+    related = _related(site, path, period_id)
+    blocks.append(" · ".join([link(path, cascade_page(period_id), "Alignment cascade"),
+                              *related]) + "\n{ .okr-breadcrumbs }")
+    blocks.append(withheld_note(site.withheld.period(period_id)))
+    if p.amendments:
+        body = [f"- {a.date.isoformat()}, {inline(a.by)}: {inline(a.reason)}"
+                for a in p.amendments]
+        blocks.append(admonition("warning", "Amended after closing", body))
+    if state is PeriodState.PLANNING:
+        blocks.append(admonition("info", "In planning", [
+            f"This period starts on {p.start.isoformat()}; its OKRs are drafts and have "
+            "no scores yet."]))
+
+    units = [u for u in site.units if (period_id, u) in site.content.okrs]
+    objectives_by_status, krs_by_status = site.status_counts(period_id, units)
+    blocks.append(heading(2, "Summary", "summary"))
+    n_objectives = sum(len(site.content.okrs[(period_id, u)].objectives) for u in units)
+    blocks.append(f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')}.")
+    blocks.append(counts_table(objectives_by_status, krs_by_status))
+
+    blocks.append(heading(2, "Units", "units"))
+    unit_rows = []
+    for u in units:
+        res = site.unit_result(period_id, u)
+        org_unit = site.content.org.units.get(u)
+        parent = org_unit.parent if org_unit is not None else None
+        unit_rows.append([
+            link(path, unit_period_page(period_id, u), inline(site.unit_name(u))),
+            inline(site.unit_name(parent)) if parent else "–",
+            inline(org_unit.lead) if org_unit is not None and org_unit.lead else "–",
+            score_cell(res) if res is not None else "–",
+            status_chip(res.status) if res is not None else "–",
+            counts_text(res.counts) if res is not None else "–"])
+    blocks.append(table(["Unit", "Part of", "Lead", "Score", "Status",
+                         "Objectives by status"], unit_rows, sortable=True)
+                  if unit_rows else "No unit has OKRs in this period.")
+
+    blocks.append(heading(2, "Objectives", "objectives"))
+    closed = state is PeriodState.CLOSED
+    header = ["Unit", "Objective", "Owner", "Type", "Score", "Status"]
+    if closed:
+        header.append("Grade")
+    rows = []
+    for u in units:
+        for o in site.content.okrs[(period_id, u)].objectives:
+            res = site.objective_result(o)
+            cell = link(path, unit_period_page(period_id, u), inline(o.title),
+                        objective_anchor(o.id))
+            if o.restricted:
+                cell += " " + RESTRICTED_CHIP
+            row = [inline(site.unit_name(u)), cell, inline(o.owner) if o.owner else "–",
+                   o.type, score_cell(res), status_chip(res.status)]
+            if closed:
+                row.append(_grade_cell(res))
+            rows.append(row)
+    blocks.append(table(header, rows, sortable=True) if rows else "No objectives.")
+    return Page(path, title_text(title), join_blocks(blocks),
+                {"okrsite": {"kind": "period", "period": period_id}}, in_nav=True)
+
+
+def _grade_cell(res: ObjectiveResult) -> str:
+    if res.grade is None:
+        return "–"
+    text = score(res.grade)
+    if res.grade_mismatch:
+        diff = abs(res.grade - res.score)
+        text += (f' <span class="okr-flag"><span aria-hidden="true">⚠</span> differs by '
+                 f"{score(diff)}</span>")
+    return text
+
+
+def _related(site: Site, path: str, period_id: str) -> list[str]:
+    """Links to the periods containing this one and those inside it."""
+    p = site.periods[period_id]
+    out = []
+    for other_id, other in site.periods.items():
+        if other_id == period_id:
+            continue
+        if other.contains(p):
+            out.append(f"part of {link(path, period_page(other_id), inline(other.title))}")
+    inside = [o for o_id, o in site.periods.items() if o_id != period_id and p.contains(o)]
+    if inside:
+        out.append("contains " + ", ".join(link(path, period_page(o.id), inline(o.title))
+                                           for o in inside))
+    return out

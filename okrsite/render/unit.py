@@ -1,0 +1,351 @@
+"""Unit pages: one unit in one period (`periods/<period>/<unit>/index.md`), a unit
+across periods (`units/<unit>/index.md`) and the directory of units (`units/index.md`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from okrsite.model import KeyResult, KRKind, Objective, PeriodState
+from okrsite.render.charts import Bar, Point, kr_chart, trend_chart
+from okrsite.render.common import (
+    RESTRICTED_CHIP,
+    UNITS_INDEX,
+    Site,
+    admonition,
+    counts_text,
+    day,
+    details,
+    heading,
+    join_blocks,
+    kpi_page,
+    kr_anchor,
+    link,
+    meta_line,
+    num,
+    objective_anchor,
+    pct,
+    period_page,
+    plural,
+    progress,
+    score,
+    score_cell,
+    status_chip,
+    status_label,
+    table,
+    unit_page,
+    unit_period_page,
+    value,
+    withheld_note,
+)
+from okrsite.render.page import Page
+from okrsite.render.safe import inline, title_text
+from okrsite.scoring import KRResult, ObjectiveResult, ScoreInput, key_result_input
+
+# -- one unit, one period -------------------------------------------------------------------
+
+
+def unit_period(site: Site, period: str, unit: str) -> Page:
+    path = unit_period_page(period, unit)
+    up = site.content.okrs[(period, unit)]
+    name = site.unit_name(unit)
+    result = site.unit_result(period, unit)
+    org_unit = site.content.org.units.get(unit)
+    blocks = [f"# {inline(name)} · {period}"]
+    lead = f"lead {inline(org_unit.lead)}" if org_unit and org_unit.lead else ""
+    blocks.append(site.as_of_line(site.state_words(period), lead))
+    blocks.append(_breadcrumbs(site, path, period, unit))
+    blocks.append(withheld_note(site.withheld.unit_period(period, unit)))
+
+    blocks.append(heading(2, "Summary", "summary"))
+    if result is None or not up.objectives:
+        blocks.append("No objectives in this build.")
+    else:
+        blocks.append(progress(result))
+        expected = "" if site.state(period) is not PeriodState.ACTIVE else score(result.expected)
+        rows = [[counts_text(result.counts), counts_text(result.kr_counts), expected or "–"]]
+        blocks.append(table(["Objectives", "Key results", "Expected by now"], rows))
+        how = [f"Unit score: {inline(result.explanation)}."]
+        if result.cascade_score is not None and result.cascade_explanation:
+            how.append(f"Cascade roll-up {score(result.cascade_score)}: "
+                       f"{inline(result.cascade_explanation)}.")
+        blocks.append(details("How was this computed?", "\n\n".join(how)))
+    children = [c.id for c in site.content.org.children(unit)]
+    if children:
+        items = []
+        for child in children:
+            child_result = site.unit_result(period, child)
+            facts = f" — {score(child_result.score)} · {status_label(child_result.status)}" \
+                if child_result is not None and not child_result.no_data else ""
+            items.append(f"- {site.unit_link(path, child, period)}{facts}")
+        blocks.append("Units beneath:\n\n" + "\n".join(items))
+
+    for objective in up.objectives:
+        blocks += _objective(site, path, objective)
+    return Page(path, title_text(f"{name} · {period}"), join_blocks(blocks),
+                {"okrsite": {"kind": "unit-period", "period": period, "unit": unit}},
+                in_nav=False)
+
+
+def _breadcrumbs(site: Site, path: str, period: str, unit: str) -> str:
+    crumbs = [link(path, period_page(period), period)]
+    for ancestor in reversed(site.content.org.ancestors(unit)):
+        crumbs.append(site.unit_link(path, ancestor.id, period))
+    crumbs.append(inline(site.unit_name(unit)))
+    other = link(path, unit_page(unit), f"{inline(site.unit_name(unit))} in every period")
+    return " › ".join(crumbs) + f" · {other}\n{{ .okr-breadcrumbs }}"
+
+
+def _objective(site: Site, path: str, objective: Objective) -> list[str]:
+    res = site.objective_result(objective)
+    closed = site.state(objective.period) is PeriodState.CLOSED
+    blocks = [heading(2, inline(objective.title), objective_anchor(objective.id))]
+    facts = [status_chip(res.status),
+             f"{objective.type} (expected {score(res.end_expectation)} by the end)"]
+    if objective.owner:
+        facts.append(f"owner {inline(objective.owner)}")
+    if objective.restricted:
+        facts.append(RESTRICTED_CHIP)
+    blocks.append(meta_line(*facts))
+    blocks.append(progress(res))
+    if closed and res.grade is not None:
+        blocks.append(_grade(site, res))
+    how = [f"Objective score: {inline(res.explanation)}."]
+    if site.state(objective.period) is PeriodState.ACTIVE:
+        how.append(f"Expected by {site.as_of.isoformat()}: {score(res.expected)}; status "
+                   f"{status_label(res.status)}.")
+    blocks.append(details("How was this computed?", "\n\n".join(how)))
+    blocks.append(site.md.block(objective.description))
+    blocks.append(_alignment(site, path, objective))
+    if objective.retrospective:
+        blocks.append(f"**Retrospective**\n\n{site.md.block(objective.retrospective)}")
+    for kr in objective.key_results:
+        blocks += _key_result(site, path, objective, kr)
+    return blocks
+
+
+def _grade(site: Site, res: ObjectiveResult) -> str:
+    assert res.grade is not None
+    text = f"Score {score(res.score)} · owner's grade {score(res.grade)}"
+    if res.grade_mismatch:
+        diff = abs(res.grade - res.score)
+        tolerance = site.settings.scoring.grade_tolerance
+        text += (f' <span class="okr-flag"><span aria-hidden="true">⚠</span> differs by '
+                 f"{score(diff)}, more than {num(tolerance)}</span>")
+    return text + "\n{ .okr-grade }"
+
+
+def _alignment(site: Site, path: str, objective: Objective) -> str:
+    lines = []
+    parent = site.parent_ref(objective)
+    if parent is not None:
+        target = site.objectives[parent]
+        via = ""
+        if objective.aligns_to is not None and objective.aligns_to.key_result:
+            kr = site.content.key_result(objective.aligns_to.in_period(objective.period))
+            if kr is not None:
+                via = f" (key result: {inline(kr.title)})"
+        lines.append(f"**Aligns to:** {site.objective_link(path, target)}{via}")
+    elif str(objective.ref) in site.withheld.hidden_alignments:
+        lines.append("**Aligns to:** a restricted objective that is not shown in this build")
+    beneath = site.beneath.get(str(objective.ref), [])
+    if beneath:
+        links = ", ".join(site.objective_link(path, o) for o in beneath)
+        lines.append(f"**Aligned to it:** {links}")
+    if objective.carried_from is not None:
+        carried = site.objectives.get(str(objective.carried_from))
+        if carried is not None:
+            lines.append(f"**Carried from:** {site.objective_link(path, carried)}")
+    return "\n\n".join(lines)
+
+
+def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> list[str]:
+    res = site.kr_result(kr)
+    data = key_result_input(kr, site.periods[objective.period], site.content, site.as_of,
+                            site.settings.scoring)
+    unit = kr.unit or (data.kpi.unit if data.kpi is not None else None)
+    anchor = kr_anchor(objective.id, kr.id)
+    blocks = [heading(3, inline(kr.title), anchor), progress(res),
+              _kr_facts(site, path, kr, res, data, unit)]
+    if kr.reason:
+        blocks.append(f"Changed after the period started: {inline(kr.reason)}")
+    blocks.append(site.md.block(kr.description))
+    if kr.kind is KRKind.MILESTONES:
+        blocks.append("\n".join(
+            f"- {'✔ done' if m.done else '○ open'} · {inline(m.title)}"
+            + (f" (weight {num(m.weight)})" if m.weight != 1 else "") for m in kr.milestones))
+    if kr.kind in (KRKind.NUMERIC, KRKind.THRESHOLD) and (data.values or data.baseline
+                                                         is not None):
+        blocks.append(_kr_chart(site, objective, kr, data, unit, anchor))
+    blocks.append(_how(res))
+    return blocks
+
+
+def _kr_facts(site: Site, path: str, kr: KeyResult, res: KRResult, data: ScoreInput,
+              unit: str | None) -> str:
+    """Baseline, current and target (or what the kind has instead), confidence and
+    the last check-in, as a one-row table."""
+    if kr.kind in (KRKind.NUMERIC, KRKind.THRESHOLD):
+        current = data.current
+        now = "–" if current is None else \
+            f"{value(current.value, unit)} ({current.date.isoformat()})"
+        if kr.kind is KRKind.NUMERIC:
+            base = value(data.baseline, unit)
+            if data.baseline_source.startswith("kpi:"):
+                base += f" (KPI, {data.baseline_source.rsplit(' on ', 1)[-1]})"
+            header = ["Baseline", "Current", "Target"]
+            row = [base, now, value(kr.target, unit)]
+        else:
+            sign = "at most" if kr.direction == "at_most" else "at least"
+            header = ["Keep", "Latest"]
+            row = [f"{sign} {value(kr.target, unit)}", now]
+    elif kr.kind is KRKind.MILESTONES:
+        done = sum(1 for m in kr.milestones if m.done)
+        header, row = ["Milestones done"], [f"{done} of {len(kr.milestones)}"]
+    else:
+        header, row = ["Done"], ["yes" if kr.done else "no" if kr.done is not None else "–"]
+    header += ["Confidence", "Last check-in"]
+    row += ["–" if res.confidence is None else pct(res.confidence),
+            day(res.last_check_in) + (" (stale)" if res.stale else "")]
+    if kr.weight != 1:
+        header.append("Weight")
+        row.append(num(kr.weight))
+    out = table(header, [row])
+    if data.kpi is not None:
+        out += (f"\n\nValues come from the KPI "
+                f"{link(path, kpi_page(data.kpi.id), inline(data.kpi.name))}.")
+    return out
+
+
+def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
+              unit: str | None, anchor: str) -> str:
+    period = site.periods[objective.period]
+    notes: dict[date, str | None] = {}
+    confidences: dict[date, float | None] = {}
+    if data.kpi is not None:
+        notes.update((m.date, m.note) for m in data.kpi.measurements)
+    for c in kr.check_ins:
+        notes[c.date] = c.note
+        confidences[c.date] = c.confidence
+    points = [Point(p.date, p.value, site.md.html(notes.get(p.date)),
+                    confidences.get(p.date)) for p in data.values]
+    direction = (kr.direction or "at_least") if kr.kind is KRKind.THRESHOLD else None
+    chart = kr_chart(f"{anchor}-chart", kr.title, points, start=period.start, end=period.end,
+                     as_of=site.as_of, unit=unit, baseline=data.baseline, target=kr.target,
+                     expected_end=site.settings.scoring.expectation(objective.type),
+                     direction=direction)
+    return chart.html(f"The {'measurements' if data.kpi else 'check-ins'} as a table")
+
+
+def _how(res: KRResult) -> str:
+    s = res.score
+    rows = [[inline(k), inline(_input_text(v))] for k, v in s.inputs.items()]
+    body = [f"Scorer <code>{inline(s.scorer)}</code>, version <code>"
+            f"{inline(s.scorer_version or '–')}</code>.",
+            table(["Input", "Value"], rows) if rows else "No inputs.",
+            f"{inline(s.explanation)}."]
+    if res.status not in ("planned", "no_data"):
+        body.append(f"Expected by now: {score(res.expected)}; status "
+                    f"{status_label(res.status)}.")
+    return details("How was this computed?", "\n\n".join(body))
+
+
+def _input_text(v: object) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int, float)):
+        return num(float(v))
+    if isinstance(v, (list, tuple)):
+        return "; ".join(_input_text(x) for x in v) or "none"
+    return str(v)
+
+
+# -- one unit, every period ------------------------------------------------------------------
+
+
+def unit_overview(site: Site, unit: str) -> Page:
+    path = unit_page(unit)
+    org_unit = site.content.org.units.get(unit)
+    name = site.unit_name(unit)
+    blocks = [f"# {inline(name)}"]
+    facts = []
+    if org_unit is not None and org_unit.lead:
+        facts.append(f"lead {inline(org_unit.lead)}")
+    if org_unit is not None and org_unit.parent:
+        facts.append(f"part of {site.unit_link(path, org_unit.parent)}")
+    blocks.append(site.as_of_line(*facts))
+    withheld = site.withheld.unit(unit)
+    blocks.append(withheld_note(withheld))
+    if org_unit is not None:
+        blocks.append(site.md.block(org_unit.description))
+        children = site.content.org.children(unit)
+        if children:
+            blocks.append("Units beneath: " + ", ".join(site.unit_link(path, c.id)
+                                                        for c in children))
+        if org_unit.reviewers:
+            blocks.append("Changes reviewed by: " + ", ".join(inline(r)
+                                                              for r in org_unit.reviewers))
+
+    periods = site.unit_periods(unit)
+    blocks.append(heading(2, "Score by period", "periods"))
+    if not periods:
+        blocks.append("No OKRs in any period of this build.")
+    else:
+        bars, rows = [], []
+        for p in periods:
+            res = site.unit_result(p, unit)
+            state = site.state(p)
+            if res is None:
+                continue
+            no_data = res.no_data or state is PeriodState.PLANNING
+            bars.append(Bar(p, None if no_data else res.score, status_label(res.status),
+                            res.band))
+            rows.append([link(path, unit_period_page(p, unit), p), state.value,
+                         score_cell(res), status_chip(res.status),
+                         str(len(res.objectives)), counts_text(res.counts)])
+        bands = site.settings.scoring.bands
+        chart = trend_chart(f"trend-{unit}", f"{name}: unit score by period", bars,
+                            yellow_from=bands.yellow_from, green_from=bands.green_from)
+        blocks.append(chart.html("The scores as a table"))
+        blocks.append(table(["Period", "State", "Score", "Status", "Objectives",
+                             "Objectives by status"], rows, sortable=True))
+
+    kpis = [k for k in site.content.kpis.values() if k.owner == unit]
+    if kpis:
+        blocks.append(heading(2, "KPIs owned", "kpis"))
+        blocks.append("\n".join(f"- {link(path, kpi_page(k.id), inline(k.name))}"
+                                for k in kpis))
+    return Page(path, title_text(name), join_blocks(blocks),
+                {"okrsite": {"kind": "unit", "unit": unit}}, in_nav=False)
+
+
+# -- the directory --------------------------------------------------------------------------
+
+
+def units_index(site: Site, current: str | None) -> Page:
+    path = UNITS_INDEX
+    blocks = ["# Units", site.as_of_line(plural(len(site.content.org.units), "unit"))]
+    lines = []
+    known = set(site.content.org.units)
+    for u in site.units:
+        if u not in known:
+            continue
+        depth = site.content.org.depth(u)
+        org_unit = site.content.org.units[u]
+        facts = []
+        if org_unit.lead:
+            facts.append(f"lead {inline(org_unit.lead)}")
+        if current is not None:
+            res = site.unit_result(current, u)
+            if res is not None:
+                facts.append(f"{link(path, unit_period_page(current, u), current)}: "
+                             f"{'no data' if res.no_data else score(res.score)} · "
+                             f"{status_label(res.status)}")
+        periods = site.unit_periods(u)
+        facts.append(plural(len(periods), "period") + " with OKRs")
+        lines.append(f"{'    ' * depth}- {link(path, unit_page(u), inline(org_unit.name))}"
+                     f" — {' · '.join(facts)}")
+    blocks.append("\n".join(lines) if lines else "No units.")
+    if current is None:
+        blocks.append(admonition("info", "No periods", ["There are no OKRs yet."]))
+    return Page(path, "Units", join_blocks(blocks), {"okrsite": {"kind": "units"}},
+                in_nav=True)
