@@ -54,6 +54,8 @@ CODES: dict[str, Code] = {
         Code("OKR009", _W, "YAML file outside the content layout is ignored",
              "Move it to org.yaml, kpis/<id>.yaml or periods/<period>/<unit>.yaml."),
         Code("OKR010", _E, "Missing org.yaml", "Create org.yaml with `kind: org` and the units."),
+        Code("OKR011", _E, "Two files for one document",
+             "Keep one of `x.yaml` and `x.yml`: both name the same document."),
         # Schema (OKR1xx)
         Code("OKR101", _E, "Unknown field",
              "Remove the field or fix its spelling; custom fields must start with `x-`."),
@@ -161,6 +163,16 @@ def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
     return (d.file, d.line, d.col, d.code)
 
 
+def _one_line(text: str) -> str:
+    """Line breaks, control and invisible format characters escaped: a key can be any
+    text, and must not split one diagnostic over lines, forge one, or hide in it."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else
+                   (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+                   if ord(c) < 0x10000 else f"\\U{ord(c):08x}" for c in text)
+
+
 def format_text(diags: Iterable[Diagnostic]) -> str:
     lines = []
     errors = warnings = 0
@@ -168,9 +180,10 @@ def format_text(diags: Iterable[Diagnostic]) -> str:
         sev = d.severity.value
         errors += d.is_error
         warnings += not d.is_error
-        lines.append(f"{d.shown_path()}:{d.line}:{d.col}: {sev} {d.code}: {d.message}")
+        lines.append(f"{_one_line(d.shown_path())}:{d.line}:{d.col}: {sev} {d.code}: "
+                     f"{_one_line(d.message)}")
         if d.hint:
-            lines.append(f"    fix: {d.hint}")
+            lines.append(f"    fix: {_one_line(d.hint)}")
     lines.append(_summary(errors, warnings))
     return "\n".join(lines)
 

@@ -25,6 +25,7 @@ from okrsite.diagnostics import Diagnostic, diag
 from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_BYTES = 4 * 1024 * 1024  # an OKR file is ~8 KB; a bigger one is a mistake or an attack
 
 
 @dataclass
@@ -64,10 +65,18 @@ def discover(content_dir: Path) -> tuple[list[tuple[Path, str, str]], list[Diagn
     """(file, relpath, kind) of every document, sorted by path, plus layout warnings."""
     found: list[tuple[Path, str, str]] = []
     notes: list[Diagnostic] = []
-    for file in _walk(content_dir):
-        rel = file.relative_to(content_dir).as_posix()
+    first: dict[str, str] = {}  # relpath without suffix -> the relpath kept
+    walked = sorted((file.relative_to(content_dir).as_posix(), file)
+                    for file in _walk(content_dir))
+    for rel, file in walked:
         kind = expected_kind(rel)
         if kind is not None:
+            stem = rel.rsplit(".", 1)[0]
+            if stem in first:
+                notes.append(diag(file, (1, 1), "OKR011", f"{rel} and {first[stem]} are the "
+                                  "same document; only the first is read"))
+                continue
+            first[stem] = rel
             found.append((file, rel, kind))
         elif rel.split("/")[0] in ("kpis", "periods"):
             notes.append(diag(file, (1, 1), "OKR009", f"{rel} is not in the content layout "
@@ -108,9 +117,12 @@ class ParseCache:
             return None
         try:
             raw = json.loads(file.read_bytes())
-        except (OSError, ValueError):
+            data, positions = raw["data"], raw["positions"]
+            if not isinstance(data, dict) or not isinstance(positions, dict):
+                return None
+            parsed = Parsed(data, {k: (int(v[0]), int(v[1])) for k, v in positions.items()})
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None  # a damaged cache entry is re-parsed, never trusted
-        parsed = Parsed(raw["data"], {k: tuple(v) for k, v in raw["positions"].items()})
         self.memory[sha] = parsed
         return parsed
 
@@ -149,12 +161,25 @@ def snapshot(content_dir: Path) -> Snapshot:
     entries = []
     for file, rel, kind in files:
         try:
-            raw = file.read_bytes()
+            raw = _read(file)
         except OSError as exc:
             diagnostics.append(diag(file, (1, 1), "OKR001", f"cannot read the file: {exc}"))
             continue
+        if len(raw) > MAX_BYTES:
+            diagnostics.append(diag(file, (1, 1), "OKR004", f"{rel} is larger than "
+                                    f"{MAX_BYTES // 1024 // 1024} MB", "Split the file."))
+            continue
         entries.append((file, rel, kind, raw, hashlib.sha256(raw).hexdigest()))
     return Snapshot(entries, diagnostics)
+
+
+def _read(file: Path) -> bytes:
+    """At most MAX_BYTES + 1 bytes of a regular file: never block on a FIFO or read
+    /dev/zero forever through a symlink."""
+    if not file.is_file():
+        raise OSError(f"{file.name} is not a regular file")
+    with file.open("rb") as f:
+        return f.read(MAX_BYTES + 1)
 
 
 def load(snap: Snapshot, cache: ParseCache | None = None

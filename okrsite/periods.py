@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-PERIOD_ID = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
+PERIOD_ID = re.compile(r"^([0-9]{4})(?:-(H[12]|Q[1-4]))?\Z")
 
 KIND_ORDER = {"year": 0, "half": 1, "quarter": 2}
+
+# Years whose periods have dates for every fiscal year start (Python dates end in 9999).
+MIN_YEAR, MAX_YEAR = 1000, 9998
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,8 @@ def _add_months(year: int, month: int, months: int) -> date:
 
 
 def is_period_id(text: str) -> bool:
-    return bool(PERIOD_ID.match(text))
+    match = PERIOD_ID.match(text)
+    return bool(match) and MIN_YEAR <= int(match[1]) <= MAX_YEAR
 
 
 def span(period_id: str, fiscal_year_start: int = 1) -> PeriodSpan:
@@ -45,6 +49,8 @@ def span(period_id: str, fiscal_year_start: int = 1) -> PeriodSpan:
     if not match:
         raise ValueError(f"not a period id: {period_id!r} (use YYYY, YYYY-H1 or YYYY-Q3)")
     year, part = int(match[1]), match[2]
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"period {period_id!r}: years run from {MIN_YEAR} to {MAX_YEAR}")
     if part is None:
         kind, offset, length = "year", 0, 12
     elif part[0] == "H":

@@ -72,16 +72,26 @@ _UNBUILDABLE = {"OKR007", "OKR008", "OKR101", "OKR102", "OKR103", "OKR104", "OKR
                 "OKR201", "OKR202", "OKR204", "OKR217"}
 
 
-def check(content_dir: Path, as_of: date, cache_dir: Path | None = None,
+def check(content_dir: Path, as_of: date | None, cache_dir: Path | None = None,
           fiscal_year_start: int = 1, scoring: object | None = None) -> list[Diagnostic]:
-    """Every diagnostic for a content dir, as of a date. Cached by content digest."""
+    """Every diagnostic for a content dir, as of a date. Cached by content digest.
+
+    Without an as-of date (a new repository: no commit, nothing dated) the rules
+    that need scores are left out; every other problem is still reported."""
     from okrsite.scoring import ScoringSettings
     from okrsite.scoring.checks import check_scoring
+    from okrsite.scoring.registry import ScorerRegistry
 
     settings = scoring if isinstance(scoring, ScoringSettings) else ScoringSettings()
+    registry = ScorerRegistry.discover()
     content_dir = content_dir.resolve()
+    if cache_dir is not None and cache_dir.resolve().is_relative_to(content_dir):
+        cache_dir = None  # the cache never writes into the content it describes
     snap = snapshot(content_dir)
-    key = f"{snap.digest}-{as_of}-{fiscal_year_start}-{settings!r}"
+    # Installing a scorer plugin changes what OKR219 says, so the scorers are in the key.
+    # Diagnostics name absolute files, so the directory is in the key as well as its digest.
+    key = (f"{content_dir}-{snap.digest}-{as_of}-{fiscal_year_start}-{settings!r}-"
+           f"{registry.names()}")
     result_file = _result_file(cache_dir, key)
     if result_file is not None and result_file.exists():
         try:
@@ -91,8 +101,8 @@ def check(content_dir: Path, as_of: date, cache_dir: Path | None = None,
     cache = ParseCache(cache_dir)
     loaded = load_content(content_dir, cache, fiscal_year_start, snap)
     diagnostics = loaded.diagnostics
-    if loaded.ok:
-        diagnostics += check_scoring(loaded.content, settings, as_of, content_dir)
+    if loaded.ok and as_of is not None:
+        diagnostics += check_scoring(loaded.content, settings, as_of, content_dir, registry)
     if result_file is not None:
         _store(result_file, diagnostics)
     return diagnostics

@@ -17,7 +17,7 @@ from okrsite.build import kr_shapes
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.loader import Document
 from okrsite.model import Content, Objective, Ref, Source
-from okrsite.periods import is_period_id
+from okrsite.periods import MAX_YEAR, MIN_YEAR, is_period_id
 from okrsite.schema import label
 from okrsite.yamlparse import pointer
 
@@ -48,6 +48,8 @@ def document_rules(doc: Document) -> list[Diagnostic]:
 def _dates(doc: Document, node: Any, path: tuple[str | int, ...]) -> Iterator[Diagnostic]:
     if isinstance(node, dict):
         for key, value in node.items():
+            if key.startswith("x-"):
+                continue  # extension fields are the company's, with any value
             if key in _DATE_KEYS and isinstance(value, str):
                 try:
                     date.fromisoformat(value)
@@ -80,7 +82,8 @@ def _period_dir(doc: Document) -> tuple[str, list[Diagnostic]]:
         return period, []
     return period, [diag(doc.file, (1, 1), "OKR008",
                          f"the folder periods/{period}/ is not a period id",
-                         "Name period folders YYYY, YYYY-H1/H2 or YYYY-Q1..Q4.")]
+                         "Name period folders YYYY, YYYY-H1/H2 or YYYY-Q1..Q4 "
+                         f"(years {MIN_YEAR} to {MAX_YEAR}).")]
 
 
 def _org(doc: Document) -> list[Diagnostic]:
@@ -189,7 +192,8 @@ def _okrs(doc: Document) -> list[Diagnostic]:
         krs = o.get("key_results", [])
         if len(krs) < MIN_KRS:
             out.append(diag(doc.file, _at(doc, "objectives", i, "key_results"), "OKR302",
-                            f"{where} has {len(krs)} key result; 2 to 5 measure it well"))
+                            f"{where} has {len(krs)} key result{'' if len(krs) == 1 else 's'}; "
+                            "2 to 5 measure it well"))
         elif len(krs) > MAX_KRS:
             out.append(diag(doc.file, _at(doc, "objectives", i, "key_results", MAX_KRS),
                             "OKR303", f"{where} has {len(krs)} key results"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,14 +78,21 @@ def validate(doc: Document) -> list[Diagnostic]:
     """Schema diagnostics for one document (empty when valid)."""
     data = doc.data
     version, kind = data.get("version"), data.get("kind")
-    if version not in VERSIONS:
+    missing = [f for f in ("version", "kind") if f not in data]
+    if missing:
+        want = {"version": "version: 1", "kind": f"kind: {doc.expected_kind}"}
+        return [diag(doc.file, doc.pos(""), "OKR102",
+                     f"the document is missing the required field `{f}`",
+                     f"Add `{want[f]}` at the top.") for f in missing]
+    if isinstance(version, bool) or version not in VERSIONS:
         return [diag(doc.file, doc.pos("/version"), "OKR007",
                       f"`version: {version!r}` is not supported; this okrsite reads version 1",
                       "Start the document with `version: 1`.")]
     if kind != doc.expected_kind:
         where = doc.relpath
         return [diag(doc.file, doc.pos("/kind"), "OKR007",
-                     f"`kind: {kind!r}` in {where}, where a `{doc.expected_kind}` document belongs",
+                     f"`kind: {kind!r}` in {where}, where {_a(doc.expected_kind)} "
+                     f"`{doc.expected_kind}` document belongs",
                      f"Write `kind: {doc.expected_kind}`, or move the file.")]
     fast, slow = _validators(kind, version)
     if fast.is_valid(data):
@@ -105,6 +113,10 @@ def validate(doc: Document) -> list[Diagnostic]:
     return _dedupe(out)
 
 
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[int, int, str, str]] = set()
     out = []
@@ -116,6 +128,9 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")  # an id worth showing in a place name
+
+
 def label(data: Any, path: list[str | int]) -> str:
     """A readable place: objectives[delight-customers].key_results[nps].target."""
     out = ""
@@ -124,7 +139,7 @@ def label(data: Any, path: list[str | int]) -> str:
         if isinstance(part, int):
             item = node[part] if isinstance(node, list) and part < len(node) else None
             ident = item.get("id") if isinstance(item, dict) else None
-            out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{part}]"
+            out += f"[{ident}]" if isinstance(ident, str) and _PLAIN.match(ident) else f"[{part}]"
             node = item
         else:
             out += ("." if out else "") + part

@@ -7,6 +7,8 @@ than with `yaml.safe_load`, is what lets us:
 - record the line and column of every value, keyed by JSON pointer;
 - reject duplicate keys (PyYAML silently keeps the last one);
 - reject tags that would construct objects, and alias expansion bombs;
+- compose without recursion, so `[[[[...` a hundred thousand deep is a diagnostic,
+  not a crash (libyaml's own composer recurses in C and overflows the stack);
 - keep dates as their source text, the one place where dates become strings
   (the schemas then check them as `YYYY-MM-DD` strings).
 """
@@ -17,8 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 try:  # libyaml parses about 8x faster than the pure-Python parser.
     from yaml import CSafeLoader as _Loader
@@ -40,7 +52,7 @@ Position = tuple[int, int]
 
 def pointer(parts: tuple[str | int, ...]) -> str:
     """JSON pointer for a path: ("objectives", 0, "id") -> "/objectives/0/id"."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join("/" + _escape(str(p)) for p in parts)
 
 
 @dataclass
@@ -73,12 +85,19 @@ def parse(raw: bytes) -> Parsed:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlError("OKR005", f"not valid UTF-8 (byte {exc.start})", (line, 1)) from None
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError("OKR005", f"not valid UTF-8 (byte {exc.start})", (line, col)) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(loader)
+    except ReaderError as exc:  # a control character: no mark, only an offset
+        before = text[: max(exc.position, 0)]
+        pos = (before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character or "?")
+        raise YamlError("OKR001", f"character #x{char:04x} is not allowed: {exc.reason}",
+                        pos) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -98,6 +117,79 @@ def parse(raw: bytes) -> Parsed:
     return _Builder().build(node)
 
 
+def _compose(loader: Any) -> Node | None:
+    """The single document's node graph, like PyYAML's `Composer.get_single_node`.
+
+    Built from parser events with an explicit stack instead of recursion, and
+    refusing to nest deeper than MAX_DEPTH while it reads.
+    """
+    loader.get_event()  # StreamStart
+    if loader.check_event(StreamEndEvent):
+        return None
+    loader.get_event()  # DocumentStart
+    anchors: dict[str, Node] = {}
+    stack: list[CollectionNode] = []  # open collections, innermost last
+    keys: list[Node | None] = []  # per open collection: a mapping key waiting for its value
+    root: Node | None = None
+    while root is None:
+        event = loader.get_event()
+        if isinstance(event, CollectionEndEvent):
+            done = stack.pop()
+            keys.pop()
+            done.end_mark = event.end_mark
+            if not stack:
+                root = done
+            continue
+        if isinstance(event, AliasEvent):
+            if event.anchor not in anchors:
+                raise ComposerError(None, None, f"found undefined alias {event.anchor!r}",
+                                    event.start_mark)
+            node = anchors[event.anchor]
+        else:
+            node = _new_node(loader, event, len(stack))
+            if event.anchor is not None:
+                if event.anchor in anchors:
+                    raise ComposerError(f"found duplicate anchor {event.anchor!r}; first "
+                                        "occurrence", anchors[event.anchor].start_mark,
+                                        "second occurrence", event.start_mark)
+                anchors[event.anchor] = node
+        if stack:
+            parent = stack[-1]
+            if isinstance(parent, SequenceNode):
+                parent.value.append(node)
+            elif keys[-1] is None:
+                keys[-1] = node
+            else:
+                parent.value.append((keys[-1], node))
+                keys[-1] = None
+        if isinstance(event, CollectionStartEvent):
+            stack.append(node)  # type: ignore[arg-type]
+            keys.append(None)
+        elif not stack:
+            root = node
+    loader.get_event()  # DocumentEnd
+    if not loader.check_event(StreamEndEvent):
+        event = loader.get_event()
+        raise ComposerError("expected a single document in the stream", root.start_mark,
+                            "but found another document", event.start_mark)
+    return root
+
+
+def _new_node(loader: Any, event: Any, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise YamlError("OKR004", f"nesting deeper than {MAX_DEPTH} levels",
+                        (event.start_mark.line + 1, event.start_mark.column + 1))
+    tag = event.tag
+    if isinstance(event, ScalarEvent):
+        if tag is None or tag == "!":
+            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+        return ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+    kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+    if tag is None or tag == "!":
+        tag = loader.resolve(kind, None, event.implicit)
+    return kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+
+
 class _Builder:
     def __init__(self) -> None:
         self.positions: dict[str, Position] = {}
@@ -105,19 +197,21 @@ class _Builder:
         self.active: set[int] = set()  # node ids on the current path: catches `&a [*a]`
 
     def build(self, node: Node) -> Parsed:
-        data = self._value(node, (), _pos(node))
+        data = self._value(node, "", 0, _pos(node))
         return Parsed(data, self.positions)
 
-    def _value(self, node: Node, path: tuple[str | int, ...], at: Position) -> Any:
+    # The pointer is built incrementally: rebuilding it from the path at every
+    # node cost a quarter of the parse time.
+    def _value(self, node: Node, ptr: str, depth: int, at: Position) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlError("OKR004", f"the document expands to more than {MAX_NODES:,} values "
                             "(anchors and aliases?)", at)
-        if len(path) > MAX_DEPTH:
+        if depth > MAX_DEPTH:
             raise YamlError("OKR004", f"nesting deeper than {MAX_DEPTH} levels", at)
         if node.tag not in _ALLOWED_TAGS:
             raise YamlError("OKR003", f"the tag {node.tag!r} is not allowed", _pos(node))
-        self.positions[pointer(path)] = at
+        self.positions[ptr] = at
         if isinstance(node, ScalarNode):
             return _scalar(node)
         if id(node) in self.active:
@@ -125,13 +219,13 @@ class _Builder:
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
-                return [self._value(item, (*path, i), _pos(item))
+                return [self._value(item, f"{ptr}/{i}", depth + 1, _pos(item))
                         for i, item in enumerate(node.value)]
-            return self._mapping(node, path)
+            return self._mapping(node, ptr, depth)
         finally:
             self.active.discard(id(node))
 
-    def _mapping(self, node: MappingNode, path: tuple[str | int, ...]) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, ptr: str, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _T + "merge":
@@ -142,12 +236,17 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise YamlError("OKR001", "mapping keys must be plain text", _pos(key_node))
             key = str(key_node.value)
+            child = f"{ptr}/{_escape(key)}" if ("~" in key or "/" in key) else f"{ptr}/{key}"
             if key in out:
-                first = self.positions.get(pointer((*path, key)), (0, 0))
+                first = self.positions.get(child, (0, 0))
                 raise YamlError("OKR002", f"duplicate key {key!r} (first at line {first[0]})",
                                 _pos(key_node))
-            out[key] = self._value(value_node, (*path, key), _pos(key_node))
+            out[key] = self._value(value_node, child, depth + 1, _pos(key_node))
         return out
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _scalar(node: ScalarNode) -> Any:
@@ -156,11 +255,17 @@ def _scalar(node: ScalarNode) -> Any:
         return node.value  # dates stay text; the schema checks their form
     if tag == _T + "null":
         return None
-    if tag == _T + "bool":
-        return _constructor.construct_yaml_bool(node)
-    if tag == _T + "int":
-        return _constructor.construct_yaml_int(node)
-    value = _constructor.construct_yaml_float(node)
+    try:
+        if tag == _T + "bool":
+            return _constructor.construct_yaml_bool(node)
+        if tag == _T + "int":
+            return _constructor.construct_yaml_int(node)
+        value = _constructor.construct_yaml_float(node)
+    except (ValueError, KeyError, IndexError):
+        # `!!int abc`, `!!bool maybe`, or an integer of more than 4,300 digits.
+        kind = tag[len(_T):]
+        raise YamlError("OKR001", f"{node.value[:40]!r} is not a valid {kind}",
+                        _pos(node)) from None
     if value != value or value in (float("inf"), float("-inf")):
         # JSON has no NaN or infinity, and NaN slips through every range check.
         raise YamlError("OKR104", f"{node.value!r} is not a usable number", _pos(node))

@@ -1,0 +1,347 @@
+"""The safe YAML reader: plain data with positions, and every hostile input a diagnostic."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from checkkit import Repo, assert_one, codes, show, valid_repo
+
+from okrsite import yamlparse
+from okrsite.yamlparse import MAX_DEPTH, YamlError, parse, pointer
+
+
+def error(text: str | bytes) -> YamlError:
+    raw = text.encode() if isinstance(text, str) else text
+    with pytest.raises(YamlError) as info:
+        parse(raw)
+    return info.value
+
+
+# ---------------------------------------------------------------- what it returns
+
+def test_plain_data_and_positions():
+    p = parse(b"version: 1\nkind: okrs\nobjectives:\n  - id: a\n    title: 'x'\n")
+    assert p.data == {"version": 1, "kind": "okrs", "objectives": [{"id": "a", "title": "x"}]}
+    assert p.positions[""] == (1, 1)
+    assert p.positions["/kind"] == (2, 1)
+    assert p.positions["/objectives/0"] == (4, 5)
+    assert p.positions["/objectives/0/title"] == (5, 5)
+
+
+def test_dates_stay_text_and_scalars_keep_their_types():
+    p = parse(b"d: 2026-10-15\nt: 2026-10-15T10:00:00Z\ni: 0x10\nf: 1.5\nb: yes\nn: ~\n"
+              b"s: '12'\nk: 1_000\n")
+    assert p.data == {"d": "2026-10-15", "t": "2026-10-15T10:00:00Z", "i": 16, "f": 1.5,
+                      "b": True, "n": None, "s": "12", "k": 1000}
+
+
+def test_pointer_escapes():
+    assert pointer(("a/b", "c~d", 0)) == "/a~1b/c~0d/0"
+    p = parse(b"'a/b': {'c~d': [1]}\n")
+    assert p.positions["/a~1b/c~0d/0"] == (1, 17)
+
+
+def test_utf8_bom_is_accepted():
+    p = parse("\ufeffversion: 1\nname: Tomás\n".encode())
+    assert p.data == {"version": 1, "name": "Tomás"}
+    assert p.positions["/version"] == (1, 1)
+
+
+def test_aliases_to_plain_values_expand():
+    p = parse(b"a: &x {k: 1}\nb: *x\n")
+    assert p.data == {"a": {"k": 1}, "b": {"k": 1}}
+    assert p.data["a"] is not p.data["b"]  # copies: a later change to one is not shared
+
+
+def test_explicit_safe_tags_are_fine():
+    assert parse(b"a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: ! x\n").data == \
+        {"a": "5", "b": 7, "c": 1.0, "d": "x"}
+
+
+# -------------------------------------------------------------------- OKR001
+
+@pytest.mark.parametrize("text,pos", [
+    ("a: [1,\n", (2, 1)),
+    ("a: b: c\n", (1, 5)),
+    ("a: 'open\n", (2, 1)),
+    ("\ta: 1\n", (1, 1)),
+    ("a: 1\n---\nb: 2\n", (2, 1)),           # one document per file
+    ("a: *nowhere\n", (1, 4)),                # undefined alias
+    ("a: &x 1\nb: &x 2\n", (2, 4)),           # duplicate anchor
+    ("? [a, b]\n: c\n", (1, 3)),              # a key that is not plain text
+    ("a: b\x00c\n", (1, 5)),                  # a control character
+    ("a: !!int abc\n", (1, 4)),
+    ("a: !!float abc\n", (1, 4)),
+    ("a: !!bool maybe\n", (1, 4)),
+    ("a: !!int ''\n", (1, 4)),
+    ("a: " + "9" * 5000 + "\n", (1, 4)),       # more digits than Python converts
+])
+def test_syntax_errors(text, pos):
+    err = error(text)
+    assert err.code == "OKR001"
+    assert err.pos == pos
+    assert "\n" not in err.message.strip() or "in \"<unicode string>\"" not in err.message
+
+
+def test_syntax_error_through_the_loader(tmp_path):
+    repo = valid_repo(tmp_path)
+    repo.write({"periods/2026-Q1/sales.yaml": "version: 1\nkind: okrs\nunit: sales\n"
+                "objectives:\n  - id: x\n    title: [unclosed\n"})
+    d = assert_one(repo, repo.load(), "OKR001", "periods/2026-Q1/sales.yaml", 7, 1)
+    assert "flow sequence" in d.message
+
+
+def test_unreadable_file_is_reported_not_raised(tmp_path):
+    repo = valid_repo(tmp_path)
+    fifo = tmp_path / "kpis" / "pipe.yaml"
+    os.mkfifo(fifo)  # opening it would block forever
+    d = assert_one(repo, repo.load(), "OKR001", "kpis/pipe.yaml", 1, 1)
+    assert "not a regular file" in d.message
+
+
+def test_symlink_to_a_device_is_not_read(tmp_path):
+    repo = valid_repo(tmp_path)
+    (tmp_path / "kpis" / "zero.yaml").symlink_to("/dev/zero")
+    assert_one(repo, repo.load(), "OKR001", "kpis/zero.yaml", 1, 1)
+
+
+# -------------------------------------------------------------------- OKR002
+
+def test_duplicate_key():
+    err = error("version: 1\nkind: org\nname: A\nkind: kpi\n")
+    assert (err.code, err.pos) == ("OKR002", (4, 1))
+    assert "'kind'" in err.message and "first at line 2" in err.message
+
+
+def test_duplicate_key_nested_through_the_loader(tmp_path):
+    repo = valid_repo(tmp_path)
+    rel = "periods/2026-Q1/sales.yaml"
+    text = repo.text(rel).replace("  owner: Sam Seller\n",
+                                  "  owner: Sam Seller\n  owner: Someone Else\n")
+    repo.write({rel: text})
+    d = assert_one(repo, repo.load(), "OKR002", rel, *repo.pos(rel, "owner: Someone"))
+    assert "first at line" in d.message
+
+
+def test_duplicate_key_spelled_differently():
+    assert error("1: a\n'1': b\n").code == "OKR002"
+
+
+# -------------------------------------------------------------------- OKR003
+
+@pytest.mark.parametrize("text,pos", [
+    ("a: !!python/object:os.system {}\n", (1, 4)),
+    ("a: !!python/object/apply:os.system ['echo pwned']\n", (1, 4)),
+    ("a: !!python/name:os.system ''\n", (1, 4)),
+    ("a: !!python/tuple [1, 2]\n", (1, 4)),
+    ("a: !foo bar\n", (1, 4)),
+    ("a: !<tag:example.com,2000:x> 1\n", (1, 4)),
+    ("a: !!binary aGVsbG8=\n", (1, 4)),
+    ("a: !!set {x, y}\n", (1, 4)),
+    ("a: !!omap [{x: 1}]\n", (1, 4)),
+    ("!foo k: v\n", (1, 1)),
+    ("b: {x: 1}\n<<: {y: 2}\n", (2, 1)),     # merge keys
+    ("base: &b {x: 1}\nc:\n  <<: *b\n", (3, 3)),
+    ("--- !!python/object:x\na: 1\n", (1, 5)),
+])
+def test_tags_that_construct_objects_are_refused(text, pos):
+    err = error(text)
+    assert (err.code, err.pos) == ("OKR003", pos), err.message
+
+
+def test_python_tags_never_run(tmp_path):
+    marker = tmp_path / "pwned"
+    err = error(f"a: !!python/object/apply:os.system ['touch {marker}']\n")
+    assert err.code == "OKR003" and not marker.exists()
+
+
+def test_tag_through_the_loader(tmp_path):
+    repo = valid_repo(tmp_path)
+    repo.write({"org.yaml": repo.text("org.yaml").replace("name: Acme\n",
+                                                          "name: !!python/name:os.getcwd ''\n")})
+    assert_one(repo, repo.load(), "OKR003", "org.yaml", *repo.pos("org.yaml", "!!python"))
+
+
+# -------------------------------------------------------------------- OKR004
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def test_billion_laughs():
+    err = error(BILLION_LAUGHS)
+    assert err.code == "OKR004"
+    assert "anchors and aliases" in err.message
+
+
+def test_billion_laughs_of_mappings_through_the_loader(tmp_path):
+    text = "version: 1\nkind: org\nname: x\nunits: []\nx-a: &a {k1: v, k2: v, k3: v, k4: v}\n"
+    prev = "a"
+    for i in range(12):
+        text += f"x-{i}: &n{i} [" + ", ".join([f"*{prev}"] * 8) + "]\n"
+        prev = f"n{i}"
+    repo = Repo(tmp_path, {"org.yaml": text})
+    assert "OKR004" in codes(repo.load())
+
+
+@pytest.mark.parametrize("text", [
+    "a: &a [*a]\n",
+    "a: &a {b: *a}\n",
+    "a: &a [1, [2, [3, *a]]]\n",
+    "&a {k: *a}\n",
+])
+def test_recursive_aliases(text):
+    assert error(text).code == "OKR004"
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 5, 10_000, 200_000])
+def test_deeply_nested_flow_sequences(depth):
+    err = error("a: " + "[" * depth + "]" * depth)
+    assert err.code == "OKR004"
+    assert err.pos[0] == 1 and err.pos[1] <= MAX_DEPTH + 5
+
+
+def test_deeply_nested_flow_mappings():
+    assert error("a: " + "{a: " * 10_000 + "1" + "}" * 10_000).code == "OKR004"
+
+
+def test_deeply_nested_block_mappings():
+    text = "".join("  " * i + f"k{i}:\n" for i in range(10_000))
+    err = error(text)
+    assert err.code == "OKR004" and MAX_DEPTH <= err.pos[0] <= MAX_DEPTH + 2
+
+
+def test_deeply_nested_block_sequences():
+    assert error("a:\n" + "- " * 10_000 + "x\n").code == "OKR004"
+
+
+def test_deep_nesting_is_fine_within_the_limit():
+    p = parse(("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)).encode())
+    assert isinstance(p.data["a"], list)
+
+
+def test_deep_nesting_in_a_thread_with_a_small_stack():
+    """libyaml's own composer recurses in C: 10,000 levels crashed a thread with a small
+    stack (a segfault, not an exception). Ours reads with a loop."""
+    results: list[str] = []
+
+    def run() -> None:
+        try:
+            parse(b"a: " + b"[" * 100_000 + b"]" * 100_000)
+        except YamlError as exc:
+            results.append(exc.code)
+
+    old = threading.stack_size(256 * 1024)
+    try:
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    assert results == ["OKR004"]
+
+
+def test_the_pure_python_parser_gives_the_same_answers(monkeypatch):
+    texts = [b"a: [1, {b: 2026-01-01}]\nc: &x 1\nd: *x\n", BILLION_LAUGHS.encode(),
+             b"a: " + b"[" * 10_000 + b"]" * 10_000, b"a: !!python/name:os.system ''\n",
+             b"a: 1\na: 2\n"]
+
+    def outcome(raw: bytes) -> object:
+        try:
+            p = parse(raw)
+            return p.data, p.positions
+        except YamlError as exc:
+            return exc.code, exc.pos
+
+    fast = [outcome(t) for t in texts]
+    monkeypatch.setattr(yamlparse, "_Loader", yaml.SafeLoader)
+    assert [outcome(t) for t in texts] == fast
+
+
+def test_huge_file_is_refused_unread(tmp_path):
+    from okrsite.loader import MAX_BYTES
+
+    repo = valid_repo(tmp_path)
+    (tmp_path / "kpis" / "big.yaml").write_bytes(b"# " + b"x" * MAX_BYTES + b"\n")
+    assert_one(repo, repo.load(), "OKR004", "kpis/big.yaml", 1, 1)
+
+
+# -------------------------------------------------------------------- OKR005
+
+def test_not_utf8():
+    err = error(b"version: 1\nname: caf\xe9\n")
+    assert (err.code, err.pos) == ("OKR005", (2, 10))
+
+
+def test_utf16_is_not_utf8():
+    assert error("version: 1\n".encode("utf-16")).code == "OKR005"
+
+
+def test_lone_surrogate_bytes_are_not_utf8():
+    assert error(b"a: \xed\xa0\x80\n").code == "OKR005"
+
+
+def test_not_utf8_through_the_loader(tmp_path):
+    repo = valid_repo(tmp_path)
+    text = repo.text("kpis/nps.yaml")
+    repo.write({"kpis/nps.yaml": text.encode() + b"x-note: \x92quoted\x92\n"})
+    line = text.count("\n") + 1
+    assert_one(repo, repo.load(), "OKR005", "kpis/nps.yaml", line, 9)
+
+
+# -------------------------------------------------------------------- OKR006
+
+@pytest.mark.parametrize("text,pos", [
+    ("", (1, 1)),
+    ("# only a comment\n", (1, 1)),
+    ("\n\n", (1, 1)),
+    ("---\n", (2, 1)),
+    ("- version: 1\n- kind: org\n", (1, 1)),
+    ("just text\n", (1, 1)),
+    ("42\n", (1, 1)),
+    ("~\n", (1, 1)),
+    ("\n\n[1, 2]\n", (3, 1)),
+])
+def test_top_level_must_be_a_mapping(text, pos):
+    err = error(text)
+    assert err.code == "OKR006"
+    assert err.pos[0] == pos[0] or err.pos == (1, 1)
+
+
+def test_empty_file_through_the_loader(tmp_path):
+    repo = valid_repo(tmp_path)
+    repo.write({"kpis/nps.yaml": ""})
+    diags = repo.load()
+    assert_one(repo, diags, "OKR006", "kpis/nps.yaml", 1, 1)
+    assert "OKR207" in codes(diags), show(diags)  # support's KR uses the KPI
+
+
+# ------------------------------------------------------------- OKR104 from the parser
+
+@pytest.mark.parametrize("value", [".nan", ".NaN", ".inf", "-.inf", "+.Inf", "1.0e+999"])
+def test_nan_and_infinity_are_not_numbers(value):
+    err = error(f"version: 1\ntarget: {value}\n")
+    assert (err.code, err.pos) == ("OKR104", (2, 9))
+
+
+def test_nan_through_the_loader(tmp_path):
+    repo = valid_repo(tmp_path)
+    rel = "periods/2026-Q1/sales.yaml"
+    repo.write({rel: repo.text(rel).replace("target: 30", "target: .nan")})
+    assert_one(repo, repo.load(), "OKR104", rel, *repo.pos(rel, ".nan"))
