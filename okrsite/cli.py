@@ -147,6 +147,63 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    """Write the site's pages as Markdown files (front matter + body) for any generator."""
+    import shutil
+    import tempfile
+
+    from okrsite.history import read_history
+    from okrsite.loader import ParseCache
+    from okrsite.pipeline import load_content
+    from okrsite.render import render_outputs
+    from okrsite.scoring import ScoringSettings, check_scoring
+    from okrsite.settings import Settings
+
+    content_dir = _content_dir(args.content_dir).resolve()
+    out = Path(args.out).resolve()
+    if out == content_dir or out.is_relative_to(content_dir) or content_dir.is_relative_to(out):
+        raise UsageError(f"--out {args.out} overlaps the content directory; choose another")
+    cache_dir = None if args.no_cache else default_cache_dir(content_dir)
+    loaded = load_content(content_dir, ParseCache(cache_dir), args.fiscal_year_start)
+    diagnostics = list(loaded.diagnostics)
+    as_of = _as_of(args, content_dir)
+    if loaded.ok:
+        diagnostics += check_scoring(loaded.content, ScoringSettings(), as_of, content_dir)
+    if has_errors(diagnostics):
+        print(format_text([d for d in diagnostics if d.is_error]), file=sys.stderr)
+        return EXIT_ERRORS
+    settings = Settings(content_dir, as_of, args.fiscal_year_start, args.include_restricted,
+                        cache_dir=cache_dir, history=not args.no_history)
+    history = read_history(content_dir, cache_dir=cache_dir,
+                           include_restricted=args.include_restricted,
+                           enabled=settings.history)
+    pages, assets = render_outputs(loaded.content, settings, history)
+    # Write beside the target, then swap: a failure never leaves a half-written site.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".okrsite-render-", dir=out.parent))
+    try:
+        for page in pages:
+            _write(staging / page.path, page.source().encode("utf-8"))
+        for asset in assets:
+            _write(staging / asset.path, asset.data)
+        package_assets = Path(__file__).parent / "assets"
+        for file in sorted(package_assets.glob("*.*")):
+            _write(staging / "assets" / "okrsite" / file.name, file.read_bytes())
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    print(f"Wrote {len(pages)} pages and {len(assets)} downloads to {args.out} "
+          f"(as of {as_of.isoformat()}).")
+    return EXIT_OK
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 def cmd_codes(args: argparse.Namespace) -> int:
     """Print the diagnostic catalogue as a Markdown table (the docs page is made from it)."""
     print("| Code | Severity | Problem | Fix |")
@@ -275,6 +332,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-restricted", action="store_true",
                    help="include restricted objectives and KPIs (internal use)")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("render", help="write the site's pages as Markdown to a directory",
+                       description="Write every page (Markdown with YAML front matter), the "
+                                   "audit downloads and the CSS/JS, for any site generator.")
+    _add_common(p)
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="output directory (replaced as a whole; never inside the content)")
+    p.add_argument("--include-restricted", action="store_true",
+                   help="an internal build: include restricted objectives and KPIs")
+    p.add_argument("--no-history", action="store_true",
+                   help="do not read git history (no change logs or audit pages)")
+    p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("codes", help="list the diagnostic codes as a Markdown table")
     p.set_defaults(func=cmd_codes)

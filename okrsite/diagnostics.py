@@ -31,7 +31,7 @@ class Code:
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
-# The catalogue. docs/reference/diagnostics.md is generated from it (see
+# The catalogue. content/guide/diagnostics.md is generated from it (see
 # `okrsite codes`), so the title and fix here are what users read.
 CODES: dict[str, Code] = {
     c.code: c

@@ -34,10 +34,12 @@ from mkdocs.utils import dirname_to_title, get_theme_dir
 
 from okrsite.asof import AsOf, AsOfError, parse_date, resolve_as_of
 from okrsite.diagnostics import Diagnostic, sort_key
+from okrsite.history import History, read_history
+from okrsite.history.git import head_of
 from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
 from okrsite.pipeline import load_content
-from okrsite.render import render_content
-from okrsite.render.page import Page
+from okrsite.render import render_outputs
+from okrsite.render.page import Asset, Page
 from okrsite.scoring import (
     DEFAULT_SETTINGS,
     Bands,
@@ -185,6 +187,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.as_of: AsOf | None = None  # of the last build that got as far as scoring
         self.published: list[str] = []  # page paths of the last good build
         self._auto_nav: list[Any] | None = None  # the nav we made, to tell it from the user's
+        self.assets: list[Asset] = []  # exports of the last good build
+        self._history_cache: History | None = None
+        self._history_key: tuple[str | None, bool] | None = None
 
     # -- hooks, in the order MkDocs calls them --
 
@@ -230,12 +235,14 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                          "generated one")
                 continue
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.path, content=page_source(page),
+            files.append(File.generated(config, page.path, content=page.source(),
                                         inclusion=inclusion))
             published.append(page.path)
         for asset in _assets():
             files.append(File.generated(config, ASSETS_URI + asset.name,
                                         abs_src_path=str(asset)))
+        for export in self.assets:  # audit downloads: CSV, JSON, manifest
+            files.append(File.generated(config, export.path, content=export.data))
         if config.nav is None or config.nav is self._auto_nav:
             config.nav = self._auto_nav = auto_nav(pages, files)
         if self.as_of is not None:
@@ -268,9 +275,6 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """
         env.globals["okrsite_as_of"] = self.as_of.date.isoformat() if self.as_of else ""
         return env
-
-    # Hook point: exports (the scorecard as JSON and CSV) will go into an `on_post_build`
-    # here, writing into config.site_dir after a good build (self.as_of is set).
 
     # -- on_config helpers --
 
@@ -362,7 +366,23 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             cache_dir=self.parse_cache.directory if self.parse_cache else None,
             history=self.config.history)
         # Scored on what the build shows: without restricted items unless included.
-        return render_content(loaded.content, settings)
+        pages, self.assets = render_outputs(loaded.content, settings, self._history(settings))
+        return pages
+
+    def _history(self, settings: Settings) -> History | None:
+        """Git history, read again only when HEAD moved (a serve session's edits to
+        files do not change what git has recorded)."""
+        if not settings.history:
+            return None
+        key = (head_of(self.content_dir), settings.include_restricted)
+        if self._history_key != key or self._history_cache is None:
+            self._history_cache = read_history(self.content_dir, cache_dir=settings.cache_dir,
+                                               include_restricted=settings.include_restricted)
+            self._history_key = key
+            log.info(f"history: {self._history_cache.horizon}"
+                     if self._history_cache.available else
+                     f"history not shown: {self._history_cache.reason}")
+        return self._history_cache
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -376,13 +396,6 @@ def report(diagnostics: list[Diagnostic]) -> None:
         if d.hint:
             text += f" (fix: {d.hint})"
         (log.error if d.is_error else log.warning)(text)
-
-
-def page_source(page: Page) -> str:
-    """A page as MkDocs reads it: its metadata as YAML front matter, then the Markdown."""
-    meta = {"title": page.title, **page.meta}
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{front}---\n\n{page.markdown}"
 
 
 def error_pages(errors: list[Diagnostic], paths: list[str]) -> list[Page]:

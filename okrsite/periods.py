@@ -15,6 +15,10 @@ PERIOD_ID = re.compile(r"^([0-9]{4})(?:-(H[12]|Q[1-4]))?\Z")
 
 KIND_ORDER = {"year": 0, "half": 1, "quarter": 2}
 
+# Format v1: a closing check-in (or KPI value) may be dated up to 14 days after the
+# period ends. A rule of the format, not a setting: validation and scoring share it.
+CLOSING_GRACE = timedelta(days=14)
+
 # Years whose periods have dates for every fiscal year start (Python dates end in 9999).
 MIN_YEAR, MAX_YEAR = 1000, 9998
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,12 @@ from okrsite.build import kr_shapes
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.loader import Document
 from okrsite.model import Content, Objective, Ref, Source
-from okrsite.periods import MAX_YEAR, MIN_YEAR, is_period_id
+from okrsite.periods import CLOSING_GRACE, MAX_YEAR, MIN_YEAR, is_period_id
 from okrsite.schema import label
 from okrsite.yamlparse import pointer
 
 MAX_OBJECTIVES = 5
 MIN_KRS, MAX_KRS = 2, 5
-CLOSING_GRACE = timedelta(days=14)  # a closing check-in may follow the period's end
 _DATE_KEYS = {"date", "start", "end", "closed_on"}
 
 

@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils.meta import get_data
 
 from okrsite import mkdocs_plugin
-from okrsite.mkdocs_plugin import OkrsitePlugin, auto_nav, page_source, scoring_settings
+from okrsite.mkdocs_plugin import OkrsitePlugin, auto_nav, scoring_settings
 from okrsite.render.page import Page
 from okrsite.scoring import Bands, ScoringSettings, StatusRule
 
@@ -211,14 +211,14 @@ def test_cache_dir_empty_means_memory_only(tmp_path: Path) -> None:
 def test_page_meta_becomes_front_matter() -> None:
     page = Page("periods/2026-Q4/index.md", "2026-Q4: Ünits & \"quotes\"", "# Heading\n\nBody\n",
                 {"description": "Q4 of 2026", "hide": ["toc"], "search": {"boost": 2}})
-    body, meta = get_data(page_source(page))
+    body, meta = get_data(page.source())
     assert meta == {"title": "2026-Q4: Ünits & \"quotes\"", "description": "Q4 of 2026",
                     "hide": ["toc"], "search": {"boost": 2}}
     assert body == "# Heading\n\nBody\n"
 
 
 def test_meta_title_wins_over_page_title() -> None:
-    _, meta = get_data(page_source(Page("a.md", "Long title", "x", {"title": "Short"})))
+    _, meta = get_data(Page("a.md", "Long title", "x", {"title": "Short"}).source())
     assert meta["title"] == "Short"
 
 
@@ -252,5 +252,5 @@ def test_auto_nav_puts_generated_pages_first_in_the_renderers_order(tmp_path: Pa
 
 
 def test_front_matter_is_yaml_safe() -> None:
-    source = page_source(Page("a.md", "a: b", "x", {"tags": ["!x", "*y"]}))
+    source = Page("a.md", "a: b", "x", {"tags": ["!x", "*y"]}).source()
     assert yaml.safe_load(source.split("---")[1]) == {"title": "a: b", "tags": ["!x", "*y"]}

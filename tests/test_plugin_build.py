@@ -411,13 +411,13 @@ def test_an_authors_page_wins_over_a_generated_one(tmp_path: Path) -> None:
 
 def test_settings_reach_the_renderer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
-    real = mkdocs_plugin.render_content
+    real = mkdocs_plugin.render_outputs
 
-    def spy(content, settings):
+    def spy(content, settings, history):
         seen.append(settings)
-        return real(content, settings)
+        return real(content, settings, history)
 
-    monkeypatch.setattr(mkdocs_plugin, "render_content", spy)
+    monkeypatch.setattr(mkdocs_plugin, "render_outputs", spy)
     build_site(tmp_path, MINIMAL / "content", okrsite={
         "as_of": "2026-03-01", "fiscal_year_start": 1, "include_restricted": True,
         "bands": {"yellow_from": 0.3, "green_from": 0.6}, "history": False})

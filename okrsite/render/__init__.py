@@ -35,6 +35,8 @@ by id) and fixed number formats.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from okrsite.model import Content
 from okrsite.render.cascade import cascade
 from okrsite.render.common import Site
@@ -48,6 +50,9 @@ from okrsite.render.visibility import PublicView, Withheld, WithheldCount, publi
 from okrsite.scoring import Scorecard, ScorerRegistry, score_content
 from okrsite.settings import Settings
 
+if TYPE_CHECKING:
+    from okrsite.history import History
+
 __all__ = [
     "Asset",
     "Page",
@@ -57,6 +62,7 @@ __all__ = [
     "WithheldCount",
     "public_view",
     "render_content",
+    "render_outputs",
     "render_site",
 ]
 
@@ -65,7 +71,8 @@ class ScorecardMismatch(ValueError):
     """The scorecard was not computed from the content this build shows."""
 
 
-def render_site(content: Content, scorecard: Scorecard, settings: Settings) -> list[Page]:
+def render_site(content: Content, scorecard: Scorecard, settings: Settings,
+                history: History | None = None) -> list[Page]:
     """Every page of the site, in navigation order.
 
     `content` is the full content. Unless `settings.include_restricted`, restricted
@@ -81,7 +88,7 @@ def render_site(content: Content, scorecard: Scorecard, settings: Settings) -> l
     else:
         shown, withheld = public_view(content)
     _check(shown, scorecard, settings)
-    site = Site(shown, scorecard, settings, withheld, SafeMarkdown())
+    site = Site(shown, scorecard, settings, withheld, SafeMarkdown(), history)
     current = current_period(site)
     chronological = list(scorecard.periods)
     newest_first = chronological[::-1]
@@ -96,6 +103,24 @@ def render_site(content: Content, scorecard: Scorecard, settings: Settings) -> l
     pages += [kpi(site, k) for k in shown.kpis.values()]
     pages += [unit_overview(site, u) for u in site.units if u in shown.org.units]
     return pages
+
+
+def render_outputs(content: Content, settings: Settings, history: History | None = None,
+                   registry: ScorerRegistry | None = None) -> tuple[list[Page], list[Asset]]:
+    """The whole site: pages, plus with history the change log, the audit pages and
+    their downloads (CSV, JSON, manifest). `history` must be read with the same
+    `include_restricted` as the build (okrsite.history.read_history)."""
+    from okrsite.render.history import history_pages
+
+    shown = content if settings.include_restricted else public_view(content).content
+    card = score_content(shown, settings.as_of, settings.scoring, registry)
+    pages = render_site(content, card, settings, history)
+    assets: list[Asset] = []
+    if history is not None:
+        more, assets = history_pages(content, history, settings.as_of, settings.scoring,
+                                     settings.include_restricted)
+        pages += more
+    return pages, assets
 
 
 def render_content(content: Content, settings: Settings,

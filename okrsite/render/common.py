@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
 from okrsite.periods import PERIOD_ID, span
@@ -21,6 +22,9 @@ from okrsite.render.safe import SafeMarkdown, inline
 from okrsite.render.visibility import Withheld, WithheldCount
 from okrsite.scoring import STATUS_LABELS, KRResult, ObjectiveResult, Scorecard, UnitResult
 from okrsite.settings import Settings
+
+if TYPE_CHECKING:
+    from okrsite.history import History
 
 # -- page paths -----------------------------------------------------------------------------
 #
@@ -281,6 +285,7 @@ class Site:
     settings: Settings
     withheld: Withheld
     md: SafeMarkdown = field(default_factory=SafeMarkdown)
+    history: History | None = None  # git history, when the build reads it
     periods: dict[str, Period] = field(init=False)
     units: list[str] = field(init=False)  # org order (depth first), then unknown ones
     objectives: dict[str, Objective] = field(init=False)  # by ref

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 
 @dataclass(frozen=True)
 class Page:
@@ -18,6 +20,13 @@ class Page:
     markdown: str
     meta: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = False  # period and section pages are in the navigation, unit pages not
+
+    def source(self) -> str:
+        """The page as a Markdown file: metadata as YAML front matter, then the body.
+        MkDocs, and most other Markdown site generators, read this form."""
+        meta = {"title": self.title, **self.meta}
+        front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+        return f"---\n{front}---\n\n{self.markdown}"
 
 
 @dataclass(frozen=True)

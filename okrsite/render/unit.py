@@ -81,6 +81,10 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
 
     for objective in up.objectives:
         blocks += _objective(site, path, objective)
+    if site.history is not None:
+        from okrsite.render.history import unit_period_history_md
+
+        blocks.append(unit_period_history_md(site.history, period, unit))
     return Page(path, title_text(f"{name} · {period}"), join_blocks(blocks),
                 {"okrsite": {"kind": "unit-period", "period": period, "unit": unit}},
                 in_nav=False)

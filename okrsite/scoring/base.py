@@ -182,7 +182,6 @@ class ScoringSettings:
         default_factory=lambda: {"weekly": 14, "monthly": 45, "quarterly": 105})
     grade_tolerance: float = 0.2
     cascade: bool = False
-    closing_days: int = 14  # a closing value may be dated this long after the period ends
     trend_flat_tolerance: float = 0.01  # relative change treated as flat
 
     def __post_init__(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from okrsite.model import KPI, Measurement, Period
+from okrsite.periods import CLOSING_GRACE
 from okrsite.scoring.base import DataPoint, ScoringSettings, fmt_num
 
 HEALTHS = ("healthy", "watch", "unhealthy", "no_thresholds", "no_data")
@@ -18,10 +19,10 @@ def known_measurements(kpi: KPI, as_of: date) -> list[Measurement]:
 
 
 def kpi_values(kpi: KPI, period: Period, as_of: date,
-               closing_days: int = 14) -> tuple[DataPoint, ...]:
-    """The KPI's values inside the period (a closing one up to `closing_days` after its
+               grace: timedelta = CLOSING_GRACE) -> tuple[DataPoint, ...]:
+    """The KPI's values inside the period (a closing one up to `grace` after its
     end), on or before as of."""
-    last = period.end + timedelta(days=closing_days)
+    last = period.end + grace
     return tuple(DataPoint(m.date, float(m.value), f"kpi:{kpi.id}")
                  for m in known_measurements(kpi, as_of) if period.start <= m.date <= last)
 

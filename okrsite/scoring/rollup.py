@@ -123,7 +123,7 @@ def key_result_input(kr: KeyResult, period: Period, content: Content, as_of: dat
     """The values a KR's scorer sees: its KPI's or its own, never any dated after as of."""
     kpi = content.kpis.get(kr.kpi) if kr.kpi else None
     if kpi is not None:
-        values = kpi_values(kpi, period, as_of, settings.closing_days)
+        values = kpi_values(kpi, period, as_of)
     else:
         values = tuple(DataPoint(c.date, float(c.value), "check-in")
                        for c in sorted(kr.check_ins, key=lambda c: c.date)
