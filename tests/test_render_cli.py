@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checkkit import ROOT, run_cli, valid_repo  # noqa: E402
+from checkkit import ROOT, run_cli, valid_repo
 
 
 def _files(root: Path) -> dict[str, bytes]:
