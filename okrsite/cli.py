@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrsite import __version__
 from okrsite.diagnostics import (
@@ -23,6 +24,9 @@ from okrsite.diagnostics import (
     format_text,
     has_errors,
 )
+
+if TYPE_CHECKING:
+    from okrsite.pipeline import Loaded
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -119,16 +123,25 @@ def _change_control(args: argparse.Namespace, content_dir: Path, as_of: date | N
         raise UsageError(str(exc)) from None
 
 
-def cmd_score(args: argparse.Namespace) -> int:
+def _load(args: argparse.Namespace, content_dir: Path) -> Loaded | None:
+    """The content, or None after printing its errors (the command then exits 1)."""
     from okrsite.loader import ParseCache
     from okrsite.pipeline import load_content
-    from okrsite.scoring import ScoringSettings, format_table, score_content, to_json
 
-    content_dir = _content_dir(args.content_dir)
     cache = ParseCache(None if args.no_cache else default_cache_dir(content_dir))
     loaded = load_content(content_dir, cache, args.fiscal_year_start)
     if not loaded.ok:
         print(format_text([d for d in loaded.diagnostics if d.is_error]), file=sys.stderr)
+        return None
+    return loaded
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from okrsite.scoring import ScoringSettings, format_table, score_content, to_json
+
+    content_dir = _content_dir(args.content_dir)
+    loaded = _load(args, content_dir)
+    if loaded is None:
         return EXIT_ERRORS
     content = loaded.content
     if args.period and args.period not in content.periods:
@@ -238,14 +251,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write a period's audit downloads (CSV, JSON, manifest) to a directory."""
     from okrsite.history import History, period_audit, write_exports
     from okrsite.history.git import head_of
-    from okrsite.loader import ParseCache
-    from okrsite.pipeline import load_content
 
     content_dir = _content_dir(args.content_dir)
-    cache = ParseCache(None if args.no_cache else default_cache_dir(content_dir))
-    loaded = load_content(content_dir, cache, args.fiscal_year_start)
-    if not loaded.ok:
-        print(format_text([d for d in loaded.diagnostics if d.is_error]), file=sys.stderr)
+    loaded = _load(args, content_dir)
+    if loaded is None:
         return EXIT_ERRORS
     as_of = _as_of(args, content_dir)
     history = History.unavailable("not read by export")

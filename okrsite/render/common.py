@@ -21,6 +21,7 @@ from okrsite.periods import PERIOD_ID, span
 from okrsite.render.safe import SafeMarkdown, inline
 from okrsite.render.visibility import Withheld, WithheldCount
 from okrsite.scoring import STATUS_LABELS, KRResult, ObjectiveResult, Scorecard, UnitResult
+from okrsite.scoring.base import fmt_num, fmt_score
 from okrsite.settings import Settings
 
 if TYPE_CHECKING:
@@ -89,15 +90,9 @@ def link(from_page: str, to_page: str, text_md: str, anchor: str | None = None) 
 # -- numbers and words ----------------------------------------------------------------------
 
 
-def num(x: float) -> str:
-    """A value as a person writes it: 18 not 18.0, 0.3 not 0.30000000000000004."""
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.10g}"
-
-
-def score(x: float) -> str:
-    return f"{x:.2f}"
+# Numbers read the same on pages as in explanations and the CLI table.
+num = fmt_num
+score = fmt_score
 
 
 def pct(x: float) -> str:
