@@ -30,6 +30,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page as MkPage
 from mkdocs.utils import dirname_to_title, get_theme_dir
 
 from okrsite.asof import AsOf, AsOfError, parse_date, resolve_as_of
@@ -39,7 +40,7 @@ from okrsite.history.git import head_of
 from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
 from okrsite.pipeline import load_content
 from okrsite.render import render_outputs
-from okrsite.render.page import Asset, Page
+from okrsite.render.page import Asset, Lifted, Page, lift_raw_blocks
 from okrsite.scoring import (
     DEFAULT_SETTINGS,
     Bands,
@@ -188,6 +189,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.published: list[str] = []  # page paths of the last good build
         self._auto_nav: list[Any] | None = None  # the nav we made, to tell it from the user's
         self.assets: list[Asset] = []  # exports of the last good build
+        self.generated: set[str] = set()  # src_uri of the pages this build generated
+        self._lifted: dict[str, Lifted] = {}  # raw HTML blocks out of a page's Markdown
         self._history_cache: History | None = None
         self._history_key: tuple[str | None, bool] | None = None
 
@@ -245,6 +248,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             files.append(File.generated(config, export.path, content=export.data))
         if config.nav is None or config.nav is self._auto_nav:
             config.nav = self._auto_nav = auto_nav(pages, files)
+        self.generated = set(published)
         if self.as_of is not None:
             self.published = published
         return files
@@ -266,6 +270,45 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 if file.page is not None:
                     file.page.update_date = day
         return nav
+
+    def on_page_markdown(self, markdown: str, *, page: MkPage, config: MkDocsConfig,
+                         files: Files) -> str:
+        """Lift our pages' raw HTML blocks (charts, data tables, rendered fields) out
+        of the Markdown: Python-Markdown would parse every element of them for nothing.
+
+        Priority: 0 (default). The blocks go back in `on_page_content` and, for charts,
+        in `on_page_context`.
+        """
+        if page.file.src_uri not in self.generated:
+            return markdown
+        lifted = lift_raw_blocks(markdown)
+        if lifted.blocks:
+            self._lifted[page.file.src_uri] = lifted
+        return lifted.skeleton
+
+    @event_priority(100)
+    def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig,
+                        files: Files) -> str:
+        """Put back the lifted blocks that hold words (fields, tables).
+
+        Priority: 100 (run first), so other plugins see the page as written.
+        """
+        lifted = self._lifted.get(page.file.src_uri)
+        return html if lifted is None else lifted.restore(html, heavy=False)
+
+    @event_priority(-100)
+    def on_page_context(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
+                        nav: Navigation) -> dict[str, Any]:
+        """Put back charts and their data tables after the search plugin indexed the
+        page (priority 0): they hold no words worth searching and were a quarter of
+        the build in its HTML parser.
+
+        Priority: -100 (run last, just before the page's template is rendered).
+        """
+        lifted = self._lifted.pop(page.file.src_uri, None)
+        if lifted is not None and page.content is not None:
+            page.content = lifted.restore(page.content, heavy=True)
+        return context
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """`okrsite_as_of` for the templates: the footer of every page (guide and 404
