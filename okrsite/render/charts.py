@@ -2,13 +2,19 @@
 
 Charts are drawn in Python, so a page needs no script, font or request to another
 host. Every chart is one `<svg>` with a `viewBox` (it scales to any width), `role="img"`,
-an `aria-label`, a `<title>` and a `<desc>` summing it up; colours come from CSS
-classes (light and dark schemes, see okrsite.css) with plain presentation attributes
-as the fallback. `Chart.html()` puts the chart in a `<figure>` and its table in a
-`<details>` below it; both are raw HTML blocks, untouched by the page's Markdown.
+an `aria-label`, a `<title>` and a `<desc>` summing it up. `Chart.html()` puts the chart
+in a `<figure>` and its table in a `<details>` below it; both are raw HTML blocks,
+untouched by the page's Markdown.
+
+The SVG holds geometry and class names only: strokes, fills, dashes, font size and text
+alignment are in okrsite.css (light and dark schemes), which every page with a chart
+loads, so a page carries them once instead of once per element. Lines are `<path>`s, a
+set of grid lines or ticks is one path, and labels that share an alignment share a `<g>`.
 
 All text here is escaped with `safe.attr`; notes arrive as HTML from `SafeMarkdown`.
-Coordinates are rounded to one decimal, so the same data always gives the same bytes.
+Coordinates are whole units of the 640 x 260 viewBox (under a pixel at any usual width)
+and every path command is written absolute or relative, whichever is shorter, so the
+same data always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -60,11 +66,6 @@ class Chart:
 # -- numbers -------------------------------------------------------------------------------
 
 
-def _f(x: float) -> str:
-    text = f"{x:.1f}"
-    return "0" if text in ("0.0", "-0.0") else text.removesuffix(".0")
-
-
 def _num(x: float) -> str:
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
@@ -107,15 +108,23 @@ def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
 
 
 class _Scale:
+    """Data to viewBox units, rounded to whole units: a relative path command is then
+    exact, and lines that meet (the expected line and the target) meet to the unit."""
+
     def __init__(self, d0: date, d1: date, v0: float, v1: float) -> None:
         self.d0, self.days = d0, max(1, (d1 - d0).days)
         self.v0, self.span = v0, (v1 - v0) or 1.0
 
-    def x(self, d: date) -> float:
-        return LEFT + PLOT_W * ((d - self.d0).days / self.days)
+    def x(self, d: date) -> int:
+        return _round(LEFT + PLOT_W * ((d - self.d0).days / self.days))
 
-    def y(self, v: float) -> float:
-        return TOP + PLOT_H * (1 - (v - self.v0) / self.span)
+    def y(self, v: float) -> int:
+        return _round(TOP + PLOT_H * (1 - (v - self.v0) / self.span))
+
+
+def _round(x: float) -> int:
+    # half up, not Python's half to even (20.5 -> 20, 21.5 -> 22): equal steps stay equal
+    return math.floor(x + 0.5)
 
 
 def _month_ticks(d0: date, d1: date) -> list[date]:
@@ -138,68 +147,132 @@ def _month_ticks(d0: date, d1: date) -> list[date]:
 # -- SVG pieces ------------------------------------------------------------------------------
 
 
+class _Path:
+    """Path data: each command absolute or relative, whichever is shorter; a repeated
+    command letter is left out (SVG repeats the previous command)."""
+
+    def __init__(self) -> None:
+        self.d = ""
+        self.last = ""  # the previous command letter
+        self.x = self.y = 0  # the current point
+
+    def _add(self, command: str, *numbers: int) -> None:
+        text = ""
+        for n in numbers:  # a minus sign separates numbers as well as a space does
+            text += str(n) if not text or n < 0 else f" {n}"
+        if command == self.last and command not in "Mm":
+            self.d += text if numbers[0] < 0 else f" {text}"
+        else:
+            self.d += command + text
+        self.last = command
+
+    def move(self, x: int, y: int) -> _Path:
+        absolute, relative = ("M", x, y), ("m", x - self.x, y - self.y)
+        self._add(*min(absolute, relative, key=_length))
+        self.x, self.y = x, y
+        return self
+
+    def line(self, x: int, y: int) -> _Path:
+        dx, dy = x - self.x, y - self.y
+        options: list[tuple[str, int, int] | tuple[str, int]]
+        if dy == 0:
+            options = [("H", x), ("h", dx)]
+        elif dx == 0:
+            options = [("V", y), ("v", dy)]
+        else:
+            options = [("L", x, y), ("l", dx, dy)]
+        self._add(*min(options, key=_length))
+        self.x, self.y = x, y
+        return self
+
+
+def _length(command: tuple[str, int] | tuple[str, int, int]) -> int:
+    # ties go to the first option, the absolute one
+    return sum(len(str(n)) for n in command[1:])
+
+
+def _path(css: str, d: str) -> str:
+    return f'<path class="{css}" d="{d}"/>'
+
+
+def _hlines(ys: Sequence[int]) -> str:
+    """Path data for lines across the plot at each y."""
+    path = _Path()
+    for y in ys:
+        path.move(LEFT, y).line(WIDTH - RIGHT, y)
+    return path.d
+
+
 def _open(chart_id: str, title: str, desc: str) -> str:
     cid = attr(chart_id)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart__svg" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{attr(title)}" '
-            f'aria-describedby="{cid}-desc" font-size="12">'
+            f'aria-describedby="{cid}-desc">'
             f'<title>{attr(title)}</title><desc id="{cid}-desc">{attr(desc)}</desc>')
+
+
+def _y_labels(labels: Sequence[tuple[int, str]]) -> str:
+    """Value labels right-aligned left of the plot (`okr-c-y`: end, middle); escaped text."""
+    texts = "".join(f'<text y="{y}">{text}</text>' for y, text in labels)
+    return f'<g class="okr-c-y" transform="translate({LEFT - 6})">{texts}</g>'
+
+
+def _x_labels(labels: Sequence[tuple[int, str]], y: int = TOP + PLOT_H + 18) -> str:
+    """Labels centred under the plot (`okr-c-x`: middle); escaped text."""
+    texts = "".join(f'<text x="{x}">{text}</text>' for x, text in labels)
+    return f'<g class="okr-c-x" transform="translate(0 {y})">{texts}</g>'
 
 
 def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: date
           ) -> list[str]:
     """Grid lines with values (the unit once, above them) and month ticks below."""
-    out = []
-    for t in ticks:
-        y = _f(scale.y(t))
-        out.append(f'<line class="okr-c-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" '
-                   f'y2="{y}" stroke="#8884" stroke-width="1"/>')
-        out.append(f'<text class="okr-c-label" x="{LEFT - 6}" y="{y}" text-anchor="end" '
-                   f'dominant-baseline="middle" fill="currentColor">{_tick(t)}</text>')
-    if unit:
-        out.append(f'<text class="okr-c-label" x="{LEFT - 6}" y="{TOP - 10}" text-anchor="end" '
-                   f'fill="currentColor">{attr(unit)}</text>')
-    base = _f(TOP + PLOT_H)
-    out.append(f'<line class="okr-c-axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" '
-               f'y2="{base}" stroke="currentColor" stroke-width="1"/>')
-    for d in _month_ticks(d0, d1):
-        x = _f(scale.x(d))
-        out.append(f'<line class="okr-c-axis" x1="{x}" x2="{x}" y1="{base}" '
-                   f'y2="{_f(TOP + PLOT_H + 4)}" stroke="currentColor" stroke-width="1"/>')
-        out.append(f'<text class="okr-c-label" x="{x}" y="{_f(TOP + PLOT_H + 18)}" '
-                   f'text-anchor="middle" fill="currentColor">{d.isoformat()[:7]}</text>')
+    base = TOP + PLOT_H
+    # the lowest tick is the bottom of the plot: the axis draws that line
+    out = [_path("okr-c-grid", _hlines([scale.y(t) for t in ticks if scale.y(t) != base]))]
+    axis = _Path().move(LEFT, base).line(WIDTH - RIGHT, base)
+    months = _month_ticks(d0, d1)
+    for d in months:
+        axis.move(scale.x(d), base).line(scale.x(d), base + 4)
+    out.append(_path("okr-c-axis", axis.d))
+    labels = [(scale.y(t), _tick(t)) for t in ticks]
+    if unit:  # once, above the top value (these labels are placed by their middle)
+        labels.append((TOP - 14, attr(unit)))
+    out.append(_y_labels(labels))
+    out.append(_x_labels([(scale.x(d), d.isoformat()[:7]) for d in months]))
     return out
 
 
-def _hline(scale: _Scale, v: float, css: str, label: str, stroke: str, dash: str) -> list[str]:
-    y = _f(scale.y(v))
-    return [f'<line class="{css}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" '
-            f'stroke="{stroke}" stroke-width="2" stroke-dasharray="{dash}"/>',
-            f'<text class="{css}-label" x="{WIDTH - RIGHT - 4}" y="{_f(scale.y(v) - 5)}" '
-            f'text-anchor="end" fill="currentColor">{attr(label)}</text>']
+def _hline(scale: _Scale, v: float, css: str, label: str) -> list[str]:
+    """A line across the plot with its label right-aligned above it (`{css}-label`)."""
+    y = scale.y(v)
+    return [_path(css, _hlines([y])),
+            f'<text class="{css}-label" x="{WIDTH - RIGHT - 4}" y="{y - 5}">{attr(label)}</text>']
 
 
 def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date) -> list[str]:
     if not d0 <= as_of <= d1:
         return []
-    x = _f(scale.x(as_of))
-    return [f'<line class="okr-c-asof" x1="{x}" x2="{x}" y1="{TOP}" y2="{_f(TOP + PLOT_H)}" '
-            f'stroke="#888" stroke-width="1" stroke-dasharray="2 3"/>',
-            f'<text class="okr-c-label" x="{x}" y="{TOP - 8}" text-anchor="middle" '
-            f'fill="currentColor">as of</text>']
+    x = scale.x(as_of)
+    return [_path("okr-c-asof", _Path().move(x, TOP).line(x, TOP + PLOT_H).d),
+            f'<text class="okr-c-asof-label" x="{x}" y="{TOP - 8}">as of</text>']
 
 
 def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[str]:
     if not points:
         return []
-    coords = " ".join(f"{_f(scale.x(p.date))},{_f(scale.y(p.value))}" for p in points)
-    out = [f'<polyline class="okr-c-value" points="{coords}" fill="none" '
-           f'stroke="currentColor" stroke-width="2.5"/>'] if len(points) > 1 else []
-    for p in points:
-        out.append(f'<circle class="okr-c-point" cx="{_f(scale.x(p.date))}" '
-                   f'cy="{_f(scale.y(p.value))}" r="4" fill="currentColor">'
-                   f"<title>{p.date.isoformat()}: {attr(_with_unit(p.value, unit))}</title>"
-                   "</circle>")
+    xy = [(scale.x(p.date), scale.y(p.value)) for p in points]
+    out = []
+    if len(points) > 1:
+        line = _Path().move(*xy[0])
+        for x, y in xy[1:]:
+            line.line(x, y)
+        out.append(_path("okr-c-value", line.d))
+    # A dot is a zero-length line with round caps (okrsite.css: 8 wide), half the bytes
+    # of a <circle>; one element a point, for its tooltip.
+    dots = "".join(f'<path d="M{x} {y}h0"><title>{p.date.isoformat()}: '
+                   f"{attr(_with_unit(p.value, unit))}</title></path>"
+                   for (x, y), p in zip(xy, points, strict=True))
+    out.append(f'<g class="okr-c-point">{dots}</g>')
     return out
 
 
@@ -265,13 +338,12 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
         else:
             label = f"threshold {'≥' if direction != 'at_most' else '≤'} " \
                     f"{_with_unit(target, unit)}"
-        parts += _hline(scale, target, "okr-c-target", label, "#2e7d32", "6 4")
+        parts += _hline(scale, target, "okr-c-target", label)
         legend.append(("okr-c-target", label))
     if expected_at is not None:
-        y0, y1 = _f(scale.y(expected_at(start))), _f(scale.y(expected_at(end)))
-        parts.append(f'<line class="okr-c-expected" x1="{_f(scale.x(start))}" y1="{y0}" '
-                     f'x2="{_f(scale.x(end))}" y2="{y1}" stroke="#888" stroke-width="2" '
-                     f'stroke-dasharray="2 4"/>')
+        line = _Path().move(scale.x(start), scale.y(expected_at(start)))
+        line.line(scale.x(end), scale.y(expected_at(end)))
+        parts.append(_path("okr-c-expected", line.d))
         legend.append(("okr-c-expected", f"expected progress (to {expected_end:.0%} of the "
                                          "way by the end)"))
     parts += _as_of_line(scale, as_of, d0, d1)
@@ -353,20 +425,22 @@ def kpi_chart(chart_id: str, title: str, points: Sequence[Point], *, as_of: date
             zones = [("green", v0, green, f"healthy: {_with_unit(green, unit)} or less"),
                      ("yellow", green, red, "watch"),
                      ("red", red, v1, f"unhealthy: above {_with_unit(red, unit)}")]
-        fills = {"green": "#2e7d3226", "yellow": "#f9a8251f", "red": "#c6282826"}
+        bands = []
         for tone, a, b, words in zones:
             a, b = max(a, v0), min(b, v1)
             if b <= a:
                 continue
             y_top, y_bottom = scale.y(b), scale.y(a)
-            parts.append(f'<rect class="okr-c-band okr-c-band--{tone}" x="{LEFT}" '
-                         f'y="{_f(y_top)}" width="{PLOT_W}" height="{_f(y_bottom - y_top)}" '
-                         f'fill="{fills[tone]}"><title>{attr(words)}</title></rect>')
+            bands.append(f'<rect class="okr-c-band--{tone}" x="{LEFT}" y="{y_top}" '
+                         f'width="{PLOT_W}" height="{y_bottom - y_top}">'
+                         f"<title>{attr(words)}</title></rect>")
             legend.append((f"okr-c-band--{tone}", words))
+        if bands:
+            parts.append(f'<g class="okr-c-band">{"".join(bands)}</g>')
     parts += _axes(scale, ticks, unit, d0, d1)
     if target is not None:
         label = f"target {_with_unit(target, unit)}"
-        parts += _hline(scale, target, "okr-c-target", label, "#2e7d32", "6 4")
+        parts += _hline(scale, target, "okr-c-target", label)
         legend.append(("okr-c-target", label))
     parts += _series(scale, points, unit)
     parts.append("</svg>")
@@ -390,42 +464,45 @@ def trend_chart(chart_id: str, title: str, bars: Sequence[Bar], *, yellow_from: 
     """Scores side by side (a unit across periods), 0 to 1, with the band edges marked."""
     n = max(1, len(bars))
     slot = PLOT_W / n
-    width = min(48.0, slot * 0.6)
+    width = _round(min(48.0, slot * 0.6))
     scale = _Scale(date(2000, 1, 1), date(2000, 1, 2), 0.0, 1.0)
     scored = [b for b in bars if b.score is not None]
     desc = (f"{len(bars)} period{'s' if len(bars) != 1 else ''}; "
             + "; ".join(f"{b.label}: {'no data' if b.score is None else f'{b.score:.2f}'}"
                         for b in bars)) if bars else "No periods."
     parts = [_open(chart_id, title, desc)]
-    for t in (0.0, 0.5, 1.0):
-        y = _f(scale.y(t))
-        parts.append(f'<line class="okr-c-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" '
-                     f'y2="{y}" stroke="#8884" stroke-width="1"/>')
-        parts.append(f'<text class="okr-c-label" x="{LEFT - 6}" y="{y}" text-anchor="end" '
-                     f'dominant-baseline="middle" fill="currentColor">{t:.1f}</text>')
-    for edge, words in ((yellow_from, "yellow from"), (green_from, "green from")):
-        parts += _hline(scale, edge, "okr-c-edge", f"{words} {edge:.1f}", "#888", "4 4")
+    grid = (0.0, 0.5, 1.0)
+    parts.append(_path("okr-c-grid", _hlines([scale.y(t) for t in grid[1:]])))  # 0: the axis
+    parts.append(_y_labels([(scale.y(t), f"{t:.1f}") for t in grid]))
+    edges = ((yellow_from, "yellow from"), (green_from, "green from"))
+    parts.append(_path("okr-c-edge", _hlines([scale.y(edge) for edge, _ in edges])))
+    parts.append('<g class="okr-c-edge-label">' + "".join(
+        f'<text x="{WIDTH - RIGHT - 4}" y="{scale.y(edge) - 5}">{words} {edge:.1f}</text>'
+        for edge, words in edges) + "</g>")
+    # A scored bar is a vertical line as wide as a bar (the group's stroke-width, butt
+    # caps): one short path instead of a rect's four attributes. "No data" stays a
+    # dashed outline, a rect.
+    bars_svg, scores, labels = [], [], []
     for i, b in enumerate(bars):
-        cx = LEFT + slot * (i + 0.5)
-        x = _f(cx - width / 2)
+        cx = _round(LEFT + slot * (i + 0.5))
         if b.score is None:
-            parts.append(f'<rect class="okr-c-bar okr-c-bar--none" x="{x}" y="{_f(scale.y(1))}" '
-                         f'width="{_f(width)}" height="{PLOT_H}" fill="none" stroke="#888" '
-                         f'stroke-dasharray="3 3"><title>{attr(b.label)}: no data</title></rect>')
+            bars_svg.append(f'<rect class="okr-c-bar--none" x="{cx - width // 2}" y="{TOP}" '
+                            f'width="{width}" height="{PLOT_H}"><title>{attr(b.label)}: '
+                            "no data</title></rect>")
         else:
-            s = min(1.0, max(0.0, b.score))
-            top = scale.y(s)
-            parts.append(f'<rect class="okr-c-bar okr-c-bar--{attr(b.band or "none")}" x="{x}" '
-                         f'y="{_f(top)}" width="{_f(width)}" height="{_f(TOP + PLOT_H - top)}" '
-                         f'fill="currentColor"><title>{attr(b.label)}: {b.score:.2f}, '
-                         f"{attr(b.status)}</title></rect>")
-            parts.append(f'<text class="okr-c-label" x="{_f(cx)}" y="{_f(top - 5)}" '
-                         f'text-anchor="middle" fill="currentColor">{b.score:.2f}</text>')
-        parts.append(f'<text class="okr-c-label" x="{_f(cx)}" y="{_f(TOP + PLOT_H + 18)}" '
-                     f'text-anchor="middle" fill="currentColor">{attr(b.label)}</text>')
-    base = _f(TOP + PLOT_H)
-    parts.append(f'<line class="okr-c-axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" '
-                 f'y2="{base}" stroke="currentColor" stroke-width="1"/>')
+            top = scale.y(min(1.0, max(0.0, b.score)))
+            # a scored period without a band is drawn plain, never hollow like "no data"
+            tone = attr(b.band) if b.band else "plain"
+            bars_svg.append(f'<path class="okr-c-bar--{tone}" d="M{cx} {TOP + PLOT_H}V{top}">'
+                            f"<title>{attr(b.label)}: {b.score:.2f}, {attr(b.status)}</title>"
+                            "</path>")
+            scores.append(f'<text x="{cx}" y="{top - 5}">{b.score:.2f}</text>')
+        labels.append((cx, attr(b.label)))
+    parts.append(f'<g class="okr-c-bar" stroke-width="{width}">{"".join(bars_svg)}</g>')
+    if scores:
+        parts.append(f'<g class="okr-c-x">{"".join(scores)}</g>')
+    parts.append(_x_labels(labels))
+    parts.append(_path("okr-c-axis", _hlines([TOP + PLOT_H])))
     parts.append("</svg>")
     rows = [[attr(b.label), "no data" if b.score is None else f"{b.score:.2f}", attr(b.status)]
             for b in bars]
