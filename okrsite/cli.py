@@ -186,7 +186,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(format_text([d for d in diagnostics if d.is_error]), file=sys.stderr)
         return EXIT_ERRORS
     settings = Settings(content_dir, as_of, args.fiscal_year_start, args.include_restricted,
-                        cache_dir=cache_dir, history=not args.no_history)
+                        cache_dir=cache_dir, history=not args.no_history,
+                        directory_urls=not args.no_directory_urls)
     history = read_history(content_dir, cache_dir=cache_dir,
                            include_restricted=args.include_restricted,
                            enabled=settings.history)
@@ -352,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="an internal build: include restricted objectives and KPIs")
     p.add_argument("--no-history", action="store_true",
                    help="do not read git history (no change logs or audit pages)")
+    p.add_argument("--no-directory-urls", action="store_true",
+                   help="links end in .html (a/b.html) instead of a folder (a/b/)")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("codes", help="list the diagnostic codes as a Markdown table")

@@ -27,10 +27,11 @@ from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config, ConfigErrors, ConfigWarnings, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import dirname_to_title, get_theme_dir
 
 from okrsite.asof import AsOf, AsOfError, parse_date, resolve_as_of
@@ -40,7 +41,7 @@ from okrsite.history.git import head_of
 from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
 from okrsite.pipeline import load_content
 from okrsite.render import render_outputs
-from okrsite.render.page import Asset, Lifted, Page, lift_raw_blocks
+from okrsite.render.page import HEADING, Asset, Heading, Page, searchable
 from okrsite.scoring import (
     DEFAULT_SETTINGS,
     Bands,
@@ -59,9 +60,6 @@ ASSETS_DIR = PACKAGE_DIR / "assets"  # okrsite.css and okrsite.js
 ASSETS_URI = "assets/okrsite/"  # where the assets land in the site
 
 # What the rendered pages use; each is added to `markdown_extensions` unless already there.
-MARKDOWN_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "pymdownx.details",
-                       "toc")
-
 _SCORING = DEFAULT_SETTINGS
 
 
@@ -190,7 +188,6 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._auto_nav: list[Any] | None = None  # the nav we made, to tell it from the user's
         self.assets: list[Asset] = []  # exports of the last good build
         self.generated: set[str] = set()  # src_uri of the pages this build generated
-        self._lifted: dict[str, Lifted] = {}  # raw HTML blocks out of a page's Markdown
         self._history_cache: History | None = None
         self._history_key: tuple[str | None, bool] | None = None
 
@@ -213,7 +210,6 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         docs_dir = Path(config.docs_dir).resolve()
         self.content_dir = Path(self.config.content_dir or docs_dir).resolve()
         self._use_templates(config)
-        self._use_extensions(config)
         self._use_assets(config)
         self._no_web_fonts(config)
         self._open_cache(config, docs_dir)
@@ -231,6 +227,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._drop_sources(files)
         pages = self._pages()
         published = []
+        permalink = _permalink(config)
         for page in pages:
             own = files.get_file_from_path(page.path)
             if own is not None:  # the author's own page wins over a generated one
@@ -238,8 +235,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                          "generated one")
                 continue
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.path, content=page.source(),
-                                        inclusion=inclusion))
+            # No content: the page is handed over whole in GeneratedPage.
+            file = File.generated(config, page.path, content="", inclusion=inclusion)
+            GeneratedPage(page, file, config, permalink)  # sets file.page
+            files.append(file)
             published.append(page.path)
         for asset in _assets():
             files.append(File.generated(config, ASSETS_URI + asset.name,
@@ -271,44 +270,36 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     file.page.update_date = day
         return nav
 
-    def on_page_markdown(self, markdown: str, *, page: MkPage, config: MkDocsConfig,
-                         files: Files) -> str:
-        """Lift our pages' raw HTML blocks (charts, data tables, rendered fields) out
-        of the Markdown: Python-Markdown would parse every element of them for nothing.
-
-        Priority: 0 (default). The blocks go back in `on_page_content` and, for charts,
-        in `on_page_context`.
-        """
-        if page.file.src_uri not in self.generated:
-            return markdown
-        lifted = lift_raw_blocks(markdown)
-        if lifted.blocks:
-            self._lifted[page.file.src_uri] = lifted
-        return lifted.skeleton
-
     @event_priority(100)
-    def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig,
-                        files: Files) -> str:
-        """Put back the lifted blocks that hold words (fields, tables).
-
-        Priority: 100 (run first), so other plugins see the page as written.
-        """
-        lifted = self._lifted.get(page.file.src_uri)
-        return html if lifted is None else lifted.restore(html, heavy=False)
+    def _search_view(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
+                     nav: Navigation) -> dict[str, Any]:
+        """Hand the search plugin (priority 0) our pages without their charts and
+        chart data tables: they hold no words worth searching, and parsing them was
+        a quarter of the build. Priority 100: before search."""
+        if isinstance(page, GeneratedPage) and page.content is not None:
+            page.full, page.content = page.content, searchable(page.content)
+        return context
 
     @event_priority(-100)
-    def on_page_context(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
-                        nav: Navigation) -> dict[str, Any]:
-        """Put back charts and their data tables after the search plugin indexed the
-        page (priority 0): they hold no words worth searching and were a quarter of
-        the build in its HTML parser.
-
-        Priority: -100 (run last, just before the page's template is rendered).
-        """
-        lifted = self._lifted.pop(page.file.src_uri, None)
-        if lifted is not None and page.content is not None:
-            page.content = lifted.restore(page.content, heavy=True)
+    def _full_view(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
+                   nav: Navigation) -> dict[str, Any]:
+        """The whole page again, for its template. Priority -100: last."""
+        if isinstance(page, GeneratedPage) and page.full:
+            page.content, page.full = page.full, ""
         return context
+
+    on_page_context = CombinedEvent(_search_view, _full_view)
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
+        """Let go of a generated page's HTML once it is written: a 5,000-page build
+        would otherwise hold every page until the end.
+
+        Priority: -100 (run last), so other plugins still see the page.
+        """
+        if isinstance(page, GeneratedPage):
+            page.release()
+        return output
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """`okrsite_as_of` for the templates: the footer of every page (guide and 404
@@ -331,10 +322,6 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             return
         custom = config.theme.custom_dir
         dirs.insert(dirs.index(custom) + 1 if custom in dirs else 0, ours)
-
-    def _use_extensions(self, config: MkDocsConfig) -> None:
-        have = {_short_extension(e) for e in config.markdown_extensions if isinstance(e, str)}
-        config.markdown_extensions.extend(e for e in MARKDOWN_EXTENSIONS if e not in have)
 
     def _use_assets(self, config: MkDocsConfig) -> None:
         """okrsite.css before the user's extra_css (so a brand stylesheet wins);
@@ -428,6 +415,74 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         return self._history_cache
 
 
+# -- generated pages ------------------------------------------------------------------------
+
+
+class GeneratedPage(MkPage):
+    """A page the core rendered as HTML: MkDocs gets its content and table of
+    contents as they are, without a Markdown pass (which was most of a build).
+
+    It goes through every plugin event like a page written by hand, with an empty
+    `markdown` (there is no Markdown source) and an empty `file.content_string`.
+    """
+
+    def __init__(self, page: Page, file: File, config: MkDocsConfig,
+                 permalink: str | None) -> None:
+        super().__init__(page.title, file, config)
+        self.source: Page | None = page
+        self.permalink = permalink
+        self.full = ""  # the content while the search plugin sees `searchable(content)`
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = ""
+        self.meta = dict(self.source.meta) if self.source is not None else {}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        page = self.source
+        if page is None:  # rendered already (a plugin calling render again)
+            return
+        headings = page.headings()
+        self.content = _with_permalinks(page.html, self.permalink)
+        self.toc = get_toc(_toc_tokens(headings))  # type: ignore[arg-type]
+        self.present_anchor_ids = {h.id for h in headings}
+        self.source = None  # the content is all MkDocs needs now; no second copy
+
+    def release(self) -> None:
+        self.content, self.full = None, ""
+
+
+def _with_permalinks(body: str, permalink: str | None) -> str:
+    """A permalink after each heading, as the toc extension adds them to Markdown
+    pages (`toc: permalink: true` in mkdocs.yml)."""
+    if not permalink:
+        return body
+    return HEADING.sub(
+        lambda m: f'<h{m[1]} id="{m[2]}">{m[3]}<a class="headerlink" href="#{m[2]}" '
+                  f'title="Permanent link">{permalink}</a></h{m[1]}>', body)
+
+
+def _toc_tokens(headings: list[Heading]) -> list[dict[str, Any]]:
+    """Headings nested by level, in the form of Python-Markdown's toc tokens."""
+    root: list[dict[str, Any]] = []
+    stack: list[dict[str, Any]] = []
+    for h in headings:
+        token = {"level": h.level, "id": h.id, "name": h.text, "children": []}
+        while stack and stack[-1]["level"] >= h.level:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    return root
+
+
+def _permalink(config: MkDocsConfig) -> str | None:
+    """The toc extension's permalink symbol, if the site turned permalinks on."""
+    toc = (config.mdx_configs or {}).get("toc") or {}
+    value = toc.get("permalink")
+    if value is True:
+        return "&para;"
+    return html.escape(value) if isinstance(value, str) and value else None
+
+
 # -- helpers --------------------------------------------------------------------------------
 
 
@@ -450,12 +505,12 @@ def error_pages(errors: list[Diagnostic], paths: list[str]) -> list[Page]:
         lines.append(f"{d.shown_path()}:{d.line}:{d.col}: {d.code} {d.message}")
         if d.hint:
             lines.append(f"    fix: {d.hint}")
-    markdown = (
-        "# The OKR content has errors\n\n"
-        f"okrsite found {_count(len(errors), 'error')}. Fix them and save: this page "
-        "reloads with the site.\n\n"
+    body = (
+        "<h1>The OKR content has errors</h1>\n"
+        f"<p>okrsite found {_count(len(errors), 'error')}. Fix them and save: this page "
+        "reloads with the site.</p>\n"
         f'<pre class="okrsite-errors">{html.escape(chr(10).join(lines))}</pre>\n')
-    return [Page(path, "Content errors", markdown, in_nav=path == "index.md")
+    return [Page(path, "Content errors", body, in_nav=path == "index.md")
             for path in dict.fromkeys(["index.md", *paths])]
 
 
@@ -513,10 +568,6 @@ def _assets() -> list[Path]:
     if not ASSETS_DIR.is_dir():
         return []
     return sorted(p for p in ASSETS_DIR.iterdir() if p.suffix in (".css", ".js"))
-
-
-def _short_extension(name: str) -> str:
-    return name.removeprefix("markdown.extensions.")
 
 
 def _default_font(theme_name: str) -> object:

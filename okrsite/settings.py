@@ -18,3 +18,5 @@ class Settings:
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     cache_dir: Path | None = None  # parse cache; never inside content_dir
     history: bool = True  # read git history for change logs and audit pages
+    # Links between pages: `a/b/` (MkDocs' use_directory_urls, the default) or `a/b.html`.
+    directory_urls: bool = True

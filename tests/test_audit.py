@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import shutil
 import subprocess
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
-from test_history_support import GitRepo, base_files, needs_git, story
+from pagetext import page_text
+from test_history_support import EVIL_SUBJECT, GitRepo, base_files, needs_git, story
 
 from okrsite.cli import main
 from okrsite.history import History, period_audit, read_history
@@ -34,37 +36,93 @@ def audit_of(content_dir: Path, period: str, **kw):
     return period_audit(content, period, read_history(content_dir), AS_OF, **kw)
 
 
+class _Links(HTMLParser):
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[list[str]] = []  # [href, text]
+        self.inside = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append([dict(attrs).get("href") or "", ""])
+            self.inside = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.links[-1][1] += data
+
+
+def download_targets(page, directory_urls: bool = True) -> dict[str, str]:
+    """Every link of the page by its text, resolved as a browser resolves it against
+    the page's URL (`audit/2026-Q2/`, or `audit/2026-Q2.html`), relative to the site."""
+    site = "https://okrs.example/acme/"
+    stem = page.path.removesuffix(".md")
+    here = site + (stem + "/" if directory_urls else stem + ".html")
+    found = {}
+    for href, text in _Links(page.html).links:
+        url = urljoin(here, href)
+        assert url.startswith(site), href
+        found[text] = url.removeprefix(site)
+    return found
+
+
 def test_closed_period_page(told):
     repo, shas = told
     a = audit_of(repo.content, "2026-Q2")
     page = audit_page(a)
     assert (page.path, page.title) == ("audit/2026-Q2.md", "Audit 2026-Q2")
-    md = html.unescape(page.markdown)
-    assert "State **closed** as of 2026-08-15: these are the final scores." in md
+    md = page_text(page.html)
+    lines = md.splitlines()
+    assert "State closed as of 2026-08-15: these are the final scores." in md
+    assert "State <strong>closed</strong> as of" in page.html
     assert "closed on 2026-07-05" in md
-    assert "| support | Answer customers faster in Q2 | aspirational | 1.00 | achieved | " \
-           "first-response 1.00; backlog 1.00 |" in md
-    assert (f"- **2026-08-10** · Dave Diaz · Fix the Q2 first-response figure · "
-            f"`{shas['closed-edit'][:10]}` · **after close**") in md
-    assert ("support/answer-faster-q2/first-response check-in 2026-06-30 value 25 -> 24 — "
-            "**past entry rewritten**") in md
-    assert (f"| 2026-08-11 | Dave Diaz | The June first-response figure was 24h, not 25h. | "
-            f"`{shas['amend'][:10]}` 2026-08-11 Dave Diaz |") in md
-    assert f"Manifest digest: `{a.manifest['digest']}`" in md
-    assert "[okrs.csv](2026-Q2/okrs.csv)" in md
+    assert "support | Answer customers faster in Q2 | aspirational | 1.00 | achieved | " \
+           "first-response 1.00; backlog 1.00" in lines
+    assert (f"- 2026-08-10 · Dave Diaz · Fix the Q2 first-response figure · "
+            f"{shas['closed-edit'][:10]} · after close") in lines
+    assert (f"<li><strong>2026-08-10</strong> · Dave Diaz · Fix the Q2 first-response figure "
+            f"· <code>{shas['closed-edit'][:10]}</code> · <strong>after close</strong>"
+            ) in page.html
+    assert ("  - support/answer-faster-q2/first-response check-in 2026-06-30 value 25 -> 24 — "
+            "past entry rewritten") in lines
+    assert "25 -&gt; 24 — <strong>past entry rewritten</strong>" in page.html
+    assert (f"2026-08-11 | Dave Diaz | The June first-response figure was 24h, not 25h. | "
+            f"{shas['amend'][:10]} 2026-08-11 Dave Diaz") in lines
+    assert f"Manifest digest: {a.manifest['digest']}" in lines
+    assert f"<code>{a.manifest['digest']}</code>" in page.html
+    assets = {x.path for x in audit_assets(a)}
+    for directory_urls in (True, False):
+        links = download_targets(audit_page(a, directory_urls), directory_urls)
+        assert links["okrs.csv"] == "audit/2026-Q2/okrs.csv"
+        assert set(links.values()) == assets  # every download, each where it is
 
 
 def test_active_period_highlights_eased_goalposts(told):
     repo, _shas = told
-    md = html.unescape(audit_page(audit_of(repo.content, "2026-Q3")).markdown)
+    page = audit_page(audit_of(repo.content, "2026-Q3"))
+    md = page_text(page.html)
     assert "these are the current scores" in md
     assert "1 goalpost changes, 1 of them eased" in md
-    assert ("support/answer-faster/first-response target 12 -> 15 (eased) — **goalpost "
-            "moved, eased**") in md
+    assert ("  - support/answer-faster/first-response target 12 -> 15 (eased) — goalpost "
+            "moved, eased") in md.splitlines()
+    assert "(eased) — <strong>goalpost moved, eased</strong>" in page.html
     assert "Initial OKRs" not in md  # committed before the period started
     for secret in ("Initech", "secret-project", "pipeline-secret"):
-        assert secret not in md
-    assert "| support | Answer customers faster |" in md
+        assert secret not in md and secret not in page.html
+    assert any(line.startswith("support | Answer customers faster | ")
+               for line in md.splitlines())
+    assert EVIL_SUBJECT in md  # a hostile commit subject, shown as text
+    assert "<script" not in page.html
+    # the only links are the downloads, each inside the site (no javascript: URL)
+    assert sorted(text for _, text in _Links(page.html).links) == [
+        "check-ins.csv", "manifest.json", "okrs.csv", "okrs.json"]
+    assert all(target.startswith("audit/2026-Q3/") for target in download_targets(page).values())
 
 
 def test_manifest_lists_inputs_with_blob_and_sha256(told):
@@ -161,7 +219,7 @@ def test_audit_without_git(tmp_path):
     plain = tmp_path / "plain"
     shutil.copytree(repo.content, plain)
     a = audit_of(plain, "2026-Q2")
-    md = html.unescape(audit_page(a).markdown)
+    md = page_text(audit_page(a).html)
     assert "History is not available: the content directory is not in a git repository" in md
     assert a.manifest["commit"] is None and len(a.manifest["files"]) == 4
 

@@ -3,11 +3,11 @@ restricted items, no git, shallow clones; and the history pages' text."""
 
 from __future__ import annotations
 
-import html
 import shutil
 import subprocess
 
 import pytest
+from pagetext import page_text
 from test_history_support import EVIL_SUBJECT, GitRepo, base_files, needs_git, story
 
 from okrsite.history import git as hgit
@@ -16,8 +16,7 @@ from okrsite.history.git import LogStats
 from okrsite.render.history import (
     changes_page,
     esc,
-    objective_revisions_md,
-    unit_period_history_md,
+    unit_period_history,
 )
 
 pytestmark = needs_git
@@ -28,8 +27,8 @@ def told(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, s
     return story(tmp_path_factory.mktemp("story") / "repo")
 
 
-def text(markdown: str) -> str:
-    return html.unescape(markdown)
+def text(body: str) -> str:
+    return page_text(body)
 
 
 def test_entries_newest_first_with_authors_dates_and_subjects(told):
@@ -105,7 +104,7 @@ def test_renames_are_followed(told):
     repo, _shas = told
     h = read_history(repo.content)
     assert h.renames == {"periods/2026-Q3/sales.yaml": "periods/2026-Q3/revenue.yaml"}
-    md = text(unit_period_history_md(h, "2026-Q3", "revenue"))
+    md = text(unit_period_history(h, "2026-Q3", "revenue"))
     assert "file renamed: periods/2026-Q3/sales.yaml -> periods/2026-Q3/revenue.yaml" in md
     assert "objective grow added: “Grow new business”" in md  # made before the rename
     assert md.index("Rename sales to revenue") < md.index("grow added")
@@ -114,7 +113,7 @@ def test_renames_are_followed(told):
 def test_restricted_items_never_leak(told):
     repo, shas = told
     h = read_history(repo.content)
-    page = text(changes_page(h).markdown)
+    page = text(changes_page(h).html)
     for secret in ("Initech", "secret-project", "pipeline-secret", "55M", "raise the bid"):
         assert secret not in page
     assert shas["secret"][:10] not in page  # a commit only about restricted items is left out
@@ -122,11 +121,11 @@ def test_restricted_items_never_leak(told):
     assert first.subject is None and first.withheld == 2
     assert "subject not shown" in page and "2 changes to restricted items not shown" in page
     # The unit log counts only its own withheld changes.
-    support = text(unit_period_history_md(h, "2026-Q3", "support"))
+    support = text(unit_period_history(h, "2026-Q3", "support"))
     assert "1 change to restricted items not shown" in support
     assert "Initech" not in support
     inside = read_history(repo.content, include_restricted=True)
-    page = text(changes_page(inside).markdown)
+    page = text(changes_page(inside).html)
     assert "Initech: raise the bid to 55M" in page
     assert "bid renamed: “Keep the bid at or below 40M” -> “Keep the bid at or below 55M”" \
         in page
@@ -135,7 +134,7 @@ def test_restricted_items_never_leak(told):
 def test_git_and_yaml_strings_are_escaped(told):
     repo, _ = told
     h = read_history(repo.content)
-    raw = changes_page(h).markdown
+    raw = changes_page(h).html
     assert "<script" not in raw and "<img" not in raw
     assert "](javascript" not in raw and "*pwned*" not in raw and ":smile:" not in raw
     assert "Customers *really*" not in raw
@@ -148,26 +147,20 @@ def test_pages_text(told):
     h = read_history(repo.content)
     page = changes_page(h)
     assert (page.path, page.title, page.in_nav) == ("changes.md", "Recent changes", True)
-    md = text(page.markdown)
-    assert (f"- **2026-08-03** · Carol Chen · Ease the first-response target · "
-            f"`{shas['ease'][:10]}`") in md
-    assert ("    - 2026-Q3 support/answer-faster/first-response target 12 -> 15 (eased) — "
-            "**goalpost moved, eased**") in md
+    md = text(page.html)
+    assert (f"- 2026-08-03 · Carol Chen · Ease the first-response target · "
+            f"{shas['ease'][:10]}") in md
+    assert ("  - 2026-Q3 support/answer-faster/first-response target 12 -> 15 (eased) — "
+            "goalpost moved, eased") in md
+    assert "<strong>goalpost moved, eased</strong>" in page.html
     assert ("2026-Q2 support/answer-faster-q2/first-response check-in 2026-06-30 value "
-            "25 -> 24 — **past entry rewritten**") in md
+            "25 -> 24 — past entry rewritten") in md
+    assert "<strong>past entry rewritten</strong>" in page.html
     assert "History back to the first commit (2026-06-01)." in md
-    section = text(unit_period_history_md(h, "2026-Q3", "support"))
-    assert section.startswith("## Change log\n\n")
-    assert "first-response target 12 -> 15 (eased)" in section
+    section = unit_period_history(h, "2026-Q3", "support")
+    assert section.startswith('<h2 id="change-log">Change log</h2>\n')
+    assert "first-response target 12 -> 15 (eased)" in text(section)
     assert "2026-Q2" not in section  # another period of the same unit
-    revisions = text(objective_revisions_md(h, "2026-Q3", "support", "answer-faster"))
-    assert revisions.splitlines()[2] == (
-        f"- **2026-08-03** · Carol Chen · Ease the first-response target · "
-        f"`{shas['ease'][:10]}`")
-    assert "    - first-response target 12 -> 15 (eased) — **goalpost moved, eased**" \
-        in revisions
-    assert "first-response check-in 2026-07-29 added: 17" in revisions
-    assert "No recorded revisions." in objective_revisions_md(h, "2026-Q3", "support", "nope")
 
 
 def test_without_git_history_says_why(tmp_path, monkeypatch):
@@ -175,8 +168,8 @@ def test_without_git_history_says_why(tmp_path, monkeypatch):
     plain.mkdir()
     h = read_history(plain)
     assert not h.available and "not in a git repository" in h.reason
-    assert "History is not available" in text(changes_page(h).markdown)
-    assert "not in a git repository" in text(unit_period_history_md(h, "2026-Q3", "x"))
+    assert "History is not available" in text(changes_page(h).html)
+    assert "not in a git repository" in text(unit_period_history(h, "2026-Q3", "x"))
     monkeypatch.setattr(hgit.shutil, "which", lambda name: None)
     h = read_history(plain)
     assert (h.available, h.reason) == (False, "git is not installed")
@@ -200,7 +193,7 @@ def test_shallow_clone_says_how_far_back_it_sees(told, tmp_path):
     assert h.entries[-1].boundary
     assert h.oldest.isoformat() == "2026-08-06"
     assert "shallow clone: history is shown back to 2026-08-06 only" in h.horizon
-    md = text(changes_page(h).markdown)
+    md = text(changes_page(h).html)
     assert "history starts here (shallow clone)" in md
     assert "fetch-depth: 0" in md
 
@@ -213,7 +206,7 @@ def test_unreadable_versions_are_reported_not_fatal(tmp_path):
     repo.commit("Broken", "2026-07-02")
     h = read_history(repo.content)
     assert h.entries[0].changes[0].kind == "file_unreadable"
-    assert "not readable YAML at this version" in text(changes_page(h).markdown)
+    assert "not readable YAML at this version" in text(changes_page(h).html)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -135,14 +135,15 @@ def test_unknown_option_is_a_warning(tmp_path: Path) -> None:
 # -- on_config ------------------------------------------------------------------------------
 
 
-def test_missing_markdown_extensions_are_added_once(tmp_path: Path) -> None:
-    config = configured(tmp_path, {"markdown_extensions": [
-        "markdown.extensions.admonition", {"toc": {"permalink": True}}, "footnotes"]})
-    extensions = config.markdown_extensions
-    for name in mkdocs_plugin.MARKDOWN_EXTENSIONS:
-        assert sum(e.removeprefix("markdown.extensions.") == name for e in extensions) == 1, name
-    assert "footnotes" in extensions
-    assert config.mdx_configs["toc"] == {"permalink": True}  # the author's settings stay
+def test_the_authors_markdown_extensions_are_left_alone(tmp_path: Path) -> None:
+    """Generated pages are HTML already: the plugin needs no Markdown extension."""
+    wanted = ["markdown.extensions.admonition", {"toc": {"permalink": True}}, "footnotes"]
+    config = configured(tmp_path, {"markdown_extensions": wanted})
+    before = load_config(str(prepare_site(tmp_path / "plain", MINIMAL,
+                                          {"markdown_extensions": wanted})))
+    assert config.markdown_extensions == before.markdown_extensions
+    assert "md_in_html" not in config.markdown_extensions
+    assert config.mdx_configs["toc"] == {"permalink": True}
 
 
 def test_web_fonts_are_off_unless_the_author_chose_a_font(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import json
 import logging
 import os
 import re
@@ -133,11 +134,27 @@ def assert_offline(page_html: str, where: object) -> None:
     assert "fonts.googleapis.com" not in page_html and "@import" not in page_html
 
 
-def test_markdown_extensions_the_pages_need_are_enabled(minimal_site: Built) -> None:
-    # the fixture's mkdocs.yml enables none; tables and attribute lists still render
+def test_pages_render_without_any_markdown_extension(minimal_site: Built) -> None:
+    # the fixture's mkdocs.yml enables none: the generated pages are HTML already
     home = minimal_site.html()
     assert "<table" in home or "<svg" in home
-    assert "{:" not in visible_text(home) and "{ ." not in visible_text(home)
+    text = visible_text(home)
+    for syntax in ("{:", "{ .", "**", "](", "!!!"):
+        assert syntax not in text
+
+
+def test_generated_pages_have_a_table_of_contents(minimal_site: Built) -> None:
+    unit = next(p for p in pages_of(minimal_site.site) if "/periods/" in p.as_posix()
+                and p.parent.parent.name != "periods")
+    page = text(unit)
+    toc = page[page.index('<nav class="md-nav md-nav--secondary"'):]
+    toc = toc[:toc.index("</nav>")]
+    entries = re.findall(r'href="#([^"]+)"', toc)
+    assert entries[:1] == ["summary"]
+    for anchor in entries:
+        assert f'id="{anchor}"' in page
+    # no permalink symbol: the fixture's mkdocs.yml does not turn toc permalinks on
+    assert 'class="headerlink"' not in page
 
 
 def test_the_sitemap_is_dated_as_of(minimal_site: Built, ) -> None:
@@ -176,6 +193,50 @@ def _demo_content() -> Content:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+def test_demo_links_and_anchors_resolve(demo_site: Built) -> None:
+    """Every link in the site's pages to another page of the site, and every #anchor
+    on it, exists (the generated pages are HTML: MkDocs no longer checks their links)."""
+    site = demo_site.site
+    ids: dict[Path, set[str]] = {}
+
+    def anchors(page: Path) -> set[str]:
+        if page not in ids:
+            ids[page] = set(re.findall(r'\bid="([^"]+)"', text(page)))
+        return ids[page]
+
+    checked, broken = 0, []
+    for page in pages_of(site):
+        for href in re.findall(r'<a [^>]*href="([^"]+)"', text(page)):
+            href = html.unescape(href)
+            if re.match(r"[a-z]+:|//", href):
+                continue
+            url, _, fragment = href.partition("#")
+            target = (page.parent / url).resolve() if url else page
+            if target.is_dir():
+                target = target / "index.html"
+            checked += 1
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {href}")
+            elif fragment and target.suffix == ".html" and fragment not in anchors(target):
+                broken.append(f"{page.relative_to(site)}: {href} (no such anchor)")
+    assert checked > 1000
+    assert broken == []
+
+
+@pytest.mark.slow
+def test_demo_headings_have_permalinks_and_the_search_skips_charts(demo_site: Built) -> None:
+    page = demo_site.html("periods/2026-Q4/platform/")
+    assert ('<h2 id="summary">Summary<a class="headerlink" href="#summary" '
+            'title="Permanent link">&para;</a></h2>') in page  # mkdocs.yml: permalink: true
+    assert '<figure class="okr-chart">' in page
+    index = json.loads(text(demo_site.site / "search" / "search_index.json"))
+    docs = [d for d in index["docs"] if d["location"].startswith("periods/2026-Q4/platform/")]
+    assert any(d["location"].endswith("#summary") for d in docs)
+    assert any("Reduce p95 latency" in d["title"] for d in docs)
+    assert not any("<svg" in d["text"] or "okr-chart" in d["text"] for d in docs)
+
+
 def test_demo_has_no_yaml_and_no_external_requests(demo_site: Built) -> None:
     assert not [p for p in demo_site.site.rglob("*") if p.name.endswith(YAML_SUFFIXES)]
     for page in pages_of(demo_site.site):

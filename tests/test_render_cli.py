@@ -26,9 +26,21 @@ def test_render_writes_the_demo_pages_reproducibly(tmp_path):
     unit = files["periods/2026-Q4/support/index.md"].decode()
     assert unit.startswith("---\ntitle: Customer Support · 2026-Q4\n")
     assert "As of 2026-11-20" in unit
+    assert '<a href="../../../units/support/">' in unit  # directory URLs, as MkDocs serves
     assert "assets/okrsite/okrsite.css" in files
     everything = b"\n".join(files.values()).lower()
     assert b"heron" not in everything and b"cash runway" not in everything
+
+
+def test_render_without_directory_urls_links_to_html_files(tmp_path):
+    out = tmp_path / "pages"
+    result = run_cli("render", str(ROOT / "content"), "--out", str(out), "--as-of",
+                     "2026-11-20", "--no-history", "--no-directory-urls")
+    assert result.returncode == 0, result.stderr
+    unit = (out / "periods/2026-Q4/support/index.md").read_text(encoding="utf-8")
+    assert '<a href="../../../units/support/index.html">' in unit
+    assert '<a href="../index.html">2026-Q4</a>' in unit
+    assert 'href="../../../units/support/"' not in unit
 
 
 def test_render_refuses_to_write_into_the_content(tmp_path):

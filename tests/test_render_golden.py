@@ -1,10 +1,11 @@
-"""Golden tests: the rendered Markdown of a small hand-made company, byte for byte.
+"""Golden tests: the rendered pages of a small hand-made company, byte for byte.
 
 The company (tests/fixtures/golden_company/) has three org levels, a year and two
 quarters (one closed with grades and an amendment, one active), every kind of key
 result, a restricted objective and KPI, a unit and a KPI called `index`, and hostile
-titles, names and notes. Each build's pages are compared with tests/golden/<build>/,
-plus a manifest of titles, navigation flags and metadata.
+titles, names and notes. Each build's pages, as the Markdown files `okrsite render
+--out` writes (YAML front matter, then the HTML body), are compared with
+tests/golden/<build>/, plus a manifest of titles, navigation flags and metadata.
 
 After an intended change, regenerate and review the diff:
 
@@ -48,7 +49,7 @@ def manifest(pages: list[Page]) -> str:
 def test_pages_match_the_golden_files(build: str) -> None:
     pages = render(include_restricted=build == "internal")
     root = GOLDEN / build
-    expected_files = {p.path: p.markdown for p in pages}
+    expected_files = {p.path: p.source() for p in pages}
     expected_files["_pages.json"] = manifest(pages)
     if UPDATE:
         shutil.rmtree(root, ignore_errors=True)
@@ -78,7 +79,7 @@ def test_rendering_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
         "from test_render_golden import render\n"
         "h = hashlib.sha256()\n"
         "for p in render(False) + render(True):\n"
-        "    h.update(repr((p.path, p.title, p.markdown, p.meta, p.in_nav)).encode())\n"
+        "    h.update(repr((p.path, p.title, p.html, p.meta, p.in_nav)).encode())\n"
         "print(h.hexdigest())\n"
     )
     digests = set()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin
 
-import markdown
 import pytest
+from pagetext import page_text
 
 from okrsite.model import Content
 from okrsite.pipeline import load_content
@@ -20,8 +20,10 @@ from okrsite.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "golden_company"
-EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "pymdownx.details", "toc"]
 AS_OF = date(2030, 5, 15)
+# Where a site is served: under a path, as a project site often is, so a link with one
+# `..` too many leaves the site instead of being forgiven at the host's root.
+SITE = "https://okrs.example/acme/"
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,36 @@ def pages(content: Content) -> list[Page]:
 
 def by_path(pages: list[Page]) -> dict[str, Page]:
     return {p.path: p for p in pages}
+
+
+def text(page: Page) -> str:
+    """The words a reader sees on a page, one block a line."""
+    return page_text(page.html)
+
+
+def lines(page: Page) -> list[str]:
+    return text(page).splitlines()
+
+
+def url_of(path: str, directory_urls: bool = True) -> str:
+    """A page's URL below the site, as MkDocs gives it: `a/b/index.md` -> `a/b/`,
+    `a/b.md` -> `a/b/`, `index.md` -> `` (or `a/b/index.html`, `a/b.html` without
+    directory URLs)."""
+    stem = path.removesuffix(".md")
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def resolve(path: str, href: str, directory_urls: bool = True) -> tuple[str, str]:
+    """Where a relative link on the page at `path` takes a browser: the URL below the
+    site and the fragment."""
+    absolute = urljoin(SITE + url_of(path, directory_urls), href)
+    assert absolute.startswith(SITE), f"{path}: {href} leaves the site"
+    url, _, fragment = absolute.removeprefix(SITE).partition("#")
+    return url, fragment
 
 
 class Links(HTMLParser):
@@ -54,7 +86,7 @@ class Links(HTMLParser):
             self.ids.add(a["id"] or "")
         if tag == "div" and a.get("class") == "okr-md":
             self.in_field = True  # a field's HTML has no <div> of its own
-        if tag == "a" and a.get("href") and not self.in_field:
+        if tag == "a" and a.get("href") is not None and not self.in_field:
             self.hrefs.append(a["href"] or "")
 
     def handle_endtag(self, tag: str) -> None:
@@ -62,21 +94,23 @@ class Links(HTMLParser):
             self.in_field = False
 
 
-def assert_links_resolve(pages: list[Page]) -> int:
-    """Every relative link to a page lands on a generated page and, with a fragment, on
-    an element with that id there. Returns the number of links checked."""
-    parsed = {p.path: Links(markdown.markdown(p.markdown, extensions=EXTENSIONS))
-              for p in pages}
+def assert_links_resolve(pages: list[Page], directory_urls: bool = True) -> int:
+    """Every link between pages, resolved as a browser resolves it against the page's
+    URL, lands on a generated page and, with a fragment, on an element with that id
+    there. Returns the number of links checked."""
+    by_url = {url_of(p.path, directory_urls): p.path for p in pages}
+    assert len(by_url) == len(pages)
+    parsed = {p.path: Links(p.html) for p in pages}
     checked = 0
     for path, links in parsed.items():
         for href in links.hrefs:
-            if re.match(r"^[a-z]+:", href) or not href.split("#")[0].endswith(".md"):
-                continue
-            target, _, anchor = href.partition("#")
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-            assert resolved in parsed, f"{path}: broken link {href}"
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href):
+                continue  # another site (http, https, mailto)
+            assert ".md" not in href, f"{path}: {href} is a source path, not a URL"
+            url, anchor = resolve(path, href, directory_urls)
+            assert url in by_url, f"{path}: broken link {href} ({url})"
             if anchor:
-                assert anchor in parsed[resolved].ids, f"{path}: no #{anchor} in {resolved}"
+                assert anchor in parsed[by_url[url]].ids, f"{path}: no #{anchor} in {url}"
             checked += 1
     return checked
 
@@ -124,100 +158,137 @@ def test_odd_ids_become_harmless_path_segments() -> None:
 
 def test_every_page_says_as_of(pages: list[Page]) -> None:
     for p in pages:
-        assert "As of 2030-05-15" in p.markdown, p.path
+        assert "As of 2030-05-15" in text(p), p.path
 
 
 def test_period_pages_state_their_state_and_dates(pages: list[Page]) -> None:
     pages_ = by_path(pages)
-    assert "2030-Q2 is active (2030-04-01 to 2030-06-30)" in pages_["periods/2030-Q2/index.md"
-                                                                    ].markdown
-    q1 = pages_["periods/2030-Q1/index.md"].markdown
+    assert "2030-Q2 is active (2030-04-01 to 2030-06-30)" in text(
+        pages_["periods/2030-Q2/index.md"])
+    q1 = text(pages_["periods/2030-Q1/index.md"])
     assert "2030-Q1 is closed (2030-01-01 to 2030-03-31) · closed on 2030-04-05" in q1
     assert "Amended after closing" in q1
-    assert "2030 is active (2030-01-01 to 2030-12-31)" in pages_["periods/2030/index.md"
-                                                                 ].markdown
+    assert "2030 is active (2030-01-01 to 2030-12-31)" in text(pages_["periods/2030/index.md"])
 
 
 def test_closed_periods_show_grades_and_flag_differences(pages: list[Page]) -> None:
     pages_ = by_path(pages)
-    q1 = pages_["periods/2030-Q1/index.md"].markdown
-    assert "| Grade |" in q1
-    assert "0.90 <span class=\"okr-flag\">" in q1  # score 0.67, owner's grade 0.90
-    assert "| 0.50 |" in q1  # Ship the beta: grade equals the score, no flag
-    unit = pages_["periods/2030-Q1/acme/index.md"].markdown
+    q1 = pages_["periods/2030-Q1/index.md"]
+    rows = lines(q1)
+    assert "Unit | Objective | Owner | Type | Score | Status | Grade" in rows
+    # score 0.67, owner's grade 0.90: flagged
+    assert ("Acme Corp | Reach 13M revenue | Ada Lovelace | committed | 0.67 | ✗ missed | "
+            "0.90 ⚠ differs by 0.23") in rows
+    assert '<td>0.90 <span class="okr-flag">' in q1.html
+    # Ship the beta: grade equals the score, no flag
+    assert ("Product & <b>Design</b> | Ship the beta | Grace Hopper | aspirational | 0.50 | "
+            "✗ missed | 0.50") in rows
+    assert q1.html.count('class="okr-flag"') == 1
+    unit = text(pages_["periods/2030-Q1/acme/index.md"])
     assert "Score 0.67 · owner's grade 0.90" in unit and "differs by 0.23, more than 0.2" in unit
-    assert "| Grade |" not in pages_["periods/2030-Q2/index.md"].markdown
+    q2 = pages_["periods/2030-Q2/index.md"]
+    assert "Unit | Objective | Owner | Type | Score | Status" in lines(q2)
+    assert "Grade" not in text(q2) and "<th>Grade</th>" not in q2.html
 
 
 def test_period_page_tables_are_sortable_without_a_cdn(pages: list[Page]) -> None:
-    period = by_path(pages)["periods/2030-Q2/index.md"].markdown
-    assert period.count('<div class="okr-sortable" markdown>') == 2
-    html = markdown.markdown(period, extensions=EXTENSIONS)
-    assert re.search(r'<div class="okr-sortable">\s*<table>', html)
+    period = by_path(pages)["periods/2030-Q2/index.md"].html
+    assert len(re.findall(r'<div class="okr-sortable">\s*<table>', period)) == 2
     assert "http" not in period  # no script or stylesheet from anywhere
+    assert "<script" not in period and "<link" not in period
 
 
 def test_unit_page_shows_key_results_in_full(pages: list[Page]) -> None:
-    unit = by_path(pages)["periods/2030-Q2/acme/index.md"].markdown
-    assert "## Reach 15M revenue { #o-q2-grow }" in unit
-    assert "### Sign 10 new customers { #kr-q2-grow_deals }" in unit
-    assert "40% · on track" in unit  # the bar's words: 4 of 10 customers
-    assert "| 0 customers | 4 customers (2030-05-10) | 10 customers | 70% | 2030-05-10 | 2 |" \
-        in unit  # baseline, current, target with units; confidence; last check-in; weight
-    assert "| 13 M EUR (KPI, 2030-03-31) | 14 M EUR (2030-04-30) | 15 M EUR |" in unit
-    assert "99 M EUR" not in unit  # measured after the as-of date
+    page = by_path(pages)["periods/2030-Q2/acme/index.md"]
+    unit, rows = page.html, lines(page)
+    assert '<h2 id="o-q2-grow">Reach 15M revenue</h2>' in unit
+    assert '<h3 id="kr-q2-grow_deals">Sign 10 new customers</h3>' in unit
+    assert [(h.level, h.id, h.text) for h in page.headings()][-2:] == [
+        (3, "kr-q2-grow_revenue", "Revenue from 13M to 15M"),
+        (3, "kr-q2-grow_deals", "Sign 10 new customers")]
+    assert "40% · on track" in rows  # the bar's words: 4 of 10 customers
+    # baseline, current, target with units; confidence; last check-in; weight
+    assert "0 customers | 4 customers (2030-05-10) | 10 customers | 70% | 2030-05-10 | 2" \
+        in rows
+    assert "13 M EUR (KPI, 2030-03-31) | 14 M EUR (2030-04-30) | 15 M EUR | – | 2030-04-30" \
+        in rows
+    assert "99 M EUR" not in unit  # measured after the as-of date: not in words nor chart
     assert "<summary>How was this computed?</summary>" in unit
     assert "Scorer <code>linear</code>, version <code>1</code>." in unit
-    assert "**Aligns to:** [Grow revenue to 20M](../../2030/acme/index.md#o-grow)" in unit
+    assert "Scorer linear, version 1." in rows
+    assert "Aligns to: Grow revenue to 20M (Acme Corp · 2030)" in rows
+    assert ('<strong>Aligns to:</strong> <a href="../../2030/acme/#o-grow">Grow revenue to '
+            "20M</a>") in unit
+    assert resolve(page.path, "../../2030/acme/#o-grow") == ("periods/2030/acme/", "o-grow")
     assert '<figure class="okr-chart">' in unit and '<details class="okr-data">' in unit
-    assert "Expected by then" in unit
+    assert "Date | Value | Expected by then | Confidence | Note" in rows
 
 
 def test_alignment_both_ways(pages: list[Page]) -> None:
     pages_ = by_path(pages)
-    year = pages_["periods/2030/acme/index.md"].markdown
-    assert "**Aligned to it:** [Reach 13M revenue](../../2030-Q1/acme/index.md#o-q1-grow)" \
-        in year
-    cascade = pages_["cascade/2030-Q2.md"].markdown
+    year = pages_["periods/2030/acme/index.md"]
+    assert ("Aligned to it: Reach 13M revenue (Acme Corp · 2030-Q1), Reach 15M revenue "
+            "(Acme Corp · 2030-Q2)") in lines(year)
+    assert ('<strong>Aligned to it:</strong> <a href="../../2030-Q1/acme/#o-q1-grow">Reach 13M '
+            "revenue</a>") in year.html
+    page = pages_["cascade/2030-Q2.md"]
+    cascade = text(page)
     assert "3 of 4 objectives below the company level align to another objective: 75%." \
         in cascade
-    tree = cascade[cascade.index("## Cascade"):cascade.index("## Unaligned")]
-    lines = [line for line in tree.splitlines() if line.lstrip().startswith("- ")]
-    assert lines[0].startswith("- 2030 · Acme Corp: [Grow revenue to 20M]")
-    assert lines[1].startswith("    - 2030-Q2 · Acme Corp: [Reach 15M revenue]")
-    assert lines[3].startswith("            - 2030-Q2 · Index Team: [Lower the happiness")
-    unaligned = cascade[cascade.index("## Unaligned"):]
-    assert "[A faster API]" in unaligned and "Reach 15M" not in unaligned
+    tree = cascade[cascade.index("\nCascade\n"):cascade.index("\nUnaligned objectives\n")]
+    items = [line for line in tree.splitlines() if line.lstrip().startswith("- ")]
+    assert items[0].startswith("- 2030 · Acme Corp: Grow revenue to 20M — 0.37")
+    assert items[1].startswith("  - 2030-Q2 · Acme Corp: Reach 15M revenue — 0.43")
+    assert items[3].startswith("      - 2030-Q2 · Index Team: Lower the happiness index")
+    html = page.html
+    tree_html = html[html.index('<h2 id="tree">'):html.index('<h2 id="unaligned">')]
+    assert '2030 · Acme Corp: <a href="../../periods/2030/acme/#o-grow">Grow revenue to 20M</a>' \
+        in tree_html
+    unaligned = cascade[cascade.index("\nUnaligned objectives\n"):]
+    assert "A faster API" in unaligned and "Reach 15M" not in unaligned
+    assert '<a href="../../periods/2030-Q2/platform/#o-faster">A faster API</a>' \
+        in html[html.index('<h2 id="unaligned">'):]
 
 
 def test_home_page(pages: list[Page]) -> None:
-    home = by_path(pages)["index.md"].markdown
-    assert home.startswith("# Acme Corp\n")
-    assert "current period [2030-Q2](periods/2030-Q2/index.md) is active" in home
-    assert '<div class="grid cards" markdown>' in home
-    assert "## Company objectives, 2030 { #objectives-2030 }" in home  # the year too
-    assert "| Status | Objectives | Key results |" in home
-    assert "[Happiness index](kpis/index/index.md)" in home  # on watch: needs attention
+    page = by_path(pages)["index.md"]
+    home, rows = page.html, lines(page)
+    assert home.startswith("<h1>Acme Corp</h1>\n") and rows[0] == "Acme Corp"
+    assert "current period 2030-Q2 is active" in rows[1]
+    assert 'current period <a href="periods/2030-Q2/">2030-Q2</a> is active' in home
+    assert '<div class="grid cards">' in home
+    assert '<h2 id="objectives-2030">Company objectives, 2030</h2>' in home  # the year too
+    assert "Status | Objectives | Key results" in rows
+    assert '<a href="kpis/index/">Happiness index</a>' in home  # on watch: needs attention
+    assert "Happiness index | 30 points (2030-04-30) | ! watch | ↓ down (better)" in rows
     assert '<figure class="okr-chart">' in home
-    assert "        - [Platform](periods/2030-Q2/platform/index.md)" in home
+    assert "    - Platform — 0.25 · on track" in rows  # two levels below the company
+    assert '<a href="periods/2030-Q2/platform/">Platform</a>' in home
 
 
 def test_kpi_page(pages: list[Page]) -> None:
-    kpi = by_path(pages)["kpis/revenue/index.md"].markdown
-    assert "owned by [Acme Corp](../../units/acme/index.md)" in kpi
-    assert "| Healthy | 15 M EUR or more |" in kpi and "| Unhealthy | below 11 M EUR |" in kpi
+    page = by_path(pages)["kpis/revenue/index.md"]
+    kpi, rows = page.html, lines(page)
+    assert "owned by Acme Corp" in text(page)
+    assert 'owned by <a href="../../units/acme/">Acme Corp</a>' in kpi
+    assert "Healthy | 15 M EUR or more" in rows and "Unhealthy | below 11 M EUR" in rows
     assert "okr-c-band--green" in kpi and "okr-c-target" in kpi
-    assert "[Revenue from 13M to 15M](../../periods/2030-Q2/acme/index.md#kr-q2-grow_revenue)" \
+    assert ('<a href="../../periods/2030-Q2/acme/#kr-q2-grow_revenue">Revenue from 13M to '
+            "15M</a>") in kpi
+    assert '<a href="../../periods/2030/acme/#kr-grow_revenue">Revenue from 10M to 20M</a>' \
         in kpi
-    assert "[Revenue from 10M to 20M](../../periods/2030/acme/index.md#kr-grow_revenue)" in kpi
+    assert "2030-Q2 | Acme Corp | Reach 15M revenue | Revenue from 13M to 15M | 0.50 | " \
+        "✓ on track" in rows
 
 
 def test_unit_overview(pages: list[Page]) -> None:
-    unit = by_path(pages)["units/product/index.md"].markdown
-    assert "[2030-Q1](../../periods/2030-Q1/product/index.md)" in unit
-    assert "[2030-Q2](../../periods/2030-Q2/product/index.md)" in unit
-    assert "unit score by period" in unit
-    sales = by_path(pages)["units/sales/index.md"].markdown
+    page = by_path(pages)["units/product/index.md"]
+    unit = page.html
+    assert '<a href="../../periods/2030-Q1/product/">2030-Q1</a>' in unit
+    assert '<a href="../../periods/2030-Q2/product/">2030-Q2</a>' in unit
+    assert "2030-Q1 | closed | 0.50 | ✗ missed | 1 | 1 missed" in lines(page)
+    assert "unit score by period" in text(page)
+    sales = text(by_path(pages)["units/sales/index.md"])
     assert "No OKRs in any period of this build." in sales
 
 
@@ -225,16 +296,40 @@ def test_links_resolve(pages: list[Page]) -> None:
     assert assert_links_resolve(pages) > 100
 
 
+def test_links_resolve_without_directory_urls(content: Content) -> None:
+    pages = render_content(content, Settings(content_dir=FIXTURE, as_of=AS_OF,
+                                             directory_urls=False))
+    assert assert_links_resolve(pages, directory_urls=False) > 100
+    unit = by_path(pages)["periods/2030-Q2/acme/index.md"].html
+    assert '<a href="../../2030/acme/index.html#o-grow">Grow revenue to 20M</a>' in unit
+    assert '<a href="../../../kpis/revenue/index.html">Revenue</a>' in unit
+
+
+def test_the_link_check_can_fail(pages: list[Page]) -> None:
+    """A link one level too deep or too shallow, to a source path, or to a missing
+    anchor is caught."""
+    unit = by_path(pages)["periods/2030-Q2/acme/index.md"]
+    good = '<a href="../../2030/acme/#o-grow">'
+    assert good in unit.html
+    for bad in ('<a href="../2030/acme/#o-grow">', '<a href="../../../../../2030/acme/#o-grow">',
+                '<a href="../../2030/acme/index.md#o-grow">', '<a href="../../2030/acme/#o-nope">',
+                '<a href="../../2030/acme#o-grow">'):
+        broken = Page(unit.path, unit.title, unit.html.replace(good, bad, 1))
+        with pytest.raises(AssertionError):
+            assert_links_resolve([broken if p is unit else p for p in pages])
+
+
 def test_demo_company_renders_with_working_links() -> None:
     loaded = load_content(REPO / "content")
     if not loaded.ok:
         pytest.skip("the demo content has errors right now")
-    for internal in (False, True):
+    for internal, directory_urls in ((False, True), (True, True), (False, False)):
         pages = render_content(loaded.content, Settings(content_dir=REPO / "content",
                                                         as_of=date(2026, 11, 20),
-                                                        include_restricted=internal))
-        assert assert_links_resolve(pages) > 500
-        assert all("As of 2026-11-20" in p.markdown for p in pages)
+                                                        include_restricted=internal,
+                                                        directory_urls=directory_urls))
+        assert assert_links_resolve(pages, directory_urls) > 500
+        assert all("As of 2026-11-20" in text(p) for p in pages)
 
 
 def test_assets_ship_with_the_package() -> None:
@@ -282,5 +377,5 @@ def test_empty_content_renders_the_listing_pages() -> None:
     pages = render_content(empty, Settings(content_dir=FIXTURE, as_of=AS_OF))
     assert [p.path for p in pages] == ["index.md", "periods/index.md", "kpis/index.md",
                                        "units/index.md"]
-    assert "No OKRs yet" in pages[0].markdown
-    assert all("As of 2030-05-15" in p.markdown for p in pages)
+    assert "No OKRs yet" in text(pages[0])
+    assert all("As of 2030-05-15" in text(p) for p in pages)

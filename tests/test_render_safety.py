@@ -1,10 +1,13 @@
 """Escaping: text from YAML shows literally, Markdown fields lose raw HTML and unsafe
 links, and no page of the hostile fixture company contains markup an attacker wrote.
 
-Pages are turned into HTML the way the MkDocs adapter does it: python-markdown with
-exactly the extensions it enables (tables, attr_list, md_in_html, admonition,
-pymdownx.details, toc). The HTML is then read with html.parser, which decodes
-character references like a browser, and every tag, attribute and URL is checked.
+A page body is HTML, and reaches a browser two ways: as is (the MkDocs plugin hands
+`Page.html` to MkDocs as the page's content), and through a Markdown generator that
+reads `Page.source()` (`okrsite render --out`). Both are checked: the body, and the
+body after python-markdown with the extensions the site enables (tables, attr_list,
+md_in_html, admonition, pymdownx.details, toc). The HTML is read with html.parser,
+which decodes character references like a browser, and every tag, attribute and URL
+is checked; what a reader sees is checked with `pagetext.page_text`.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pagetext import page_text
 
 from okrsite.pipeline import load_content
 from okrsite.render import render_content
+from okrsite.render.common import admonition, bullets, h1, heading, join_blocks, link, para, table
 from okrsite.render.page import Page
 from okrsite.render.safe import SafeMarkdown, clean, inline, title_text, url_kind
 from okrsite.settings import Settings
@@ -34,6 +39,11 @@ EVIL_UNIT = "Product & <b>Design</b>"
 
 def to_html(text: str) -> str:
     return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+def views(body: str) -> list[tuple[str, str]]:
+    """A page body as browsers get it: as is, and after a Markdown generator's pass."""
+    return [("html", body), ("markdown pass", to_html(body))]
 
 
 class Page_(HTMLParser):
@@ -58,6 +68,30 @@ class Page_(HTMLParser):
     @property
     def words(self) -> str:
         return " ".join("".join(self.text).split())
+
+
+class Cells(HTMLParser):
+    """The text of each table cell (`<td>`), decoded."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: list[str] = []
+        self.inside = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "td":
+            self.cells.append("")
+            self.inside = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.cells[-1] += data
 
 
 def browser_scheme(url: str) -> str | None:
@@ -124,36 +158,42 @@ HOSTILE = [
 @pytest.mark.parametrize("context", ["paragraph", "cell", "heading", "link", "item", "title"])
 def test_inline_text_renders_literally(text: str, context: str) -> None:
     safe = inline(text)
-    source = {
-        "paragraph": f"Said: {safe}",
-        "cell": f"| A | B |\n| --- | --- |\n| {safe} | end |",
-        "heading": f"## {safe} {{ #anchor }}",
-        "link": f"[{safe}](target.md)",
-        "item": f"- Said: {safe}",
-        "title": f'!!! note "{safe}"\n    body',
+    body = {  # every place a page puts text from YAML, made the way pages make it
+        "paragraph": para(f"Said: {safe}"),
+        "cell": table(["A", "B"], [[safe, "end"]]),
+        "heading": heading(2, safe, "anchor"),
+        "link": para(link("a/index.md", "b/index.md", safe)),
+        "item": bullets([f"Said: {safe}"]),
+        "title": admonition("note", safe, para("body")),
     }[context]
-    parsed = assert_safe_html(to_html(source), context)
-    assert clean(text) in parsed.words
     allowed = {"paragraph": {"p"}, "cell": {"table", "thead", "tbody", "tr", "th", "td"},
                "heading": {"h2"}, "link": {"p", "a"}, "item": {"ul", "li"},
                "title": {"div", "p"}}[context]
-    assert {t for t, _ in parsed.tags} <= allowed, parsed.tags
+    for view, html in views(body):
+        parsed = assert_safe_html(html, f"{context}, {view}")
+        assert clean(text) in parsed.words, view
+        assert clean(text) in page_text(html), view
+        assert {t for t, _ in parsed.tags} <= allowed, (view, parsed.tags)
+    if context == "link":
+        assert [a for t, a in Page_(body).tags if t == "a"] == [{"href": "../b/"}]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
 def test_any_text_renders_literally(text: str) -> None:
-    parsed = assert_safe_html(to_html(f"Said: {inline(text)}"))
-    assert parsed.words == " ".join(f"Said: {clean(text)}".split())
-    assert {t for t, _ in parsed.tags} <= {"p"}
+    for view, html in views(para(f"Said: {inline(text)}")):
+        parsed = assert_safe_html(html, view)
+        assert parsed.words == " ".join(f"Said: {clean(text)}".split()), view
+        assert {t for t, _ in parsed.tags} <= {"p"}, view
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_any_text_in_a_table_cell_stays_in_its_cell(text: str) -> None:
-    html = to_html(f"| A | B |\n| --- | --- |\n| {inline(text)} | end |")
-    parsed = assert_safe_html(html)
-    assert [t for t, _ in parsed.tags].count("td") == 2
+    for view, html in views(table(["A", "B"], [[inline(text), "end"]])):
+        parsed = assert_safe_html(html, view)
+        assert [t for t, _ in parsed.tags].count("td") == 2, view
+        assert Cells(html).cells == [clean(text), "end"], view
 
 
 def test_titles_have_no_angle_brackets_and_are_escaped() -> None:
@@ -200,8 +240,9 @@ def test_markdown_fields_are_sanitised(text: str) -> None:
     md = SafeMarkdown()
     block = md.block(text)
     assert_safe_html(block, "field alone")
-    # and once embedded in a page that the site's Markdown pass renders again
-    assert_safe_html(to_html(f"# Page\n\n{block}\n\nAfter."), "field in a page")
+    # and once embedded in a page, as is and after a Markdown generator's pass
+    for view, html in views(join_blocks([h1("Page"), block, para("After.")])):
+        assert_safe_html(html, f"field in a page, {view}")
 
 
 def test_markdown_fields_keep_safe_markup_and_links() -> None:
@@ -226,6 +267,7 @@ def test_remote_images_become_links() -> None:
 def test_blank_lines_inside_code_do_not_end_the_raw_block() -> None:
     block = SafeMarkdown().block("```\na\n\n\nb\n```")
     assert "\n\n" not in block
+    assert "a\n\n\nb" in "".join(Page_(block).text)
     html = to_html(f"{block}\n\n*after*")
     assert "a\n\n\nb" in Page_(html).text[0] + "".join(Page_(html).text[1:])
 
@@ -256,37 +298,48 @@ def pages(request: pytest.FixtureRequest) -> list[Page]:
 
 def test_no_page_contains_hostile_markup(pages: list[Page]) -> None:
     for page in pages:
-        assert_safe_html(to_html(page.markdown), page.path)
+        for view, html in views(page.html):
+            assert_safe_html(html, f"{page.path}, {view}")
+            assert "<script" not in html.lower(), (page.path, view)
         assert "<" not in page.title and ">" not in page.title
         assert "<script" not in str(page.meta).lower()
 
 
 def test_hostile_strings_show_literally(pages: list[Page]) -> None:
     unit_page = next(p for p in pages if p.path == "periods/2030-Q2/product/index.md")
-    words = Page_(to_html(unit_page.markdown)).words
-    assert EVIL_TITLE in words
-    assert f"owner {EVIL_OWNER}" in words
-    assert EVIL_UNIT in words
-    assert "<img src=x onerror=alert(7)>" in words  # a check-in note's raw HTML, as text
     period = next(p for p in pages if p.path == "periods/2030-Q2/index.md")
-    assert EVIL_TITLE in Page_(to_html(period.markdown)).words
+    for view, html in views(unit_page.html):
+        words = page_text(html)
+        assert EVIL_TITLE in words.splitlines(), view  # the objective's heading
+        assert f"owner {EVIL_OWNER}" in words, view
+        assert EVIL_UNIT in words, view
+        assert "<img src=x onerror=alert(7)>" in words, view  # a check-in note's raw HTML
+        assert "Keep NPS at 40 or more <em>always</em>" in words.splitlines(), view
+    for view, html in views(period.html):
+        assert EVIL_TITLE in page_text(html), view
 
 
 def test_javascript_links_are_dropped(pages: list[Page]) -> None:
     for page in pages:
-        html = to_html(page.markdown)
-        for tag, attrs in Page_(html).tags:
-            if tag == "a":
-                assert browser_scheme(attrs.get("href") or "") != "javascript", page.path
+        for view, html in views(page.html):
+            for tag, attrs in Page_(html).tags:
+                for name in ("href", "src", "xlink:href"):
+                    assert browser_scheme(attrs.get(name) or "") not in (
+                        "javascript", "vbscript", "data"), (page.path, view, tag, attrs)
     kpi = next(p for p in pages if p.path == "kpis/revenue/index.md")
-    parsed = Page_(to_html(kpi.markdown))
+    parsed = Page_(kpi.html)
     assert "bad" in parsed.words  # the link text stays, without its target
+    assert '<span class="okr-link-removed">bad</span>' in kpi.html
     assert ("a", {"href": "https://example.com/method"}) in parsed.tags
+    product = next(p for p in pages if p.path == "periods/2030-Q2/product/index.md")
+    hrefs = [a.get("href") for t, a in Page_(product.html).tags if t == "a"]
+    assert "https://example.com/ok" in hrefs  # the description's good link stays
+    assert not [h for h in hrefs if "alert" in (h or "") or "msgbox" in (h or "")]
 
 
 def test_no_page_requests_another_host(pages: list[Page]) -> None:
     for page in pages:
-        for tag, attrs in Page_(to_html(page.markdown)).tags:
+        for tag, attrs in Page_(page.html).tags:
             if tag in ("img", "script", "link", "iframe", "source", "video", "audio"):
                 assert browser_scheme(attrs.get("src") or attrs.get("href") or "") is None, \
                     (page.path, tag, attrs)

@@ -9,10 +9,12 @@ results that use the KPI (`product/evil/burn-777`), nor in a unit's score.
 from __future__ import annotations
 
 import copy
+import html
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pagetext import page_text
 
 from okrsite.model import Content
 from okrsite.pipeline import load_content
@@ -41,8 +43,15 @@ def settings(internal: bool) -> Settings:
 
 
 def everything(pages: list[Page]) -> str:
-    """All a generator gets: paths, titles, metadata and Markdown."""
-    return "\n".join(f"{p.path}\n{p.title}\n{p.meta!r}\n{p.markdown}" for p in pages)
+    """All a generator gets: paths, titles, metadata and the HTML body (as written, and
+    with character references decoded, so an escaped secret is found too)."""
+    return "\n".join(f"{p.path}\n{p.title}\n{p.meta!r}\n{p.html}\n{html.unescape(p.html)}"
+                     for p in pages)
+
+
+def texts(pages: list[Page]) -> dict[str, str]:
+    """What a reader sees on each page, by path."""
+    return {p.path: page_text(p.html) for p in pages}
 
 
 def test_public_build_has_no_trace_of_restricted_items(content: Content) -> None:
@@ -53,19 +62,21 @@ def test_public_build_has_no_trace_of_restricted_items(content: Content) -> None
 
 def test_internal_build_shows_restricted_items_marked(content: Content) -> None:
     pages = render_content(content, settings(internal=True))
-    text = everything(pages)
-    for secret in ("Acquire Globex quietly", "globex-deal", "Gordon Gekko", "Burn rate X9",
-                   "31337", "Cut burn by 777"):
+    text = "\n".join(texts(pages).values())
+    for secret in ("Acquire Globex quietly", "Gordon Gekko", "Burn rate X9", "31337",
+                   "Cut burn by 777"):
         assert secret in text, secret
+    assert "globex-deal" in everything(pages)  # its anchor and links
     unit = next(p for p in pages if p.path == "periods/2030-Q2/acme/index.md")
-    assert "okr-chip--restricted" in unit.markdown
-    assert "internal build" in unit.markdown
-    assert "Not shown in this build" not in text
+    assert "okr-chip--restricted" in unit.html
+    assert "⊘ restricted" in page_text(unit.html)
+    assert "internal build" in page_text(unit.html)
+    assert "Not shown in this build" not in everything(pages)
     assert any(p.path == "kpis/burn-rate-x9/index.md" for p in pages)
 
 
 def test_pages_say_what_was_withheld(content: Content) -> None:
-    pages = {p.path: p.markdown for p in render_content(content, settings(internal=False))}
+    pages = texts(render_content(content, settings(internal=False)))
     acme = pages["periods/2030-Q2/acme/index.md"]
     assert "1 restricted objective is not shown in this build." in acme
     product = pages["periods/2030-Q2/product/index.md"]
@@ -114,10 +125,10 @@ def test_unit_scores_do_not_reflect_restricted_objectives(content: Content) -> N
     public_card = score_content(view, AS_OF)
     full_card = score_content(content, AS_OF)
     assert public_card.units["2030-Q2:acme"].score != full_card.units["2030-Q2:acme"].score
-    page = next(p for p in public if p.path == "periods/2030-Q2/acme/index.md").markdown
-    assert f"{public_card.units['2030-Q2:acme'].score * 100:.0f}% ·" in page
-    page = next(p for p in internal if p.path == "periods/2030-Q2/acme/index.md").markdown
-    assert f"{full_card.units['2030-Q2:acme'].score * 100:.0f}% ·" in page
+    for pages, card in ((public, public_card), (internal, full_card)):
+        lines = texts(pages)["periods/2030-Q2/acme/index.md"].splitlines()
+        summary = lines[lines.index("Summary") + 1]  # the unit's score bar, in words
+        assert summary.startswith(f"{card.units['2030-Q2:acme'].score * 100:.0f}% · "), summary
 
 
 def test_a_scorecard_of_the_full_content_is_refused_for_a_public_build(content: Content

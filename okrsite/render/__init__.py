@@ -1,4 +1,4 @@
-"""Render: the content and its scorecard as Markdown pages for any site generator.
+"""Render: the content and its scorecard as pages for any site generator.
 
     view, withheld = public_view(content)          # a public build (the default)
     scorecard = score_content(view, settings.as_of, settings.scoring)
@@ -22,11 +22,14 @@ A listing page is `<section>/index.md` and a detail page `<section>/<id>/index.m
 directory deeper, so no id, not even `index`, can take a listing page's place. Page
 titles are HTML-safe text without `<` or `>` (generators treat titles as HTML).
 
-The Markdown needs the extensions tables, attr_list (`{ #id }` on headings, `{ .class }`
-on paragraphs), md_in_html (`<div class="grid cards" markdown>`, `<details markdown>`,
-`<div class="okr-sortable" markdown>`), admonition (`!!! note`) and toc; charts, data
-tables and Markdown fields are raw HTML blocks. The pages expect okrsite/assets/
-okrsite.css and okrsite.js on every page (chips, bars, charts, sorting, printing).
+A page body is HTML (tables, lists, admonitions, `<details>`, inline SVG charts), with
+headings that carry fixed ids and relative links between pages (`Settings.directory_urls`
+picks `a/b/` or `a/b.html`). A generator needs no Markdown pass over it: the MkDocs
+plugin hands it to MkDocs as the page's content, and `okrsite render --out` writes it
+under YAML front matter, which any Markdown generator passes through as HTML. The
+pages expect okrsite/assets/okrsite.css and okrsite.js on every page (chips, bars,
+charts, sorting, printing) and take their typography from the theme (Material's
+`md-typeset`: admonitions, `details`, cards).
 
 The output is a pure function of (content, scorecard, settings): no clock, stable
 order (periods chronologically, units in org order, objectives in file order, KPIs
@@ -118,7 +121,7 @@ def render_outputs(content: Content, settings: Settings, history: History | None
     assets: list[Asset] = []
     if history is not None:
         more, assets = history_pages(content, history, settings.as_of, settings.scoring,
-                                     settings.include_restricted)
+                                     settings.include_restricted, settings.directory_urls)
         pages += more
     return pages, assets
 

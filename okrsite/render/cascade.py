@@ -12,11 +12,14 @@ from __future__ import annotations
 from okrsite.model import Objective
 from okrsite.render.common import (
     Site,
+    bullets,
     cascade_page,
+    h1,
     heading,
     join_blocks,
-    link,
     meta_line,
+    nested_list,
+    para,
     period_page,
     plural,
     score,
@@ -61,7 +64,7 @@ def cascade(site: Site, period_id: str) -> Page:
                     and (o.unit == root or children(ref))),
                    key=lambda o: order[str(o.ref)])
 
-    lines: list[str] = []
+    lines: list[tuple[int, str]] = []
     drawn: set[str] = set()
 
     def draw(o: Objective, depth: int) -> None:
@@ -69,7 +72,7 @@ def cascade(site: Site, period_id: str) -> Page:
         if ref in drawn:  # an alignment cycle (reported by `okrsite check`): draw once
             return
         drawn.add(ref)
-        lines.append(f"{'    ' * depth}- {_item(site, path, o)}")
+        lines.append((depth, _item(site, path, o)))
         for child in children(ref):
             draw(child, depth + 1)
 
@@ -84,34 +87,36 @@ def cascade(site: Site, period_id: str) -> Page:
     aligned_refs = {str(o.ref) for o in aligned}
     unaligned = [o for o in expected if str(o.ref) not in aligned_refs]
 
-    blocks = [f"# Cascade of {inline(period.title)}"]
+    blocks = [h1(f"Cascade of {inline(period.title)}")]
     blocks.append(site.as_of_line(site.state_words(period_id)))
-    blocks.append(link(path, period_page(period_id), f"All objectives of "
-                       f"{inline(period.title)}") + "\n{ .okr-breadcrumbs }")
+    blocks.append(para(site.link(path, period_page(period_id), f"All objectives of "
+                                 f"{inline(period.title)}"), "okr-breadcrumbs"))
     blocks.append(withheld_note(site.withheld.period(period_id)))
 
     blocks.append(heading(2, "Alignment health", "health"))
     if expected:
         share = len(aligned) / len(expected)
-        blocks.append(
+        blocks.append(para(
             f'<span class="okr-progress okr-progress--neutral" aria-hidden="true">'
             f'<span class="okr-progress__fill" style="width: {share * 100:.0f}%"></span>'
             f"</span> {len(aligned)} of {plural(len(expected), 'objective')} below the "
-            f"company level align to another objective: {share * 100:.0f}%.")
+            f"company level align to another objective: {share * 100:.0f}%."))
         if hidden:
-            blocks.append(f"{plural(len(hidden), 'objective')} "
-                          f"{'aligns' if len(hidden) == 1 else 'align'} to a restricted "
-                          "objective that is not shown in this build; counted as aligned.")
+            blocks.append(para(f"{plural(len(hidden), 'objective')} "
+                               f"{'aligns' if len(hidden) == 1 else 'align'} to a restricted "
+                               "objective that is not shown in this build; counted as "
+                               "aligned."))
     else:
-        blocks.append("No objectives below the company level in this period.")
+        blocks.append(para("No objectives below the company level in this period."))
 
     blocks.append(heading(2, "Cascade", "tree"))
-    blocks.append("\n".join(lines) if lines else "No company objectives to start from.")
+    blocks.append(nested_list(lines) or para("No company objectives to start from."))
     blocks.append(meta_line("Each objective: period · unit, title, score and status. "
                             "Indented objectives align to the one above them."))
     if hidden:
-        blocks.append("Aligned to a restricted objective that is not shown in this build:\n\n"
-                      + "\n".join(f"- {_item(site, path, o)}" for o in hidden))
+        blocks.append(para("Aligned to a restricted objective that is not shown in this "
+                           "build:"))
+        blocks.append(bullets(_item(site, path, o) for o in hidden))
 
     blocks.append(heading(2, "Unaligned objectives", "unaligned"))
     if unaligned:
@@ -125,7 +130,7 @@ def cascade(site: Site, period_id: str) -> Page:
         blocks.append(table(["Unit", "Objective", "Owner", "Score", "Status"], rows,
                             sortable=True))
     else:
-        blocks.append("Every objective below the company level aligns to another one.")
+        blocks.append(para("Every objective below the company level aligns to another one."))
     return Page(path, title_text(f"Cascade of {period.title}"), join_blocks(blocks),
                 {"okrsite": {"kind": "cascade", "period": period_id}}, in_nav=True)
 

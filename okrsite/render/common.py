@@ -1,5 +1,5 @@
 """What every page kind shares: the site context, page paths and links, number
-formats, and small Markdown/HTML pieces (status chips, progress bars, notices).
+formats, and small HTML pieces (status chips, progress bars, notices).
 
 Every string from the content goes through `safe.inline` (plain text) or
 `SafeMarkdown` (Markdown fields) before it reaches a page; numbers are formatted
@@ -76,15 +76,41 @@ def kr_anchor(objective: str, key_result: str) -> str:
     return f"kr-{seg(objective)}_{seg(key_result)}"
 
 
-def rel(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """A relative link from one page's source to another's (generators resolve `.md`)."""
-    url = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+def page_url(path: str, directory_urls: bool = True) -> str:
+    """A page's URL relative to the site root, as MkDocs makes it: `index.md` -> ``,
+    `a/index.md` -> `a/`, `a/b.md` -> `a/b/` (or `a/b.html` without directory URLs)."""
+    stem = path[:-3] if path.endswith(".md") else path
+    if stem == "index" or stem.endswith("/index"):
+        folder = stem[:-5]
+        return folder if directory_urls else folder + "index.html"
+    return stem + "/" if directory_urls else stem + ".html"
+
+
+def rel(from_page: str, to_page: str, anchor: str | None = None,
+        directory_urls: bool = True) -> str:
+    """A relative URL from one page to another (or to an anchor on it)."""
+    if from_page == to_page and anchor:
+        return f"#{anchor}"
+    here, there = page_url(from_page, directory_urls), page_url(to_page, directory_urls)
+    # A directory URL is a folder the browser is in; a file URL sits in its parent.
+    base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
+    url = posixpath.relpath(there or ".", base or ".")
+    if directory_urls:
+        url = "./" if url == "." else url + "/"
     return f"{url}#{anchor}" if anchor else url
 
 
-def link(from_page: str, to_page: str, text_md: str, anchor: str | None = None) -> str:
-    """A Markdown link; `text_md` must already be safe Markdown (see `safe.inline`)."""
-    return f"[{text_md}]({rel(from_page, to_page, anchor)})"
+def asset_url(from_page: str, asset: str, directory_urls: bool = True) -> str:
+    """A relative URL from a page to a file (`audit/2026-Q3/okrs.csv`) of the site."""
+    here = page_url(from_page, directory_urls)
+    base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
+    return posixpath.relpath(asset, base or ".")
+
+
+def link(from_page: str, to_page: str, text: str, anchor: str | None = None,
+         directory_urls: bool = True) -> str:
+    """An HTML link; `text` must already be safe HTML (see `safe.inline`)."""
+    return f'<a href="{rel(from_page, to_page, anchor, directory_urls)}">{text}</a>'
 
 
 # -- numbers and words ----------------------------------------------------------------------
@@ -100,7 +126,7 @@ def pct(x: float) -> str:
 
 
 def value(x: float | None, unit: str | None) -> str:
-    """A measured value with its unit, as safe Markdown: `24 h`, `90%`, `–` for none."""
+    """A measured value with its unit, as safe HTML: `24 h`, `90%`, `–` for none."""
     if x is None:
         return "–"
     if not unit:
@@ -207,25 +233,65 @@ def score_cell(result: ObjectiveResult | UnitResult) -> str:
     return f'<span data-sort="{result.score:.4f}">{score(result.score)}</span>'
 
 
-# -- blocks ---------------------------------------------------------------------------------
+# -- blocks (HTML; every text in them is already safe: see `safe.inline`) ------------------
 
 
-def heading(level: int, text_md: str, anchor: str) -> str:
-    """A heading with a fixed id (attr_list), so anchors do not depend on the title."""
-    return f"{'#' * level} {text_md} {{ #{anchor} }}"
+def heading(level: int, text: str, anchor: str) -> str:
+    """A heading with a fixed id, so anchors do not depend on the title. The site
+    generator builds the table of contents from these ids."""
+    return f'<h{level} id="{anchor}">{text}</h{level}>'
+
+
+def h1(text: str) -> str:
+    """The page's one `<h1>` (no id: the table of contents starts at `<h2>`)."""
+    return f"<h1>{text}</h1>"
+
+
+def para(text: str, css: str | None = None) -> str:
+    if not text:
+        return ""
+    return f'<p class="{css}">{text}</p>' if css else f"<p>{text}</p>"
 
 
 def meta_line(*parts: str) -> str:
-    """A paragraph of facts, `·`-separated, styled as page metadata (attr_list)."""
-    return " · ".join(p for p in parts if p) + "\n{ .okr-meta }"
+    """A paragraph of facts, `·`-separated, styled as page metadata."""
+    return para(" · ".join(p for p in parts if p), "okr-meta")
 
 
-def admonition(kind: str, title: str, body: Iterable[str]) -> str:
-    """`!!! kind "title"` with an indented body (Markdown lines, already safe)."""
-    lines = [f'!!! {kind} "{title}"']
-    for line in body:
-        lines.append(f"    {line}" if line else "")
-    return "\n".join(lines)
+def bullets(items: Iterable[str], css: str | None = None) -> str:
+    """A list of items (safe HTML each)."""
+    body = "\n".join(f"<li>{item}</li>" for item in items)
+    if not body:
+        return ""
+    return f'<ul class="{css}">\n{body}\n</ul>' if css else f"<ul>\n{body}\n</ul>"
+
+
+def nested_list(items: Iterable[tuple[int, str]]) -> str:
+    """A list of (depth, safe HTML) items as nested `<ul>`s; an item never goes more
+    than one level deeper than the one before it."""
+    out: list[str] = []
+    open_lists = 0
+    for depth, text in items:
+        depth = min(depth, open_lists)
+        if open_lists == 0 or depth == open_lists:  # the first item, or one level deeper
+            out.append("<ul>")
+            open_lists += 1
+        else:
+            out.append("</li>")
+            while open_lists > depth + 1:
+                out.append("</ul></li>")
+                open_lists -= 1
+        out.append(f"<li>{text}")
+    if not out:
+        return ""
+    out.append("</li>" + "</ul></li>" * (open_lists - 1) + "</ul>")
+    return "\n".join(out)
+
+
+def admonition(kind: str, title_: str, body: str) -> str:
+    """A Material admonition box; `body` is HTML (paragraphs, lists)."""
+    return (f'<div class="admonition {kind}">\n<p class="admonition-title">{title_}</p>\n'
+            f"{body}\n</div>")
 
 
 def withheld_note(count: WithheldCount, kpis: int = 0) -> str:
@@ -243,29 +309,27 @@ def withheld_note(count: WithheldCount, kpis: int = 0) -> str:
                          "this build.")
     if not sentences:
         return ""
-    return admonition("note", "Not shown in this build", [" ".join(sentences)])
+    return admonition("note", "Not shown in this build", para(" ".join(sentences)))
 
 
 def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False) -> str:
-    """A Markdown table (cells already safe Markdown; `|` never occurs unescaped in them).
-    A sortable one is wrapped in `<div class="okr-sortable" markdown>` for okrsite.js."""
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
-    text = "\n".join(lines)
-    if sortable:
-        return f'<div class="okr-sortable" markdown>\n\n{text}\n\n</div>'
-    return text
+    """An HTML table (cells already safe HTML). A sortable one is wrapped in
+    `<div class="okr-sortable">` for okrsite.js."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    text = f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    return f'<div class="okr-sortable">\n{text}\n</div>' if sortable else text
 
 
 def details(summary: str, body: str, css: str = "okr-how", open_: bool = False) -> str:
-    """A collapsed section (md_in_html); `summary` and `body` are safe Markdown."""
-    return (f'<details class="{css}" markdown{" open" if open_ else ""}>\n'
-            f"<summary>{summary}</summary>\n\n{body}\n\n</details>")
+    """A collapsed section; `summary` and `body` are safe HTML."""
+    return (f'<details class="{css}"{" open" if open_ else ""}>\n'
+            f"<summary>{summary}</summary>\n{body}\n</details>")
 
 
 def join_blocks(blocks: Iterable[str]) -> str:
-    """Blocks separated by one blank line; empty ones dropped; ends with a newline."""
-    return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"
+    """A page body: its blocks one per line, empty ones dropped; ends with a newline."""
+    return "\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"
 
 
 # -- the site context -----------------------------------------------------------------------
@@ -343,15 +407,23 @@ class Site:
     def unit_periods(self, unit: str) -> list[str]:
         return [p for p in self.card.periods if (p, unit) in self.content.okrs]
 
+    def url(self, from_page: str, to_page: str, anchor: str | None = None) -> str:
+        return rel(from_page, to_page, anchor, self.settings.directory_urls)
+
+    def link(self, from_page: str, to_page: str, text: str, anchor: str | None = None) -> str:
+        """`<a href="…">text</a>`; `text` must already be safe HTML."""
+        return link(from_page, to_page, text, anchor, self.settings.directory_urls)
+
     def objective_url(self, from_page: str, ref: Ref | str) -> str:
         ref = Ref.parse(ref) if isinstance(ref, str) else ref
-        return rel(from_page, unit_period_page(ref.period or "", ref.unit),
-                   objective_anchor(ref.objective))
+        return self.url(from_page, unit_period_page(ref.period or "", ref.unit),
+                        objective_anchor(ref.objective))
 
     def objective_link(self, from_page: str, objective: Objective, *,
                        context: bool = True) -> str:
-        """`[Title](…#o-id)`, with `Unit · Period` after it when asked."""
-        text = f"[{inline(objective.title)}]({self.objective_url(from_page, objective.ref)})"
+        """`<a href="…#o-id">Title</a>`, with `Unit · Period` after it when asked."""
+        text = (f'<a href="{self.objective_url(from_page, objective.ref)}">'
+                f"{inline(objective.title)}</a>")
         if context:
             text += f" ({inline(self.unit_name(objective.unit))} · {objective.period})"
         return text
@@ -364,7 +436,7 @@ class Site:
             target = unit_page(unit)
         else:  # not in org.yaml (`okrsite check` reports it): no page to link to
             return inline(self.unit_name(unit))
-        return link(from_page, target, inline(self.unit_name(unit)))
+        return self.link(from_page, target, inline(self.unit_name(unit)))
 
     def as_of_line(self, *more: str) -> str:
         build = "internal build: includes restricted items" if self.internal else ""
@@ -400,5 +472,5 @@ def counts_table(objectives: dict[str, int], krs: dict[str, int]) -> str:
     rows = [[status_chip(s), str(objectives.get(s, 0)), str(krs.get(s, 0))]
             for s in STATUS_ORDER if objectives.get(s) or krs.get(s)]
     if not rows:
-        return "No objectives."
+        return para("No objectives.")
     return table(["Status", "Objectives", "Key results"], rows)

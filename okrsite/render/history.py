@@ -2,7 +2,7 @@
 objective revisions, and the audit page of a period with its downloads.
 
 Every string that comes from YAML or git (titles, notes, reasons, author names,
-commit subjects) is escaped with `esc` before it goes into Markdown: a commit
+commit subjects) is escaped with `esc` before it goes into a page: a commit
 subject is as untrusted as a YAML title. Short shas are hex and dates ISO, which
 we check before using them unescaped. Escaping is `okrsite.render.safe.inline`.
 """
@@ -18,6 +18,15 @@ from okrsite.history.audit import PeriodAudit, exports, period_audit
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
 from okrsite.model import Content
+from okrsite.render.common import (
+    asset_url,
+    h1,
+    heading,
+    join_blocks,
+    nested_list,
+    para,
+    table,
+)
 from okrsite.render.page import Asset, Page
 from okrsite.render.safe import inline
 
@@ -30,102 +39,95 @@ _HEX = re.compile(r"^[0-9a-f]{4,64}$")
 
 
 def esc(text: object) -> str:
-    """Untrusted text as inert Markdown inline text, on one line: `safe.inline`, plus
-    `:` and `@`, which the emoji and magiclink extensions would read."""
+    """Untrusted text as inert inline text (HTML, or Markdown for the PR summary), on
+    one line: `safe.inline`, plus `:` and `@`, which the emoji and magiclink
+    extensions would read."""
     return inline(text).translate(_EXTRA)
 
 
 def _sha(sha: str) -> str:
-    return f"`{sha}`" if _HEX.match(sha) else esc(sha)
+    return f"<code>{sha}</code>" if _HEX.match(sha) else esc(sha)
 
 
 def _entry_line(entry: HistoryEntry) -> str:
     c = entry.commit
     subject = esc(entry.subject) if entry.subject is not None else (
-        "*(subject not shown: this commit also changed restricted items)*")
-    return f"**{c.date.isoformat()}** · {esc(c.author)} · {subject} · {_sha(c.short)}"
+        "<em>(subject not shown: this commit also changed restricted items)</em>")
+    return (f"<strong>{c.date.isoformat()}</strong> · {esc(c.author)} · {subject} · "
+            f"{_sha(c.short)}")
 
 
 def _change_line(change: Change, level: str) -> str:
     text = esc(describe(change, level))
     if change.goalpost:
-        text += " — **goalpost moved" + (", eased**" if change.eased else "**")
+        text += " — <strong>goalpost moved" + (", eased</strong>" if change.eased
+                                               else "</strong>")
     if change.rewrites_history:
-        text += " — **past entry rewritten**"
+        text += " — <strong>past entry rewritten</strong>"
     return text
 
 
-def _entries_md(entries: Iterable[HistoryEntry], level: str,
-                per_commit: int = CHANGES_PER_COMMIT) -> list[str]:
-    lines: list[str] = []
-    for entry in entries:
-        lines.append(f"- {_entry_line(entry)}")
-        if entry.boundary:
-            lines.append(f"    - history starts here (shallow clone): {len(entry.changes)} "
-                         "items already present")
-            continue
-        for change in entry.changes[:per_commit]:
-            lines.append(f"    - {_change_line(change, level)}")
-        if len(entry.changes) > per_commit:
-            lines.append(f"    - and {len(entry.changes) - per_commit} more changes")
-        if entry.withheld:
-            s = "s" if entry.withheld != 1 else ""
-            lines.append(f"    - {entry.withheld} change{s} to restricted items not shown")
-    return lines
+def _entry_items(entry: HistoryEntry, level: str, mark: str = "",
+                 per_commit: int = CHANGES_PER_COMMIT) -> list[tuple[int, str]]:
+    """One commit and its changes, as (depth, HTML) items of a nested list."""
+    items = [(0, _entry_line(entry) + mark)]
+    if entry.boundary:
+        items.append((1, f"history starts here (shallow clone): {len(entry.changes)} "
+                         "items already present"))
+        return items
+    items += [(1, _change_line(change, level)) for change in entry.changes[:per_commit]]
+    if len(entry.changes) > per_commit:
+        items.append((1, f"and {len(entry.changes) - per_commit} more changes"))
+    if entry.withheld:
+        s = "s" if entry.withheld != 1 else ""
+        items.append((1, f"{entry.withheld} change{s} to restricted items not shown"))
+    return items
 
 
-def _unavailable(history: History) -> str:
-    return f"*{esc(history.horizon)}*"
+def _entries(entries: Iterable[HistoryEntry], level: str) -> str:
+    return nested_list(item for entry in entries for item in _entry_items(entry, level))
+
+
+def _horizon(history: History) -> str:
+    return para(f"<em>{esc(history.horizon)}</em>")
 
 
 def changes_page(history: History, limit: int = RECENT_COMMITS) -> Page:
     """`changes.md`: the most recent commits that changed the content, site-wide."""
-    lines = ["# Recent changes", ""]
+    blocks = [h1("Recent changes")]
     if not history.available:
-        lines += [_unavailable(history), ""]
+        blocks.append(_horizon(history))
     elif not history.entries:
-        lines += ["No recorded changes yet.", ""]
+        blocks.append(para("No recorded changes yet."))
     else:
         shown = history.entries[:limit]
-        lines += [f"The {len(shown)} most recent commits that changed the OKRs and KPIs, "
-                  "newest first. Goalpost changes (a key result's target, baseline, "
-                  "direction or weight) and rewritten past entries are in bold.", ""]
-        lines += _entries_md(shown, "site")
-        lines += ["", f"*{esc(history.horizon)}*", ""]
-    return Page(CHANGES_PATH, "Recent changes", "\n".join(lines),
+        blocks.append(para(f"The {len(shown)} most recent commits that changed the OKRs and "
+                           "KPIs, newest first. Goalpost changes (a key result's target, "
+                           "baseline, direction or weight) and rewritten past entries are in "
+                           "bold."))
+        blocks.append(_entries(shown, "site"))
+        blocks.append(_horizon(history))
+    return Page(CHANGES_PATH, "Recent changes", join_blocks(blocks),
                 {"title": "Recent changes", "description": "What changed in the OKRs and "
                  "KPIs, commit by commit."}, in_nav=True)
 
 
-def unit_period_history_md(history: History, period: str, unit: str,
-                           heading: str = "## Change log") -> str:
-    """A Markdown section: every commit that changed this unit's OKRs for the period
-    (following renames of its file), newest first. For the unit page."""
-    lines = [heading, ""] if heading else []
+def unit_period_history(history: History, period: str, unit: str) -> str:
+    """The "Change log" section of a unit page: every commit that changed this unit's
+    OKRs for the period (following renames of its file), newest first."""
+    blocks = [heading(2, "Change log", "change-log")]
     if not history.available:
-        return "\n".join([*lines, _unavailable(history), ""])
+        blocks.append(_horizon(history))
+        return join_blocks(blocks)
     entries = history.for_unit_period(period, unit)
     if not entries:
-        lines.append("No recorded changes." + (
-            f" {esc(history.horizon)}" if history.shallow else ""))
-        return "\n".join([*lines, ""])
-    lines += _entries_md(entries, "unit")
+        blocks.append(para("No recorded changes." + (
+            f" {esc(history.horizon)}" if history.shallow else "")))
+        return join_blocks(blocks)
+    blocks.append(_entries(entries, "unit"))
     if history.shallow:
-        lines += ["", f"*{esc(history.horizon)}*"]
-    return "\n".join([*lines, ""])
-
-
-def objective_revisions_md(history: History, period: str, unit: str, objective: str,
-                           heading: str = "### Revisions") -> str:
-    """A Markdown section: the commits that changed one objective or its key results."""
-    lines = [heading, ""] if heading else []
-    if not history.available:
-        return "\n".join([*lines, _unavailable(history), ""])
-    entries = history.for_objective(period, unit, objective)
-    if not entries:
-        return "\n".join([*lines, "No recorded revisions.", ""])
-    lines += _entries_md(entries, "objective")
-    return "\n".join([*lines, ""])
+        blocks.append(_horizon(history))
+    return join_blocks(blocks)
 
 
 # -- audit ------------------------------------------------------------------------------------
@@ -145,76 +147,75 @@ def _score(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def audit_page(audit: PeriodAudit) -> Page:
+def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
     p = audit.period
+    path = audit_path(p.id)
     kind = "final" if audit.final else "current"
     m = audit.manifest
-    lines = [f"# Audit: {esc(p.title)}", "",
-             f"State **{audit.state.value}** as of {audit.as_of.isoformat()}: these are the "
-             f"{kind} scores. Period {p.start.isoformat()} to {p.end.isoformat()}"
-             + (f", closed on {p.closed_on.isoformat()}" if p.closed_on else "") + ".", "",
-             f"Manifest digest: `{m['digest']}`", "",
-             "Downloads: " + " · ".join(f"[{name}]({p.id}/{name})"
-                                         for name in exports_names()), ""]
-    lines += ["## Scores", ""]
+    downloads = " · ".join(
+        f'<a href="{asset_url(path, f"audit/{p.id}/{name}", directory_urls)}">{name}</a>'
+        for name in exports_names())
+    blocks = [h1(f"Audit: {esc(p.title)}"),
+              para(f"State <strong>{audit.state.value}</strong> as of "
+                   f"{audit.as_of.isoformat()}: these are the {kind} scores. Period "
+                   f"{p.start.isoformat()} to {p.end.isoformat()}"
+                   + (f", closed on {p.closed_on.isoformat()}" if p.closed_on else "") + "."),
+              para(f"Manifest digest: <code>{m['digest']}</code>"),
+              para(f"Downloads: {downloads}"),
+              heading(2, "Scores", "scores")]
     if not audit.objectives:
-        lines += ["No objectives.", ""]
+        blocks.append(para("No objectives."))
     else:
-        lines += ["| Unit | Objective | Type | Score | Status | Key results |",
-                  "| --- | --- | --- | ---: | --- | --- |"]
+        rows = []
         for o in audit.objectives:
             krs = "; ".join(f"{esc(k['id'])} {_score(k['score'])}" for k in o["key_results"])
             status = (o["status"] or "").replace("_", " ")
-            lines.append(f"| {esc(o['unit'])} | {esc(o['title'])} | {esc(o['type'])} | "
-                         f"{_score(o['score'])} | {esc(status)} | {krs} |")
-        lines.append("")
-    lines += [f"## Changes after the period started ({p.start.isoformat()})", ""]
+            rows.append([esc(o["unit"]), esc(o["title"]), esc(o["type"]), _score(o["score"]),
+                         esc(status), krs])
+        blocks.append(table(["Unit", "Objective", "Type", "Score", "Status", "Key results"],
+                            rows))
+    blocks.append(heading(2, f"Changes after the period started ({p.start.isoformat()})",
+                          "changes"))
     if not audit.history.available:
-        lines += [_unavailable(audit.history), ""]
+        blocks.append(_horizon(audit.history))
     elif not audit.changes:
-        lines += ["No change was committed after the period started.", ""]
+        blocks.append(para("No change was committed after the period started."))
     else:
         goal = sum(len(a.goalposts) for a in audit.changes)
         eased = sum(1 for a in audit.changes for c in a.goalposts if c.eased)
-        lines += [f"{len(audit.changes)} commits; {goal} goalpost changes, {eased} of them "
-                  "eased (made easier to reach). Goalpost changes are in bold; "
-                  "commits after the close are marked.", ""]
-        for a in audit.changes:
-            mark = " · **after close**" if a.after_close else ""
-            lines.append(f"- {_entry_line(a.entry)}{mark}")
-            for c in a.entry.changes[:CHANGES_PER_COMMIT]:
-                lines.append(f"    - {_change_line(c, 'period')}")
-            if len(a.entry.changes) > CHANGES_PER_COMMIT:
-                lines.append(f"    - and {len(a.entry.changes) - CHANGES_PER_COMMIT} more")
-            if a.entry.withheld:
-                lines.append(f"    - {a.entry.withheld} changes to restricted items not shown")
-        lines.append("")
+        blocks.append(para(f"{len(audit.changes)} commits; {goal} goalpost changes, {eased} "
+                           "of them eased (made easier to reach). Goalpost changes are in "
+                           "bold; commits after the close are marked."))
+        blocks.append(nested_list(
+            item for a in audit.changes for item in _entry_items(
+                a.entry, "period", " · <strong>after close</strong>" if a.after_close else "")))
         if audit.history.shallow:
-            lines += [f"*{esc(audit.history.horizon)}*", ""]
-    lines += ["## Amendments", ""]
+            blocks.append(_horizon(audit.history))
+    blocks.append(heading(2, "Amendments", "amendments"))
     if not audit.amendments:
-        lines += ["None recorded.", ""]
+        blocks.append(para("None recorded."))
     else:
-        lines += ["| Date | By | Reason | Made in |", "| --- | --- | --- | --- |"]
+        rows = []
         for rec in audit.amendments:
             a = rec.amendment
             made = ", ".join(f"{_sha(e.commit.short)} {e.commit.date.isoformat()} "
                              f"{esc(e.commit.author)}" for e in rec.commits) or (
                 "not found in the history" if audit.history.available else "–")
-            lines.append(f"| {a.date.isoformat()} | {esc(a.by)} | {esc(fmt(a.reason))} | "
-                         f"{made} |")
-        lines.append("")
-    lines += ["## Manifest", "",
-              f"okrsite {esc(m['okrsite_version'])}; scorers "
-              + (", ".join(f"{esc(k)} {esc(v)}" for k, v in m["scorers"].items()) or "none")
-              + f"; as of {m['as_of']}; fiscal year starts in month {m['fiscal_year_start']}"
-              + (f"; commit {_sha(m['commit'])}" if m.get("commit") else "") + ".", "",
-              "| File | Git blob | sha256 |", "| --- | --- | --- |"]
-    for f in m["files"]:
-        lines.append(f"| {esc(f['path'])} | `{f['git_blob']}` | `{f['sha256']}` |")
-    lines += ["", "The digest is the sha256 of the manifest's canonical JSON (sorted keys, "
-              "no spaces) without `digest` and `commit`; `okrsite export` rebuilds it.", ""]
-    return Page(audit_path(p.id), f"Audit {p.id}", "\n".join(lines),
+            rows.append([a.date.isoformat(), esc(a.by), esc(fmt(a.reason)), made])
+        blocks.append(table(["Date", "By", "Reason", "Made in"], rows))
+    blocks.append(heading(2, "Manifest", "manifest"))
+    blocks.append(para(
+        f"okrsite {esc(m['okrsite_version'])}; scorers "
+        + (", ".join(f"{esc(k)} {esc(v)}" for k, v in m["scorers"].items()) or "none")
+        + f"; as of {m['as_of']}; fiscal year starts in month {m['fiscal_year_start']}"
+        + (f"; commit {_sha(m['commit'])}" if m.get("commit") else "") + "."))
+    blocks.append(table(["File", "Git blob", "sha256"],
+                        [[esc(f["path"]), f"<code>{f['git_blob']}</code>",
+                          f"<code>{f['sha256']}</code>"] for f in m["files"]]))
+    blocks.append(para("The digest is the sha256 of the manifest's canonical JSON (sorted "
+                       "keys, no spaces) without <code>digest</code> and <code>commit</code>; "
+                       "<code>okrsite export</code> rebuilds it."))
+    return Page(path, f"Audit {p.id}", join_blocks(blocks),
                 {"title": f"Audit {p.id}", "description": f"Scores, changes, amendments and "
                  f"manifest of {p.id}"})
 
@@ -224,7 +225,8 @@ def exports_names() -> tuple[str, ...]:
 
 
 def history_pages(content: Content, history: History, as_of: date, settings: Any = None,
-                  include_restricted: bool = False) -> tuple[list[Page], list[Asset]]:
+                  include_restricted: bool = False, directory_urls: bool = True
+                  ) -> tuple[list[Page], list[Asset]]:
     """Everything history adds to a site: `changes.md`, and for every period
     `audit/<period>.md` with its downloads. `history` should be read with the same
     `include_restricted`."""
@@ -233,6 +235,6 @@ def history_pages(content: Content, history: History, as_of: date, settings: Any
     assets: list[Asset] = []
     for period in content.periods:
         audit = period_audit(content, period, history, as_of, settings, include_restricted)
-        pages.append(audit_page(audit))
+        pages.append(audit_page(audit, directory_urls))
         assets += audit_assets(audit)
     return pages, assets

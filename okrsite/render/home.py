@@ -12,14 +12,17 @@ from okrsite.render.common import (
     UNITS_INDEX,
     Site,
     admonition,
+    bullets,
     cascade_page,
     counts_table,
     day,
+    h1,
     heading,
     health_chip,
     join_blocks,
     kpi_page,
-    link,
+    nested_list,
+    para,
     period_page,
     plural,
     progress,
@@ -55,18 +58,19 @@ def current_period(site: Site) -> str | None:
 def home(site: Site, current: str | None) -> Page:
     path = HOME
     org_name = site.content.org.name or "OKRs"
-    blocks = [f"# {inline(org_name)}"]
+    blocks = [h1(inline(org_name))]
     if current is None:
         blocks.append(site.as_of_line())
-        blocks.append(admonition("info", "No OKRs yet", [
-            "Add `periods/<period>/<unit>.yaml` files to the content directory."]))
+        blocks.append(admonition("info", "No OKRs yet", para(
+            "Add <code>periods/&lt;period&gt;/&lt;unit&gt;.yaml</code> files to the content "
+            "directory.")))
         blocks.append(_more(site, path, None))
         return Page(path, "Home", join_blocks(blocks), {"okrsite": {"kind": "home"}},
                     in_nav=True)
 
     period = site.periods[current]
     blocks.append(site.as_of_line(
-        f"current period {link(path, period_page(current), inline(period.title))} is "
+        f"current period {site.link(path, period_page(current), inline(period.title))} is "
         f"{site.state(current).value} ({period.start.isoformat()} to "
         f"{period.end.isoformat()})"))
     blocks.append(withheld_note(site.withheld.period(current), site.withheld.kpis))
@@ -85,9 +89,10 @@ def home(site: Site, current: str | None) -> Page:
     blocks.append(heading(2, "At a glance", "status"))
     units = [u for u in site.units if (current, u) in site.content.okrs]
     n_objectives = sum(len(site.content.okrs[(current, u)].objectives) for u in units)
-    blocks.append(f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')} "
-                  f"in {link(path, period_page(current), inline(period.title))}; see the "
-                  f"{link(path, cascade_page(current), 'alignment cascade')}.")
+    blocks.append(para(
+        f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')} in "
+        f"{site.link(path, period_page(current), inline(period.title))}; see the "
+        f"{site.link(path, cascade_page(current), 'alignment cascade')}."))
     blocks.append(counts_table(*site.status_counts(current, units)))
     if root:
         blocks.append(_trend(site, root))
@@ -98,7 +103,7 @@ def home(site: Site, current: str | None) -> Page:
         h = site.card.kpis.get(k.id)
         if h is None or h.health not in ATTENTION:
             continue
-        name = link(path, kpi_page(k.id), inline(k.name))
+        name = site.link(path, kpi_page(k.id), inline(k.name))
         if k.restricted:
             name += " " + RESTRICTED_CHIP
         rows.append((ATTENTION.index(h.health), k.id,
@@ -108,8 +113,8 @@ def home(site: Site, current: str | None) -> Page:
     if rows:
         blocks.append(table(["KPI", "Latest", "Health", "Trend"], [r[2] for r in rows]))
     else:
-        blocks.append(f"No KPI is unhealthy or on watch. "
-                      f"{link(path, KPIS_INDEX, 'All KPIs')}.")
+        blocks.append(para(f"No KPI is unhealthy or on watch. "
+                           f"{site.link(path, KPIS_INDEX, 'All KPIs')}."))
 
     blocks.append(heading(2, "Across the organisation", "org"))
     blocks.append(_org_tree(site, path, current))
@@ -137,7 +142,7 @@ def _trend(site: Site, root: str) -> str:
 
 def _cards(site: Site, path: str, objectives: list[Objective]) -> str:
     if not objectives:
-        return "No company objectives in this period."
+        return para("No company objectives in this period.")
     items = []
     for o in objectives:
         res = site.objective_result(o)
@@ -146,29 +151,27 @@ def _cards(site: Site, path: str, objectives: list[Objective]) -> str:
             facts.append(f"owner {inline(o.owner)}")
         if o.restricted:
             facts.append(RESTRICTED_CHIP)
-        items.append(f"-   **{site.objective_link(path, o, context=False)}**\n\n"
-                     f"    ---\n\n    {progress(res)}\n\n    {' · '.join(facts)}")
-    body = "\n\n".join(items)
-    return f'<div class="grid cards" markdown>\n\n{body}\n\n</div>'
+        items.append(f"<p><strong>{site.objective_link(path, o, context=False)}</strong></p>"
+                     f"\n<hr>\n{para(progress(res))}\n{para(' · '.join(facts))}")
+    return f'<div class="grid cards">\n{bullets(items)}\n</div>'
 
 
 def _org_tree(site: Site, path: str, current: str) -> str:
-    lines = []
+    items = []
     for u in site.units:
         if u not in site.content.org.units:
             continue
         res = site.unit_result(current, u)
         facts = "no OKRs this period" if res is None else \
             ("no data" if res.no_data else score(res.score)) + f" · {status_label(res.status)}"
-        lines.append(f"{'    ' * site.content.org.depth(u)}- "
-                     f"{site.unit_link(path, u, current)} — {facts}")
-    return "\n".join(lines) or "No units."
+        items.append((site.content.org.depth(u), f"{site.unit_link(path, u, current)} — {facts}"))
+    return nested_list(items) or para("No units.")
 
 
 def _more(site: Site, path: str, current: str | None) -> str:
-    links = [link(path, PERIODS_INDEX, "All periods"), link(path, KPIS_INDEX, "KPIs"),
-             link(path, UNITS_INDEX, "Units")]
+    links = [site.link(path, PERIODS_INDEX, "All periods"), site.link(path, KPIS_INDEX, "KPIs"),
+             site.link(path, UNITS_INDEX, "Units")]
     if current is not None:
-        links.insert(1, link(path, cascade_page(current), f"Cascade of {current}"))
-    return heading(2, "More", "more") + "\n\n" + " · ".join(links)
+        links.insert(1, site.link(path, cascade_page(current), f"Cascade of {current}"))
+    return heading(2, "More", "more") + "\n" + para(" · ".join(links))
 

@@ -10,12 +10,13 @@ from okrsite.render.common import (
     Site,
     day,
     details,
+    h1,
     heading,
     health_chip,
     join_blocks,
     kpi_page,
     kr_anchor,
-    link,
+    para,
     plural,
     status_chip,
     table,
@@ -43,12 +44,12 @@ def trend_words(site: Site, kpi_id: str) -> str:
 def kpis_index(site: Site) -> Page:
     path = KPIS_INDEX
     kpis = list(site.content.kpis.values())
-    blocks = ["# KPIs", site.as_of_line(plural(len(kpis), "KPI"))]
+    blocks = [h1("KPIs"), site.as_of_line(plural(len(kpis), "KPI"))]
     blocks.append(withheld_note(WithheldCount(), site.withheld.kpis))
     rows = []
     for k in kpis:
         h = site.card.kpis.get(k.id)
-        name = link(path, kpi_page(k.id), inline(k.name))
+        name = site.link(path, kpi_page(k.id), inline(k.name))
         if k.restricted:
             name += " " + RESTRICTED_CHIP
         latest = "–" if h is None or h.latest is None else \
@@ -62,14 +63,14 @@ def kpis_index(site: Site) -> Page:
         blocks.append(table(["KPI", "Owner", "Latest", "Target", "Health", "Trend", "Cadence",
                              "Key results"], rows, sortable=True))
     else:
-        blocks.append("No KPIs in this build.")
+        blocks.append(para("No KPIs in this build."))
     return Page(path, "KPIs", join_blocks(blocks), {"okrsite": {"kind": "kpis"}}, in_nav=True)
 
 
 def kpi(site: Site, k: KPI) -> Page:
     path = kpi_page(k.id)
     h = site.card.kpis.get(k.id)
-    blocks = [f"# {inline(k.name)}"]
+    blocks = [h1(inline(k.name))]
     facts = []
     if k.owner:
         facts.append(f"owned by {site.unit_link(path, k.owner)}")
@@ -79,15 +80,15 @@ def kpi(site: Site, k: KPI) -> Page:
     if k.restricted:
         facts.append(RESTRICTED_CHIP)
     blocks.append(site.as_of_line(*facts))
-    blocks.append(link(path, KPIS_INDEX, "All KPIs") + "\n{ .okr-breadcrumbs }")
+    blocks.append(para(site.link(path, KPIS_INDEX, "All KPIs"), "okr-breadcrumbs"))
     blocks.append(site.md.block(k.description))
 
     blocks.append(heading(2, "Health", "health"))
     if h is not None:
         latest = "no measurement yet" if h.latest is None else \
             f"{value(h.latest, k.unit)} on {day(h.latest_date)}"
-        blocks.append(f"{health_chip(h.health)} · latest {latest} · trend "
-                      f"{trend_words(site, k.id)}")
+        blocks.append(para(f"{health_chip(h.health)} · latest {latest} · trend "
+                           f"{trend_words(site, k.id)}"))
         rows = []
         if k.target is not None:
             rows.append(["Target", value(k.target, k.unit)])
@@ -97,7 +98,7 @@ def kpi(site: Site, k: KPI) -> Page:
             rows.append(["Unhealthy", f"{worse} {value(k.thresholds.red, k.unit)}"])
         if rows:
             blocks.append(table(["", "Value"], rows))
-        blocks.append(details("How was this computed?", f"{inline(h.explanation)}."))
+        blocks.append(details("How was this computed?", para(f"{inline(h.explanation)}.")))
 
     blocks.append(heading(2, "Measurements", "measurements"))
     known = [m for m in k.measurements if m.date <= site.as_of]
@@ -109,7 +110,7 @@ def kpi(site: Site, k: KPI) -> Page:
                           higher_is_better=k.higher_is_better, target=k.target)
         blocks.append(chart.html("The measurements as a table"))
     else:
-        blocks.append(f"No measurement on or before {site.as_of.isoformat()}.")
+        blocks.append(para(f"No measurement on or before {site.as_of.isoformat()}."))
 
     blocks.append(heading(2, "Key results using this KPI", "key-results"))
     linked = h.linked_krs if h is not None else []
@@ -124,10 +125,10 @@ def kpi(site: Site, k: KPI) -> Page:
         target = unit_period_page(ref.period or "", ref.unit)
         rows.append([ref.period or "", site.unit_link(path, ref.unit, ref.period),
                      site.objective_link(path, objective, context=False),
-                     link(path, target, inline(kr.title), kr_anchor(objective.id, kr.id)),
+                     site.link(path, target, inline(kr.title), kr_anchor(objective.id, kr.id)),
                      "no data" if res.score.no_data else f"{res.score.value:.2f}",
                      status_chip(res.status)])
     blocks.append(table(["Period", "Unit", "Objective", "Key result", "Score", "Status"],
-                        rows, sortable=True) if rows else "No key result uses this KPI.")
+                        rows, sortable=True) if rows else para("No key result uses this KPI."))
     return Page(path, title_text(k.name), join_blocks(blocks),
                 {"okrsite": {"kind": "kpi", "kpi": k.id}}, in_nav=False)

@@ -8,26 +8,72 @@ from typing import Any
 
 import yaml
 
+# The headings pages are made of (`common.heading`): the table of contents comes from them.
+HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>')
+# What a search index needs of a page is its words. Charts and their data tables carry
+# none a reader searches for (the chart's title is the key result's, already a
+# heading), nor does "How was this computed?" (scorer inputs and arithmetic); progress
+# bars and chip icons are decoration. They were most of the search plugin's work.
+_UNSEARCHED = re.compile(
+    r'<figure class="okr-chart">.*?</figure>\n*|<details class="okr-data">.*?</details>\n?'
+    r'|<details class="okr-how">.*?</details>\n?'
+    r'|<span class="okr-progress okr-progress--\w+" aria-hidden="true">.*?</span></span> '
+    r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
+    r'|<a class="headerlink"[^>]*>[^<]*</a>', re.DOTALL)
+# Of the rest, the index keeps headings (its sections) and paragraphs and lists (its
+# text); every other tag becomes a space, so table cells and links stay apart.
+_OTHER_TAGS = re.compile(r"<(?!/?(?:h[1-6]|p|ul|ol|li|code|pre)[\s>])[^>]*>")
+_SPACES = re.compile(r"\s{2,}")
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 2..6
+    id: str
+    html: str  # the heading's inner HTML (safe)
+
+    @property
+    def text(self) -> str:
+        """The heading without tags (still HTML-escaped), e.g. for a table of contents."""
+        return _TAG.sub("", self.html).strip()
+
 
 @dataclass(frozen=True)
 class Page:
     """One page. `path` is posix, relative to the site's docs root, ending in `.md`
-    (e.g. `periods/2026-Q4/support.md` -> URL `periods/2026-Q4/support/`).
-    `markdown` is the complete page source; `meta` is its front matter
-    (title, description, template hints) kept apart so generators can map it."""
+    (e.g. `periods/2026-Q4/support/index.md` -> URL `periods/2026-Q4/support/`).
+    `html` is the page body: HTML whose every string from the content is escaped,
+    with relative links between pages. `meta` is its front matter (description,
+    template hints), kept apart so generators can map it."""
 
     path: str
     title: str
-    markdown: str
+    html: str
     meta: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = False  # period and section pages are in the navigation, unit pages not
 
     def source(self) -> str:
-        """The page as a Markdown file: metadata as YAML front matter, then the body.
-        MkDocs, and most other Markdown site generators, read this form."""
+        """The page as a Markdown file: metadata as YAML front matter, then the HTML
+        body (Markdown passes HTML blocks through). Most Markdown site generators read
+        this form."""
         meta = {"title": self.title, **self.meta}
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-        return f"---\n{front}---\n\n{self.markdown}"
+        return f"---\n{front}---\n\n{self.html}"
+
+    def headings(self) -> list[Heading]:
+        """The page's section headings (`<h2>`..`<h6>` with ids), in order."""
+        return [Heading(int(m[1]), m[2], m[3]) for m in HEADING.finditer(self.html)]
+
+    def searchable_html(self) -> str:
+        return searchable(self.html)
+
+
+def searchable(html: str) -> str:
+    """A page body as a search index needs it: its words in headings, paragraphs and
+    lists, without charts, their data tables, "How was this computed?", decoration
+    and permalinks."""
+    return _SPACES.sub(" ", _OTHER_TAGS.sub(" ", _UNSEARCHED.sub("", html)))
 
 
 @dataclass(frozen=True)
@@ -36,53 +82,3 @@ class Asset:
 
     path: str
     data: bytes
-
-
-# Block-level tags whose raw HTML Markdown passes through verbatim.
-_BLOCK_TAGS = ("figure", "details", "div", "table", "section", "aside", "ul", "ol", "dl")
-_RAW_START = re.compile(r"<(" + "|".join(_BLOCK_TAGS) + r")[\s>]")
-_MARKDOWN_ATTR = re.compile(r"\smarkdown(\s*=|[\s>])")
-# Charts and their data tables carry no words a reader searches for (the chart's
-# title is the key result's, already a heading): they skip the search index too.
-_HEAVY = re.compile(r'<(figure class="okr-chart|details class="okr-data)')
-
-
-@dataclass(frozen=True)
-class Lifted:
-    """A page's Markdown with its top-level raw HTML blocks replaced by markers."""
-
-    skeleton: str
-    blocks: tuple[str, ...]
-
-    @staticmethod
-    def marker(index: int) -> str:
-        return f'<div data-okrsite-block="{index}"></div>'
-
-    def restore(self, html: str, heavy: bool) -> str:
-        """Put back the light blocks (heavy=False) or the heavy ones (heavy=True)."""
-        for i, block in enumerate(self.blocks):
-            if bool(_HEAVY.match(block)) == heavy:
-                html = html.replace(self.marker(i), block, 1)
-        return html
-
-
-def lift_raw_blocks(markdown: str) -> Lifted:
-    """Lift out top-level raw HTML blocks (charts, data tables, rendered fields).
-
-    They need no Markdown processing, yet Python-Markdown's HTML block parser walks
-    every element of them: it was most of a site build. A block is lifted only when
-    it is self-contained: it starts with a block-level tag without a `markdown`
-    attribute and ends with that tag's closing tag, with no blank line inside.
-    """
-    parts = markdown.split("\n\n")
-    blocks: list[str] = []
-    for i, part in enumerate(parts):
-        match = _RAW_START.match(part)
-        if match is None:
-            continue
-        first_tag = part[: part.find(">") + 1]
-        if _MARKDOWN_ATTR.search(first_tag) or not part.rstrip().endswith(f"</{match[1]}>"):
-            continue
-        parts[i] = Lifted.marker(len(blocks))
-        blocks.append(part.rstrip())
-    return Lifted("\n\n".join(parts), tuple(blocks))

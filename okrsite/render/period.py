@@ -8,14 +8,16 @@ from okrsite.render.common import (
     RESTRICTED_CHIP,
     Site,
     admonition,
+    bullets,
     cascade_page,
     counts_table,
     counts_text,
     date_range,
+    h1,
     heading,
     join_blocks,
-    link,
     objective_anchor,
+    para,
     period_page,
     plural,
     score,
@@ -35,7 +37,7 @@ def periods_index(site: Site, ordered: list[str]) -> Page:
     """Every period, newest first."""
     path = PERIODS_INDEX
     root = site.root
-    blocks = ["# Periods", site.as_of_line(plural(len(ordered), "period"))]
+    blocks = [h1("Periods"), site.as_of_line(plural(len(ordered), "period"))]
     total = site.withheld.total
     blocks.append(withheld_note(total))
     rows = []
@@ -45,18 +47,18 @@ def periods_index(site: Site, ordered: list[str]) -> Page:
         n_objectives = sum(len(site.content.okrs[(p, u)].objectives) for u in units)
         company = site.unit_result(p, root) if root else None
         rows.append([
-            link(path, period_page(p), inline(period.title)), period.kind, date_range(period),
+            site.link(path, period_page(p), inline(period.title)), period.kind, date_range(period),
             state_chip(site.state(p)), str(len(units)), str(n_objectives),
             score_cell(company) if company is not None else "–",
             status_chip(company.status) if company is not None else "–",
-            link(path, cascade_page(p), "cascade")])
+            site.link(path, cascade_page(p), "cascade")])
     root_name = inline(site.unit_name(root)) if root else "Company"
     if rows:
         blocks.append(table(["Period", "Kind", "Dates", "State", "Units", "Objectives",
                              f"{root_name} score", "Status", "Alignment"], rows,
                             sortable=True))
     else:
-        blocks.append("No periods yet.")
+        blocks.append(para("No periods yet."))
     return Page(path, "Periods", join_blocks(blocks), {"okrsite": {"kind": "periods"}},
                 in_nav=True)
 
@@ -66,29 +68,29 @@ def period(site: Site, period_id: str) -> Page:
     p = site.periods[period_id]
     state = site.state(period_id)
     title = p.title if p.title == period_id else f"{p.title} ({period_id})"
-    blocks = [f"# {inline(title)}"]
+    blocks = [h1(inline(title))]
     facts = [site.state_words(period_id)]
     if p.closed_on is not None:
         facts.append(f"closed on {p.closed_on.isoformat()}")
     blocks.append(site.as_of_line(*facts))
     related = _related(site, path, period_id)
-    blocks.append(" · ".join([link(path, cascade_page(period_id), "Alignment cascade"),
-                              *related]) + "\n{ .okr-breadcrumbs }")
+    blocks.append(para(" · ".join([site.link(path, cascade_page(period_id), "Alignment cascade"),
+                                   *related]), "okr-breadcrumbs"))
     blocks.append(withheld_note(site.withheld.period(period_id)))
     if p.amendments:
-        body = [f"- {a.date.isoformat()}, {inline(a.by)}: {inline(a.reason)}"
-                for a in p.amendments]
+        body = bullets(f"{a.date.isoformat()}, {inline(a.by)}: {inline(a.reason)}"
+                       for a in p.amendments)
         blocks.append(admonition("warning", "Amended after closing", body))
     if state is PeriodState.PLANNING:
-        blocks.append(admonition("info", "In planning", [
+        blocks.append(admonition("info", "In planning", para(
             f"This period starts on {p.start.isoformat()}; its OKRs are drafts and have "
-            "no scores yet."]))
+            "no scores yet.")))
 
     units = [u for u in site.units if (period_id, u) in site.content.okrs]
     objectives_by_status, krs_by_status = site.status_counts(period_id, units)
     blocks.append(heading(2, "Summary", "summary"))
     n_objectives = sum(len(site.content.okrs[(period_id, u)].objectives) for u in units)
-    blocks.append(f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')}.")
+    blocks.append(para(f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')}."))
     blocks.append(counts_table(objectives_by_status, krs_by_status))
 
     blocks.append(heading(2, "Units", "units"))
@@ -98,7 +100,7 @@ def period(site: Site, period_id: str) -> Page:
         org_unit = site.content.org.units.get(u)
         parent = org_unit.parent if org_unit is not None else None
         unit_rows.append([
-            link(path, unit_period_page(period_id, u), inline(site.unit_name(u))),
+            site.link(path, unit_period_page(period_id, u), inline(site.unit_name(u))),
             inline(site.unit_name(parent)) if parent else "–",
             inline(org_unit.lead) if org_unit is not None and org_unit.lead else "–",
             score_cell(res) if res is not None else "–",
@@ -106,7 +108,7 @@ def period(site: Site, period_id: str) -> Page:
             counts_text(res.counts) if res is not None else "–"])
     blocks.append(table(["Unit", "Part of", "Lead", "Score", "Status",
                          "Objectives by status"], unit_rows, sortable=True)
-                  if unit_rows else "No unit has OKRs in this period.")
+                  if unit_rows else para("No unit has OKRs in this period."))
 
     blocks.append(heading(2, "Objectives", "objectives"))
     closed = state is PeriodState.CLOSED
@@ -117,7 +119,7 @@ def period(site: Site, period_id: str) -> Page:
     for u in units:
         for o in site.content.okrs[(period_id, u)].objectives:
             res = site.objective_result(o)
-            cell = link(path, unit_period_page(period_id, u), inline(o.title),
+            cell = site.link(path, unit_period_page(period_id, u), inline(o.title),
                         objective_anchor(o.id))
             if o.restricted:
                 cell += " " + RESTRICTED_CHIP
@@ -126,7 +128,7 @@ def period(site: Site, period_id: str) -> Page:
             if closed:
                 row.append(_grade_cell(res))
             rows.append(row)
-    blocks.append(table(header, rows, sortable=True) if rows else "No objectives.")
+    blocks.append(table(header, rows, sortable=True) if rows else para("No objectives."))
     return Page(path, title_text(title), join_blocks(blocks),
                 {"okrsite": {"kind": "period", "period": period_id}}, in_nav=True)
 
@@ -150,9 +152,9 @@ def _related(site: Site, path: str, period_id: str) -> list[str]:
         if other_id == period_id:
             continue
         if other.contains(p):
-            out.append(f"part of {link(path, period_page(other_id), inline(other.title))}")
+            out.append(f"part of {site.link(path, period_page(other_id), inline(other.title))}")
     inside = [o for o_id, o in site.periods.items() if o_id != period_id and p.contains(o)]
     if inside:
-        out.append("contains " + ", ".join(link(path, period_page(o.id), inline(o.title))
+        out.append("contains " + ", ".join(site.link(path, period_page(o.id), inline(o.title))
                                            for o in inside))
     return out

@@ -12,17 +12,20 @@ from okrsite.render.common import (
     UNITS_INDEX,
     Site,
     admonition,
+    bullets,
     counts_text,
     day,
     details,
+    h1,
     heading,
     join_blocks,
     kpi_page,
     kr_anchor,
-    link,
     meta_line,
+    nested_list,
     num,
     objective_anchor,
+    para,
     pct,
     period_page,
     plural,
@@ -50,7 +53,7 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
     name = site.unit_name(unit)
     result = site.unit_result(period, unit)
     org_unit = site.content.org.units.get(unit)
-    blocks = [f"# {inline(name)} · {period}"]
+    blocks = [h1(f"{inline(name)} · {period}")]
     lead = f"lead {inline(org_unit.lead)}" if org_unit and org_unit.lead else ""
     blocks.append(site.as_of_line(site.state_words(period), lead))
     blocks.append(_breadcrumbs(site, path, period, unit))
@@ -58,17 +61,17 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
 
     blocks.append(heading(2, "Summary", "summary"))
     if result is None or not up.objectives:
-        blocks.append("No objectives in this build.")
+        blocks.append(para("No objectives in this build."))
     else:
-        blocks.append(progress(result))
+        blocks.append(para(progress(result)))
         expected = "" if site.state(period) is not PeriodState.ACTIVE else score(result.expected)
         rows = [[counts_text(result.counts), counts_text(result.kr_counts), expected or "–"]]
         blocks.append(table(["Objectives", "Key results", "Expected by now"], rows))
-        how = [f"Unit score: {inline(result.explanation)}."]
+        how = [para(f"Unit score: {inline(result.explanation)}.")]
         if result.cascade_score is not None and result.cascade_explanation:
-            how.append(f"Cascade roll-up {score(result.cascade_score)}: "
-                       f"{inline(result.cascade_explanation)}.")
-        blocks.append(details("How was this computed?", "\n\n".join(how)))
+            how.append(para(f"Cascade roll-up {score(result.cascade_score)}: "
+                            f"{inline(result.cascade_explanation)}."))
+        blocks.append(details("How was this computed?", "\n".join(how)))
     children = [c.id for c in site.content.org.children(unit)]
     if children:
         items = []
@@ -76,27 +79,28 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
             child_result = site.unit_result(period, child)
             facts = f" — {score(child_result.score)} · {status_label(child_result.status)}" \
                 if child_result is not None and not child_result.no_data else ""
-            items.append(f"- {site.unit_link(path, child, period)}{facts}")
-        blocks.append("Units beneath:\n\n" + "\n".join(items))
+            items.append(f"{site.unit_link(path, child, period)}{facts}")
+        blocks.append(para("Units beneath:"))
+        blocks.append(bullets(items))
 
     for objective in up.objectives:
         blocks += _objective(site, path, objective)
     if site.history is not None:
-        from okrsite.render.history import unit_period_history_md
+        from okrsite.render.history import unit_period_history
 
-        blocks.append(unit_period_history_md(site.history, period, unit))
+        blocks.append(unit_period_history(site.history, period, unit))
     return Page(path, title_text(f"{name} · {period}"), join_blocks(blocks),
                 {"okrsite": {"kind": "unit-period", "period": period, "unit": unit}},
                 in_nav=False)
 
 
 def _breadcrumbs(site: Site, path: str, period: str, unit: str) -> str:
-    crumbs = [link(path, period_page(period), period)]
+    crumbs = [site.link(path, period_page(period), period)]
     for ancestor in reversed(site.content.org.ancestors(unit)):
         crumbs.append(site.unit_link(path, ancestor.id, period))
     crumbs.append(inline(site.unit_name(unit)))
-    other = link(path, unit_page(unit), f"{inline(site.unit_name(unit))} in every period")
-    return " › ".join(crumbs) + f" · {other}\n{{ .okr-breadcrumbs }}"
+    other = site.link(path, unit_page(unit), f"{inline(site.unit_name(unit))} in every period")
+    return para(" › ".join(crumbs) + f" · {other}", "okr-breadcrumbs")
 
 
 def _objective(site: Site, path: str, objective: Objective) -> list[str]:
@@ -110,18 +114,19 @@ def _objective(site: Site, path: str, objective: Objective) -> list[str]:
     if objective.restricted:
         facts.append(RESTRICTED_CHIP)
     blocks.append(meta_line(*facts))
-    blocks.append(progress(res))
+    blocks.append(para(progress(res)))
     if closed and res.grade is not None:
         blocks.append(_grade(site, res))
-    how = [f"Objective score: {inline(res.explanation)}."]
+    how = [para(f"Objective score: {inline(res.explanation)}.")]
     if site.state(objective.period) is PeriodState.ACTIVE:
-        how.append(f"Expected by {site.as_of.isoformat()}: {score(res.expected)}; status "
-                   f"{status_label(res.status)}.")
-    blocks.append(details("How was this computed?", "\n\n".join(how)))
+        how.append(para(f"Expected by {site.as_of.isoformat()}: {score(res.expected)}; "
+                        f"status {status_label(res.status)}."))
+    blocks.append(details("How was this computed?", "\n".join(how)))
     blocks.append(site.md.block(objective.description))
     blocks.append(_alignment(site, path, objective))
     if objective.retrospective:
-        blocks.append(f"**Retrospective**\n\n{site.md.block(objective.retrospective)}")
+        blocks.append(para("<strong>Retrospective</strong>"))
+        blocks.append(site.md.block(objective.retrospective))
     for kr in objective.key_results:
         blocks += _key_result(site, path, objective, kr)
     return blocks
@@ -135,7 +140,7 @@ def _grade(site: Site, res: ObjectiveResult) -> str:
         tolerance = site.settings.scoring.grade_tolerance
         text += (f' <span class="okr-flag"><span aria-hidden="true">⚠</span> differs by '
                  f"{score(diff)}, more than {num(tolerance)}</span>")
-    return text + "\n{ .okr-grade }"
+    return para(text, "okr-grade")
 
 
 def _alignment(site: Site, path: str, objective: Objective) -> str:
@@ -148,18 +153,19 @@ def _alignment(site: Site, path: str, objective: Objective) -> str:
             kr = site.content.key_result(objective.aligns_to.in_period(objective.period))
             if kr is not None:
                 via = f" (key result: {inline(kr.title)})"
-        lines.append(f"**Aligns to:** {site.objective_link(path, target)}{via}")
+        lines.append(f"<strong>Aligns to:</strong> {site.objective_link(path, target)}{via}")
     elif str(objective.ref) in site.withheld.hidden_alignments:
-        lines.append("**Aligns to:** a restricted objective that is not shown in this build")
+        lines.append("<strong>Aligns to:</strong> a restricted objective that is not shown "
+                     "in this build")
     beneath = site.beneath.get(str(objective.ref), [])
     if beneath:
         links = ", ".join(site.objective_link(path, o) for o in beneath)
-        lines.append(f"**Aligned to it:** {links}")
+        lines.append(f"<strong>Aligned to it:</strong> {links}")
     if objective.carried_from is not None:
         carried = site.objectives.get(str(objective.carried_from))
         if carried is not None:
-            lines.append(f"**Carried from:** {site.objective_link(path, carried)}")
-    return "\n\n".join(lines)
+            lines.append(f"<strong>Carried from:</strong> {site.objective_link(path, carried)}")
+    return "\n".join(para(line) for line in lines)
 
 
 def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> list[str]:
@@ -168,17 +174,17 @@ def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> l
                             site.settings.scoring)
     unit = kr.unit or (data.kpi.unit if data.kpi is not None else None)
     anchor = kr_anchor(objective.id, kr.id)
-    blocks = [heading(3, inline(kr.title), anchor), progress(res),
+    blocks = [heading(3, inline(kr.title), anchor), para(progress(res)),
               _kr_facts(site, path, kr, res, data, unit)]
     if kr.reason:
-        blocks.append(f"Changed after the period started: {inline(kr.reason)}")
+        blocks.append(para(f"Changed after the period started: {inline(kr.reason)}"))
     blocks.append(site.md.block(kr.description))
     if kr.kind is KRKind.MILESTONES:
-        blocks.append("\n".join(
-            f"- {'✔ done' if m.done else '○ open'} · {inline(m.title)}"
+        blocks.append(bullets(
+            f"{'✔ done' if m.done else '○ open'} · {inline(m.title)}"
             + (f" (weight {num(m.weight)})" if m.weight != 1 else "") for m in kr.milestones))
-    if kr.kind in (KRKind.NUMERIC, KRKind.THRESHOLD) and (data.values or data.baseline
-                                                         is not None):
+    # A chart needs a line: with fewer than two values the facts table says it all.
+    if kr.kind in (KRKind.NUMERIC, KRKind.THRESHOLD) and len(data.values) >= 2:
         blocks.append(_kr_chart(site, objective, kr, data, unit, anchor))
     blocks.append(_how(res))
     return blocks
@@ -215,8 +221,8 @@ def _kr_facts(site: Site, path: str, kr: KeyResult, res: KRResult, data: ScoreIn
         row.append(num(kr.weight))
     out = table(header, [row])
     if data.kpi is not None:
-        out += (f"\n\nValues come from the KPI "
-                f"{link(path, kpi_page(data.kpi.id), inline(data.kpi.name))}.")
+        out += "\n" + para(f"Values come from the KPI "
+                           f"{site.link(path, kpi_page(data.kpi.id), inline(data.kpi.name))}.")
     return out
 
 
@@ -242,15 +248,16 @@ def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
 
 def _how(res: KRResult) -> str:
     s = res.score
-    rows = [[inline(k), inline(_input_text(v))] for k, v in s.inputs.items()]
-    body = [f"Scorer <code>{inline(s.scorer)}</code>, version <code>"
-            f"{inline(s.scorer_version or '–')}</code>.",
-            table(["Input", "Value"], rows) if rows else "No inputs.",
-            f"{inline(s.explanation)}."]
+    # One line of inputs rather than a table: there is one of these per key result.
+    inputs = "; ".join(f"{inline(k)} = {inline(_input_text(v))}" for k, v in s.inputs.items())
+    body = [para(f"Scorer <code>{inline(s.scorer)}</code>, version <code>"
+                 f"{inline(s.scorer_version or '–')}</code>."),
+            para(f"Inputs: {inputs}." if inputs else "No inputs."),
+            para(f"{inline(s.explanation)}.")]
     if res.status not in ("planned", "no_data"):
-        body.append(f"Expected by now: {score(res.expected)}; status "
-                    f"{status_label(res.status)}.")
-    return details("How was this computed?", "\n\n".join(body))
+        body.append(para(f"Expected by now: {score(res.expected)}; status "
+                         f"{status_label(res.status)}."))
+    return details("How was this computed?", "\n".join(body))
 
 
 def _input_text(v: object) -> str:
@@ -270,7 +277,7 @@ def unit_overview(site: Site, unit: str) -> Page:
     path = unit_page(unit)
     org_unit = site.content.org.units.get(unit)
     name = site.unit_name(unit)
-    blocks = [f"# {inline(name)}"]
+    blocks = [h1(inline(name))]
     facts = []
     if org_unit is not None and org_unit.lead:
         facts.append(f"lead {inline(org_unit.lead)}")
@@ -283,16 +290,16 @@ def unit_overview(site: Site, unit: str) -> Page:
         blocks.append(site.md.block(org_unit.description))
         children = site.content.org.children(unit)
         if children:
-            blocks.append("Units beneath: " + ", ".join(site.unit_link(path, c.id)
-                                                        for c in children))
+            blocks.append(para("Units beneath: " + ", ".join(site.unit_link(path, c.id)
+                                                             for c in children)))
         if org_unit.reviewers:
-            blocks.append("Changes reviewed by: " + ", ".join(inline(r)
-                                                              for r in org_unit.reviewers))
+            blocks.append(para("Changes reviewed by: " + ", ".join(inline(r)
+                                                                   for r in org_unit.reviewers)))
 
     periods = site.unit_periods(unit)
     blocks.append(heading(2, "Score by period", "periods"))
     if not periods:
-        blocks.append("No OKRs in any period of this build.")
+        blocks.append(para("No OKRs in any period of this build."))
     else:
         bars, rows = [], []
         for p in periods:
@@ -303,7 +310,7 @@ def unit_overview(site: Site, unit: str) -> Page:
             no_data = res.no_data or state is PeriodState.PLANNING
             bars.append(Bar(p, None if no_data else res.score, status_label(res.status),
                             res.band))
-            rows.append([link(path, unit_period_page(p, unit), p), state.value,
+            rows.append([site.link(path, unit_period_page(p, unit), p), state.value,
                          score_cell(res), status_chip(res.status),
                          str(len(res.objectives)), counts_text(res.counts)])
         bands = site.settings.scoring.bands
@@ -316,8 +323,7 @@ def unit_overview(site: Site, unit: str) -> Page:
     kpis = [k for k in site.content.kpis.values() if k.owner == unit]
     if kpis:
         blocks.append(heading(2, "KPIs owned", "kpis"))
-        blocks.append("\n".join(f"- {link(path, kpi_page(k.id), inline(k.name))}"
-                                for k in kpis))
+        blocks.append(bullets(site.link(path, kpi_page(k.id), inline(k.name)) for k in kpis))
     return Page(path, title_text(name), join_blocks(blocks),
                 {"okrsite": {"kind": "unit", "unit": unit}}, in_nav=False)
 
@@ -327,8 +333,8 @@ def unit_overview(site: Site, unit: str) -> Page:
 
 def units_index(site: Site, current: str | None) -> Page:
     path = UNITS_INDEX
-    blocks = ["# Units", site.as_of_line(plural(len(site.content.org.units), "unit"))]
-    lines = []
+    blocks = [h1("Units"), site.as_of_line(plural(len(site.content.org.units), "unit"))]
+    lines: list[tuple[int, str]] = []
     known = set(site.content.org.units)
     for u in site.units:
         if u not in known:
@@ -341,15 +347,15 @@ def units_index(site: Site, current: str | None) -> Page:
         if current is not None:
             res = site.unit_result(current, u)
             if res is not None:
-                facts.append(f"{link(path, unit_period_page(current, u), current)}: "
+                facts.append(f"{site.link(path, unit_period_page(current, u), current)}: "
                              f"{'no data' if res.no_data else score(res.score)} · "
                              f"{status_label(res.status)}")
         periods = site.unit_periods(u)
         facts.append(plural(len(periods), "period") + " with OKRs")
-        lines.append(f"{'    ' * depth}- {link(path, unit_page(u), inline(org_unit.name))}"
-                     f" — {' · '.join(facts)}")
-    blocks.append("\n".join(lines) if lines else "No units.")
+        lines.append((depth, f"{site.link(path, unit_page(u), inline(org_unit.name))}"
+                             f" — {' · '.join(facts)}"))
+    blocks.append(nested_list(lines) or para("No units."))
     if current is None:
-        blocks.append(admonition("info", "No periods", ["There are no OKRs yet."]))
+        blocks.append(admonition("info", "No periods", para("There are no OKRs yet.")))
     return Page(path, "Units", join_blocks(blocks), {"okrsite": {"kind": "units"}},
                 in_nav=True)
