@@ -20,11 +20,16 @@ the same plugin instance, and the ParseCache's `.parsed` counter after each buil
 
 Prints a Markdown table with the ratios and the PASS/FAIL of the targets, and
 writes everything as JSON (--json).
+
+The repository is shared and edited while a run takes an hour, so the builds run
+against a copy of okrsite/ taken when the run starts (PYTHONPATH points at it);
+the results record its digest, the commit and whether okrsite/ had local changes.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -251,7 +256,7 @@ def serve_rebuild(root: Path, out: Path) -> dict[str, Any]:
     shutil.rmtree(yml.parent / ".cache", ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     latest = sorted((yml.parent / "content" / "periods").iterdir())[-1]
-    edited = sorted(latest.glob("team-*.yaml"))[0]
+    edited = sorted(latest.glob("*.yaml"))[-1]  # a team, or the only unit
     log = out.parent / "serve.log"
     with log.open("w") as f:
         proc = subprocess.Popen([sys.executable, "-c", SERVE, str(yml), str(out), str(edited)],
@@ -343,6 +348,27 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
+def snapshot_code(work: Path) -> dict[str, Any]:
+    """Copy okrsite/ (and schema/) into the work dir and point the builds at the copy."""
+    src = work / "src"
+    shutil.rmtree(src, ignore_errors=True)
+    for part in ("okrsite", "schema"):  # okrsite/schema.py reads ../schema in a checkout
+        shutil.copytree(REPO / part, src / part,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    h = hashlib.sha256()
+    for f in sorted(p for p in src.rglob("*") if p.is_file()):
+        h.update(f.relative_to(src).as_posix().encode() + b"\0" + f.read_bytes())
+    ENV["PYTHONPATH"] = str(src)
+
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+        return out.stdout.strip()
+
+    changes = git("status", "--porcelain", "--", "okrsite", "schema").splitlines()
+    return {"okrsite_digest": h.hexdigest()[:16], "commit": git("rev-parse", "--short", "HEAD"),
+            "okrsite_local_changes": changes, "snapshot": str(src)}
+
+
 def machine() -> dict[str, Any]:
     from importlib.metadata import version
 
@@ -362,6 +388,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="builds of each site per size")
     ap.add_argument("--skip-default-at", default="", metavar="N[,N]",
                     help="sizes at which the default-nav plain site is not built")
+    ap.add_argument("--once-at", default="", metavar="N[,N]",
+                    help="sizes at which each site is built once whatever --repeat says")
+    ap.add_argument("--live", action="store_true",
+                    help="build with the repository's okrsite/ instead of a copy")
     ap.add_argument("--kinds", default=",".join(KINDS), help="which sites to build")
     ap.add_argument("--serve-size", type=int, default=1000,
                     help="N of the mkdocs-serve rebuild measurement (0: skip)")
@@ -371,11 +401,14 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     skip_default = {int(s) for s in args.skip_default_at.split(",") if s}
+    once = {int(s) for s in args.once_at.split(",") if s}
     kinds = [k for k in args.kinds.split(",") if k]
     work = args.work or Path(tempfile.mkdtemp(prefix="okrsite-site-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"machine": machine(), "argv": sys.argv[1:],
+    code = {"live": str(REPO / "okrsite")} if args.live else snapshot_code(work)
+    results: dict[str, Any] = {"machine": machine(), "code": code, "argv": sys.argv[1:],
                                "started": time.strftime("%Y-%m-%d %H:%M:%S"), "sizes": {}}
+    print(f"code under test: {code}", file=sys.stderr, flush=True)
     try:
         for n in sizes:
             root = work / f"n{n}"
@@ -383,7 +416,7 @@ def main() -> None:
             info = make_sites(root, n)
             todo = [k for k in kinds if not (k == "default" and n in skip_default)]
             runs: dict[str, list[dict[str, Any]]] = {k: [] for k in todo}
-            for r in range(args.repeat):
+            for r in range(1 if n in once else args.repeat):
                 for kind in (todo if r % 2 == 0 else todo[::-1]):  # alternate the order
                     b = build(root, kind, root / f"site-{kind}")
                     runs[kind].append(b)

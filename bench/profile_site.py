@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-from bench_site import OKRSITE_YML, split
+from bench_site import OKRSITE_YML, snapshot_code, split
 from synth import generate
 
 # -- phase timers -------------------------------------------------------------------------
@@ -91,9 +91,11 @@ def install_timers() -> None:
     wrap(plugin, "load_content", "core: load + validate + model")
     wrap(plugin, "check_scoring", "core: check_scoring (score for the checks)")
     wrap(render, "score_content", "core: score_content (score for the pages)")
-    wrap(render, "render_site", "core: render_site (Markdown of every page)")
+    wrap(render, "render_site", "core: render_site (HTML of every page)")
     wrap(safe.SafeMarkdown, "html", "core: SafeMarkdown.html (fields via python-markdown)")
     wrap(page.Page, "source", "on_files: Page.source (YAML front matter dump)")
+    if hasattr(plugin, "GeneratedPage"):  # pages handed to MkDocs as HTML
+        wrap(plugin.GeneratedPage, "render", "okrsite: GeneratedPage.render (toc, permalinks)")
     wrap(File, "generated", "on_files: File.generated")
     # MkDocs per page
     wrap(mp.Page, "read_source", "mkdocs: read_source (front matter parse)")
@@ -186,9 +188,106 @@ def build_once(yml: Path, out: Path) -> float:
     shutil.rmtree(out, ignore_errors=True)
     config = load_config(str(yml), site_dir=str(out))
     config.plugins.on_startup(command="build", dirty=False)
+    # MkDocs keeps a plugin with on_startup across load_config calls in one process, and
+    # with it the in-memory ParseCache: drop it so that every build here parses cold.
+    config.plugins["okrsite"].parse_cache = None
     t = time.perf_counter()
     build(config)
     return time.perf_counter() - t
+
+
+def bytes_what_if(site: Path, sample: int) -> str:
+    """A unit-period page's bytes after the changes that only move bytes."""
+    pres = re.compile(r'\s(?:stroke|stroke-width|stroke-dasharray|fill|text-anchor|'
+                      r'dominant-baseline|font-size)="[^"]*"')
+    figure = re.compile(r'<figure class="okr-chart">.*?</figure>', re.S)
+    data = re.compile(r'<details class="okr-data">.*?</details>', re.S)
+    how = re.compile(r'<details class="okr-how"[^>]*>.*?</details>', re.S)
+    pages = sorted(p for p in site.rglob("index.html")
+                   if kind_of(p.relative_to(site).as_posix()) == "unit-period")
+    chosen = pages[::max(1, len(pages) // sample)][:sample]
+    rows: dict[str, list[int]] = defaultdict(list)
+    for f in chosen:
+        html = f.read_text(encoding="utf-8")
+        size = len(html.encode())
+        steps = [
+            ("as built", html),
+            ("SVG presentation attributes moved to okrsite.css",
+             re.sub(r"<svg.*?</svg>", lambda m: pres.sub("", m[0]), html, flags=re.S)),
+            ("charts drawn by okrsite.js from a data attribute (~300 B each)",
+             figure.sub(lambda m: "x" * 300, html)),
+            ("  + chart data tables dropped (the check-ins table is the data)",
+             data.sub("", figure.sub(lambda m: "x" * 300, html))),
+            ("  + 'How was this computed?' blocks removed (upper bound of moving them)",
+             how.sub(lambda m: "", data.sub("", figure.sub(lambda m: "x" * 300, html)))),
+        ]
+        for label, text in steps:
+            rows[label].append(len(text.encode()) if text is not html else size)
+    out = [f"bytes of a unit-period page if... (mean of {len(chosen)} pages):"]
+    for label, values in rows.items():
+        out.append(f"  {statistics.mean(values) / 1024:7.1f} KB  {label}")
+    return "\n".join(out)
+
+
+# -- the core's memory, stage by stage (tracemalloc) ---------------------------------------
+
+
+def core_memory(content_dir: Path, top: int = 12) -> str:
+    """What the core allocates and keeps, stage by stage, as the plugin calls it (one
+    ParseCache in memory, as in a serve session). tracemalloc counts Python objects;
+    a str with any character beyond Latin-1 (·, –, ✓, ›) takes 2 bytes per character."""
+    import gc
+    import tracemalloc
+    from datetime import date
+
+    from okrsite.loader import ParseCache, snapshot
+    from okrsite.pipeline import load_content
+    from okrsite.render import render_outputs
+    from okrsite.scoring import ScoringSettings, check_scoring
+    from okrsite.settings import Settings
+
+    content_dir = content_dir.resolve()
+    lines = ["the core's memory (tracemalloc; MB of live Python objects):",
+             f"  {'after':44} {'live':>8} {'peak':>8}"]
+
+    def mark(label: str) -> None:
+        current, peak = tracemalloc.get_traced_memory()
+        lines.append(f"  {label:44} {current / 1e6:8.0f} {peak / 1e6:8.0f}")
+
+    gc.collect()
+    tracemalloc.start(1)
+    cache = ParseCache(None)
+    snap = snapshot(content_dir)
+    mark("snapshot (every file's bytes)")
+    loaded = load_content(content_dir, cache, 1, snap)
+    mark("load_content (parse, validate, model)")
+    as_of = date(2026, 11, 20)
+    scoring = ScoringSettings()
+    check_scoring(loaded.content, scoring, as_of, content_dir)
+    mark("check_scoring")
+    settings = Settings(content_dir=content_dir, as_of=as_of, fiscal_year_start=1,
+                        include_restricted=False, scoring=scoring, cache_dir=None,
+                        history=False)
+    pages, _ = render_outputs(loaded.content, settings, None)
+    mark("render_outputs (every page's Markdown)")
+    sources = [p.source() for p in pages]
+    mark("Page.source() (what File.generated holds)")
+    chars = sum(len(p.html) for p in pages)
+    wide = sum(1 for p in pages if not p.html.isascii()
+               and any(ord(c) > 255 for c in p.html))
+    retained = tracemalloc.take_snapshot()
+    del loaded, snap, pages, sources
+    gc.collect()
+    mark("dropping all but the ParseCache")
+    tracemalloc.stop()
+    lines.append(f"  pages' Markdown: {chars / 1e6:.1f} M characters; {wide} of the pages hold "
+                 "a character beyond Latin-1 (2 bytes per character in memory)")
+    lines.append(f"\n  live before dropping, top {top} allocation sites:")
+    for stat in retained.statistics("lineno")[:top]:
+        frame = stat.traceback[0]
+        lines.append(f"  {stat.size / 1e6:8.1f} MB {stat.count:9,} blocks  "
+                     f"{_short(frame.filename)}:{frame.lineno}")
+    return "\n".join(lines)
 
 
 # -- cProfile: hotspots by phase -----------------------------------------------------------
@@ -227,6 +326,8 @@ def hotspots(stats: pstats.Stats, top: int) -> str:
 
 
 def _short(file: str) -> str:
+    if "/src/okrsite/" in file:  # the snapshot of okrsite/ under the work dir
+        return "okrsite/" + file.split("/src/okrsite/", 1)[1]
     for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
         if marker in file:
             return file.split(marker, 1)[1]
@@ -432,17 +533,29 @@ def main() -> None:
                     help="also print a pyinstrument tree of a third build")
     ap.add_argument("--work", type=Path)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--core-memory", action="store_true",
+                    help="also trace the core's memory stage by stage (tracemalloc)")
+    ap.add_argument("--live", action="store_true",
+                    help="profile the repository's okrsite/ instead of a copy taken now")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="okrsite-profile-"))
     shutil.rmtree(work, ignore_errors=True)
     try:
         yml = make_site(work, args.pages)
         out = work / "site"
+        if not args.live:  # the repository is edited live: profile a fixed copy
+            code = snapshot_code(work)
+            sys.path.insert(0, code["snapshot"])
+            print(f"code: commit {code['commit']}, okrsite digest {code['okrsite_digest']}, "
+                  f"local changes {code['okrsite_local_changes'] or 'none'}")
         install_timers()
         install_memory_probes()
         MEMORY.append(("before the build", rss_mb()))
         wall = build_once(yml, out)
         peak = peak_mb()
+        import okrsite
+
+        print(f"okrsite imported from {Path(okrsite.__file__).parent}")
         print(f"N={args.pages:,} unit-period pages: build {wall:.1f} s (timers only, "
               "no profiler)\n")
         print("phases (wall clock, inclusive; indented ones are inside the one above):")
@@ -452,17 +565,20 @@ def main() -> None:
             ("core: load + validate + model", 2),
             ("core: check_scoring (score for the checks)", 2),
             ("core: score_content (score for the pages)", 2),
-            ("core: render_site (Markdown of every page)", 2),
+            ("core: render_site (HTML of every page)", 2),
             ("core: SafeMarkdown.html (fields via python-markdown)", 3),
             ("on_files: Page.source (YAML front matter dump)", 1),
             ("on_files: File.generated", 1),
             ("mkdocs: get_files (scan docs_dir)", 0),
             ("mkdocs: get_navigation", 0),
             ("mkdocs: read_source (front matter parse)", 0),
+            ("okrsite: on_page_markdown (lift raw HTML)", 0),
             ("mkdocs: Page.render (Markdown -> HTML, all)", 0),
             ("mkdocs: link rewriting (inside render)", 1),
+            ("okrsite: on_page_content (restore blocks)", 0),
             ("mkdocs: get_context (per page)", 0),
             ("search: on_page_context (HTML parse per page)", 0),
+            ("okrsite: on_page_context (restore charts)", 0),
             ("material: template render (per page + sitemap)", 0),
             ("mkdocs: write_file", 0),
             ("mkdocs: copy static files", 0),
@@ -487,6 +603,11 @@ def main() -> None:
         print()
         print(bytes_report(out, args.sample))
         print()
+        print(bytes_what_if(out, args.sample))
+        print()
+        if args.core_memory:
+            print(core_memory(yml.parent / "content"))
+            print()
         if not args.no_cprofile:
             prof = cProfile.Profile()
             prof.enable()
