@@ -221,7 +221,7 @@ def test_unit_page_shows_key_results_in_full(pages: list[Page]) -> None:
             "20M</a>") in unit
     assert resolve(page.path, "../../2030/acme/#o-grow") == ("periods/2030/acme/", "o-grow")
     assert '<figure class="okr-chart">' in unit and '<details class="okr-data">' in unit
-    assert "Date | Value | Expected by then | Confidence | Note" in rows
+    assert "Date | Value (customers) | Expected by then (customers) | Confidence | Note" in rows
 
 
 def test_alignment_both_ways(pages: list[Page]) -> None:

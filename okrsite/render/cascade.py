@@ -97,9 +97,9 @@ def cascade(site: Site, period_id: str) -> Page:
     if expected:
         share = len(aligned) / len(expected)
         blocks.append(para(
-            f'<span class="okr-progress okr-progress--neutral" aria-hidden="true">'
-            f'<span class="okr-progress__fill" style="width: {share * 100:.0f}%"></span>'
-            f"</span> {len(aligned)} of {plural(len(expected), 'objective')} below the "
+            f'<span class="okr-progress okr-progress--neutral" '
+            f'style="--okr-fill: {share * 100:.0f}%" aria-hidden="true"></span> '
+            f"{len(aligned)} of {plural(len(expected), 'objective')} below the "
             f"company level align to another objective: {share * 100:.0f}%."))
         if hidden:
             blocks.append(para(f"{plural(len(hidden), 'objective')} "

@@ -276,6 +276,11 @@ def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[st
     return out
 
 
+def _in_unit(header: str, unit: str | None) -> str:
+    """A column header with the unit of its values: `Value (ms)`; escaped text."""
+    return f"{header} ({attr(unit)})" if unit else header
+
+
 def _legend(items: list[tuple[str, str]]) -> str:
     """A text legend under the chart: (css class, words)."""
     return " ".join(f'<span class="okr-legend {css}">{attr(words)}</span>'
@@ -351,25 +356,25 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
     parts.append("</svg>")
 
     rows = []
-    for p in points:
-        row = [p.date.isoformat(), attr(_with_unit(p.value, unit))]
+    for p in points:  # the unit is said once, in the header
+        row = [p.date.isoformat(), _num(p.value)]
         if expected_at is not None:
-            row.append(attr(_with_unit(round(expected_at(p.date), 2), unit)))
+            row.append(_num(round(expected_at(p.date), 2)))
         elif direction is not None and target is not None:
             met = p.value <= target if direction == "at_most" else p.value >= target
             row.append("yes" if met else "no")
         row.append("–" if p.confidence is None else f"{p.confidence * 100:.0f}%")
         row.append(p.note_html)
         rows.append(row)
-    header = ["Date", "Value"]
+    header = ["Date", _in_unit("Value", unit)]
     if expected_at is not None:
-        header.append("Expected by then")
+        header.append(_in_unit("Expected by then", unit))
     elif direction is not None and target is not None:
         header.append("Met the threshold")
     header += ["Confidence", "Note"]
-    caption = f"{title}: values on or before {as_of.isoformat()}"
-    return Chart("".join(parts), _table(header, rows, caption),
-                 f"{attr(title)}. " + _legend(legend))
+    # The chart sits under its key result's heading: captions need not repeat the title.
+    caption = f"Values on or before {as_of.isoformat()}"
+    return Chart("".join(parts), _table(header, rows, caption), _legend(legend))
 
 
 def _kr_desc(points: Sequence[Point], unit: str | None, target: float | None,
@@ -450,10 +455,10 @@ def kpi_chart(chart_id: str, title: str, points: Sequence[Point], *, as_of: date
     for p in points:
         health = "–" if green is None or red is None else \
             kpi_health(p.value, green, red, higher_is_better)
-        rows.append([p.date.isoformat(), attr(_with_unit(p.value, unit)), health, p.note_html])
-    caption = f"{title}: measurements on or before {as_of.isoformat()}"
-    return Chart("".join(parts), _table(["Date", "Value", "Health", "Note"], rows, caption),
-                 f"{attr(title)}. " + _legend(legend))
+        rows.append([p.date.isoformat(), _num(p.value), health, p.note_html])
+    caption = f"Measurements on or before {as_of.isoformat()}"
+    return Chart("".join(parts), _table(["Date", _in_unit("Value", unit), "Health", "Note"],
+                                        rows, caption), _legend(legend))
 
 
 # -- score trend ----------------------------------------------------------------------------

@@ -220,8 +220,8 @@ def progress(result: KRResult | ObjectiveResult | UnitResult, *, with_status: bo
         words += f" · {status_label(result.status)}"
     width = 0.0 if no_data else min(1.0, max(0.0, value_)) * 100
     band = result.band or "none"
-    return (f'<span class="okr-progress okr-progress--{band}" aria-hidden="true">'
-            f'<span class="okr-progress__fill" style="width: {width:.0f}%"></span></span> '
+    return (f'<span class="okr-progress okr-progress--{band}" style="--okr-fill: {width:.0f}%" '
+            f'aria-hidden="true"></span> '
             f'<span class="okr-progress__text" data-sort="{-1 if no_data else value_:.4f}">'
             f"{words}</span>")
 

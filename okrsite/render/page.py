@@ -12,12 +12,13 @@ import yaml
 HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>')
 # What a search index needs of a page is its words. Charts and their data tables carry
 # none a reader searches for (the chart's title is the key result's, already a
-# heading), nor does "How was this computed?" (scorer inputs and arithmetic); progress
-# bars and chip icons are decoration. They were most of the search plugin's work.
+# heading), nor does "How was this computed?" (scorer inputs and arithmetic); tables
+# are numbers, or titles whose own page is the better hit; progress bars and chip
+# icons are decoration. They were most of the search plugin's work and of the index.
 _UNSEARCHED = re.compile(
     r'<figure class="okr-chart">.*?</figure>\n*|<details class="okr-data">.*?</details>\n?'
-    r'|<details class="okr-how">.*?</details>\n?'
-    r'|<span class="okr-progress okr-progress--\w+" aria-hidden="true">.*?</span></span> '
+    r'|<details class="okr-how">.*?</details>\n?|<table>.*?</table>\n?'
+    r'|<span class="okr-progress [^>]*></span> '
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
     r'|<a class="headerlink"[^>]*>[^<]*</a>', re.DOTALL)
 # Of the rest, the index keeps headings (its sections) and paragraphs and lists (its
