@@ -396,7 +396,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             cache_dir=self.parse_cache.directory if self.parse_cache else None,
             history=self.config.history)
         # Scored on what the build shows: without restricted items unless included.
-        pages, self.assets = render_outputs(loaded.content, settings, self._history(settings))
+        content = loaded.content
+        del loaded  # the parsed documents and their positions: the checks are done
+        pages, self.assets = render_outputs(content, settings, self._history(settings))
         return pages
 
     def _history(self, settings: Settings) -> History | None:
@@ -441,10 +443,9 @@ class GeneratedPage(MkPage):
         page = self.source
         if page is None:  # rendered already (a plugin calling render again)
             return
-        headings = page.headings()
         self.content = _with_permalinks(page.html, self.permalink)
-        self.toc = get_toc(_toc_tokens(headings))  # type: ignore[arg-type]
-        self.present_anchor_ids = {h.id for h in headings}
+        self.toc = get_toc(_toc_tokens(page.outline()))  # type: ignore[arg-type]
+        self.present_anchor_ids = {h.id for h in page.headings()}
         self.source = None  # the content is all MkDocs needs now; no second copy
 
     def release(self) -> None:

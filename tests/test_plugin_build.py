@@ -153,6 +153,9 @@ def test_generated_pages_have_a_table_of_contents(minimal_site: Built) -> None:
     assert entries[:1] == ["summary"]
     for anchor in entries:
         assert f'id="{anchor}"' in page
+    # objectives are listed, key results keep their anchors but stay out of the list
+    assert any(e.startswith("o-") for e in entries)
+    assert not any(e.startswith("kr-") for e in entries) and 'id="kr-' in page
     # no permalink symbol: the fixture's mkdocs.yml does not turn toc permalinks on
     assert 'class="headerlink"' not in page
 

@@ -277,8 +277,16 @@ def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[st
 
 
 def _in_unit(header: str, unit: str | None) -> str:
-    """A column header with the unit of its values: `Value (ms)`; escaped text."""
-    return f"{header} ({attr(unit)})" if unit else header
+    """A column header with the unit of its values: `Value (ms)` (plain text)."""
+    return f"{header} ({unit})" if unit else header
+
+
+def _note(note_html: str) -> str:
+    """A note for a table cell: a one-paragraph note without its `<p>`."""
+    if note_html.startswith("<p>") and note_html.endswith("</p>") \
+            and note_html.count("<p>") == 1:
+        return note_html[3:-4]
+    return note_html
 
 
 def _legend(items: list[tuple[str, str]]) -> str:
@@ -364,7 +372,7 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
             met = p.value <= target if direction == "at_most" else p.value >= target
             row.append("yes" if met else "no")
         row.append("–" if p.confidence is None else f"{p.confidence * 100:.0f}%")
-        row.append(p.note_html)
+        row.append(_note(p.note_html))
         rows.append(row)
     header = ["Date", _in_unit("Value", unit)]
     if expected_at is not None:
@@ -455,7 +463,7 @@ def kpi_chart(chart_id: str, title: str, points: Sequence[Point], *, as_of: date
     for p in points:
         health = "–" if green is None or red is None else \
             kpi_health(p.value, green, red, higher_is_better)
-        rows.append([p.date.isoformat(), _num(p.value), health, p.note_html])
+        rows.append([p.date.isoformat(), _num(p.value), health, _note(p.note_html)])
     caption = f"Measurements on or before {as_of.isoformat()}"
     return Chart("".join(parts), _table(["Date", _in_unit("Value", unit), "Health", "Note"],
                                         rows, caption), _legend(legend))
