@@ -68,7 +68,12 @@ class _Builder:
         self.fy = fiscal_year_start
 
     def source(self, doc: Document, path: tuple[str | int, ...] = ()) -> Source:
-        line, col = doc.pos(pointer(path))
+        return self.at(doc, pointer(path))
+
+    def at(self, doc: Document, ptr: str) -> Source:
+        """The Source of a JSON pointer; callers in loops pass one built with an f-string
+        (the pointer of every check-in of every key result adds up)."""
+        line, col = doc.pos(ptr)
         return Source(doc.relpath, line, col)
 
     def org(self, doc: Document) -> Org:
@@ -118,10 +123,10 @@ class _Builder:
 
     def key_result(self, doc: Document, i: int, j: int, kr: dict[str, Any],
                    objective: Ref) -> KeyResult:
-        at = ("objectives", i, "key_results", j)
+        at = f"/objectives/{i}/key_results/{j}"
         check_ins = sorted(
             (CheckIn(_date(c["date"]), c.get("value"), c.get("confidence"), c.get("note"),
-                     self.source(doc, (*at, "check_ins", k)))
+                     self.at(doc, f"{at}/check_ins/{k}"))
              for k, c in enumerate(kr.get("check_ins", []))),
             key=lambda c: c.date)
         milestones = [Milestone(m["title"], bool(m.get("done", False)), m.get("weight", 1))
@@ -136,7 +141,7 @@ class _Builder:
             scorer=kr.get("scorer"), reason=kr.get("reason"),
             stale_after_days=kr.get("stale_after_days"),
             extensions={k: v for k, v in kr.items() if k.startswith("x-")},
-            source=self.source(doc, at))
+            source=self.at(doc, at))
 
     def kpi(self, doc: Document) -> KPI:
         d = doc.data

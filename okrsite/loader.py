@@ -12,11 +12,15 @@ Everything else in the content directory is an ordinary site page or asset.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_BYTES = 4 * 1024 * 1024  # an OKR file is ~8 KB; a bigger one is a mistake or an attack
+MAX_PACKS = 8  # parse cache packs before a run that adds one merges them
 
 
 @dataclass
@@ -92,41 +97,59 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
+_Where = tuple[Path, int, int]  # a pack, and the start and size of an entry in it
+
+
 class ParseCache:
     """Parsed documents by sha256 of their bytes: in memory, and on disk when given a dir.
 
     A serve session keeps one instance, so an edit re-parses one file; a CLI run
     reads the disk cache, so an unchanged repository is not parsed again.
+
+    On disk, `put` writes one file per entry at once (history stores blobs one at a
+    time and reads them back later), while `add` holds entries until `flush` writes
+    them as one pack: creating two thousand small files took longer than encoding
+    what is in them. A pack is a line of JSON index, {sha: [offset, length]}, then
+    the entries; a reader seeks to the ones it needs.
     """
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory
         self.memory: dict[str, Parsed] = {}
         self.parsed = 0  # files actually parsed: tests and benchmarks read it
+        self._pending: dict[str, Parsed] = {}
+        self._packed: dict[str, list[_Where]] | None = None  # read when first needed
+        self._read: dict[str, _Where] = {}  # entries read back from packs, and from where
 
-    def _file(self, sha: str) -> Path | None:
+    def _dir(self) -> Path | None:
         if self.directory is None:
             return None
-        return self.directory / f"parse-{PARSER_VERSION}-{__version__}" / sha[:2] / f"{sha}.json"
+        return self.directory / f"parse-{PARSER_VERSION}-{__version__}"
+
+    def _file(self, sha: str) -> Path | None:
+        base = self._dir()
+        return None if base is None else base / sha[:2] / f"{sha}.json"
 
     def get(self, sha: str) -> Parsed | None:
         if sha in self.memory:
             return self.memory[sha]
+        for where in self._index().get(sha, ()):
+            parsed = _decode(_read_at(where))
+            if parsed is not None:
+                self._read[sha] = where
+                self.memory[sha] = parsed
+                return parsed
         file = self._file(sha)
-        if file is None or not file.exists():
-            return None
         try:
-            raw = json.loads(file.read_bytes())
-            data, positions = raw["data"], raw["positions"]
-            if not isinstance(data, dict) or not isinstance(positions, dict):
-                return None
-            parsed = Parsed(data, {k: (int(v[0]), int(v[1])) for k, v in positions.items()})
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return None  # a damaged cache entry is re-parsed, never trusted
-        self.memory[sha] = parsed
+            parsed = _decode(file.read_bytes()) if file is not None else None
+        except OSError:
+            parsed = None
+        if parsed is not None:
+            self.memory[sha] = parsed
         return parsed
 
     def put(self, sha: str, parsed: Parsed) -> None:
+        """Keep an entry, on disk at once."""
         self.memory[sha] = parsed
         file = self._file(sha)
         if file is None:
@@ -134,11 +157,143 @@ class ParseCache:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             tmp = file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"data": parsed.data, "positions": parsed.positions},
-                                      separators=(",", ":"), ensure_ascii=False))
+            tmp.write_bytes(_encode(parsed))
             tmp.replace(file)
         except OSError:
             pass  # a read-only cache dir only costs speed
+
+    def add(self, sha: str, parsed: Parsed) -> None:
+        """Keep an entry; on disk with the others at the next `flush`."""
+        self.memory[sha] = parsed
+        self._pending[sha] = parsed
+
+    def flush(self, keep: Iterable[str] = ()) -> None:
+        """Write the entries added since the last flush as one pack. Past MAX_PACKS packs,
+        merge them into this one, keeping only the entries named in `keep` (the ones the
+        content needs now): the cache does not grow with every edit ever checked."""
+        pending, self._pending = self._pending, {}
+        base = self._dir()
+        if base is None or not pending:
+            return
+        folder = base / "packs"
+        entries = [(sha, _encode(parsed)) for sha, parsed in pending.items()]
+        merged = sorted({where[0] for found in self._index().values() for where in found})
+        if len(merged) >= MAX_PACKS:
+            for sha in dict.fromkeys(keep):
+                if sha in pending:
+                    continue
+                where = self._read.get(sha) or next(iter(self._index().get(sha, ())), None)
+                if where is not None:
+                    entries.append((sha, _read_at(where)))  # as stored: no need to encode
+                elif sha in self.memory:
+                    entries.append((sha, _encode(self.memory[sha])))
+        else:
+            merged = []
+        name = hashlib.sha256("\n".join(sorted(sha for sha, _ in entries)).encode())
+        pack = folder / f"{name.hexdigest()[:32]}.pack"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            table, start = {}, 0
+            for sha, raw in entries:
+                table[sha] = [start, len(raw)]
+                start += len(raw)
+            tmp = pack.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                f.write(json.dumps(table, separators=(",", ":")).encode() + b"\n")
+                f.writelines(raw for _, raw in entries)
+            tmp.replace(pack)
+            for old in merged:
+                if old != pack:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only cache dir only costs speed
+        self._packed, self._read = None, {}  # read the packs afresh when next needed
+
+    def _index(self) -> dict[str, list[_Where]]:
+        """Where each sha is stored in the packs; an entry may be in more than one."""
+        if self._packed is None:
+            self._packed = {}
+            base = self._dir()
+            for pack in sorted(base.glob("packs/*.pack")) if base is not None else ():
+                try:
+                    with pack.open("rb") as f:
+                        head = f.readline()
+                        end = os.fstat(f.fileno()).st_size
+                    table = json.loads(head)
+                    found = [(sha, (pack, len(head) + int(at), int(size)))
+                             for sha, (at, size) in table.items()]
+                except (OSError, ValueError, TypeError, AttributeError):
+                    continue  # a damaged pack is passed over, never trusted
+                for sha, where in found:
+                    if where[1] + where[2] <= end:  # not cut short
+                        self._packed.setdefault(sha, []).append(where)
+        return self._packed
+
+
+def _read_at(where: _Where) -> bytes:
+    pack, start, size = where
+    try:
+        with pack.open("rb") as f:
+            f.seek(start)
+            return f.read(size)
+    except (OSError, ValueError):
+        return b""  # merged away by another run meanwhile: parse again
+
+
+
+def _encode(parsed: Parsed) -> bytes:
+    # Positions as two flat lists: 15% quicker to write and 30% quicker to read back
+    # than a mapping of [line, col] pairs. ASCII, so a lone surrogate from a `"\ud800"`
+    # escape in the YAML still encodes.
+    return json.dumps({"data": parsed.data, "pointers": list(parsed.positions),
+                       "places": list(chain.from_iterable(parsed.positions.values()))},
+                      separators=(",", ":")).encode()
+
+
+def _decode(raw: bytes) -> Parsed | None:
+    """An entry read back, or None when it is damaged: it is then parsed again, never
+    trusted."""
+    try:
+        entry = json.loads(raw)
+        data, pointers, places = entry["data"], entry["pointers"], entry["places"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(data, dict) and isinstance(pointers, list) and isinstance(places, list)
+            and len(places) == 2 * len(pointers) and all(type(n) is int for n in places)
+            and all(type(p) is str for p in pointers)):
+        return None
+    pairs = iter(places)
+    return Parsed(data, dict(zip(pointers, zip(pairs, pairs, strict=True), strict=True)))
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_collector_was_on = False
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector off while building a content's data.
+
+    Parse results, the model and the scores are trees, freed by reference counting;
+    but with two thousand parsed files alive, each full pass of the collector walks
+    all of them, and those passes made a cold check of 2,000 files a third slower.
+    Counted, so nested and concurrent pauses end together; the collector resumes
+    only if it was on.
+    """
+    global _pauses, _collector_was_on
+    with _pause_lock:
+        if _pauses == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_on:
+                gc.enable()
 
 
 @dataclass
@@ -179,7 +334,13 @@ def _read(file: Path) -> bytes:
     if not file.is_file():
         raise OSError(f"{file.name} is not a regular file")
     with file.open("rb") as f:
-        return f.read(MAX_BYTES + 1)
+        # Ask for the size the file has: read(MAX_BYTES + 1) allocates 4 MB every time,
+        # which made reading two thousand files three times slower (and the warm check).
+        size = min(os.fstat(f.fileno()).st_size, MAX_BYTES)
+        raw = f.read(size + 1)
+        if len(raw) > size:  # it grew, or its size was not known (procfs): read on
+            raw += f.read(MAX_BYTES + 1 - len(raw))
+        return raw
 
 
 def load(snap: Snapshot, cache: ParseCache | None = None
@@ -188,15 +349,17 @@ def load(snap: Snapshot, cache: ParseCache | None = None
     cache = cache if cache is not None else ParseCache()
     diagnostics = list(snap.diagnostics)
     documents: list[Document] = []
-    for file, rel, kind, raw, sha in snap.entries:
-        parsed = cache.get(sha)
-        if parsed is None:
-            try:
-                parsed = parse(raw)
-            except YamlError as err:
-                diagnostics.append(diag(file, err.pos, err.code, err.message))
-                continue
-            cache.parsed += 1
-            cache.put(sha, parsed)
-        documents.append(Document(file, rel, kind, sha, parsed.data, parsed.positions))
+    with paused_gc():
+        for file, rel, kind, raw, sha in snap.entries:
+            parsed = cache.get(sha)
+            if parsed is None:
+                try:
+                    parsed = parse(raw)
+                except YamlError as err:
+                    diagnostics.append(diag(file, err.pos, err.code, err.message))
+                    continue
+                cache.parsed += 1
+                cache.add(sha, parsed)
+            documents.append(Document(file, rel, kind, sha, parsed.data, parsed.positions))
+        cache.flush(keep=(sha for *_, sha in snap.entries))
     return documents, diagnostics

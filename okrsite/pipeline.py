@@ -17,7 +17,7 @@ from pathlib import Path
 from okrsite import __version__
 from okrsite.build import build
 from okrsite.diagnostics import Diagnostic, diag, has_errors
-from okrsite.loader import Document, ParseCache, Snapshot, load, snapshot
+from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
 from okrsite.model import Content
 from okrsite.rules import content_rules, document_rules
 from okrsite.schema import validate
@@ -39,6 +39,12 @@ def load_content(content_dir: Path, cache: ParseCache | None = None,
                  fiscal_year_start: int = 1, snap: Snapshot | None = None) -> Loaded:
     content_dir = content_dir.resolve()
     snap = snap if snap is not None else snapshot(content_dir)
+    with paused_gc():  # thousands of documents stay alive: see paused_gc
+        return _load(content_dir, snap, cache, fiscal_year_start)
+
+
+def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
+          fiscal_year_start: int) -> Loaded:
     documents, diagnostics = load(snap, cache)
     good: list[Document] = []
     broken: set[tuple[str, str]] = set()
@@ -98,11 +104,11 @@ def check(content_dir: Path, as_of: date | None, cache_dir: Path | None = None,
             return [Diagnostic(**d) for d in json.loads(result_file.read_text())["diagnostics"]]
         except (OSError, ValueError, TypeError):
             pass  # damaged: recompute
-    cache = ParseCache(cache_dir)
-    loaded = load_content(content_dir, cache, fiscal_year_start, snap)
-    diagnostics = loaded.diagnostics
-    if loaded.ok and as_of is not None:
-        diagnostics += check_scoring(loaded.content, settings, as_of, content_dir, registry)
+    with paused_gc():
+        loaded = load_content(content_dir, ParseCache(cache_dir), fiscal_year_start, snap)
+        diagnostics = loaded.diagnostics
+        if loaded.ok and as_of is not None:
+            diagnostics += check_scoring(loaded.content, settings, as_of, content_dir, registry)
     if result_file is not None:
         _store(result_file, diagnostics)
     return diagnostics

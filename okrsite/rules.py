@@ -8,7 +8,6 @@ best-practice advice from OKR practice is reported as warnings.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,8 @@ _DATE_KEYS = {"date", "start", "end", "closed_on"}
 # ---------------------------------------------------------------- one document
 
 def document_rules(doc: Document) -> list[Diagnostic]:
-    out = list(_dates(doc, doc.data, ()))
+    out: list[Diagnostic] = []
+    _dates(doc, doc.data, (), out)
     if out:
         return out  # the model cannot be built on a date that does not exist
     kind = doc.data["kind"]
@@ -44,22 +44,24 @@ def document_rules(doc: Document) -> list[Diagnostic]:
     return out
 
 
-def _dates(doc: Document, node: Any, path: tuple[str | int, ...]) -> Iterator[Diagnostic]:
+def _dates(doc: Document, node: Any, path: tuple[str | int, ...], out: list[Diagnostic]) -> None:
+    # It visits every value of every document: appending, not generating, and a path
+    # built only for collections, keep it a small part of a check.
     if isinstance(node, dict):
         for key, value in node.items():
-            if key.startswith("x-"):
-                continue  # extension fields are the company's, with any value
-            if key in _DATE_KEYS and isinstance(value, str):
+            if isinstance(value, (dict, list)):  # a date field holds a string
+                if not key.startswith("x-"):  # extension fields are the company's
+                    _dates(doc, value, (*path, key), out)
+            elif key in _DATE_KEYS and isinstance(value, str):
                 try:
                     date.fromisoformat(value)
                 except ValueError:
-                    yield diag(doc.file, doc.pos(pointer((*path, key))), "OKR220",
-                               f"{label(doc.data, [*path, key])}: {value!r} is not a date")
-            else:
-                yield from _dates(doc, value, (*path, key))
+                    out.append(diag(doc.file, doc.pos(pointer((*path, key))), "OKR220",
+                                    f"{label(doc.data, [*path, key])}: {value!r} is not a date"))
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from _dates(doc, item, (*path, i))
+            if isinstance(item, (dict, list)):
+                _dates(doc, item, (*path, i), out)
 
 
 def _at(doc: Document, *path: str | int) -> tuple[int, int]:

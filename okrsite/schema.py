@@ -19,13 +19,14 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.loader import Document
 from okrsite.yamlparse import pointer
+
+if TYPE_CHECKING:
+    import jsonschema
 
 try:
     import jsonschema_rs
@@ -66,12 +67,21 @@ def _localise(node: Any) -> Any:
     return node
 
 
-@cache
 def _validators(kind: str, version: int) -> tuple[Any, Any]:
-    schema = bundled_schema(kind, version)
-    slow = jsonschema.Draft202012Validator(schema)
-    fast = jsonschema_rs.validator_for(schema) if jsonschema_rs else slow
-    return fast, slow
+    return _fast(kind, version), _slow(kind, version)
+
+
+@cache
+def _fast(kind: str, version: int) -> Any:
+    return jsonschema_rs.validator_for(bundled_schema(kind, version)) if jsonschema_rs \
+        else _slow(kind, version)
+
+
+@cache
+def _slow(kind: str, version: int) -> Any:
+    import jsonschema  # a tenth of a second to import: only invalid documents need it
+
+    return jsonschema.Draft202012Validator(bundled_schema(kind, version))
 
 
 def validate(doc: Document) -> list[Diagnostic]:
@@ -94,11 +104,11 @@ def validate(doc: Document) -> list[Diagnostic]:
                      f"`kind: {kind!r}` in {where}, where {_a(doc.expected_kind)} "
                      f"`{doc.expected_kind}` document belongs",
                      f"Write `kind: {doc.expected_kind}`, or move the file.")]
-    fast, slow = _validators(kind, version)
+    fast = _fast(kind, version)
     if fast.is_valid(data):
         return []
-    errors = sorted(slow.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)),
-                                                           e.validator))
+    errors = sorted(_slow(kind, version).iter_errors(data),
+                    key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     out: list[Diagnostic] = []
     for error in errors:
         out.extend(_diagnose(doc, error))

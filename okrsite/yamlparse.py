@@ -1,20 +1,28 @@
 """Safe YAML parsing that remembers where every value came from.
 
-We compose YAML into nodes (C-accelerated when libyaml is present) and turn the
-nodes into plain JSON-like data ourselves. Doing the construction here, rather
-than with `yaml.safe_load`, is what lets us:
+We turn libyaml's parser events into plain JSON-like data ourselves, rather than
+call `yaml.safe_load`. That is what lets us:
 
 - record the line and column of every value, keyed by JSON pointer;
 - reject duplicate keys (PyYAML silently keeps the last one);
 - reject tags that would construct objects, and alias expansion bombs;
-- compose without recursion, so `[[[[...` a hundred thousand deep is a diagnostic,
+- read without recursion, so `[[[[...` a hundred thousand deep is a diagnostic,
   not a crash (libyaml's own composer recurses in C and overflows the stack);
 - keep dates as their source text, the one place where dates become strings
   (the schemas then check them as `YYYY-MM-DD` strings).
+
+Two readers share that contract. The quick one builds data and positions in one
+pass over the events and handles what OKR files are made of: plain and quoted
+scalars, mappings with text keys, sequences. On anything else (an anchor, an
+alias, an explicit tag, a duplicate key, an unusual number, deep nesting, a
+syntax error) it gives up, and the careful one, which composes the whole node
+graph first, reads the text again and decides: every diagnostic comes from it,
+so a file with several problems reports the same one whichever reader started.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +33,11 @@ from yaml.events import (
     AliasEvent,
     CollectionEndEvent,
     CollectionStartEvent,
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
     ScalarEvent,
+    SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
 )
@@ -37,7 +49,7 @@ try:  # libyaml parses about 8x faster than the pure-Python parser.
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-PARSER_VERSION = "1"  # bump when the parse result's shape changes (cache key)
+PARSER_VERSION = "2"  # bump when the parse result's shape or its cache form changes
 
 MAX_NODES = 200_000  # expanded nodes per document: an 8 KB OKR file has ~1,000
 MAX_DEPTH = 50
@@ -52,7 +64,13 @@ Position = tuple[int, int]
 
 def pointer(parts: tuple[str | int, ...]) -> str:
     """JSON pointer for a path: ("objectives", 0, "id") -> "/objectives/0/id"."""
-    return "".join("/" + _escape(str(p)) for p in parts)
+    if not parts:
+        return ""
+    text = [str(p) for p in parts]
+    joined = "/".join(text)
+    if "~" in joined or joined.count("/") >= len(text):  # a part to escape
+        return "".join("/" + _escape(t) for t in text)
+    return "/" + joined
 
 
 @dataclass
@@ -91,6 +109,17 @@ def parse(raw: bytes) -> Parsed:
         text = text[1:]
     loader = _Loader(text)
     try:
+        return _quick(loader)
+    except (_Unusual, yaml.YAMLError, ValueError):
+        pass  # the careful reader decides, and names the problem if there is one
+    finally:
+        loader.dispose()
+    return _careful(text)
+
+
+def _careful(text: str) -> Parsed:
+    loader = _Loader(text)
+    try:
         node = _compose(loader)
     except ReaderError as exc:  # a control character: no mark, only an offset
         before = text[: max(exc.position, 0)]
@@ -115,6 +144,156 @@ def parse(raw: bytes) -> Parsed:
         raise YamlError("OKR006", "the top level must be a mapping (key: value pairs)",
                         _pos(node))
     return _Builder().build(node)
+
+
+class _Unusual(Exception):
+    """The quick reader met something only the careful one handles."""
+
+
+# Numbers that int() and float() read as YAML 1.1 does; 0x10, 010, 1_000 and 1:30
+# are left to PyYAML's constructor in the careful reader.
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?\Z")
+_STR, _TIMESTAMP, _NULL = _T + "str", _T + "timestamp", _T + "null"
+_BOOL, _INT_TAG, _FLOAT_TAG = _T + "bool", _T + "int", _T + "float"
+_BOOLS = SafeConstructor.bool_values
+_UNUSUAL = object()  # a plain scalar's value when the quick reader must hand over
+
+
+def _resolve(text: str, resolvers: dict[Any, Any]) -> str:
+    """The tag of a plain scalar, as PyYAML's `BaseResolver.resolve` finds it."""
+    for tag, regexp in resolvers.get(text[:1], ()):
+        if regexp.match(text):
+            return tag
+    return _STR
+
+
+def _plain(text: str, resolvers: dict[Any, Any]) -> Any:
+    """A plain scalar's value, or _UNUSUAL for a form the careful reader must judge."""
+    tag = _resolve(text, resolvers)
+    if tag in (_STR, _TIMESTAMP):
+        return text  # dates stay text; the schema checks their form
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _BOOLS[text.lower()]
+    if tag == _INT_TAG and _INT.match(text):
+        return int(text)
+    if tag == _FLOAT_TAG and _FLOAT.match(text):
+        value = float(text)
+        return value if value - value == 0.0 else _UNUSUAL  # not inf or nan
+    return _UNUSUAL
+
+
+# Plain scalars repeat (keys, numbers, dates, states), and resolving one runs up to
+# three regular expressions: remember the answers, per resolver table, up to a bound.
+_MEMO_SIZE = 20_000
+_memos: dict[int, tuple[Any, dict[str, Any], dict[str, bool]]] = {}
+
+
+def _memo(resolvers: dict[Any, Any]) -> tuple[dict[str, Any], dict[str, bool]]:
+    found = _memos.get(id(resolvers))
+    if found is None or found[0] is not resolvers:
+        found = _memos[id(resolvers)] = (resolvers, {}, {})
+    return found[1], found[2]
+
+
+def _remember(memo: dict[str, Any], text: str, value: Any) -> Any:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[text] = value
+    return value
+
+
+def _quick(loader: Any) -> Parsed:
+    """One pass from events to data and positions, for documents without surprises.
+
+    Equal to `_careful` on every document it accepts (tests compare the two); it
+    raises `_Unusual`, or lets a YAMLError through, on everything else. Nothing
+    recurses, and nesting stops at MAX_DEPTH, so no input can exhaust the stack.
+    """
+    get = loader.get_event
+    resolvers = loader.yaml_implicit_resolvers
+    if loader.yaml_path_resolvers:
+        raise _Unusual  # a customised loader: leave it to PyYAML's own resolve()
+    plain_values, plain_keys = _memo(resolvers)
+    get()  # StreamStart
+    get()  # DocumentStart, or StreamEnd for an empty file (which then fails below)
+    event = get()
+    if event.__class__ is not MappingStartEvent or event.tag or event.anchor:
+        raise _Unusual
+    mark = event.start_mark
+    positions: dict[str, Position] = {"": (mark.line + 1, mark.column + 1)}
+    root: dict[str, Any] = {}
+    # The open collections above the current one: (collection, pointer, is a mapping).
+    stack: list[tuple[Any, str, bool]] = []
+    node: Any = root  # the collection being filled
+    ptr = ""
+    in_mapping = True
+    key: str | None = None  # in a mapping: the key waiting for its value
+    key_ptr = ""
+    key_at: Position = (1, 1)
+    count = 1
+    while True:
+        event = get()
+        cls = event.__class__
+        if in_mapping and key is None:
+            if cls is MappingEndEvent:
+                if not stack:
+                    break
+                node, ptr, in_mapping = stack.pop()
+                continue
+            if cls is not ScalarEvent or event.tag or event.anchor:
+                raise _Unusual  # a key that is not plain text, or has a tag or anchor
+            key = event.value
+            if event.implicit[0] and key not in plain_keys:
+                if _resolve(key, resolvers) not in _SCALAR_TAGS:
+                    raise _Unusual  # a merge key `<<`, or `=`
+                _remember(plain_keys, key, True)
+            if key in node:
+                raise _Unusual  # a duplicate key
+            key_ptr = f"{ptr}/{_escape(key)}" if "~" in key or "/" in key else f"{ptr}/{key}"
+            mark = event.start_mark
+            key_at = (mark.line + 1, mark.column + 1)
+            continue
+        if cls is ScalarEvent:
+            if event.tag or event.anchor:
+                raise _Unusual
+            value = event.value
+            if event.implicit[0]:  # plain: its form decides its type, as in YAML 1.1
+                known = plain_values.get(value, _UNUSUAL)
+                value = known if known is not _UNUSUAL else \
+                    _remember(plain_values, value, _plain(value, resolvers))
+                if value is _UNUSUAL:
+                    raise _Unusual  # 0x10, 1_000, 1:30, .nan, `<<` as a value...
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            if event.tag or event.anchor or len(stack) >= MAX_DEPTH - 1:
+                raise _Unusual
+            value = {} if cls is MappingStartEvent else []
+        elif cls is SequenceEndEvent:
+            node, ptr, in_mapping = stack.pop()
+            continue
+        else:
+            raise _Unusual  # an alias
+        count += 1
+        if in_mapping:
+            node[key] = value
+            positions[key_ptr] = key_at
+            child = key_ptr
+            key = None
+        else:
+            mark = event.start_mark
+            child = f"{ptr}/{len(node)}"
+            positions[child] = (mark.line + 1, mark.column + 1)
+            node.append(value)
+        if cls is not ScalarEvent:
+            stack.append((node, ptr, in_mapping))
+            node, ptr, in_mapping = value, child, cls is MappingStartEvent
+    if count > MAX_NODES:
+        raise _Unusual
+    if get().__class__ is not DocumentEndEvent or get().__class__ is not StreamEndEvent:
+        raise _Unusual  # a second document
+    return Parsed(root, positions)
 
 
 def _compose(loader: Any) -> Node | None:

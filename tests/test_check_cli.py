@@ -289,3 +289,33 @@ def test_the_docs_page_examples_are_real_diagnostics():
     page = DOCS_PAGE.read_text(encoding="utf-8")
     shown = re.findall(r"^\S+:\d+:\d+: (?:error|warning) (OKR\d{3}): ", page, flags=re.M)
     assert shown and set(shown) <= set(CODES)
+
+
+# ------------------------------------------------------- OKR306: scores only what it needs
+
+@pytest.mark.parametrize("content", ["demo", "golden", "committed"])
+def test_check_scores_a_part_and_reports_what_scoring_everything_would(repo, content):
+    """`check` scores only committed objectives without a retrospective in closed periods;
+    its diagnostics are the ones a whole scorecard gives."""
+    from datetime import date
+
+    from okrsite.pipeline import load_content
+    from okrsite.scoring import ScoringSettings, check_scoring, score_content
+
+    if content == "committed":  # committed objectives, some closing below 1.0
+        for rel in (SALES, "periods/2026-Q1/company.yaml", "periods/2026/company.yaml"):
+            repo.doc(rel)["objectives"][0]["type"] = "committed"
+            repo.save(rel)
+        root = repo.root
+    else:
+        root = ROOT / ("content" if content == "demo" else "tests/fixtures/golden_company")
+    loaded = load_content(root)
+    found = set()
+    for month in range(1, 25, 2):
+        as_of = date(2025 + month // 12, month % 12 + 1, 15)
+        settings = ScoringSettings()
+        part = check_scoring(loaded.content, settings, as_of, root)
+        whole = score_content(loaded.content, as_of, settings)
+        assert part == check_scoring(loaded.content, settings, as_of, root, scorecard=whole)
+        found.update(d.code for d in part)
+    assert "OKR306" in found or content == "golden"

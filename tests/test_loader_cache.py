@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from checkkit import AS_OF, Repo, codes, run_cli, valid_repo
 
-from okrsite.loader import ParseCache, discover, expected_kind, load, snapshot
+from okrsite.loader import MAX_PACKS, ParseCache, discover, expected_kind, load, snapshot
 from okrsite.pipeline import check, load_content
 
 SALES = "periods/2026-Q1/sales.yaml"
@@ -113,25 +114,121 @@ def test_positions_survive_the_disk_cache(repo, cache_dir):
     assert cold == warm and codes(cold) == ["OKR304"]
 
 
-def _cache_files(cache_dir: Path) -> list[Path]:
-    return sorted(p for p in cache_dir.rglob("*.json") if "parse-" in str(p))
+def _packs(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.rglob("*.pack"))
+
+
+def _rewrite_pack(pack: Path, entry: Callable[[bytes], bytes]) -> None:
+    """Rewrite a pack with every entry passed through `entry`, keeping the index valid."""
+    raw = pack.read_bytes()
+    head, body = raw.split(b"\n", 1)
+    table, out, start = {}, b"", 0
+    for sha, (at, size) in json.loads(head).items():
+        new = entry(body[at:at + size])
+        table[sha] = [start, len(new)]
+        out += new
+        start += len(new)
+    pack.write_bytes(json.dumps(table).encode() + b"\n" + out)
+
+
+def test_a_cold_load_writes_one_pack_and_no_file_per_document(repo, cache_dir):
+    load_content(repo.root, ParseCache(cache_dir))
+    assert len(_packs(cache_dir)) == 1
+    assert not [p for p in cache_dir.rglob("*.json") if "parse-" in str(p)]
+    again = ParseCache(cache_dir)
+    load_content(repo.root, again)
+    assert again.parsed == 0 and len(_packs(cache_dir)) == 1  # nothing new: nothing written
 
 
 @pytest.mark.parametrize("damage", [
     b"", b"not json", b"{\"data\": ", b"{}", b"[]", b"null", b"{\"data\": [1], \"positions\": {}}",
     b"{\"data\": {}, \"positions\": {\"\": [1]}}", b"{\"data\": {}, \"positions\": []}",
-    b"\xff\xfe",
+    b"\xff\xfe", b'{"data": {}, "pointers": [""], "places": [1]}',
+    b'{"data": {}, "pointers": [""], "places": [1, true]}',
+    b'{"data": {}, "pointers": [""], "places": [1, 1.5]}',
+    b'{"data": {}, "pointers": [1], "places": [1, 1]}',
+    b'{"data": {}, "pointers": {}, "places": []}', b'{"data": [], "pointers": [], "places": []}',
 ])
-def test_a_damaged_cache_file_is_ignored(repo, cache_dir, damage):
+def test_a_damaged_cache_entry_is_ignored(repo, cache_dir, damage):
     expected = load_content(repo.root, ParseCache(cache_dir))
-    files = _cache_files(cache_dir)
-    assert len(files) == 7
-    for f in files:
-        f.write_bytes(damage)
+    [pack] = _packs(cache_dir)
+    _rewrite_pack(pack, lambda _: damage)
     cache = ParseCache(cache_dir)
     loaded = load_content(repo.root, cache)
     assert cache.parsed == 7
     assert loaded.diagnostics == [] and loaded.content == expected.content
+
+
+@pytest.mark.parametrize("damage", [
+    lambda raw: b"", lambda raw: b"garbage", lambda raw: b"[]\n" + raw.split(b"\n", 1)[1],
+    lambda raw: b'{"x": 5}\n', lambda raw: b'{"x": [1]}\n', lambda raw: raw.split(b"\n", 1)[1],
+    lambda raw: raw.split(b"\n", 1)[0] + b"\n",  # an index whose entries are gone
+    lambda raw: raw[:len(raw) // 2],  # cut short: the entries before the cut still count
+])
+def test_a_damaged_pack_is_ignored(repo, cache_dir, damage):
+    expected = load_content(repo.root, ParseCache(cache_dir))
+    [pack] = _packs(cache_dir)
+    pack.write_bytes(damage(pack.read_bytes()))
+    cache = ParseCache(cache_dir)
+    loaded = load_content(repo.root, cache)
+    assert 1 <= cache.parsed <= 7
+    assert loaded.diagnostics == [] and loaded.content == expected.content
+    again = ParseCache(cache_dir)  # ...and what was parsed again is cached again
+    assert load_content(repo.root, again).content == expected.content and again.parsed == 0
+
+
+def test_a_pack_merged_away_meanwhile_is_parsed_again(repo, cache_dir):
+    load_content(repo.root, ParseCache(cache_dir))
+    cache = ParseCache(cache_dir)
+    cache._index()  # another run merges and deletes the pack after this one indexed it
+    for pack in _packs(cache_dir):
+        pack.unlink()
+    assert load_content(repo.root, cache).diagnostics == [] and cache.parsed == 7
+
+
+def test_packs_are_merged_keeping_what_the_content_needs(repo, cache_dir):
+    load_content(repo.root, ParseCache(cache_dir))
+    for i in range(MAX_PACKS + 2):
+        repo.doc(SALES)["objectives"][0]["title"] = f"Win deals, take {i}"
+        repo.save(SALES)
+        cache = ParseCache(cache_dir)
+        load_content(repo.root, cache)
+        assert cache.parsed == 1
+        assert len(_packs(cache_dir)) <= MAX_PACKS
+    cache = ParseCache(cache_dir)
+    load_content(repo.root, cache)
+    assert cache.parsed == 0
+    entries = sum(len(json.loads(p.read_bytes().split(b"\n", 1)[0])) for p in _packs(cache_dir))
+    assert entries < 7 + MAX_PACKS  # old versions of sales.yaml were dropped in a merge
+
+
+def test_a_session_that_keeps_its_cache_merges_without_losing_entries(repo, cache_dir):
+    """`mkdocs serve` keeps one ParseCache: it reads the packs once, then from memory."""
+    session = ParseCache(cache_dir)
+    for i in range(MAX_PACKS + 2):
+        repo.doc(SALES)["objectives"][0]["title"] = f"Win deals, take {i}"
+        repo.save(SALES)
+        load_content(repo.root, session)
+    assert session.parsed == 7 + MAX_PACKS + 1
+    fresh = ParseCache(cache_dir)
+    load_content(repo.root, fresh)
+    assert fresh.parsed == 0
+
+
+def test_entries_put_one_by_one_are_files_of_their_own(tmp_path):
+    from okrsite.yamlparse import parse
+
+    cache = ParseCache(tmp_path)
+    cache.put("ab" * 32, parse(b"a: 1\n"))
+    assert cache._file("ab" * 32).exists() and not _packs(tmp_path)
+    assert ParseCache(tmp_path).get("ab" * 32).data == {"a": 1}
+
+
+def test_a_lone_surrogate_is_cached(repo, cache_dir):
+    repo.write({"kpis/nps.yaml": repo.text("kpis/nps.yaml") + 'x-note: "\\ud800"\n'})
+    first = load_content(repo.root, ParseCache(cache_dir))
+    again = ParseCache(cache_dir)
+    assert load_content(repo.root, again).content == first.content and again.parsed == 0
 
 
 def test_a_file_that_fails_to_parse_is_never_cached(repo, cache_dir):
@@ -248,3 +345,48 @@ def test_cached_cli_run_reports_the_same(repo, tmp_path):
                     env=env) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout
     assert [d["code"] for d in json.loads(runs[0].stdout)] == ["OKR304"]
+
+
+# ------------------------------------------------------------------ the collector's pause
+
+def test_the_collector_is_paused_while_loading_and_resumed_after(repo):
+    import gc
+
+    import okrsite.loader as loader
+
+    seen = []
+    real = loader.parse
+
+    def spy(raw: bytes):
+        seen.append(gc.isenabled())
+        return real(raw)
+
+    assert gc.isenabled()
+    try:
+        loader.parse = spy
+        load_content(repo.root)
+    finally:
+        loader.parse = real
+    assert seen and not any(seen) and gc.isenabled()
+
+
+def test_pauses_nest_and_keep_a_collector_that_was_off_off():
+    import gc
+
+    from okrsite.loader import paused_gc
+
+    with paused_gc():
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # someone else's choice, kept
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError
+    assert gc.isenabled()

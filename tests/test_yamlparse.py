@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checkkit import Repo, assert_one, codes, show, valid_repo
+from checkkit import ROOT, Repo, assert_one, codes, show, valid_repo
 
 from okrsite import yamlparse
 from okrsite.yamlparse import MAX_DEPTH, YamlError, parse, pointer
@@ -236,14 +238,22 @@ def test_deep_nesting_is_fine_within_the_limit():
     assert isinstance(p.data["a"], list)
 
 
-def test_deep_nesting_in_a_thread_with_a_small_stack():
+def test_deeply_nested_block_sequences_of_a_hundred_thousand_levels():
+    err = error("a:\n" + "- " * 100_000 + "x\n")
+    assert err.code == "OKR004" and err.pos[0] == 2
+
+
+@pytest.mark.parametrize("text", [b"a: " + b"[" * 100_000 + b"]" * 100_000,
+                                  b"a:\n" + b"- " * 100_000 + b"x\n",
+                                  b"a: " + b"{a: " * 100_000 + b"1" + b"}" * 100_000])
+def test_deep_nesting_in_a_thread_with_a_small_stack(text):
     """libyaml's own composer recurses in C: 10,000 levels crashed a thread with a small
-    stack (a segfault, not an exception). Ours reads with a loop."""
+    stack (a segfault, not an exception). Both our readers read with a loop."""
     results: list[str] = []
 
     def run() -> None:
         try:
-            parse(b"a: " + b"[" * 100_000 + b"]" * 100_000)
+            parse(text)
         except YamlError as exc:
             results.append(exc.code)
 
@@ -345,3 +355,132 @@ def test_nan_through_the_loader(tmp_path):
     rel = "periods/2026-Q1/sales.yaml"
     repo.write({rel: repo.text(rel).replace("target: 30", "target: .nan")})
     assert_one(repo, repo.load(), "OKR104", rel, *repo.pos(rel, ".nan"))
+
+
+# ------------------------------------------------- two readers, one answer
+
+def readers(text: str) -> tuple[str | None, str]:
+    """What the quick reader returns (None when it hands over) and what the careful one
+    returns or raises, as reprs: `True` and `1`, `1.0` and `1`, key order all differ."""
+    loader = yamlparse._Loader(text)
+    try:
+        p = yamlparse._quick(loader)
+        quick: str | None = repr((p.data, list(p.positions.items())))
+    except (yamlparse._Unusual, yaml.YAMLError, ValueError):
+        quick = None
+    finally:
+        loader.dispose()
+    try:
+        p = yamlparse._careful(text)
+        careful = repr((p.data, list(p.positions.items())))
+    except YamlError as exc:
+        careful = repr((exc.code, exc.pos, exc.message))
+    return quick, careful
+
+
+def assert_one_answer(text: str) -> None:
+    quick, careful = readers(text)
+    if quick is not None:
+        assert quick == careful, text
+
+
+PLAIN = ["1", "0", "-0", "+5", "007", "0x1F", "0o7", "0b11", "1_000", "1:30", "9" * 30,
+         "9" * 5000, "1.5", "-.5", ".5", "1.", "1e3", "1.0e+3", "1.0e+999", "-.inf", ".NaN",
+         "1_0.5", "190:20:30.15", "yes", "No", "on", "OFF", "true", "tRue", "y", "~", "null",
+         "Null", "", "2026-01-01", "2026-1-1", "2026-10-15T10:00:00Z", "<<", "=", "a b",
+         "x~y", "a/b", "'q'", '"d"', "'it''s'", '"\\ud800"', '"\\0"', "&a 1", "*a", "!!str 5",
+         "!!int '7'", "! x", "!foo bar", "[1, 2]", "{a: b}", "{a: 1, a: 2}", "[]", "{}",
+         "|\n  text", ">-\n  folded", "- x", "[[[1]]]", "'unclosed", "[1,", "a: b", "@x"]
+KEYS = ["a", "b", "id", "1", "'1'", "yes", "~", "<<", "=", "a/b", "c~d", "'x y'", "[a]",
+        "? a", "&k a", "!!str k", '"k"', "x-1", "null", "2026-01-01", "1.5"]
+
+
+@st.composite
+def yaml_texts(draw: st.DrawFn) -> str:
+    """Block mappings and sequences of tricky keys and scalars, in odd indentation."""
+    lines: list[str] = []
+
+    def block(indent: int, depth: int) -> None:
+        for _ in range(draw(st.integers(1, 4))):
+            pad, key = " " * indent, draw(st.sampled_from(KEYS))
+            shape = draw(st.sampled_from(["scalar", "scalar", "map", "seq", "flow", "comment"]))
+            if shape == "map" and depth < 4:
+                lines.append(f"{pad}{key}:")
+                block(indent + draw(st.sampled_from([0, 1, 2, 4])), depth + 1)
+            elif shape == "seq":
+                lines.append(f"{pad}{key}:")
+                for _ in range(draw(st.integers(1, 3))):
+                    lines.append(f"{pad}{draw(st.sampled_from(['', '  ']))}- "
+                                 f"{draw(st.sampled_from(PLAIN))}")
+            elif shape == "flow":
+                items = draw(st.lists(st.sampled_from(PLAIN) | st.sampled_from(KEYS).map(
+                    lambda k: f"{k}: 1"), max_size=3))
+                lines.append(f"{pad}{key}: " + draw(st.sampled_from("[{")) + ", ".join(items)
+                             + draw(st.sampled_from(["]", "}", ""])))
+            elif shape == "comment":
+                lines.append(f"{pad}# {key}")
+            else:
+                lines.append(f"{pad}{key}: {draw(st.sampled_from(PLAIN))}")
+
+    block(0, 0)
+    head = draw(st.sampled_from(["", "", "---\n", "--- !!map\n", "%YAML 1.1\n---\n", "- a\n"]))
+    tail = draw(st.sampled_from(["\n", "", "\n---\nb: 1\n", "\n...\n"]))
+    return head + "\n".join(lines) + tail
+
+
+scalars = (st.none() | st.booleans() | st.integers(-10**30, 10**30)
+           | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+           | st.sampled_from(PLAIN))
+data = st.recursive(scalars, lambda c: st.lists(c, max_size=4)
+                    | st.dictionaries(st.text(max_size=6) | st.sampled_from(KEYS), c,
+                                      max_size=4), max_leaves=30)
+# CI runs a fixed sample; OKRSITE_FUZZ=5000 explores further with fresh random examples.
+FUZZ = int(os.environ.get("OKRSITE_FUZZ", "0"))
+ONE_ANSWER = settings(max_examples=FUZZ or 300, deadline=None, derandomize=not FUZZ,
+                      suppress_health_check=[HealthCheck.too_slow])
+
+
+@ONE_ANSWER
+@given(text=yaml_texts())
+def test_the_quick_reader_agrees_with_the_careful_one(text):
+    assert_one_answer(text)
+
+
+@ONE_ANSWER
+@given(value=data, flow=st.sampled_from([None, True, False]), width=st.sampled_from([20, 80]))
+def test_the_readers_agree_on_what_pyyaml_writes(value, flow, width):
+    assert_one_answer(yaml.safe_dump({"k": value}, default_flow_style=flow, width=width,
+                                     allow_unicode=True))
+
+
+@ONE_ANSWER
+@given(text=st.lists(st.sampled_from([*"ab1-:[]{},&*!|>'\"#?<\t\n .~", "- ", ": ", "\n  ",
+                                      "<<: ", "&a ", "*a", "!!int ", ".nan", "0x1"]),
+                     max_size=40).map("".join))
+def test_the_readers_agree_on_punctuation_soup(text):
+    assert_one_answer(text)
+
+
+def test_every_file_in_the_repository_takes_the_quick_reader():
+    """The demo content and the fixtures are what OKR files look like: if the quick reader
+    handed any of them over, a check would silently get slower."""
+    files = [f for d in ("content", "tests/fixtures") for f in sorted((ROOT / d).rglob("*.y*ml"))]
+    assert len(files) > 20
+    for file in files:
+        quick, careful = readers(file.read_text())
+        assert quick is not None and quick == careful, file
+
+
+def test_what_the_quick_reader_leaves_to_the_careful_one():
+    for text in ["a: &x 1\nb: *x\n", "a: !!str 5\n", "a: 0x10\n", "a: 1\na: 2\n", "<<: {a: 1}\n",
+                 "? [a]\n: 1\n", "a: .nan\n", "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH,
+                 "a: 1\n---\nb: 2\n", "- a\n", "", "a: [1,\n"]:
+        assert readers(text)[0] is None, text
+
+
+def test_remembered_scalars_stay_bounded(monkeypatch):
+    monkeypatch.setattr(yamlparse, "_MEMO_SIZE", 10)
+    text = "".join(f"bounded-{i}: {i + 0.5}\n" for i in range(50))
+    assert parse(text.encode()).data == {f"bounded-{i}": i + 0.5 for i in range(50)}
+    values, keys = yamlparse._memo(yaml.CSafeLoader.yaml_implicit_resolvers)
+    assert len(values) <= 10 and len(keys) <= 10

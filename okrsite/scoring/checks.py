@@ -3,6 +3,7 @@ objectives closed below 1.0 without a retrospective (OKR306)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -34,8 +35,8 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
                 if problem:
                     file, pos = _where(content_root, kr.source, objective.source, up.source)
                     out.append(diag(file, pos, "OKR219", problem))
-    card = scorecard if scorecard is not None else score_content(content, as_of, settings,
-                                                                  registry)
+    card = scorecard if scorecard is not None else score_content(
+        _retrospective_candidates(content, as_of), as_of, settings, registry)
     for (period_id, _), up in content.okrs.items():
         if card.period_states.get(period_id) is not PeriodState.CLOSED:
             continue
@@ -48,6 +49,22 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
                                 f"{fmt_score(result.score)} (below 1.0) without a "
                                 "retrospective"))
     return sorted(out)
+
+
+def _retrospective_candidates(content: Content, as_of: date) -> Content:
+    """The content cut down to what OKR306 can be about: committed objectives without a
+    retrospective, in periods that are (or may be) closed. Scores depend only on an
+    objective's own key results, its period and the KPIs, so theirs do not change, and
+    a check stops scoring every key result to report on a few."""
+    okrs = {}
+    for key, up in content.okrs.items():
+        period = content.periods.get(key[0])
+        if period is not None and period.state(as_of) is not PeriodState.CLOSED:
+            continue
+        objectives = [o for o in up.objectives if _needs_retrospective(o, 0.0)]
+        if objectives:
+            okrs[key] = replace(up, objectives=objectives)
+    return replace(content, okrs=okrs)
 
 
 def _unknown_scorer(kr: KeyResult, settings: ScoringSettings,
