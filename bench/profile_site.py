@@ -268,8 +268,8 @@ def core_memory(content_dir: Path, top: int = 12) -> str:
     settings = Settings(content_dir=content_dir, as_of=as_of, fiscal_year_start=1,
                         include_restricted=False, scoring=scoring, cache_dir=None,
                         history=False)
-    pages, _ = render_outputs(loaded.content, settings, None)
-    mark("render_outputs (every page's Markdown)")
+    pages = list(render_outputs(loaded.content, settings, None)[0])
+    mark("render_outputs (every page's HTML)")
     sources = [p.source() for p in pages]
     mark("Page.source() (what File.generated holds)")
     chars = sum(len(p.html) for p in pages)

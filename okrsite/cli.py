@@ -195,9 +195,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     # Write beside the target, then swap: a failure never leaves a half-written site.
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".okrsite-render-", dir=out.parent))
+    written = 0
     try:
-        for page in pages:
+        for page in pages:  # rendered one at a time, written as they come
             _write(staging / page.path, page.source().encode("utf-8"))
+            written += 1
         for asset in assets:
             _write(staging / asset.path, asset.data)
         package_assets = Path(__file__).parent / "assets"
@@ -208,7 +210,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         staging.rename(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"Wrote {len(pages)} pages and {len(assets)} downloads to {args.out} "
+    print(f"Wrote {written} pages and {len(assets)} downloads to {args.out} "
           f"(as of {as_of.isoformat()}).")
     return EXIT_OK
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import html
 import os
 import zlib
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -226,10 +228,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         generated pages as if they were written by hand.
         """
         self._drop_sources(files)
-        pages = self._pages()
         published = []
+        heads = []  # the pages without their bodies, for the navigation
         permalink = _permalink(config)
-        for page in pages:
+        for page in self._pages():  # rendered one at a time; each is held compressed
+            heads.append(replace(page, html=""))
             own = files.get_file_from_path(page.path)
             if own is not None:  # the author's own page wins over a generated one
                 log.info(f"{page.path}: using the page in the docs directory instead of the "
@@ -241,6 +244,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             GeneratedPage(page, file, config, permalink)  # sets file.page
             files.append(file)
             published.append(page.path)
+        pages = heads
         for asset in _assets():
             files.append(File.generated(config, ASSETS_URI + asset.name,
                                         abs_src_path=str(asset)))
@@ -274,9 +278,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     @event_priority(-100)
     def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig,
                         files: Files) -> str:
-        """MkDocs reads every page before it writes the first one, so all pages are
-        in memory at once: keep ours compressed until `on_page_context` (a 5,000-page
-        build held 0.5 GB of HTML). Priority -100: after every other plugin."""
+        """Generated pages wait compressed until `on_page_context` (see
+        GeneratedPage). Priority -100: after every other plugin."""
         if isinstance(page, GeneratedPage):
             page.pack(html)
             return ""
@@ -379,9 +382,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     path.relative_to(self.content_dir).as_posix()):
                 files.remove(file)
 
-    def _pages(self) -> list[Page]:
+    def _pages(self) -> Iterable[Page]:
         """Load, check, score and render; bad content is reported, never rendered."""
         loaded = load_content(self.content_dir, self.parse_cache, self.config.fiscal_year_start)
+        if not self.is_serve and self.parse_cache is not None:
+            self.parse_cache.forget()  # one build: its content is loaded
         diagnostics = list(loaded.diagnostics)
         self.as_of = None
         if loaded.ok:
@@ -440,39 +445,42 @@ class GeneratedPage(MkPage):
 
     It goes through every plugin event like a page written by hand, with an empty
     `markdown` (there is no Markdown source) and an empty `file.content_string`.
+
+    MkDocs reads every page before it writes the first, so all pages are in memory
+    at once; ours wait zlib-compressed (level 1: fast, ~6x smaller) except from
+    `render` to the end of `on_page_content`, and from `on_page_context` until the
+    page is written. A 5,000-page build held 0.5 GB of HTML without this.
     """
 
     def __init__(self, page: Page, file: File, config: MkDocsConfig,
                  permalink: str | None) -> None:
         super().__init__(page.title, file, config)
-        self.source: Page | None = page
-        self.permalink = permalink
+        self.okrsite_meta = page.meta
+        self._toc_tokens = _toc_tokens(page.outline())
+        self._anchors = {h.id for h in page.headings()}
+        self._packed = zlib.compress(_with_permalinks(page.html, permalink).encode(), 1)
+        self._unpacked: str | None = None  # the content `render` made, until packed again
         self.full = ""  # the content while the search plugin sees `searchable(content)`
-        self._packed = b""  # the content, compressed, between on_page_content and context
 
     def read_source(self, config: MkDocsConfig) -> None:
-        self.markdown = ""
-        self.meta = dict(self.source.meta) if self.source is not None else {}
+        self.markdown, self.meta = "", dict(self.okrsite_meta)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        page = self.source
-        if page is None:  # rendered already (a plugin calling render again)
-            return
-        self.content = _with_permalinks(page.html, self.permalink)
-        self.toc = get_toc(_toc_tokens(page.outline()))  # type: ignore[arg-type]
-        self.present_anchor_ids = {h.id for h in page.headings()}
-        self.source = None  # the content is all MkDocs needs now; no second copy
+        self.content = self._unpacked = self.unpack()
+        self.toc = get_toc(self._toc_tokens)  # type: ignore[arg-type]
+        self.present_anchor_ids = set(self._anchors)
 
     def pack(self, html: str) -> None:
-        self._packed = zlib.compress(html.encode("utf-8"), 1)  # fast; HTML shrinks ~6x
+        """Hold the content compressed; unchanged content keeps the bytes it came from."""
+        if html is not self._unpacked:  # another plugin changed it
+            self._packed = zlib.compress(html.encode(), 1)
+        self._unpacked = None
 
     def unpack(self) -> str:
-        html = zlib.decompress(self._packed).decode("utf-8") if self._packed else ""
-        self._packed = b""
-        return html
+        return zlib.decompress(self._packed).decode() if self._packed else ""
 
     def release(self) -> None:
-        self.content, self.full, self._packed = None, "", b""
+        self.content, self.full, self._packed, self._unpacked = None, "", b"", None
 
 
 def _with_permalinks(body: str, permalink: str | None) -> str:

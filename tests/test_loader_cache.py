@@ -88,6 +88,16 @@ def test_memory_cache_alone_also_avoids_reparsing(repo):
     assert cache.parsed == 7
 
 
+def test_forget_lets_go_of_memory_but_not_of_the_disk(repo, cache_dir):
+    cache = ParseCache(cache_dir)
+    loaded = load_content(repo.root, cache)
+    assert len(cache.memory) == 7
+    cache.forget()  # a one-off build, once its content is loaded
+    assert cache.memory == {}
+    assert load_content(repo.root, cache).content == loaded.content
+    assert cache.parsed == 7  # read back from disk, not parsed again
+
+
 def test_editing_one_file_reparses_exactly_one(repo, cache_dir):
     load_content(repo.root, ParseCache(cache_dir))
     repo.doc(SALES)["objectives"][0]["title"] = "Win even more deals"

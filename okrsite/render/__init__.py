@@ -38,6 +38,8 @@ by id) and fixed number formats.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from okrsite.model import Content
@@ -63,6 +65,7 @@ __all__ = [
     "ScorecardMismatch",
     "Withheld",
     "WithheldCount",
+    "iter_site",
     "public_view",
     "render_content",
     "render_outputs",
@@ -74,9 +77,10 @@ class ScorecardMismatch(ValueError):
     """The scorecard was not computed from the content this build shows."""
 
 
-def render_site(content: Content, scorecard: Scorecard, settings: Settings,
-                history: History | None = None) -> list[Page]:
-    """Every page of the site, in navigation order.
+def iter_site(content: Content, scorecard: Scorecard, settings: Settings,
+              history: History | None = None) -> Iterator[Page]:
+    """Every page of the site, in navigation order, one at a time: a generator can
+    hand each page on (or write it) before the next is rendered.
 
     `content` is the full content. Unless `settings.include_restricted`, restricted
     objectives and KPIs (and key results using a restricted KPI) are withheld with
@@ -92,38 +96,52 @@ def render_site(content: Content, scorecard: Scorecard, settings: Settings,
         shown, withheld = public_view(content)
     _check(shown, scorecard, settings)
     site = Site(shown, scorecard, settings, withheld, SafeMarkdown(), history)
+    return _pages(site, scorecard)
+
+
+def _pages(site: Site, scorecard: Scorecard) -> Iterator[Page]:
+    shown = site.content
     current = current_period(site)
     chronological = list(scorecard.periods)
     newest_first = chronological[::-1]
 
-    pages = [home(site, current), periods_index(site, newest_first)]
-    pages += [period(site, p) for p in newest_first]
-    pages += [cascade(site, p) for p in newest_first]
-    pages.append(kpis_index(site))
-    pages.append(units_index(site, current))
+    yield home(site, current)
+    yield periods_index(site, newest_first)
+    yield from (period(site, p) for p in newest_first)
+    yield from (cascade(site, p) for p in newest_first)
+    yield kpis_index(site)
+    yield units_index(site, current)
     for p in chronological:
-        pages += [unit_period(site, p, u) for u in site.units if (p, u) in shown.okrs]
-    pages += [kpi(site, k) for k in shown.kpis.values()]
-    pages += [unit_overview(site, u) for u in site.units if u in shown.org.units]
-    return pages
+        yield from (unit_period(site, p, u) for u in site.units if (p, u) in shown.okrs)
+    yield from (kpi(site, k) for k in shown.kpis.values())
+    yield from (unit_overview(site, u) for u in site.units if u in shown.org.units)
+
+
+def render_site(content: Content, scorecard: Scorecard, settings: Settings,
+                history: History | None = None) -> list[Page]:
+    """Every page of the site, in navigation order: `iter_site` as a list."""
+    return list(iter_site(content, scorecard, settings, history))
+
 
 
 def render_outputs(content: Content, settings: Settings, history: History | None = None,
-                   registry: ScorerRegistry | None = None) -> tuple[list[Page], list[Asset]]:
+                   registry: ScorerRegistry | None = None
+                   ) -> tuple[Iterator[Page], list[Asset]]:
     """The whole site: pages, plus with history the change log, the audit pages and
-    their downloads (CSV, JSON, manifest). `history` must be read with the same
+    their downloads (CSV, JSON, manifest). The pages come one at a time (`iter_site`),
+    so a caller need not hold them all. `history` must be read with the same
     `include_restricted` as the build (okrsite.history.read_history)."""
     from okrsite.render.history import history_pages
 
     shown = content if settings.include_restricted else public_view(content).content
     card = score_content(shown, settings.as_of, settings.scoring, registry)
-    pages = render_site(content, card, settings, history)
+    pages = iter_site(content, card, settings, history)
+    more: list[Page] = []
     assets: list[Asset] = []
     if history is not None:
         more, assets = history_pages(content, history, settings.as_of, settings.scoring,
                                      settings.include_restricted, settings.directory_urls)
-        pages += more
-    return pages, assets
+    return chain(pages, more), assets
 
 
 def render_content(content: Content, settings: Settings,
