@@ -26,7 +26,7 @@ from typing import Any
 
 from okrsite import __version__
 from okrsite.diagnostics import Diagnostic, diag
-from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse
+from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse, place
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_BYTES = 4 * 1024 * 1024  # an OKR file is ~8 KB; a bigger one is a mistake or an attack
@@ -270,7 +270,8 @@ def _decode(raw: bytes) -> Parsed | None:
             and all(type(p) is str for p in pointers)):
         return None
     pairs = iter(places)
-    return Parsed(data, dict(zip(pointers, zip(pairs, pairs, strict=True), strict=True)))
+    return Parsed(data, {ptr: place(line, col) for ptr, line, col
+                         in zip(pointers, pairs, pairs, strict=True)})
 
 
 _pause_lock = threading.Lock()
