@@ -196,7 +196,11 @@ class ParseCache:
                     entries.append((sha, _encode(self.memory[sha])))
         else:
             merged = []
-        name = hashlib.sha256("\n".join(sorted(sha for sha, _ in entries)).encode())
+        # Named by what it holds, in order: a pack of the same name is the same bytes,
+        # so an index read earlier can never point into a different layout.
+        name = hashlib.sha256()
+        for sha, raw in entries:
+            name.update(sha.encode() + b"\0" + raw)
         pack = folder / f"{name.hexdigest()[:32]}.pack"
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -227,12 +231,13 @@ class ParseCache:
                         head = f.readline()
                         end = os.fstat(f.fileno()).st_size
                     table = json.loads(head)
-                    found = [(sha, (pack, len(head) + int(at), int(size)))
-                             for sha, (at, size) in table.items()]
+                    found = [(sha, (pack, len(head) + at, size))
+                             for sha, (at, size) in table.items()
+                             if type(at) is int and type(size) is int]
                 except (OSError, ValueError, TypeError, AttributeError):
                     continue  # a damaged pack is passed over, never trusted
                 for sha, where in found:
-                    if where[1] + where[2] <= end:  # not cut short
+                    if where[1] >= len(head) and 0 <= where[2] and where[1] + where[2] <= end:
                         self._packed.setdefault(sha, []).append(where)
         return self._packed
 

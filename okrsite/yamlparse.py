@@ -206,7 +206,7 @@ def place(line: int, col: int) -> Position:
     """The (line, col) tuple for a position, shared: a document has one position per
     value, and 5,000 files held millions of equal tuples (most lines and columns
     recur from file to file). Bounded: past a million pairs it starts afresh."""
-    key = (line << 20) | col
+    key = (line << 32) | col  # a column is below 2**32: files are at most 4 MB
     found = _PLACES.get(key)
     if found is None:
         if len(_PLACES) >= 1_000_000:

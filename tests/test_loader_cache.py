@@ -4,6 +4,7 @@ check results by content digest."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -169,11 +170,21 @@ def test_a_damaged_cache_entry_is_ignored(repo, cache_dir, damage):
     assert loaded.diagnostics == [] and loaded.content == expected.content
 
 
+def _index_sub(raw: bytes, pattern: bytes, repl: bytes) -> bytes:
+    """A pack with a change to its index line only."""
+    head, rest = raw.split(b"\n", 1)
+    return re.sub(pattern, repl, head) + b"\n" + rest
+
+
 @pytest.mark.parametrize("damage", [
     lambda raw: b"", lambda raw: b"garbage", lambda raw: b"[]\n" + raw.split(b"\n", 1)[1],
     lambda raw: b'{"x": 5}\n', lambda raw: b'{"x": [1]}\n', lambda raw: raw.split(b"\n", 1)[1],
     lambda raw: raw.split(b"\n", 1)[0] + b"\n",  # an index whose entries are gone
     lambda raw: raw[:len(raw) // 2],  # cut short: the entries before the cut still count
+    # offsets and sizes that are not byte counts
+    lambda raw: _index_sub(raw, rb'\[\d+,', b"[1e400,"),
+    lambda raw: _index_sub(raw, rb',\d+\]', b",-1]"),
+    lambda raw: _index_sub(raw, rb'\[\d+,', b"[-50,"),
 ])
 def test_a_damaged_pack_is_ignored(repo, cache_dir, damage):
     expected = load_content(repo.root, ParseCache(cache_dir))

@@ -484,3 +484,10 @@ def test_remembered_scalars_stay_bounded(monkeypatch):
     assert parse(text.encode()).data == {f"bounded-{i}": i + 0.5 for i in range(50)}
     values, keys = yamlparse._memo(yaml.CSafeLoader.yaml_implicit_resolvers)
     assert len(values) <= 10 and len(keys) <= 10
+
+
+def test_positions_with_huge_columns_do_not_collide():
+    from okrsite.yamlparse import place
+
+    assert place(3, 7) == (3, 7)
+    assert place(1, (1 << 21) + 7) == (1, (1 << 21) + 7)
