@@ -207,7 +207,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 yml, out, edited = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-core = []  # seconds spent in the plugin's _pages (load, validate, score, render)
+core = []  # seconds in the plugin's _pages: load, validate, score (pages render later)
 original = mp.OkrsitePlugin._pages
 def timed(self):
     t = time.perf_counter()

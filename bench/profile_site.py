@@ -91,11 +91,14 @@ def install_timers() -> None:
     wrap(plugin, "load_content", "core: load + validate + model")
     wrap(plugin, "check_scoring", "core: check_scoring (score for the checks)")
     wrap(render, "score_content", "core: score_content (score for the pages)")
-    wrap(render, "render_site", "core: render_site (HTML of every page)")
+    # Pages are rendered one at a time as on_files takes them (render.iter_site).
+    for name in ("home", "periods_index", "period", "cascade", "kpis_index", "units_index",
+                 "unit_period", "kpi", "unit_overview"):
+        wrap(render, name, "core: render pages (HTML, as on_files takes them)")
     wrap(safe.SafeMarkdown, "html", "core: SafeMarkdown.html (fields via python-markdown)")
     wrap(page.Page, "source", "on_files: Page.source (YAML front matter dump)")
-    if hasattr(plugin, "GeneratedPage"):  # pages handed to MkDocs as HTML
-        wrap(plugin.GeneratedPage, "render", "okrsite: GeneratedPage.render (toc, permalinks)")
+    wrap(plugin.GeneratedPage, "__init__", "on_files: GeneratedPage (toc, permalinks, zlib)")
+    wrap(plugin.GeneratedPage, "render", "okrsite: GeneratedPage.render (unpack)")
     wrap(File, "generated", "on_files: File.generated")
     # MkDocs per page
     wrap(mp.Page, "read_source", "mkdocs: read_source (front matter parse)")
@@ -565,20 +568,15 @@ def main() -> None:
             ("core: load + validate + model", 2),
             ("core: check_scoring (score for the checks)", 2),
             ("core: score_content (score for the pages)", 2),
-            ("core: render_site (HTML of every page)", 2),
-            ("core: SafeMarkdown.html (fields via python-markdown)", 3),
-            ("on_files: Page.source (YAML front matter dump)", 1),
+            ("core: render pages (HTML, as on_files takes them)", 1),
+            ("core: SafeMarkdown.html (fields via python-markdown)", 2),
+            ("on_files: GeneratedPage (toc, permalinks, zlib)", 1),
             ("on_files: File.generated", 1),
             ("mkdocs: get_files (scan docs_dir)", 0),
             ("mkdocs: get_navigation", 0),
-            ("mkdocs: read_source (front matter parse)", 0),
-            ("okrsite: on_page_markdown (lift raw HTML)", 0),
-            ("mkdocs: Page.render (Markdown -> HTML, all)", 0),
-            ("mkdocs: link rewriting (inside render)", 1),
-            ("okrsite: on_page_content (restore blocks)", 0),
+            ("okrsite: GeneratedPage.render (unpack)", 0),
             ("mkdocs: get_context (per page)", 0),
             ("search: on_page_context (HTML parse per page)", 0),
-            ("okrsite: on_page_context (restore charts)", 0),
             ("material: template render (per page + sitemap)", 0),
             ("mkdocs: write_file", 0),
             ("mkdocs: copy static files", 0),

@@ -237,7 +237,7 @@ class ParseCache:
                 except (OSError, ValueError, TypeError, AttributeError):
                     continue  # a damaged pack is passed over, never trusted
                 for sha, where in found:
-                    if where[1] >= len(head) and 0 <= where[2] and where[1] + where[2] <= end:
+                    if where[1] >= len(head) and where[2] >= 0 and where[1] + where[2] <= end:
                         self._packed.setdefault(sha, []).append(where)
         return self._packed
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import zlib
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -62,7 +63,6 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, searched after the
 ASSETS_DIR = PACKAGE_DIR / "assets"  # okrsite.css and okrsite.js
 ASSETS_URI = "assets/okrsite/"  # where the assets land in the site
 
-# What the rendered pages use; each is added to `markdown_extensions` unless already there.
 _SCORING = DEFAULT_SETTINGS
 
 
@@ -190,7 +190,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.published: list[str] = []  # page paths of the last good build
         self._auto_nav: list[Any] | None = None  # the nav we made, to tell it from the user's
         self.assets: list[Asset] = []  # exports of the last good build
-        self.generated: set[str] = set()  # src_uri of the pages this build generated
+        self.directory_urls = True  # MkDocs' use_directory_urls: how pages link each other
+        self.permalink: Permalink | None = None  # the toc extension's, if turned on
         self._history_cache: History | None = None
         self._history_key: tuple[str | None, bool] | None = None
 
@@ -205,11 +206,13 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Theme templates, Markdown extensions, assets, fonts, cache and watching.
+        """Theme templates, assets, fonts, cache, watching, and the URL style.
 
-        Priority: 50 (run early), so that other plugins' `on_config` see the
-        Markdown extensions and theme directories the okrsite pages need.
+        Priority: 50 (run early), so that other plugins' `on_config` see the theme
+        directories and assets the okrsite pages need.
         """
+        self.directory_urls = bool(config.use_directory_urls)
+        self.permalink = _permalink(config)
         docs_dir = Path(config.docs_dir).resolve()
         self.content_dir = Path(self.config.content_dir or docs_dir).resolve()
         self._use_templates(config)
@@ -230,7 +233,6 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._drop_sources(files)
         published = []
         heads = []  # the pages without their bodies, for the navigation
-        permalink = _permalink(config)
         for page in self._pages():  # rendered one at a time; each is held compressed
             heads.append(replace(page, html=""))
             own = files.get_file_from_path(page.path)
@@ -241,7 +243,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             # No content: the page is handed over whole in GeneratedPage.
             file = File.generated(config, page.path, content="", inclusion=inclusion)
-            GeneratedPage(page, file, config, permalink)  # sets file.page
+            GeneratedPage(page, file, config, self.permalink)  # sets file.page
             files.append(file)
             published.append(page.path)
         pages = heads
@@ -252,7 +254,6 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             files.append(File.generated(config, export.path, content=export.data))
         if config.nav is None or config.nav is self._auto_nav:
             config.nav = self._auto_nav = auto_nav(pages, files)
-        self.generated = set(published)
         if self.as_of is not None:
             self.published = published
         return files
@@ -294,7 +295,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         before search."""
         if isinstance(page, GeneratedPage):
             page.full = page.unpack()
-            page.content = searchable(page.full)
+            page.content = page.search_view = searchable(page.full)
         return context
 
     @event_priority(-100)
@@ -302,7 +303,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                    nav: Navigation) -> dict[str, Any]:
         """The whole page again, for its template. Priority -100: last."""
         if isinstance(page, GeneratedPage) and page.full:
-            page.content, page.full = page.full, ""
+            if page.content is not page.search_view:
+                log.info(f"{page.file.src_uri}: a change made to this generated page in "
+                         "on_page_context is not kept (okrsite restores the whole page)")
+            page.content, page.full, page.search_view = page.full, "", ""
         return context
 
     on_page_context = CombinedEvent(_search_view, _full_view)
@@ -413,7 +417,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             fiscal_year_start=self.config.fiscal_year_start,
             include_restricted=self.config.include_restricted, scoring=scoring,
             cache_dir=self.parse_cache.directory if self.parse_cache else None,
-            history=self.config.history)
+            history=self.config.history, directory_urls=self.directory_urls)
         # Scored on what the build shows: without restricted items unless included.
         content = loaded.content
         del loaded  # the parsed documents and their positions: the checks are done
@@ -453,7 +457,7 @@ class GeneratedPage(MkPage):
     """
 
     def __init__(self, page: Page, file: File, config: MkDocsConfig,
-                 permalink: str | None) -> None:
+                 permalink: Permalink | None) -> None:
         super().__init__(page.title, file, config)
         self.okrsite_meta = page.meta
         self._toc_tokens = _toc_tokens(page.outline())
@@ -461,6 +465,7 @@ class GeneratedPage(MkPage):
         self._packed = zlib.compress(_with_permalinks(page.html, permalink).encode(), 1)
         self._unpacked: str | None = None  # the content `render` made, until packed again
         self.full = ""  # the content while the search plugin sees `searchable(content)`
+        self.search_view = ""  # what the search plugin was given
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown, self.meta = "", dict(self.okrsite_meta)
@@ -483,14 +488,24 @@ class GeneratedPage(MkPage):
         self.content, self.full, self._packed, self._unpacked = None, "", b"", None
 
 
-def _with_permalinks(body: str, permalink: str | None) -> str:
+@dataclass(frozen=True)
+class Permalink:
+    """The toc extension's permalink settings (`toc: permalink: true` in mkdocs.yml)."""
+
+    symbol: str  # HTML, as python-markdown writes it: entities kept, `<` `>` `&` escaped
+    title: str  # attribute text
+    css: str
+
+
+def _with_permalinks(body: str, permalink: Permalink | None) -> str:
     """A permalink after each heading, as the toc extension adds them to Markdown
-    pages (`toc: permalink: true` in mkdocs.yml)."""
-    if not permalink:
+    pages."""
+    if permalink is None:
         return body
-    return HEADING.sub(
-        lambda m: f'<h{m[1]} id="{m[2]}">{m[3]}<a class="headerlink" href="#{m[2]}" '
-                  f'title="Permanent link">{permalink}</a></h{m[1]}>', body)
+    before = f'<a class="{permalink.css}" href="#'
+    after = f'" title="{permalink.title}">{permalink.symbol}</a>'
+    return HEADING.sub(lambda m: f'<h{m[1]} id="{m[2]}">{m[3]}{before}{m[2]}{after}</h{m[1]}>',
+                       body)
 
 
 def _toc_tokens(headings: list[Heading]) -> list[dict[str, Any]]:
@@ -506,13 +521,23 @@ def _toc_tokens(headings: list[Heading]) -> list[dict[str, Any]]:
     return root
 
 
-def _permalink(config: MkDocsConfig) -> str | None:
-    """The toc extension's permalink symbol, if the site turned permalinks on."""
+_ENTITY = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-fA-F]+|[0-9a-zA-Z]+);)")
+
+
+def _permalink(config: MkDocsConfig) -> Permalink | None:
+    """The toc extension's permalink, if the site turned permalinks on: its symbol
+    written as python-markdown writes it (so `&sect;` stays an entity), its title
+    and its class."""
     toc = (config.mdx_configs or {}).get("toc") or {}
     value = toc.get("permalink")
     if value is True:
-        return "&para;"
-    return html.escape(value) if isinstance(value, str) and value else None
+        symbol = "&para;"
+    elif isinstance(value, str) and value:
+        symbol = _ENTITY.sub("&amp;", value).replace("<", "&lt;").replace(">", "&gt;")
+    else:
+        return None
+    return Permalink(symbol, html.escape(str(toc.get("permalink_title", "Permanent link"))),
+                     html.escape(str(toc.get("permalink_class", "headerlink"))))
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -146,6 +146,18 @@ def test_the_authors_markdown_extensions_are_left_alone(tmp_path: Path) -> None:
     assert config.mdx_configs["toc"] == {"permalink": True}
 
 
+def test_permalinks_are_written_as_the_toc_extension_writes_them(tmp_path: Path) -> None:
+    config = configured(tmp_path, {"markdown_extensions": [{"toc": {
+        "permalink": "&sect; <b>", "permalink_title": 'Link "here"', "permalink_class": "pl"}}]})
+    link = mkdocs_plugin._permalink(config)
+    assert link is not None
+    body = mkdocs_plugin._with_permalinks('<h2 id="summary">Summary</h2><p>x</p>', link)
+    assert body == ('<h2 id="summary">Summary<a class="pl" href="#summary" '
+                    'title="Link &quot;here&quot;">&sect; &lt;b&gt;</a></h2><p>x</p>')
+    plain = configured(tmp_path / "b", {"markdown_extensions": ["toc"]})
+    assert mkdocs_plugin._permalink(plain) is None
+
+
 def test_web_fonts_are_off_unless_the_author_chose_a_font(tmp_path: Path) -> None:
     assert configured(tmp_path / "a").theme["font"] is False
     chosen = {"text": "Inter", "code": "JetBrains Mono"}
@@ -210,12 +222,13 @@ def test_cache_dir_empty_means_memory_only(tmp_path: Path) -> None:
 
 
 def test_page_meta_becomes_front_matter() -> None:
-    page = Page("periods/2026-Q4/index.md", "2026-Q4: Ünits & \"quotes\"", "# Heading\n\nBody\n",
+    page = Page("periods/2026-Q4/index.md", "2026-Q4: Ünits & \"quotes\"",
+                "<h1>Heading</h1>\n<p>Body</p>\n",
                 {"description": "Q4 of 2026", "hide": ["toc"], "search": {"boost": 2}})
     body, meta = get_data(page.source())
     assert meta == {"title": "2026-Q4: Ünits & \"quotes\"", "description": "Q4 of 2026",
                     "hide": ["toc"], "search": {"boost": 2}}
-    assert body == "# Heading\n\nBody\n"
+    assert body == "<h1>Heading</h1>\n<p>Body</p>\n"
 
 
 def test_meta_title_wins_over_page_title() -> None:

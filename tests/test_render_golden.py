@@ -89,3 +89,16 @@ def test_rendering_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
                               env=env, cwd=tmp_path, check=True, timeout=120)
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+def test_page_sources_have_no_blank_line_in_the_body() -> None:
+    """A blank line ends an HTML block for a Markdown parser, which would then read the
+    rest (a field's code block, a note) as Markdown: `render --out` writes none."""
+    from okrsite.render.page import Page
+
+    for page in render(include_restricted=True):
+        body = page.source().split("\n---\n\n", 1)[1]
+        assert "\n\n" not in body, page.path
+    fenced = Page("a.md", "A", "<p>a</p>\n\n<pre><code>x\n\n[y](javascript:z)\n</code></pre>\n")
+    body = fenced.source().split("\n---\n\n", 1)[1]
+    assert "\n\n" not in body and "x\n&#10;[y]" in body

@@ -58,7 +58,7 @@ class Chart:
     def html(self, summary: str = "The data as a table") -> str:
         """The chart in a figure, then its table in a collapsed `<details>`."""
         return (f'<figure class="okr-chart">\n{self.svg}\n'
-                f"<figcaption>{self.caption}</figcaption>\n</figure>\n\n"
+                f"<figcaption>{self.caption}</figcaption>\n</figure>\n"
                 f'<details class="okr-data">\n<summary>{attr(summary)}</summary>\n'
                 f'<div class="okr-table">\n{self.table}\n</div>\n</details>')
 

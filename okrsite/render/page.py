@@ -20,12 +20,13 @@ _UNSEARCHED = re.compile(
     r'|<details class="okr-how">.*?</details>\n?|<table>.*?</table>\n?'
     r'|<span class="okr-progress [^>]*></span> '
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
-    r'|<a class="headerlink"[^>]*>[^<]*</a>', re.DOTALL)
+    r"|<a [^>]*>[^<]*</a>(?=</h[1-6]>)", re.DOTALL)  # a permalink (headings hold no links)
 # Of the rest, the index keeps headings (its sections) and paragraphs and lists (its
 # text); every other tag becomes a space, so table cells and links stay apart.
 _OTHER_TAGS = re.compile(r"<(?!/?(?:h[1-6]|p|ul|ol|li|code|pre)[\s>])[^>]*>")
 _SPACES = re.compile(r"\s{2,}")
 _TAG = re.compile(r"<[^>]*>")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ class Page:
         this form."""
         meta = {"title": self.title, **self.meta}
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-        return f"---\n{front}---\n\n{self.html}"
+        # No blank line in the body: it ends an HTML block for a Markdown parser, which
+        # would then read what follows (a field's code block, say) as Markdown. Inside
+        # <pre> the character reference is the same newline.
+        return f"---\n{front}---\n\n{_BLANK_LINE.sub(chr(10) + '&#10;', self.html)}"
 
     def headings(self) -> list[Heading]:
         """The page's section headings (`<h2>`..`<h6>` with ids), in order."""
