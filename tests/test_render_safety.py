@@ -265,7 +265,9 @@ def test_remote_images_become_links() -> None:
 
 
 def test_blank_lines_inside_code_do_not_end_the_raw_block() -> None:
-    block = SafeMarkdown().block("```\na\n\n\nb\n```")
+    field = SafeMarkdown().block("```\na\n\n\nb\n```")
+    assert "a\n\n\nb" in "".join(Page_(field).text)  # as the browser gets it
+    block = Page("a.md", "A", field).source().split("\n---\n\n", 1)[1]  # as a file
     assert "\n\n" not in block
     assert "a\n\n\nb" in "".join(Page_(block).text)
     html = to_html(f"{block}\n\n*after*")

@@ -3,8 +3,7 @@
 Charts are drawn in Python, so a page needs no script, font or request to another
 host. Every chart is one `<svg>` with a `viewBox` (it scales to any width), `role="img"`,
 an `aria-label`, a `<title>` and a `<desc>` summing it up. `Chart.html()` puts the chart
-in a `<figure>` and its table in a `<details>` below it; both are raw HTML blocks,
-untouched by the page's Markdown.
+in a `<figure>` and its table in a `<details>` below it.
 
 The SVG holds geometry and class names only: strokes, fills, dashes, font size and text
 alignment are in okrsite.css (light and dark schemes), which every page with a chart

@@ -77,9 +77,6 @@ class Page:
         away under their objective, and keep their anchors."""
         return [h for h in self.headings() if h.level <= 2]
 
-    def searchable_html(self) -> str:
-        return searchable(self.html)
-
 
 def searchable(html: str) -> str:
     """A page body as a search index needs it: its words in headings, paragraphs and

@@ -12,8 +12,7 @@ Two kinds of text reach a page:
   descriptions): `SafeMarkdown.html()` renders them with python-markdown, raw HTML
   shown as text, links kept only for http, https, mailto and relative URLs, and
   images only from this site (a remote image becomes a link to it, so a page makes
-  no request to another host). The result is embedded as a raw HTML block, which
-  the page's own Markdown pass leaves alone.
+  no request to another host). The result goes into the page's HTML as it is.
 
 Page titles go to site generators that treat them as HTML and sometimes strip and
 unescape them (Material's `<title>{{ page.title | striptags }}`): `title_text()`
@@ -48,7 +47,6 @@ _SPACE = re.compile(r"\s+")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _URL_NOISE = re.compile(r"[\t\n\r]")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # One line of prose without any Markdown or HTML syntax (most check-in notes): it
 # renders as one paragraph of itself, so python-markdown can be skipped.
 _PLAIN = re.compile(r"^(?!\d+[.)]( |$))[A-Za-z0-9À-ÿ][A-Za-z0-9À-ÿ ,.;:'\"?()%/-]*(?<! )\Z")
@@ -63,7 +61,7 @@ def clean(text: object) -> str:
 
 
 def inline(text: object) -> str:
-    """Plain text as Markdown that renders as exactly this text (one line)."""
+    """Plain text as HTML (and Markdown) that renders as exactly this text (one line)."""
     return clean(text).translate(_INLINE_TABLE)
 
 
@@ -189,12 +187,9 @@ class SafeMarkdown:
         return found
 
     def block(self, text: str | None, css: str = "okr-md") -> str:
-        """The field as a raw HTML block for a Markdown page: it starts and ends a
-        block of its own, so the page's Markdown pass does not touch it."""
+        """The field as a block of a page, in a `<div class="okr-md">` ("" if empty).
+        (`Page.source` keeps blank lines out of page files, for Markdown readers.)"""
         body = self.html(text)
         if not body:
             return ""
-        # A blank line ends a raw HTML block for CommonMark parsers; blank lines only
-        # occur inside <pre>, where a character reference keeps the newline.
-        body = _BLANK_LINE.sub("\n&#10;", body)
         return f'<div class="{css}">\n{body}\n</div>'
