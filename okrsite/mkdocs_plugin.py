@@ -45,7 +45,7 @@ from okrsite.history.git import head_of
 from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
 from okrsite.pipeline import load_content
 from okrsite.render import render_outputs
-from okrsite.render.page import HEADING, Asset, Heading, Page, searchable
+from okrsite.render.page import HEADING, Asset, Heading, Page, outline, searchable
 from okrsite.scoring import (
     DEFAULT_SETTINGS,
     Bands,
@@ -447,8 +447,9 @@ class GeneratedPage(MkPage):
     """A page the core rendered as HTML: MkDocs gets its content and table of
     contents as they are, without a Markdown pass (which was most of a build).
 
-    It goes through every plugin event like a page written by hand, with an empty
-    `markdown` (there is no Markdown source) and an empty `file.content_string`.
+    It goes through MkDocs' page events like a page written by hand, except that
+    there is no Markdown source: `markdown` and `file.content_string` are empty, and
+    `on_page_read_source` is not asked.
 
     MkDocs reads every page before it writes the first, so all pages are in memory
     at once; ours wait zlib-compressed (level 1: fast, ~6x smaller) except from
@@ -460,8 +461,9 @@ class GeneratedPage(MkPage):
                  permalink: Permalink | None) -> None:
         super().__init__(page.title, file, config)
         self.okrsite_meta = page.meta
-        self._toc_tokens = _toc_tokens(page.outline())
-        self._anchors = {h.id for h in page.headings()}
+        headings = page.headings()
+        self._toc_tokens = _toc_tokens(outline(headings))
+        self._anchors = {h.id for h in headings}
         self._packed = zlib.compress(_with_permalinks(page.html, permalink).encode(), 1)
         self._unpacked: str | None = None  # the content `render` made, until packed again
         self.full = ""  # the content while the search plugin sees `searchable(content)`

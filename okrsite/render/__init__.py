@@ -149,9 +149,7 @@ def render_content(content: Content, settings: Settings,
     """Score what the build shows (the public view unless include_restricted), then
     render it: the whole render stage in one call. `registry` defaults to the
     built-in scorers plus the installed plugins."""
-    shown = content if settings.include_restricted else public_view(content).content
-    card = score_content(shown, settings.as_of, settings.scoring, registry)
-    return render_site(content, card, settings)
+    return list(render_outputs(content, settings, None, registry)[0])
 
 
 def _check(shown: Content, card: Scorecard, settings: Settings) -> None:

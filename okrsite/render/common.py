@@ -91,18 +91,16 @@ def rel(from_page: str, to_page: str, anchor: str | None = None,
     """A relative URL from one page to another (or to an anchor on it)."""
     if from_page == to_page and anchor:
         return f"#{anchor}"
-    here, there = page_url(from_page, directory_urls), page_url(to_page, directory_urls)
-    # A directory URL is a folder the browser is in; a file URL sits in its parent.
-    base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
-    url = posixpath.relpath(there or ".", base or ".")
+    url = asset_url(from_page, page_url(to_page, directory_urls) or ".", directory_urls)
     if directory_urls:
         url = "./" if url == "." else url + "/"
     return f"{url}#{anchor}" if anchor else url
 
 
 def asset_url(from_page: str, asset: str, directory_urls: bool = True) -> str:
-    """A relative URL from a page to a file (`audit/2026-Q3/okrs.csv`) of the site."""
+    """A relative URL from a page to a path of the site (`audit/2026-Q3/okrs.csv`)."""
     here = page_url(from_page, directory_urls)
+    # A directory URL is a folder the browser is in; a file URL sits in its parent.
     base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
     return posixpath.relpath(asset, base or ".")
 

@@ -70,12 +70,14 @@ class Page:
         """The page's section headings (`<h2>`..`<h6>` with ids), in order."""
         return [Heading(int(m[1]), m[2], m[3]) for m in HEADING.finditer(self.html)]
 
-    def outline(self) -> list[Heading]:
-        """The headings a table of contents lists: `<h2>` only, i.e. a unit page's
-        objectives and not each key result. Every key result listed made the sidebar
-        longer than a screen, and cost 4 KB on every unit page; they are one step
-        away under their objective, and keep their anchors."""
-        return [h for h in self.headings() if h.level <= 2]
+
+
+def outline(headings: list[Heading]) -> list[Heading]:
+    """The headings a table of contents lists: `<h2>` only, i.e. a unit page's
+    objectives and not each key result. Every key result listed made the sidebar
+    longer than a screen, and cost 4 KB on every unit page; they are one step away
+    under their objective, and keep their anchors."""
+    return [h for h in headings if h.level <= 2]
 
 
 def searchable(html: str) -> str:
