@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from okrsite import __version__
 from okrsite.diagnostics import (
@@ -24,14 +24,16 @@ from okrsite.diagnostics import (
     format_text,
     has_errors,
 )
+from okrsite.errors import OkrsiteError
+from okrsite.settings import CONFIG_FILE, Settings
 
 if TYPE_CHECKING:
-    from okrsite.pipeline import Loaded
+    from okrsite.pipeline import Build
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(OkrsiteError):
     """Wrong arguments or settings: exit 2 with a message."""
 
 
@@ -40,13 +42,6 @@ def _date_arg(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _content_dir(text: str) -> Path:
-    path = Path(text)
-    if not path.is_dir():
-        raise UsageError(f"content directory {text!r} does not exist")
-    return path
 
 
 def default_cache_dir(content_dir: Path) -> Path | None:
@@ -59,42 +54,99 @@ def default_cache_dir(content_dir: Path) -> Path | None:
     return None if cache.is_relative_to(content_dir.resolve()) else cache
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("content_dir", nargs="?", default="content", metavar="CONTENT_DIR",
-                   help="the content directory (default: content)")
+def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-f", "--config-file", metavar="FILE",
+                   help="the site's mkdocs.yml, whose `okrsite` plugin block gives the "
+                        "settings (default: ./mkdocs.yml when it exists)")
+
+
+def _add_common(p: argparse.ArgumentParser, content_dir: bool = True) -> None:
+    if content_dir:
+        p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
+                       help="the content directory (default: the config's content_dir or "
+                            "docs_dir, else content)")
+    _add_config(p)
     p.add_argument("--as-of", type=_date_arg, metavar="DATE",
-                   help="compute scores and states as of this date (default: SOURCE_DATE_EPOCH, "
-                        "then the latest commit touching the content, then its latest entry)")
-    p.add_argument("--fiscal-year-start", type=int, default=1, choices=range(1, 13),
-                   metavar="MONTH", help="month the fiscal year starts (default: 1)")
+                   help="compute scores and states as of this date (default: the config's "
+                        "as_of, SOURCE_DATE_EPOCH, the latest commit touching the content, "
+                        "then its latest entry)")
+    p.add_argument("--fiscal-year-start", type=int, default=None, choices=range(1, 13),
+                   metavar="MONTH", help="month the fiscal year starts (default: the "
+                                         "config's, else 1)")
     p.add_argument("--no-cache", action="store_true", help="parse everything afresh")
 
 
-def _as_of(args: argparse.Namespace, content_dir: Path) -> date:
-    from okrsite.asof import AsOfError, resolve_as_of
-    from okrsite.pipeline import load_content
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings of `mkdocs.yml` (or every default without one), with the command
+    line's options over them."""
+    from okrsite.settings import SettingsError, read_config
+
+    given = getattr(args, "config_file", None)
+    file = Path(given) if given else Path(CONFIG_FILE)
+    if given and not file.is_file():
+        raise UsageError(f"config file {given!r} does not exist")
+    try:
+        config, warnings = read_config(file if file.is_file() else None)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+    for key, message in warnings:
+        print(f"okrsite: warning: {config.file}: plugins: okrsite: {key}: {message}",
+              file=sys.stderr)
+    settings = config.settings()
+    chosen = getattr(args, "content_dir", None)
+    if chosen is not None:
+        settings = settings.but(content_dir=Path(chosen))
+    if not settings.content_dir.is_dir():
+        raise UsageError(f"content directory {str(chosen or settings.content_dir)!r} does "
+                         "not exist")
+    settings = settings.but(content_dir=settings.content_dir.resolve())
+    if config.file is None or chosen is not None:
+        settings = settings.but(cache_dir=default_cache_dir(settings.content_dir))
+    if getattr(args, "no_cache", False):
+        settings = settings.but(cache_dir=None)
+    if getattr(args, "as_of", None) is not None:
+        settings = settings.but(as_of=args.as_of)
+    if getattr(args, "fiscal_year_start", None) is not None:
+        settings = settings.but(fiscal_year_start=args.fiscal_year_start)
+    if getattr(args, "include_restricted", False):
+        settings = settings.but(include_restricted=True)
+    if getattr(args, "no_history", False):
+        settings = settings.but(history=False)
+    if getattr(args, "no_directory_urls", False):
+        settings = settings.but(directory_urls=False)
+    return settings
+
+
+def _build(args: argparse.Namespace, **overrides: Any) -> Build:
+    from okrsite.pipeline import run
+
+    return run(_settings(args).but(**overrides))
+
+
+def _as_of(build: Build) -> date:
+    from okrsite.asof import AsOfError
 
     try:
-        return resolve_as_of(args.as_of, content_dir, os.environ,
-                             lambda: load_content(content_dir).content).date
+        return build.require_as_of().date
     except AsOfError as exc:
         raise UsageError(str(exc)) from None
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from okrsite.pipeline import check
+def _report_errors(build: Build) -> bool:
+    """Print the build's errors as `check` does; True when there were any."""
+    if build.ok:
+        return False
+    print(format_text([d for d in build.diagnostics if d.is_error]), file=sys.stderr)
+    return True
 
-    content_dir = _content_dir(args.content_dir)
-    try:
-        as_of: date | None = _as_of(args, content_dir)
-    except UsageError:
-        if args.as_of is not None or os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-            raise
-        as_of = None  # no commit and nothing dated yet: every check but the scoring ones
-    cache = None if args.no_cache else default_cache_dir(content_dir)
-    diagnostics = list(check(content_dir, as_of, cache, args.fiscal_year_start))
+
+def cmd_check(args: argparse.Namespace) -> int:
+    build = _build(args, history=False)
+    if build.as_of is None and os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        _as_of(build)  # a malformed SOURCE_DATE_EPOCH is a usage error, not "no date yet"
+    diagnostics = list(build.diagnostics)
     if args.base:
-        diagnostics += _change_control(args, content_dir, as_of, cache)
+        diagnostics += _change_control(args, build)
     formatter: Callable[..., str] = {"text": format_text, "json": format_json,
                                      "github": format_github}[args.format]
     text = formatter(diagnostics)
@@ -105,58 +157,38 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _change_control(args: argparse.Namespace, content_dir: Path, as_of: date | None,
-                    cache: Path | None) -> list[Diagnostic]:
-    """`check --base REV`: OKR401-403 for what changed since REV (okrsite.history.control)."""
-    from okrsite.history import GitError, change_control
-    from okrsite.history.git import find_repo
+def _change_control(args: argparse.Namespace, build: Build) -> list[Diagnostic]:
+    """`check --base REV`: OKR401-403 for what changed since REV (okrsite.commands.control)."""
+    from okrsite.commands.control import change_control
+    from okrsite.history.git import GitError, find_repo
 
-    if as_of is None:
+    if build.as_of is None:
         raise UsageError("--base needs an as-of date: pass --as-of YYYY-MM-DD")
-    repo, why = find_repo(content_dir)
+    repo, why = find_repo(build.content_dir)
     if repo is None:
         raise UsageError(f"--base needs the content in a git repository: {why}")
     try:
-        return change_control(repo.root, content_dir, args.base, as_of,
-                              args.fiscal_year_start, cache)
+        return change_control(repo.root, build.content_dir, args.base, build.as_of.date,
+                              build.settings.fiscal_year_start, build.settings.cache_dir)
     except GitError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _load(args: argparse.Namespace, content_dir: Path) -> Loaded | None:
-    """The content, or None after printing its errors (the command then exits 1)."""
-    from okrsite.loader import ParseCache
-    from okrsite.pipeline import load_content
-
-    cache = ParseCache(None if args.no_cache else default_cache_dir(content_dir))
-    loaded = load_content(content_dir, cache, args.fiscal_year_start)
-    if not loaded.ok:
-        print(format_text([d for d in loaded.diagnostics if d.is_error]), file=sys.stderr)
-        return None
-    return loaded
-
-
 def cmd_score(args: argparse.Namespace) -> int:
-    from okrsite.scoring import ScoringSettings, format_table, score_content, to_json
+    from okrsite.scoring.report import format_table, to_json
 
-    content_dir = _content_dir(args.content_dir)
-    loaded = _load(args, content_dir)
-    if loaded is None:
+    build = _build(args, history=False)
+    if _report_errors(build):
         return EXIT_ERRORS
-    content = loaded.content
-    if args.period and args.period not in content.periods:
-        raise UsageError(f"no period {args.period!r}; known: {', '.join(content.periods)}")
-    as_of = _as_of(args, content_dir)
-    if not args.include_restricted:
-        from okrsite.render.visibility import public_view
-
-        content = public_view(content)[0]  # scores must not reflect withheld items
-    card = score_content(content, as_of, ScoringSettings())
+    if args.period and args.period not in build.scorecard.periods:
+        raise UsageError(f"no period {args.period!r}; known: "
+                         f"{', '.join(build.scorecard.periods)}")
+    _as_of(build)
+    card, internal = build.scorecard, build.settings.include_restricted
     if args.format == "json":
-        print(json.dumps(to_json(card, args.period, args.include_restricted), indent=2,
-                         ensure_ascii=False))
+        print(json.dumps(to_json(card, args.period, internal), indent=2, ensure_ascii=False))
     else:
-        print(format_table(card, args.period, args.include_restricted))
+        print(format_table(card, args.period, internal))
     return EXIT_OK
 
 
@@ -165,33 +197,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from okrsite.history import read_history
-    from okrsite.loader import ParseCache
-    from okrsite.pipeline import load_content
     from okrsite.render import render_outputs
-    from okrsite.scoring import ScoringSettings, check_scoring
-    from okrsite.settings import Settings
 
-    content_dir = _content_dir(args.content_dir).resolve()
+    build = _build(args)
+    content_dir = build.content_dir
     out = Path(args.out).resolve()
     if out == content_dir or out.is_relative_to(content_dir) or content_dir.is_relative_to(out):
         raise UsageError(f"--out {args.out} overlaps the content directory; choose another")
-    cache_dir = None if args.no_cache else default_cache_dir(content_dir)
-    loaded = load_content(content_dir, ParseCache(cache_dir), args.fiscal_year_start)
-    diagnostics = list(loaded.diagnostics)
-    as_of = _as_of(args, content_dir)
-    if loaded.ok:
-        diagnostics += check_scoring(loaded.content, ScoringSettings(), as_of, content_dir)
-    if has_errors(diagnostics):
-        print(format_text([d for d in diagnostics if d.is_error]), file=sys.stderr)
+    if _report_errors(build):
         return EXIT_ERRORS
-    settings = Settings(content_dir, as_of, args.fiscal_year_start, args.include_restricted,
-                        cache_dir=cache_dir, history=not args.no_history,
-                        directory_urls=not args.no_directory_urls)
-    history = read_history(content_dir, cache_dir=cache_dir,
-                           include_restricted=args.include_restricted,
-                           enabled=settings.history)
-    pages, assets = render_outputs(loaded.content, settings, history)
+    as_of = _as_of(build)
+    pages, assets = render_outputs(build)
     # Write beside the target, then swap: a failure never leaves a half-written site.
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".okrsite-render-", dir=out.parent))
@@ -232,18 +248,13 @@ def cmd_codes(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """The semantic diff of BASE..HEAD (default: the working tree) with its score impact."""
-    from okrsite.history import GitError, pr_diff
-    from okrsite.history.prdiff import to_json, to_markdown
+    from okrsite.commands.prdiff import pr_diff, to_json, to_markdown
+    from okrsite.history.git import GitError
 
-    content_dir = _content_dir(args.content_dir)
+    build = _build(args, history=False)
+    as_of = build.as_of.date if build.as_of else None  # None: the diff without scores
     try:
-        as_of: date | None = _as_of(args, content_dir)
-    except UsageError:
-        as_of = None  # nothing to date the scores by: the diff without scores
-    cache = None if args.no_cache else default_cache_dir(content_dir)
-    try:
-        result = pr_diff(content_dir, args.base, args.head, as_of, args.fiscal_year_start,
-                         args.include_restricted, cache)
+        result = pr_diff(build.settings, args.base, args.head, as_of)
     except GitError as exc:
         raise UsageError(str(exc)) from None
     print(to_json(result) if args.format == "json" else to_markdown(result))
@@ -251,42 +262,38 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write a period's audit downloads (CSV, JSON, manifest) to a directory."""
-    from okrsite.history import History, period_audit, write_exports
-    from okrsite.history.git import head_of
+    """Write a period's audit downloads (CSV, JSON, manifest) to a directory: the
+    files the site publishes under audit/PERIOD/, byte for byte."""
+    from okrsite.history.audit import write_exports
 
-    content_dir = _content_dir(args.content_dir)
-    loaded = _load(args, content_dir)
-    if loaded is None:
+    build = _build(args, history=False)
+    if _report_errors(build):
         return EXIT_ERRORS
-    as_of = _as_of(args, content_dir)
-    history = History.unavailable("not read by export")
-    history.head = head_of(content_dir)  # named in the manifest, outside its digest
+    _as_of(build)
     try:
-        audit = period_audit(loaded.content, args.period, history, as_of,
-                             include_restricted=args.include_restricted)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    for file in write_exports(audit, Path(args.out)):
+        record = build.record(args.period)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    for file in write_exports(record, Path(args.out)):
         print(file)
-    print(f"digest {audit.manifest['digest']}", file=sys.stderr)
+    print(f"digest {record.manifest['digest']}", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_codeowners(args: argparse.Namespace) -> int:
     """Write CODEOWNERS from the org's `reviewers:`."""
-    from okrsite.history import codeowners
+    from okrsite.commands.codeowners import codeowners
     from okrsite.history.git import find_repo
-    from okrsite.pipeline import load_content
 
-    content_dir = _content_dir(args.content_dir)
-    loaded = load_content(content_dir, None, 1)
-    if not loaded.content.org.units:
-        print(format_text([d for d in loaded.diagnostics if d.is_error]), file=sys.stderr)
+    build = _build(args, history=False)
+    content = build.content
+    if not content.org.units:
+        print(format_text([d for d in build.diagnostics if d.is_error]), file=sys.stderr)
         return EXIT_ERRORS
-    repo, _ = find_repo(content_dir)
-    rel = repo.content_rel if repo is not None else Path(args.content_dir).as_posix()
-    result = codeowners(loaded.content, rel)
+    repo, _ = find_repo(build.content_dir)
+    rel = repo.content_rel if repo is not None else Path(args.content_dir or
+                                                         "content").as_posix()
+    result = codeowners(content, rel)
     for warning in result.warnings:
         print(f"okrsite: warning: {warning}", file=sys.stderr)
     if args.output and args.output != "-":
@@ -301,12 +308,11 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
 
 def cmd_new_period(args: argparse.Namespace) -> int:
     """Scaffold a period's files from the one before, carrying unfinished objectives."""
-    from okrsite.history import NewPeriodError, new_period
+    from okrsite.commands.newperiod import NewPeriodError, new_period
 
-    content_dir = _content_dir(args.content_dir)
+    settings = _settings(args)
     try:
-        result = new_period(content_dir, args.period, args.from_period,
-                            args.fiscal_year_start)
+        result = new_period(settings, args.period, args.from_period)
     except NewPeriodError as exc:
         raise UsageError(str(exc)) from None
     for file in result.written:
@@ -370,16 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "origin/main")
     p.add_argument("head", metavar="HEAD", nargs="?", default=None,
                    help="a revision (default: the working tree)")
-    p.add_argument("--content-dir", default="content", metavar="DIR",
-                   help="the content directory (default: content)")
-    p.add_argument("--as-of", type=_date_arg, metavar="DATE",
-                   help="score both sides as of this date (default as for check)")
-    p.add_argument("--fiscal-year-start", type=int, default=1, choices=range(1, 13),
-                   metavar="MONTH", help="month the fiscal year starts (default: 1)")
+    p.add_argument("--content-dir", dest="content_dir", default=None, metavar="DIR",
+                   help="the content directory (default: as for check)")
+    _add_common(p, content_dir=False)
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.add_argument("--include-restricted", action="store_true",
                    help="show changes to restricted objectives and KPIs too")
-    p.add_argument("--no-cache", action="store_true", help="parse everything afresh")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("export", help="write a period's audit CSV, JSON and manifest",
@@ -395,8 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("codeowners", help="write CODEOWNERS from the org's reviewers",
                        description="Each unit's OKR files and the KPIs it owns are owned by "
                        "its reviewers (or its nearest ancestor's).")
-    p.add_argument("content_dir", nargs="?", default="content", metavar="CONTENT_DIR",
-                   help="the content directory (default: content)")
+    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
     p.add_argument("--output", metavar="FILE",
                    help="write here, e.g. .github/CODEOWNERS (default: standard output)")
     p.set_defaults(func=cmd_codeowners)
@@ -405,12 +408,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write periods/ID/*.yaml with the unfinished objectives "
                        "of the previous period (or --from), never overwriting a file.")
     p.add_argument("period", metavar="ID", help="the new period id, e.g. 2027-Q2")
-    p.add_argument("content_dir", nargs="?", default="content", metavar="CONTENT_DIR",
-                   help="the content directory (default: content)")
+    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
     p.add_argument("--from", dest="from_period", metavar="PERIOD",
                    help="the period to start from (default: the latest one of the same kind)")
-    p.add_argument("--fiscal-year-start", type=int, default=1, choices=range(1, 13),
-                   metavar="MONTH", help="month the fiscal year starts (default: 1)")
+    p.add_argument("--fiscal-year-start", type=int, default=None, choices=range(1, 13),
+                   metavar="MONTH", help="month the fiscal year starts (default: the "
+                                         "config's, else 1)")
     p.set_defaults(func=cmd_new_period)
     return parser
 
@@ -420,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except UsageError as exc:
+    except OkrsiteError as exc:
         print(f"okrsite: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `okrsite score | head`

@@ -21,13 +21,11 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 from jinja2 import Environment
-from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config, ConfigErrors, ConfigWarnings, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -38,23 +36,13 @@ from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import dirname_to_title, get_theme_dir
 
-from okrsite.asof import AsOf, AsOfError, parse_date, resolve_as_of
+from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
-from okrsite.history import History, read_history
-from okrsite.history.git import head_of
 from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
-from okrsite.pipeline import load_content
+from okrsite.pipeline import HistoryCache, run
 from okrsite.render import render_outputs
 from okrsite.render.page import HEADING, Asset, Heading, Page, outline, searchable
-from okrsite.scoring import (
-    DEFAULT_SETTINGS,
-    Bands,
-    ScorerRegistry,
-    ScoringSettings,
-    StatusRule,
-    check_scoring,
-)
-from okrsite.settings import Settings
+from okrsite.settings import Options, Settings, SettingsError, SiteConfig, parse_options
 
 log = get_plugin_logger(__name__)
 
@@ -63,112 +51,27 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, searched after the
 ASSETS_DIR = PACKAGE_DIR / "assets"  # okrsite.css and okrsite.js
 ASSETS_URI = "assets/okrsite/"  # where the assets land in the site
 
-_SCORING = DEFAULT_SETTINGS
-
 
 # -- settings -------------------------------------------------------------------------------
 
 
-class _DateOption(opt.BaseConfigOption["date | None"]):
-    """A YYYY-MM-DD date, written bare (YAML makes it a date) or quoted; empty means unset."""
-
-    def run_validation(self, value: object) -> date | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return parse_date(value)
-            except AsOfError as exc:
-                raise ValidationError(str(exc)) from None
-        raise ValidationError(f"expected a date (YYYY-MM-DD), got {value!r}")
-
-
-_Number = (int, float)
-
-
-class BandsConfig(Config):
-    """Score colours: red below `yellow_from`, yellow below `green_from`, green from there."""
-
-    yellow_from = opt.Type(_Number, default=_SCORING.bands.yellow_from)
-    green_from = opt.Type(_Number, default=_SCORING.bands.green_from)
-
-
-class ExpectationsConfig(Config):
-    """Score expected at the end of a period, by objective type."""
-
-    committed = opt.Type(_Number, default=_SCORING.expectation("committed"))
-    aspirational = opt.Type(_Number, default=_SCORING.expectation("aspirational"))
-
-
-class StatusConfig(Config):
-    """Active period: on track within `on_track_margin` of the expected score, at risk
-    within `at_risk_margin`, else off track."""
-
-    on_track_margin = opt.Type(_Number, default=_SCORING.status.on_track_margin)
-    at_risk_margin = opt.Type(_Number, default=_SCORING.status.at_risk_margin)
-
-
 class OkrsiteConfig(Config):
-    """The `okrsite` plugin's settings (content/guide/settings.md documents each)."""
+    """The plugin's block of mkdocs.yml. The core validates it (okrsite.settings), so
+    `okrsite` commands read the same block with the same messages; `options` holds
+    the result. content/guide/settings.md documents every option."""
 
-    content_dir = opt.Optional(opt.Dir(exists=True))  # default: the docs_dir
-    as_of = _DateOption()  # default: SOURCE_DATE_EPOCH, then git, then the content
-    fiscal_year_start = opt.Choice(tuple(range(1, 13)), default=1)
-    include_restricted = opt.Type(bool, default=False)
-    bands = opt.SubConfig(BandsConfig)
-    default_scorers = opt.DictOfItems(opt.Type(str), default={})  # KR kind -> scorer name
-    expectations = opt.SubConfig(ExpectationsConfig)
-    status = opt.SubConfig(StatusConfig)
-    stale_after_days = opt.Type(int, default=_SCORING.stale_after_days)
-    cascade_rollup = opt.Type(bool, default=_SCORING.cascade)
-    history = opt.Type(bool, default=True)
-    cache_dir = opt.Type(str, default=".cache/okrsite")  # relative to mkdocs.yml; "" = memory
+    options: Options
+
+    def set_defaults(self) -> None:
+        self.options = Options()  # every option has a default in the core
 
     def validate(self) -> tuple[ConfigErrors, ConfigWarnings]:
-        """The options one by one, then what only makes sense together (band order,
-        margin order, scorer names), reported against the option to fix."""
-        failed, warnings = super().validate()
-        if failed:
-            return failed, warnings
         try:
-            Bands(float(self.bands.yellow_from), float(self.bands.green_from))
-        except ValueError as exc:
-            failed.append(("bands", ValidationError(str(exc))))
-        try:
-            StatusRule(float(self.status.on_track_margin), float(self.status.at_risk_margin))
-        except ValueError as exc:
-            failed.append(("status", ValidationError(str(exc))))
-        try:
-            ScoringSettings(default_scorers=dict(self.default_scorers))
-        except ValueError as exc:
-            failed.append(("default_scorers", ValidationError(str(exc))))
-        else:
-            registry = ScorerRegistry.discover()
-            unknown = sorted(set(self.default_scorers.values()) - set(registry.names()))
-            if unknown:
-                failed.append(("default_scorers", ValidationError(
-                    f"unknown scorer(s) {', '.join(unknown)}; known scorers: "
-                    f"{', '.join(registry.names())}")))
-        if self.stale_after_days < 1:
-            failed.append(("stale_after_days", ValidationError("must be 1 or more days")))
-        return failed, warnings
-
-
-def scoring_settings(cfg: OkrsiteConfig) -> ScoringSettings:
-    """The plugin's scoring options as the core's `ScoringSettings`."""
-    return ScoringSettings(
-        default_scorers=dict(cfg.default_scorers),
-        bands=Bands(float(cfg.bands.yellow_from), float(cfg.bands.green_from)),
-        expectations={"committed": float(cfg.expectations.committed),
-                      "aspirational": float(cfg.expectations.aspirational)},
-        status=StatusRule(float(cfg.status.on_track_margin), float(cfg.status.at_risk_margin)),
-        stale_after_days=cfg.stale_after_days,
-        cascade=cfg.cascade_rollup,
-    )
+            base = Path(self.config_file_path).parent if self.config_file_path else None
+            self.options, warnings = parse_options(dict(self), base)
+        except SettingsError as exc:
+            return [(key, ValidationError(message)) for key, message in exc.problems], []
+        return [], list(warnings)
 
 
 # -- the plugin -----------------------------------------------------------------------------
@@ -185,15 +88,13 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     def __init__(self) -> None:
         self.is_serve = False
         self.parse_cache: ParseCache | None = None
-        self.content_dir = Path()
+        self.history_cache = HistoryCache()  # read again only when HEAD moves
+        self.settings: Settings | None = None  # of the build under way (from on_config)
         self.as_of: AsOf | None = None  # of the last build that got as far as scoring
         self.published: list[str] = []  # page paths of the last good build
         self._auto_nav: list[Any] | None = None  # the nav we made, to tell it from the user's
         self.assets: list[Asset] = []  # exports of the last good build
-        self.directory_urls = True  # MkDocs' use_directory_urls: how pages link each other
         self.permalink: Permalink | None = None  # the toc extension's, if turned on
-        self._history_cache: History | None = None
-        self._history_key: tuple[str | None, bool] | None = None
 
     # -- hooks, in the order MkDocs calls them --
 
@@ -211,16 +112,20 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: 50 (run early), so that other plugins' `on_config` see the theme
         directories and assets the okrsite pages need.
         """
-        self.directory_urls = bool(config.use_directory_urls)
         self.permalink = _permalink(config)
         docs_dir = Path(config.docs_dir).resolve()
-        self.content_dir = Path(self.config.content_dir or docs_dir).resolve()
+        site = SiteConfig(Path(config.config_file_path) if config.config_file_path else None,
+                          self.config.options, docs_dir, bool(config.use_directory_urls))
+        if not site.content_dir.is_dir():
+            raise PluginError(f"okrsite: content_dir {site.content_dir} does not exist")
+        self.settings = site.settings()
         self._use_templates(config)
         self._use_assets(config)
         self._no_web_fonts(config)
-        self._open_cache(config, docs_dir)
-        if self.is_serve and not self.content_dir.is_relative_to(docs_dir):
-            config.watch.append(str(self.content_dir))  # the docs_dir is watched anyway
+        self._open_cache(site)
+        content_dir = self.settings.content_dir
+        if self.is_serve and not content_dir.is_relative_to(docs_dir):
+            config.watch.append(str(content_dir))  # the docs_dir is watched anyway
         return config
 
     @event_priority(50)
@@ -361,16 +266,13 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if theme.name == "material" and theme.get("font") == _default_font(theme.name):
             theme["font"] = False
 
-    def _open_cache(self, config: MkDocsConfig, docs_dir: Path) -> None:
+    def _open_cache(self, site: SiteConfig) -> None:
         """One ParseCache per session: created on the first build, kept by later ones."""
-        directory = None
-        if self.config.cache_dir and not os.environ.get("OKRSITE_NO_CACHE"):
-            base = Path(config.config_file_path or ".").resolve().parent
-            directory = (base / self.config.cache_dir).resolve()
-            if directory.is_relative_to(self.content_dir) or directory.is_relative_to(docs_dir):
-                log.info(f"cache_dir {directory} is inside the content or docs directory, "
-                         "where it would be published: caching in memory only")
-                directory = None
+        directory = site.cache_dir
+        if site.options.cache_dir and directory is None and not os.environ.get(
+                "OKRSITE_NO_CACHE"):
+            log.info(f"cache_dir {site.options.cache_dir} is inside the content or docs "
+                     "directory, where it would be published: caching in memory only")
         if self.parse_cache is None or self.parse_cache.directory != directory:
             self.parse_cache = ParseCache(directory)
 
@@ -382,25 +284,19 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             if file.abs_src_path is None or not file.src_uri.endswith(YAML_SUFFIXES):
                 continue
             path = Path(file.abs_src_path).resolve()
-            if path.is_relative_to(self.content_dir) and _in_layout(
-                    path.relative_to(self.content_dir).as_posix()):
+            content_dir = self.settings.content_dir if self.settings else path.parent
+            if path.is_relative_to(content_dir) and _in_layout(
+                    path.relative_to(content_dir).as_posix()):
                 files.remove(file)
 
     def _pages(self) -> Iterable[Page]:
-        """Load, check, score and render; bad content is reported, never rendered."""
-        loaded = load_content(self.content_dir, self.parse_cache, self.config.fiscal_year_start)
+        """The build's pages; bad content is reported, never rendered."""
+        assert self.settings is not None, "on_config runs first"
+        build = run(self.settings, self.parse_cache, history_cache=self.history_cache)
+        self.as_of = None
+        diagnostics = build.diagnostics
         if not self.is_serve and self.parse_cache is not None:
             self.parse_cache.forget()  # one build: its content is loaded
-        diagnostics = list(loaded.diagnostics)
-        self.as_of = None
-        if loaded.ok:
-            try:
-                as_of = resolve_as_of(self.config.as_of, self.content_dir, os.environ,
-                                      loaded.content)
-            except AsOfError as exc:
-                raise PluginError(f"okrsite: {exc}") from None
-            scoring = scoring_settings(self.config)
-            diagnostics += check_scoring(loaded.content, scoring, as_of.date, self.content_dir)
         report(diagnostics)
         errors = sorted((d for d in diagnostics if d.is_error), key=sort_key)
         if errors:
@@ -410,34 +306,18 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             raise PluginError(
                 f"okrsite: {_count(len(errors), 'error')} in the content, the first at "
                 f"{first.shown_path()}:{first.line}:{first.col}: {first.code} {first.message}")
+        try:
+            as_of = build.require_as_of()
+        except AsOfError as exc:
+            raise PluginError(f"okrsite: {exc}") from None
         log.info(f"scores as of {as_of}")
+        if self.settings.history:
+            history = build.history
+            log.info(f"history: {history.horizon}" if history.available else
+                     f"history not shown: {history.reason}")
         self.as_of = as_of
-        settings = Settings(
-            content_dir=self.content_dir, as_of=as_of.date,
-            fiscal_year_start=self.config.fiscal_year_start,
-            include_restricted=self.config.include_restricted, scoring=scoring,
-            cache_dir=self.parse_cache.directory if self.parse_cache else None,
-            history=self.config.history, directory_urls=self.directory_urls)
-        # Scored on what the build shows: without restricted items unless included.
-        content = loaded.content
-        del loaded  # the parsed documents and their positions: the checks are done
-        pages, self.assets = render_outputs(content, settings, self._history(settings))
+        pages, self.assets = render_outputs(build)
         return pages
-
-    def _history(self, settings: Settings) -> History | None:
-        """Git history, read again only when HEAD moved (a serve session's edits to
-        files do not change what git has recorded)."""
-        if not settings.history:
-            return None
-        key = (head_of(self.content_dir), settings.include_restricted)
-        if self._history_key != key or self._history_cache is None:
-            self._history_cache = read_history(self.content_dir, cache_dir=settings.cache_dir,
-                                               include_restricted=settings.include_restricted)
-            self._history_key = key
-            log.info(f"history: {self._history_cache.horizon}"
-                     if self._history_cache.available else
-                     f"history not shown: {self._history_cache.reason}")
-        return self._history_cache
 
 
 # -- generated pages ------------------------------------------------------------------------

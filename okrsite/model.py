@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from okrsite.periods import PeriodSpan
+from okrsite.periods import PeriodSpan, span
 
 ID_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -289,6 +289,21 @@ class Content:
     kpis: dict[str, KPI]
     fiscal_year_start: int = 1
     root: str = ""  # the content directory, absolute; empty for content built in memory
+
+    def period(self, period_id: str) -> Period:
+        """The period, or for an id with no `period.yaml` and no OKRs, one made from
+        the id and the fiscal year."""
+        found = self.periods.get(period_id)
+        return found if found is not None else Period(period_id,
+                                                      span(period_id, self.fiscal_year_start))
+
+    def ordered_units(self) -> list[str]:
+        """Unit ids in org order (depth first), then units with OKRs the org lacks."""
+        try:
+            units = [u.id for u in self.org.walk()]
+        except StopIteration:  # no root unit: invalid content, keep file order
+            units = list(self.org.units)
+        return units + sorted({u for _, u in self.okrs} - set(units))
 
     def objectives(self, period: str | None = None) -> list[Objective]:
         return [o for (p, _), up in self.okrs.items() if period in (None, p)

@@ -1,9 +1,16 @@
-"""load -> validate -> model: the stages every command and the site share.
+"""The one run of the pipeline: load -> validate -> model -> score -> history, as a `Build`.
 
-`load_content` returns the model with every diagnostic found on the way; it
-never raises on bad content. `check` adds the rules that need scores, and
-caches its whole result by the digest of the content, so re-checking an
-unchanged repository reads the files and nothing else.
+    build = run(settings)          # settings: okrsite.settings (from mkdocs.yml)
+    build.diagnostics              # what `okrsite check` prints
+    build.view, build.scorecard    # what the site, `score` and `export` show
+    build.history, build.audit(p)  # change logs, audit pages and downloads
+
+Every adapter (the MkDocs plugin, each CLI command) presents one `Build`; none chains
+the stages itself, so they cannot disagree. A stage runs at most once per build, on
+first use: `check` never scores what it does not report on, and never reads git.
+
+`load_content` (the load, validate and model stages alone) is for commands that read
+other revisions than the working tree (diff, change control, new-period).
 """
 
 from __future__ import annotations
@@ -11,16 +18,25 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from okrsite import __version__
-from okrsite.build import build
+from okrsite.asof import AsOf, AsOfError, resolve_as_of
+from okrsite.build import build as build_model
 from okrsite.diagnostics import Diagnostic, diag, has_errors
+from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
+from okrsite.history.git import head_of, read_history
+from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
 from okrsite.model import Content
 from okrsite.rules import content_rules, document_rules
 from okrsite.schema import validate
+from okrsite.scoring.checks import check_scoring
+from okrsite.scoring.registry import ScorerRegistry
+from okrsite.scoring.rollup import Scorecard, score_content
+from okrsite.settings import Settings
+from okrsite.visibility import PublicView, Withheld, public_view
 
 
 @dataclass
@@ -37,6 +53,8 @@ class Loaded:
 
 def load_content(content_dir: Path, cache: ParseCache | None = None,
                  fiscal_year_start: int = 1, snap: Snapshot | None = None) -> Loaded:
+    """The content dir's model, with every diagnostic found on the way; never raises
+    on bad content."""
     content_dir = content_dir.resolve()
     snap = snap if snap is not None else snapshot(content_dir)
     with paused_gc():  # thousands of documents stay alive: see paused_gc
@@ -67,7 +85,7 @@ def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
     if not any(kind == "org" for _, _, kind, _, _ in snap.entries):
         diagnostics.append(diag(content_dir / "org.yaml", (1, 1), "OKR010",
                                 f"no org.yaml in {content_dir}"))
-    content = build(good, content_dir, fiscal_year_start)
+    content = build_model(good, content_dir, fiscal_year_start)
     diagnostics += content_rules(content, broken)
     return Loaded(content, diagnostics, snap, documents)
 
@@ -78,49 +96,193 @@ _UNBUILDABLE = {"OKR007", "OKR008", "OKR101", "OKR102", "OKR103", "OKR104", "OKR
                 "OKR201", "OKR202", "OKR204", "OKR217"}
 
 
-def check(content_dir: Path, as_of: date | None, cache_dir: Path | None = None,
-          fiscal_year_start: int = 1, scoring: object | None = None) -> list[Diagnostic]:
-    """Every diagnostic for a content dir, as of a date. Cached by content digest.
+class HistoryCache:
+    """Git history kept across the builds of one `mkdocs serve` session: read again
+    only when HEAD moved (edits to files do not change what git has recorded)."""
 
-    Without an as-of date (a new repository: no commit, nothing dated) the rules
-    that need scores are left out; every other problem is still reported."""
-    from okrsite.scoring import ScoringSettings
-    from okrsite.scoring.checks import check_scoring
-    from okrsite.scoring.registry import ScorerRegistry
+    def __init__(self) -> None:
+        self._key: tuple[str | None, bool] | None = None
+        self._history: History | None = None
 
-    settings = scoring if isinstance(scoring, ScoringSettings) else ScoringSettings()
-    registry = ScorerRegistry.discover()
-    content_dir = content_dir.resolve()
-    if cache_dir is not None and cache_dir.resolve().is_relative_to(content_dir):
-        cache_dir = None  # the cache never writes into the content it describes
-    snap = snapshot(content_dir)
-    # Installing a scorer plugin changes what OKR219 says, so the scorers are in the key.
-    # Diagnostics name absolute files, so the directory is in the key as well as its digest.
-    key = (f"{content_dir}-{snap.digest}-{as_of}-{fiscal_year_start}-{settings!r}-"
-           f"{registry.names()}")
-    result_file = _result_file(cache_dir, key)
-    if result_file is not None and result_file.exists():
+    def get(self, settings: Settings, head: str | None) -> History:
+        key = (head, settings.include_restricted)
+        if self._history is None or self._key != key:
+            self._history = read_history(settings.content_dir, cache_dir=settings.cache_dir,
+                                         include_restricted=settings.include_restricted,
+                                         enabled=settings.history)
+            self._key = key
+        return self._history
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build of one content directory, as of one date, with one set of settings.
+
+    Each stage is computed once, when first asked for, and kept: the view and the
+    scorecard that the pages show are the ones `score` and `export` print.
+    """
+
+    settings: Settings
+    snapshot: Snapshot
+    parse_cache: ParseCache | None = None
+    registry: ScorerRegistry = field(default_factory=ScorerRegistry.discover)
+    history_cache: HistoryCache | None = None
+
+    @property
+    def content_dir(self) -> Path:
+        return self.settings.content_dir
+
+    @cached_property
+    def _loaded(self) -> tuple[Content, tuple[Diagnostic, ...]]:
+        loaded = load_content(self.content_dir, self.parse_cache,
+                              self.settings.fiscal_year_start, self.snapshot)
+        # The parsed documents and their positions are not kept: the checks are done.
+        return loaded.content, tuple(loaded.diagnostics)
+
+    @property
+    def content(self) -> Content:
+        """The whole content, restricted items included (what `check` checks)."""
+        return self._loaded[0]
+
+    @cached_property
+    def _as_of(self) -> AsOf | AsOfError:
         try:
-            return [Diagnostic(**d) for d in json.loads(result_file.read_text())["diagnostics"]]
-        except (OSError, ValueError, TypeError):
-            pass  # damaged: recompute
-    with paused_gc():
-        loaded = load_content(content_dir, ParseCache(cache_dir), fiscal_year_start, snap)
-        diagnostics = loaded.diagnostics
-        if loaded.ok and as_of is not None:
-            diagnostics += check_scoring(loaded.content, settings, as_of, content_dir, registry)
-    if result_file is not None:
-        _store(result_file, diagnostics)
-    return diagnostics
+            return resolve_as_of(self.settings.as_of, self.content_dir, os.environ,
+                                 lambda: self.content)
+        except AsOfError as exc:
+            return exc
+
+    @property
+    def as_of(self) -> AsOf | None:
+        """The day every score and state is for, and where it came from; None when
+        nothing gives one (a new repository without commits or dated entries)."""
+        found = self._as_of
+        return found if isinstance(found, AsOf) else None
+
+    def require_as_of(self) -> AsOf:
+        """The as-of date, or the `AsOfError` that says why there is none."""
+        found = self._as_of
+        if isinstance(found, AsOfError):
+            raise found
+        return found
+
+    @cached_property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every diagnostic: the documents', the model's, and the scoring rules' (those
+        only with an as-of date). Cached on disk by the content's digest."""
+        as_of = self.as_of.date if self.as_of else None
+        result_file = self._result_file(as_of)
+        if result_file is not None and result_file.exists():
+            try:
+                return tuple(Diagnostic(**d) for d in
+                             json.loads(result_file.read_text())["diagnostics"])
+            except (OSError, ValueError, TypeError):
+                pass  # damaged: recompute
+        content, found = self._loaded
+        diagnostics = list(found)
+        if not has_errors(diagnostics) and as_of is not None:
+            diagnostics += check_scoring(content, self.settings.scoring, as_of,
+                                         self.content_dir, self.registry)
+        if result_file is not None:
+            _store(result_file, diagnostics)
+        return tuple(diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    @cached_property
+    def view(self) -> PublicView:
+        """What this build shows: the content without restricted items for a public
+        build (the default), all of it for an internal one."""
+        if self.settings.include_restricted:
+            return PublicView(self.content, Withheld())
+        return public_view(self.content)
+
+    @cached_property
+    def scorecard(self) -> Scorecard:
+        """Scores of what the build shows (a unit's score never reflects its withheld
+        objectives), as of the build's date."""
+        return score_content(self.view.content, self.require_as_of().date,
+                             self.settings.scoring, self.registry)
+
+    @cached_property
+    def head(self) -> str | None:
+        """The commit the content is at (named in manifests, outside their digest)."""
+        return head_of(self.content_dir)
+
+    @cached_property
+    def history(self) -> History:
+        """The change history from git (`History.unavailable` when turned off or
+        outside a repository), with eased goalposts decided by today's KPIs."""
+        if self.history_cache is not None:
+            history = self.history_cache.get(self.settings, self.head)
+        else:
+            history = read_history(self.content_dir, cache_dir=self.settings.cache_dir,
+                                   include_restricted=self.settings.include_restricted,
+                                   enabled=self.settings.history)
+        history.resolve({k.id: k.direction for k in self.content.kpis.values()})
+        return history
+
+    @cached_property
+    def records(self) -> dict[str, PeriodRecord]:
+        """Each period's final figures and manifest: the audit downloads."""
+        return {p: period_record(self.view.content, self.scorecard, p,
+                                 self.settings.include_restricted, self.head)
+                for p in self.scorecard.periods}
+
+    def record(self, period: str) -> PeriodRecord:
+        """One period's record; `KeyError` names the known periods."""
+        if period not in self.records:
+            raise KeyError(f"unknown period {period!r}; periods: "
+                           f"{', '.join(self.records) or 'none'}")
+        return self.records[period]
+
+    @cached_property
+    def audits(self) -> dict[str, PeriodAudit]:
+        """Each period's record with the changes made to it and its amendments."""
+        return {p: period_audit(record, self.history)
+                for p, record in self.records.items()}
+
+    def _result_file(self, as_of: object) -> Path | None:
+        cache_dir = self.settings.cache_dir
+        if cache_dir is None:
+            return None
+        import hashlib
+
+        # Installing a scorer plugin changes what OKR219 says, so the scorers are in the
+        # key. Diagnostics name absolute files, so the directory is in it as well.
+        s = self.settings
+        key = (f"{__version__}\0{self.content_dir}-{self.snapshot.digest}-{as_of}-"
+               f"{s.fiscal_year_start}-{s.scoring!r}-{self.registry.names()}")
+        return cache_dir / "check" / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
-def _result_file(cache_dir: Path | None, key: str) -> Path | None:
-    if cache_dir is None:
-        return None
-    import hashlib
+def run(settings: Settings, parse_cache: ParseCache | None = None,
+        registry: ScorerRegistry | None = None,
+        history_cache: HistoryCache | None = None) -> Build:
+    """The build of `settings.content_dir`. Nothing is read but the file list until a
+    stage is asked for; bad content is reported in `diagnostics`, never raised."""
+    settings = settings.but(content_dir=settings.content_dir.resolve())
+    cache_dir = settings.cache_dir
+    if cache_dir is not None and cache_dir.resolve().is_relative_to(settings.content_dir):
+        settings = settings.but(cache_dir=None)  # never write into the content it describes
+    if parse_cache is None:
+        parse_cache = ParseCache(settings.cache_dir)
+    return Build(settings, snapshot(settings.content_dir), parse_cache,
+                 registry if registry is not None else ScorerRegistry.discover(),
+                 history_cache)
 
-    name = hashlib.sha256(f"{__version__}\0{key}".encode()).hexdigest()
-    return cache_dir / "check" / f"{name}.json"
+
+def from_content(content: Content, settings: Settings,
+                 registry: ScorerRegistry | None = None,
+                 diagnostics: tuple[Diagnostic, ...] = ()) -> Build:
+    """The build of a model already in memory (made by a test, or by a tool that
+    loads content its own way): no file is read, `diagnostics` are taken as given."""
+    build = Build(settings, Snapshot([], []), None,
+                  registry if registry is not None else ScorerRegistry.discover())
+    build.__dict__["_loaded"] = (content, tuple(diagnostics))  # the load stage, done
+    return build
 
 
 def _store(file: Path, diagnostics: list[Diagnostic]) -> None:

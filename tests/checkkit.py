@@ -21,7 +21,24 @@ import yaml
 
 from okrsite.diagnostics import Diagnostic
 from okrsite.loader import ParseCache
-from okrsite.pipeline import check, load_content
+from okrsite.pipeline import from_content, load_content, run
+from okrsite.render import Page, render_pages
+from okrsite.scoring import ScoringSettings
+from okrsite.settings import Settings
+
+
+def check(root: Path, as_of: date | None, cache_dir: Path | None = None,
+          fiscal_year_start: int = 1, scoring: ScoringSettings | None = None
+          ) -> list[Diagnostic]:
+    """What `okrsite check` reports for a content dir: the build's diagnostics."""
+    settings = Settings(root, as_of, fiscal_year_start, scoring=scoring or ScoringSettings(),
+                        cache_dir=cache_dir, history=False)
+    return list(run(settings).diagnostics)
+
+
+def render_content(content: Any, settings: Settings) -> list[Page]:
+    """The site's pages (without history) of a model in memory."""
+    return render_pages(from_content(content, settings.but(history=False)))
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository (for subprocess runs)
 AS_OF = date(2026, 6, 30)

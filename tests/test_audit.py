@@ -17,10 +17,10 @@ from pagetext import page_text
 from test_history_support import EVIL_SUBJECT, GitRepo, base_files, needs_git, story
 
 from okrsite.cli import main
-from okrsite.history import History, period_audit, read_history
 from okrsite.history.audit import manifest_digest
-from okrsite.pipeline import load_content
+from okrsite.pipeline import run
 from okrsite.render.history import audit_assets, audit_page
+from okrsite.settings import Settings
 
 pytestmark = needs_git
 AS_OF = date(2026, 8, 15)
@@ -31,9 +31,14 @@ def told(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, s
     return story(tmp_path_factory.mktemp("audit") / "repo")
 
 
-def audit_of(content_dir: Path, period: str, **kw):
-    content = load_content(content_dir).content
-    return period_audit(content, period, read_history(content_dir), AS_OF, **kw)
+def build_of(content_dir: Path, as_of: date = AS_OF, include_restricted: bool = False,
+             history: bool = True):
+    return run(Settings(content_dir, as_of, include_restricted=include_restricted,
+                        history=history))
+
+
+def audit_of(content_dir: Path, period: str, include_restricted: bool = False):
+    return build_of(content_dir, include_restricted=include_restricted).audits[period]
 
 
 class _Links(HTMLParser):
@@ -147,9 +152,11 @@ def test_digest_is_stable_per_commit_and_changes_with_the_content(told, tmp_path
     # The same commit in another clone, without any history: the same digest.
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(repo.root), str(clone)], check=True)
-    content = load_content(clone / "content").content
-    alone = period_audit(content, "2026-Q2", History.unavailable("test"), AS_OF)
+    alone = build_of(clone / "content", history=False).record("2026-Q2")
     assert alone.manifest["digest"] == first
+    # A different as-of date is a different audit.
+    other = build_of(clone / "content", date(2026, 9, 1), history=False).record("2026-Q2")
+    assert other.manifest["digest"] != first
     # An earlier commit (before the Q2 fix) and a working-tree edit: other digests.
     subprocess.run(["git", "-C", str(clone), "checkout", "-q", shas["evil"]], check=True)
     assert audit_of(clone / "content", "2026-Q2").manifest["digest"] != first
@@ -157,9 +164,6 @@ def test_digest_is_stable_per_commit_and_changes_with_the_content(told, tmp_path
     (clone / "content/org.yaml").write_text(
         (clone / "content/org.yaml").read_text().replace("Test Co", "Test Company", 1))
     assert audit_of(clone / "content", "2026-Q2").manifest["digest"] != first
-    # A different as-of date is a different audit.
-    other = period_audit(content, "2026-Q2", History.unavailable("test"), date(2026, 9, 1))
-    assert other.manifest["digest"] != first
 
 
 def test_downloads(told):
@@ -228,7 +232,6 @@ def test_history_pages_for_a_site(told):
     from okrsite.render.history import history_pages
 
     repo, _ = told
-    content = load_content(repo.content).content
-    pages, assets = history_pages(content, read_history(repo.content), AS_OF)
+    pages, assets = history_pages(build_of(repo.content))
     assert [p.path for p in pages] == ["changes.md", "audit/2026-Q2.md", "audit/2026-Q3.md"]
     assert len(assets) == 8 and assets[0].path == "audit/2026-Q2/okrs.csv"

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checkkit import AS_OF, VALID, Repo, dump, show
+from checkkit import AS_OF, VALID, Repo, check, dump, show
 
 from okrsite.diagnostics import CODES, Diagnostic, format_github, format_json, format_text
 from okrsite.loader import ParseCache
-from okrsite.pipeline import check, load_content
+from okrsite.pipeline import load_content
 from okrsite.yamlparse import YamlError, parse
 
 # CI runs a fixed sample; OKRSITE_FUZZ=5000 explores further with fresh random examples.

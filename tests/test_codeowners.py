@@ -5,7 +5,7 @@ from __future__ import annotations
 from test_history_support import GitRepo, base_files
 
 from okrsite.cli import main
-from okrsite.history import codeowners
+from okrsite.commands.codeowners import codeowners
 from okrsite.pipeline import load_content
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checkkit import AS_OF, Repo, codes, run_cli, valid_repo
+from checkkit import AS_OF, Repo, check, codes, run_cli, valid_repo
 
 from okrsite.loader import MAX_PACKS, ParseCache, discover, expected_kind, load, snapshot
-from okrsite.pipeline import check, load_content
+from okrsite.pipeline import load_content
 
 SALES = "periods/2026-Q1/sales.yaml"
 

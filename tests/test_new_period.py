@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 import yaml
+from checkkit import check
 from test_history_support import GitRepo, base_files
 
 from okrsite.cli import main
-from okrsite.history import NewPeriodError, new_period
-from okrsite.pipeline import check
+from okrsite.commands.newperiod import NewPeriodError, new_period
+from okrsite.settings import Settings
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def load(repo: GitRepo, rel: str) -> dict:
 
 
 def test_scaffold_carries_unfinished_objectives(repo):
-    result = new_period(repo.content, "2026-Q4")
+    result = new_period(Settings(repo.content), "2026-Q4")
     assert result.source == "2026-Q3"
     assert result.carried == ["2026-Q3:company/customers", "2026-Q3:support/answer-faster",
                               "2026-Q3:support/secret-project"]
@@ -60,7 +61,7 @@ def test_alignment_to_an_objective_that_is_not_carried_is_dropped(repo):
     repo.edit("periods/2026-Q3/company.yaml", "          - {date: 2026-07-31, value: 38}\n",
               "          - {date: 2026-07-31, value: 38}\n"
               "          - {date: 2026-09-30, value: 45}\n")
-    result = new_period(repo.content, "2026-Q4")
+    result = new_period(Settings(repo.content), "2026-Q4")
     assert "2026-Q3:company/customers" not in result.carried
     support = load(repo, "periods/2026-Q4/support.yaml")
     assert "aligns_to" not in support["objectives"][0]
@@ -81,8 +82,8 @@ def test_never_overwrites(repo, capsys):
 
 def test_errors(repo, capsys):
     with pytest.raises(NewPeriodError, match="not a period id"):
-        new_period(repo.content, "2026-Q9")
+        new_period(Settings(repo.content), "2026-Q9")
     with pytest.raises(NewPeriodError, match="no earlier quarter"):
-        new_period(repo.content, "2025-Q1")
+        new_period(Settings(repo.content), "2025-Q1")
     assert main(["new-period", "2026-Q4", str(repo.content), "--from", "2024-Q1"]) == 2
     assert "no OKRs in '2024-Q1'" in capsys.readouterr().err

@@ -18,9 +18,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils.meta import get_data
 
 from okrsite import mkdocs_plugin
-from okrsite.mkdocs_plugin import OkrsitePlugin, auto_nav, scoring_settings
+from okrsite.mkdocs_plugin import OkrsitePlugin, auto_nav
 from okrsite.render.page import Page
 from okrsite.scoring import Bands, ScoringSettings, StatusRule
+from okrsite.settings import Options
 
 MINIMAL = FIXTURE_SITES / "minimal" / "content"
 
@@ -45,25 +46,8 @@ def configured(tmp_path: Path, extra: dict[str, Any] | None = None,
 def test_defaults(tmp_path: Path) -> None:
     plugin, errors, warnings = load_plugin({}, tmp_path)
     assert (errors, warnings) == ([], [])
-    assert dict(plugin.config) == {
-        "content_dir": None,
-        "as_of": None,
-        "fiscal_year_start": 1,
-        "include_restricted": False,
-        "bands": {"yellow_from": 0.4, "green_from": 0.7},
-        "default_scorers": {},
-        "expectations": {"committed": 1.0, "aspirational": 0.7},
-        "status": {"on_track_margin": 0.1, "at_risk_margin": 0.25},
-        "stale_after_days": 14,
-        "cascade_rollup": False,
-        "history": True,
-        "cache_dir": ".cache/okrsite",
-    }
-
-
-def test_default_settings_are_the_cores_defaults(tmp_path: Path) -> None:
-    plugin, _, _ = load_plugin({}, tmp_path)
-    assert scoring_settings(plugin.config) == ScoringSettings()
+    assert plugin.config.options == Options()
+    assert plugin.config.options.scoring == ScoringSettings()
 
 
 def test_settings_map_onto_scoring_settings(tmp_path: Path) -> None:
@@ -76,7 +60,7 @@ def test_settings_map_onto_scoring_settings(tmp_path: Path) -> None:
         "cascade_rollup": True,
     }, tmp_path)
     assert errors == []
-    scoring = scoring_settings(plugin.config)
+    scoring = plugin.config.options.scoring
     assert scoring.bands == Bands(0.3, 0.8)
     assert dict(scoring.default_scorers) == {"numeric": "ratio"}
     assert dict(scoring.expectations) == {"committed": 0.9, "aspirational": 0.7}
@@ -94,15 +78,16 @@ def test_settings_map_onto_scoring_settings(tmp_path: Path) -> None:
 def test_as_of_accepts_a_date(tmp_path: Path, value: object, expected: date | None) -> None:
     plugin, errors, _ = load_plugin({"as_of": value}, tmp_path)
     assert errors == []
-    assert plugin.config.as_of == expected
+    assert plugin.config.options.as_of == expected
 
 
 @pytest.mark.parametrize(("options", "key", "words"), [
     ({"as_of": "2026-13-01"}, "as_of", "not a calendar date"),
     ({"as_of": "15.11.2026"}, "as_of", "YYYY-MM-DD"),
     ({"as_of": 20261115}, "as_of", "YYYY-MM-DD"),
-    ({"fiscal_year_start": 13}, "fiscal_year_start", "Expected one of"),
-    ({"include_restricted": "yes"}, "include_restricted", "Expected type"),
+    ({"fiscal_year_start": 13}, "fiscal_year_start", "expected a month from 1 to 12, got 13"),
+    ({"include_restricted": "yes"}, "include_restricted", "expected true or false, got 'yes'"),
+    ({"bands": {"green_from": "high"}}, "bands.green_from", "expected a number, got 'high'"),
     ({"bands": {"yellow_from": 0.8, "green_from": 0.7}}, "bands", "yellow_from <= green_from"),
     ({"status": {"on_track_margin": 0.3, "at_risk_margin": 0.2}}, "status",
      "on_track_margin <= at_risk_margin"),
@@ -110,7 +95,7 @@ def test_as_of_accepts_a_date(tmp_path: Path, value: object, expected: date | No
      "unknown scorer(s) no-such-scorer; known scorers: binary"),
     ({"default_scorers": {"numbers": "linear"}}, "default_scorers", "unknown key result kind"),
     ({"stale_after_days": 0}, "stale_after_days", "1 or more"),
-    ({"content_dir": "no-such-dir"}, "content_dir", "isn't an existing directory"),
+    ({"content_dir": "no-such-dir"}, "content_dir", "no-such-dir is not a directory"),
 ])
 def test_invalid_settings_name_the_option(tmp_path: Path, options: dict[str, Any], key: str,
                                           words: str) -> None:

@@ -501,9 +501,9 @@ def test_settings_reach_the_renderer(tmp_path: Path, monkeypatch: pytest.MonkeyP
     seen = []
     real = mkdocs_plugin.render_outputs
 
-    def spy(content, settings, history):
-        seen.append(settings)
-        return real(content, settings, history)
+    def spy(build):
+        seen.append(build.settings)
+        return real(build)
 
     monkeypatch.setattr(mkdocs_plugin, "render_outputs", spy)
     build_site(tmp_path, MINIMAL / "content", okrsite={

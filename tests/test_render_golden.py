@@ -21,9 +21,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from checkkit import render_content
 
 from okrsite.pipeline import load_content
-from okrsite.render import render_content
 from okrsite.render.page import Page
 from okrsite.settings import Settings
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from checkkit import render_content
 from pagetext import page_text
 
 from okrsite.model import Content
 from okrsite.pipeline import load_content
-from okrsite.render import render_content
 from okrsite.render.common import seg
 from okrsite.render.page import Page
 from okrsite.settings import Settings

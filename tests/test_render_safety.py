@@ -19,12 +19,12 @@ from pathlib import Path
 
 import markdown
 import pytest
+from checkkit import render_content
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pagetext import page_text
 
 from okrsite.pipeline import load_content
-from okrsite.render import render_content
 from okrsite.render.common import admonition, bullets, h1, heading, join_blocks, link, para, table
 from okrsite.render.page import Page
 from okrsite.render.safe import SafeMarkdown, clean, inline, title_text, url_kind

@@ -25,7 +25,7 @@ from okrsite.history import types as t
 from okrsite.history.git import blob_sha
 from okrsite.history.types import Change, History, HistoryEntry
 from okrsite.model import Amendment, Content, Period, PeriodState
-from okrsite.periods import span
+from okrsite.scoring.rollup import Scorecard
 
 MANIFEST_FORMAT = "okrsite-audit-manifest/1"
 GOALPOST_KINDS = (t.KR_CHANGED,)
@@ -49,13 +49,30 @@ class AmendmentRecord:
     commits: list[HistoryEntry] = field(default_factory=list)  # those that added it
 
 
+@dataclass(frozen=True)
+class PeriodRecord:
+    """A period's figures as one build computed them: the rows of its downloads and
+    the manifest that pins their inputs. Made from the build's view and scorecard,
+    never scored again."""
+
+    period: Period
+    state: PeriodState
+    as_of: date
+    card: Scorecard
+    objectives: list[dict[str, Any]]  # the export rows, see `export_data`
+    kpis: list[str]  # the KPIs its key results read
+    manifest: dict[str, Any]
+    include_restricted: bool = False
+
+
 @dataclass
 class PeriodAudit:
+    record: PeriodRecord  # the downloads; the fields below repeat its figures for pages
     period: Period
     state: PeriodState
     as_of: date
     history: History
-    card: Any  # okrsite.scoring.Scorecard (None when scoring is unavailable)
+    card: Scorecard
     objectives: list[dict[str, Any]]  # the export rows, see `export_data`
     changes: list[AuditedChange]
     amendments: list[AmendmentRecord]
@@ -67,50 +84,32 @@ class PeriodAudit:
         return self.state is PeriodState.CLOSED
 
 
-def _period(content: Content, period_id: str) -> Period:
-    found = content.periods.get(period_id)
-    if found is not None:
-        return found
-    return Period(period_id, span(period_id, content.fiscal_year_start))
-
-
-def _public(content: Content, include_restricted: bool) -> Content:
-    if include_restricted:
-        return content
-    try:
-        from okrsite.render.visibility import public_view
-    except ImportError:  # pragma: no cover - the renderer's module is not there yet
-        return content
-    return public_view(content)[0]
-
-
-def score(content: Content, as_of: date, settings: Any = None) -> Any:
-    from okrsite.scoring import ScoringSettings, score_content
-
-    return score_content(content, as_of, settings or ScoringSettings())
-
-
-def period_audit(content: Content, period_id: str, history: History, as_of: date,
-                 settings: Any = None, include_restricted: bool = False,
-                 files: dict[str, bytes] | None = None) -> PeriodAudit:
-    """Everything the audit page and its downloads show. `files` maps relpaths to
-    bytes (default: read from `content.root`)."""
-    if period_id not in content.periods and not any(p == period_id for p, _ in content.okrs):
-        known = ", ".join(content.periods) or "none"
-        raise ValueError(f"unknown period {period_id!r}; periods: {known}")
-    period = _period(content, period_id)
-    view = _public(content, include_restricted)
-    card = score(view, as_of, settings)
+def period_record(view: Content, card: Scorecard, period_id: str, include_restricted: bool,
+                  head: str | None = None, files: dict[str, bytes] | None = None
+                  ) -> PeriodRecord:
+    """The period's downloads from what a build shows (`view`) and its `card`. `files`
+    maps relpaths to bytes (default: read from `view.root`); `head` is the commit,
+    named in the manifest outside its digest."""
+    period = view.period(period_id)
     objectives = export_data(view, period_id, card, include_restricted)
-    history.resolve({k.id: k.direction for k in content.kpis.values()})
-    kpis = _period_kpis(content, period_id, include_restricted)
-    changes = audited_changes(history, period, kpis)
-    amendments = [AmendmentRecord(a, _added_by(history, period_id, a))
+    kpis = _period_kpis(view, period_id, include_restricted)
+    manifest = build_manifest(view, period, card.as_of, card, include_restricted, kpis, files,
+                              head)
+    return PeriodRecord(period, period.state(card.as_of), card.as_of, card, objectives, kpis,
+                        manifest, include_restricted)
+
+
+def period_audit(record: PeriodRecord, history: History) -> PeriodAudit:
+    """The record with every change made to the period after it started, and its
+    amendments beside the commits that added them. `history` has its eased goalposts
+    resolved (okrsite.pipeline.Build.history)."""
+    period = record.period
+    changes = audited_changes(history, period, record.kpis)
+    amendments = [AmendmentRecord(a, _added_by(history, period.id, a))
                   for a in period.amendments]
-    manifest = build_manifest(content, period, as_of, card, include_restricted, kpis, files,
-                              history.head)
-    return PeriodAudit(period, period.state(as_of), as_of, history, card, objectives,
-                       changes, amendments, manifest, include_restricted)
+    return PeriodAudit(record, period, record.state, record.as_of, history, record.card,
+                       record.objectives, changes, amendments, record.manifest,
+                       record.include_restricted)
 
 
 def _period_kpis(content: Content, period_id: str, include_restricted: bool) -> list[str]:
@@ -155,7 +154,7 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def export_data(content: Content, period_id: str, card: Any,
+def export_data(content: Content, period_id: str, card: Scorecard | None,
                 include_restricted: bool) -> list[dict[str, Any]]:
     """The period's objectives with their key results, scores and check-ins."""
     out = []
@@ -208,7 +207,7 @@ def export_data(content: Content, period_id: str, card: Any,
 
 
 def _period_window(content: Content, period_id: str, day: date) -> bool:
-    p = _period(content, period_id)
+    p = content.period(period_id)
     return p.start <= day <= p.end
 
 
@@ -265,13 +264,13 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
 
 
-def okrs_json(audit: PeriodAudit) -> bytes:
+def okrs_json(audit: PeriodRecord) -> bytes:
     return _json({"period": audit.period.id, "state": audit.state.value,
                   "as_of": audit.as_of.isoformat(), "okrsite_version": __version__,
                   "digest": audit.manifest["digest"], "objectives": audit.objectives})
 
 
-def exports(audit: PeriodAudit) -> dict[str, bytes]:
+def exports(audit: PeriodRecord) -> dict[str, bytes]:
     """File name -> bytes of the downloads: okrs.csv, check-ins.csv, okrs.json,
     manifest.json."""
     return {"okrs.csv": okrs_csv(audit.objectives),
@@ -280,7 +279,7 @@ def exports(audit: PeriodAudit) -> dict[str, bytes]:
             "manifest.json": _json(audit.manifest)}
 
 
-def write_exports(audit: PeriodAudit, out_dir: Path) -> list[Path]:
+def write_exports(audit: PeriodRecord, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in exports(audit).items():
@@ -307,7 +306,7 @@ def input_files(content: Content, period_id: str, kpis: list[str]) -> list[str]:
     return sorted(files)
 
 
-def build_manifest(content: Content, period: Period, as_of: date, card: Any,
+def build_manifest(content: Content, period: Period, as_of: date, card: Scorecard | None,
                    include_restricted: bool, kpis: list[str],
                    files: dict[str, bytes] | None = None,
                    commit: str | None = None) -> dict[str, Any]:

@@ -1,10 +1,10 @@
-"""Render: the content and its scorecard as pages for any site generator.
+"""Render: one build's pages for any site generator.
 
-    view, withheld = public_view(content)          # a public build (the default)
-    scorecard = score_content(view, settings.as_of, settings.scoring)
-    pages = render_site(content, scorecard, settings)
+    pages, assets = render_outputs(build)     # build: okrsite.pipeline.Build
 
-or, the same in one call, `render_content(content, settings)`.
+The pages show `build.view` scored by `build.scorecard` (the public view unless the
+build includes restricted items), with the history pages and audit downloads when
+the build reads git history.
 
 Pages and their paths (content/guide/site.md documents them for readers):
 
@@ -42,7 +42,6 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from okrsite.model import Content
 from okrsite.render.cascade import cascade
 from okrsite.render.common import Site
 from okrsite.render.home import current_period, home
@@ -51,58 +50,28 @@ from okrsite.render.page import Asset, Page
 from okrsite.render.period import period, periods_index
 from okrsite.render.safe import SafeMarkdown
 from okrsite.render.unit import unit_overview, unit_period, units_index
-from okrsite.render.visibility import PublicView, Withheld, WithheldCount, public_view
-from okrsite.scoring import Scorecard, ScorerRegistry, score_content
-from okrsite.settings import Settings
 
 if TYPE_CHECKING:
-    from okrsite.history import History
+    from okrsite.pipeline import Build
 
-__all__ = [
-    "Asset",
-    "Page",
-    "PublicView",
-    "ScorecardMismatch",
-    "Withheld",
-    "WithheldCount",
-    "iter_site",
-    "public_view",
-    "render_content",
-    "render_outputs",
-    "render_site",
-]
+__all__ = ["Asset", "Page", "iter_site", "render_outputs", "render_pages"]
 
 
-class ScorecardMismatch(ValueError):
-    """The scorecard was not computed from the content this build shows."""
+def iter_site(build: Build) -> Iterator[Page]:
+    """Every page of the site but the history pages, in navigation order, one at a
+    time: a generator can hand each page on (or write it) before the next is
+    rendered. Pages say how many items the build withheld."""
+    view = build.view
+    site = Site(view.content, build.scorecard, view.withheld,
+                build.settings.include_restricted, build.settings.directory_urls,
+                SafeMarkdown(), build.history if build.settings.history else None)
+    return _pages(site)
 
 
-def iter_site(content: Content, scorecard: Scorecard, settings: Settings,
-              history: History | None = None) -> Iterator[Page]:
-    """Every page of the site, in navigation order, one at a time: a generator can
-    hand each page on (or write it) before the next is rendered.
-
-    `content` is the full content. Unless `settings.include_restricted`, restricted
-    objectives and KPIs (and key results using a restricted KPI) are withheld with
-    `public_view`, and pages say how many items were left out. `scorecard` must be
-    computed on exactly what is shown: on `public_view(content).content` for a public
-    build (or a unit's score would still reflect its restricted objectives), on the
-    full content for an internal one, and as of `settings.as_of`. Anything else raises
-    `ScorecardMismatch` rather than risk a leak.
-    """
-    if settings.include_restricted:
-        shown, withheld = content, Withheld()
-    else:
-        shown, withheld = public_view(content)
-    _check(shown, scorecard, settings)
-    site = Site(shown, scorecard, settings, withheld, SafeMarkdown(), history)
-    return _pages(site, scorecard)
-
-
-def _pages(site: Site, scorecard: Scorecard) -> Iterator[Page]:
+def _pages(site: Site) -> Iterator[Page]:
     shown = site.content
     current = current_period(site)
-    chronological = list(scorecard.periods)
+    chronological = list(site.card.periods)
     newest_first = chronological[::-1]
 
     yield home(site, current)
@@ -117,59 +86,20 @@ def _pages(site: Site, scorecard: Scorecard) -> Iterator[Page]:
     yield from (unit_overview(site, u) for u in site.units if u in shown.org.units)
 
 
-def render_site(content: Content, scorecard: Scorecard, settings: Settings,
-                history: History | None = None) -> list[Page]:
-    """Every page of the site, in navigation order: `iter_site` as a list."""
-    return list(iter_site(content, scorecard, settings, history))
-
-
-
-def render_outputs(content: Content, settings: Settings, history: History | None = None,
-                   registry: ScorerRegistry | None = None
-                   ) -> tuple[Iterator[Page], list[Asset]]:
+def render_outputs(build: Build) -> tuple[Iterator[Page], list[Asset]]:
     """The whole site: pages, plus with history the change log, the audit pages and
     their downloads (CSV, JSON, manifest). The pages come one at a time (`iter_site`),
-    so a caller need not hold them all. `history` must be read with the same
-    `include_restricted` as the build (okrsite.history.read_history)."""
+    so a caller need not hold them all."""
     from okrsite.render.history import history_pages
 
-    shown = content if settings.include_restricted else public_view(content).content
-    card = score_content(shown, settings.as_of, settings.scoring, registry)
-    pages = iter_site(content, card, settings, history)
+    pages = iter_site(build)
     more: list[Page] = []
     assets: list[Asset] = []
-    if history is not None:
-        more, assets = history_pages(content, history, settings.as_of, settings.scoring,
-                                     settings.include_restricted, settings.directory_urls)
+    if build.settings.history:
+        more, assets = history_pages(build)
     return chain(pages, more), assets
 
 
-def render_content(content: Content, settings: Settings,
-                   registry: ScorerRegistry | None = None) -> list[Page]:
-    """Score what the build shows (the public view unless include_restricted), then
-    render it: the whole render stage in one call. `registry` defaults to the
-    built-in scorers plus the installed plugins."""
-    return list(render_outputs(content, settings, None, registry)[0])
-
-
-def _check(shown: Content, card: Scorecard, settings: Settings) -> None:
-    if card.as_of != settings.as_of:
-        raise ScorecardMismatch(f"the scorecard is as of {card.as_of.isoformat()}, the build "
-                                f"as of {settings.as_of.isoformat()}")
-    objectives = {str(o.ref) for o in shown.objectives()}
-    extra = sorted(set(card.objectives) - objectives)
-    missing = sorted(objectives - set(card.objectives))
-    extra_kpis = sorted(set(card.kpis) - set(shown.kpis))
-    missing_kpis = sorted(set(shown.kpis) - set(card.kpis))
-    krs = {str(kr.ref) for o in shown.objectives() for kr in o.key_results}
-    extra_krs = sorted(set(card.krs) - krs)
-    if extra or extra_kpis or extra_krs:
-        hint = ("score public_view(content).content for a public build"
-                if not settings.include_restricted else "score the same content")
-        raise ScorecardMismatch(
-            f"the scorecard has {len(extra)} objective(s), {len(extra_krs)} key result(s) "
-            f"and {len(extra_kpis)} KPI(s) this build does not show: {hint}")
-    if missing or missing_kpis:
-        raise ScorecardMismatch(
-            f"the scorecard lacks {len(missing)} objective(s) and {len(missing_kpis)} KPI(s) "
-            "of the content: score the content being rendered")
+def render_pages(build: Build) -> list[Page]:
+    """Every page of the site but the history pages, as a list."""
+    return list(iter_site(build))

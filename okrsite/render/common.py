@@ -17,12 +17,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
-from okrsite.periods import PERIOD_ID, span
+from okrsite.periods import PERIOD_ID
 from okrsite.render.safe import SafeMarkdown, inline
-from okrsite.render.visibility import Withheld, WithheldCount
 from okrsite.scoring import STATUS_LABELS, KRResult, ObjectiveResult, Scorecard, UnitResult
 from okrsite.scoring.base import fmt_num, fmt_score
-from okrsite.settings import Settings
+from okrsite.visibility import Withheld, WithheldCount
 
 if TYPE_CHECKING:
     from okrsite.history import History
@@ -338,9 +337,10 @@ class Site:
     """Everything a page needs, with the indexes built once per build."""
 
     content: Content  # what this build shows: the public view unless include_restricted
-    card: Scorecard
-    settings: Settings
+    card: Scorecard  # of that content, as of the build's date, with its scoring settings
     withheld: Withheld
+    internal: bool = False  # the build includes restricted items
+    directory_urls: bool = True  # links are `a/b/`, else `a/b.html`
     md: SafeMarkdown = field(default_factory=SafeMarkdown)
     history: History | None = None  # git history, when the build reads it
     periods: dict[str, Period] = field(init=False)
@@ -349,14 +349,8 @@ class Site:
     beneath: dict[str, list[Objective]] = field(init=False)  # objective ref -> aligned ones
 
     def __post_init__(self) -> None:
-        fy = self.content.fiscal_year_start
-        self.periods = {p: self.content.periods.get(p) or Period(p, span(p, fy))
-                        for p in self.card.periods}
-        try:
-            walked = [u.id for u in self.content.org.walk()]
-        except StopIteration:  # no root unit: keep file order
-            walked = list(self.content.org.units)
-        self.units = walked + sorted({u for _, u in self.content.okrs} - set(walked))
+        self.periods = {p: self.content.period(p) for p in self.card.periods}
+        self.units = self.content.ordered_units()
         self.objectives = {str(o.ref): o for o in self.content.objectives()}
         self.beneath = {}
         for o in self.content.objectives():
@@ -372,11 +366,7 @@ class Site:
 
     @property
     def as_of(self) -> date:
-        return self.settings.as_of
-
-    @property
-    def internal(self) -> bool:
-        return self.settings.include_restricted
+        return self.card.as_of
 
     def state(self, period: str) -> PeriodState:
         return self.card.period_states.get(period) or self.periods[period].state(self.as_of)
@@ -406,11 +396,11 @@ class Site:
         return [p for p in self.card.periods if (p, unit) in self.content.okrs]
 
     def url(self, from_page: str, to_page: str, anchor: str | None = None) -> str:
-        return rel(from_page, to_page, anchor, self.settings.directory_urls)
+        return rel(from_page, to_page, anchor, self.directory_urls)
 
     def link(self, from_page: str, to_page: str, text: str, anchor: str | None = None) -> str:
         """`<a href="…">text</a>`; `text` must already be safe HTML."""
-        return link(from_page, to_page, text, anchor, self.settings.directory_urls)
+        return link(from_page, to_page, text, anchor, self.directory_urls)
 
     def objective_url(self, from_page: str, ref: Ref | str) -> str:
         ref = Ref.parse(ref) if isinstance(ref, str) else ref

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-from okrsite.history.audit import PeriodAudit, exports, period_audit
+from okrsite.history.audit import PeriodAudit, exports
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
-from okrsite.model import Content
 from okrsite.render.common import (
     asset_url,
     h1,
@@ -29,6 +27,9 @@ from okrsite.render.common import (
 )
 from okrsite.render.page import Asset, Page
 from okrsite.render.safe import inline
+
+if TYPE_CHECKING:
+    from okrsite.pipeline import Build
 
 CHANGES_PATH = "changes.md"
 RECENT_COMMITS = 100  # commits on the recent-changes page
@@ -140,7 +141,7 @@ def audit_path(period: str) -> str:
 def audit_assets(audit: PeriodAudit) -> list[Asset]:
     """`audit/<period>/okrs.csv`, `check-ins.csv`, `okrs.json`, `manifest.json`."""
     return [Asset(f"audit/{audit.period.id}/{name}", data)
-            for name, data in exports(audit).items()]
+            for name, data in exports(audit.record).items()]
 
 
 def _score(value: float | None) -> str:
@@ -224,17 +225,13 @@ def exports_names() -> tuple[str, ...]:
     return ("okrs.csv", "check-ins.csv", "okrs.json", "manifest.json")
 
 
-def history_pages(content: Content, history: History, as_of: date, settings: Any = None,
-                  include_restricted: bool = False, directory_urls: bool = True
-                  ) -> tuple[list[Page], list[Asset]]:
+def history_pages(build: Build) -> tuple[list[Page], list[Asset]]:
     """Everything history adds to a site: `changes.md`, and for every period
-    `audit/<period>.md` with its downloads. `history` should be read with the same
-    `include_restricted`."""
-    history.resolve({k.id: k.direction for k in content.kpis.values()})
-    pages = [changes_page(history)]
+    `audit/<period>.md` with its downloads (the build's records, never scored again)."""
+    pages = [changes_page(build.history)]
     assets: list[Asset] = []
-    for period in content.periods:
-        audit = period_audit(content, period, history, as_of, settings, include_restricted)
-        pages.append(audit_page(audit, directory_urls))
+    for period in build.view.content.periods:
+        audit = build.audits[period]
+        pages.append(audit_page(audit, build.settings.directory_urls))
         assets += audit_assets(audit)
     return pages, assets

@@ -133,7 +133,7 @@ def _trend(site: Site, root: str) -> str:
         bars.append(Bar(p, None if no_data else res.score, status_label(res.status), res.band))
     if not bars:
         return ""
-    bands = site.settings.scoring.bands
+    bands = site.card.settings.bands
     name = site.unit_name(root)
     chart = trend_chart("trend-home", f"{name}: score by period", bars,
                         yellow_from=bands.yellow_from, green_from=bands.green_from)

@@ -26,7 +26,7 @@ from okrsite.render.common import (
 )
 from okrsite.render.page import Page
 from okrsite.render.safe import inline, title_text
-from okrsite.render.visibility import WithheldCount
+from okrsite.visibility import WithheldCount
 
 _TREND = {"up": "↑ up", "down": "↓ down", "flat": "→ flat"}
 

@@ -137,7 +137,7 @@ def _grade(site: Site, res: ObjectiveResult) -> str:
     text = f"Score {score(res.score)} · owner's grade {score(res.grade)}"
     if res.grade_mismatch:
         diff = abs(res.grade - res.score)
-        tolerance = site.settings.scoring.grade_tolerance
+        tolerance = site.card.settings.grade_tolerance
         text += (f' <span class="okr-flag"><span aria-hidden="true">⚠</span> differs by '
                  f"{score(diff)}, more than {num(tolerance)}</span>")
     return para(text, "okr-grade")
@@ -171,7 +171,7 @@ def _alignment(site: Site, path: str, objective: Objective) -> str:
 def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> list[str]:
     res = site.kr_result(kr)
     data = key_result_input(kr, site.periods[objective.period], site.content, site.as_of,
-                            site.settings.scoring)
+                            site.card.settings)
     unit = kr.unit or (data.kpi.unit if data.kpi is not None else None)
     anchor = kr_anchor(objective.id, kr.id)
     blocks = [heading(3, inline(kr.title), anchor), para(progress(res)),
@@ -241,7 +241,7 @@ def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
     direction = (kr.direction or "at_least") if kr.kind is KRKind.THRESHOLD else None
     chart = kr_chart(f"{anchor}-chart", kr.title, points, start=period.start, end=period.end,
                      as_of=site.as_of, unit=unit, baseline=data.baseline, target=kr.target,
-                     expected_end=site.settings.scoring.expectation(objective.type),
+                     expected_end=site.card.settings.expectation(objective.type),
                      direction=direction)
     return chart.html(f"The {'measurements' if data.kpi else 'check-ins'} as a table")
 
@@ -313,7 +313,7 @@ def unit_overview(site: Site, unit: str) -> Page:
             rows.append([site.link(path, unit_period_page(p, unit), p), state.value,
                          score_cell(res), status_chip(res.status),
                          str(len(res.objectives)), counts_text(res.counts)])
-        bands = site.settings.scoring.bands
+        bands = site.card.settings.bands
         chart = trend_chart(f"trend-{unit}", f"{name}: unit score by period", bars,
                             yellow_from=bands.yellow_from, green_from=bands.green_from)
         blocks.append(chart.html("The scores as a table"))

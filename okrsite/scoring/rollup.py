@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from okrsite.model import Content, KeyResult, KRKind, Objective, Period, PeriodState
-from okrsite.periods import KIND_ORDER, span
+from okrsite.periods import KIND_ORDER
 from okrsite.scoring.base import (
     DEFAULT_SETTINGS,
     DataPoint,
@@ -310,26 +310,11 @@ def _add_cascade(card: Scorecard, content: Content, ordered: list[Objective]) ->
 # -- the whole content --------------------------------------------------------------------
 
 
-def _period(content: Content, period_id: str) -> Period:
-    found = content.periods.get(period_id)
-    return found if found is not None else Period(period_id,
-                                                  span(period_id, content.fiscal_year_start))
-
-
 def ordered_periods(content: Content) -> list[str]:
     ids = {*content.periods, *(p for p, _ in content.okrs)}
-    periods = [_period(content, p) for p in ids]
+    periods = [content.period(p) for p in ids]
     periods.sort(key=lambda p: (p.start, KIND_ORDER.get(p.kind, 9), p.id))
     return [p.id for p in periods]
-
-
-def ordered_units(content: Content) -> list[str]:
-    try:
-        units = [u.id for u in content.org.walk()]
-    except StopIteration:  # no root: invalid content, keep file order
-        units = list(content.org.units)
-    extra = sorted({u for _, u in content.okrs} - set(units))
-    return units + extra
 
 
 def score_content(content: Content, as_of: date,
@@ -339,11 +324,11 @@ def score_content(content: Content, as_of: date,
     registry = registry if registry is not None else ScorerRegistry.discover()
     periods = ordered_periods(content)
     card = Scorecard(as_of, settings, periods,
-                     {p: _period(content, p).state(as_of) for p in periods})
+                     {p: content.period(p).state(as_of) for p in periods})
     ordered: list[Objective] = []
     for period_id in periods:
-        period = _period(content, period_id)
-        for unit in ordered_units(content):
+        period = content.period(period_id)
+        for unit in content.ordered_units():
             up = content.okrs.get((period_id, unit))
             if up is None:
                 continue

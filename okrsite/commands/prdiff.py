@@ -31,6 +31,12 @@ from okrsite.loader import ParseCache, Snapshot, expected_kind, snapshot
 from okrsite.model import Content
 from okrsite.periods import is_period_id
 from okrsite.periods import sort_key as period_sort_key
+from okrsite.pipeline import load_content
+from okrsite.render.history import esc
+from okrsite.scoring.base import DEFAULT_SETTINGS, ScoringSettings
+from okrsite.scoring.rollup import Scorecard, score_content
+from okrsite.settings import Settings
+from okrsite.visibility import public_view
 
 SCORE_EPSILON = 0.005  # smaller score differences are not shown
 
@@ -68,8 +74,6 @@ class PRDiff:
 
 def load_version(repo: Repo, content_dir: Path, rev: str | None, fy: int,
                  cache: ParseCache) -> Version:
-    from okrsite.pipeline import load_content
-
     content_dir = content_dir.resolve()
     if rev is None:
         snap = snapshot(content_dir)
@@ -115,14 +119,16 @@ def renames_between(repo: Repo, base: str, head: str | None) -> dict[str, str]:
     return out
 
 
-def pr_diff(content_dir: Path, base: str, head: str | None = None, as_of: date | None = None,
-            fiscal_year_start: int = 1, include_restricted: bool = False,
-            cache_dir: Path | None = None) -> PRDiff:
-    """The diff of `base`..`head` (None: the working tree). Raises GitError."""
+def pr_diff(settings: Settings, base: str, head: str | None = None,
+            as_of: date | None = None) -> PRDiff:
+    """The diff of `base`..`head` (None: the working tree) of `settings.content_dir`,
+    both sides scored with the site's settings. Raises GitError."""
+    content_dir, fiscal_year_start = settings.content_dir, settings.fiscal_year_start
+    include_restricted = settings.include_restricted
     repo, why = find_repo(content_dir)
     if repo is None:
         raise GitError(why)
-    cache = ParseCache(cache_dir)
+    cache = ParseCache(settings.cache_dir)
     before = load_version(repo, content_dir, base, fiscal_year_start, cache)
     after = load_version(repo, content_dir, head, fiscal_year_start, cache)
     changes = diff_document_sets(before.data, after.data,
@@ -133,18 +139,20 @@ def pr_diff(content_dir: Path, base: str, head: str | None = None, as_of: date |
     if as_of is not None:
         try:
             result.scores = score_changes(before.content, after.content, as_of, shown,
-                                          include_restricted)
+                                          include_restricted, settings.scoring)
         except Exception as exc:  # scoring a broken side must not hide the diff
             result.scoring_error = f"{type(exc).__name__}: {exc}"
     return result
 
 
 def score_changes(old: Content, new: Content, as_of: date, changes: list[Change],
-                  include_restricted: bool) -> list[ScoreChange]:
-    from okrsite.history.audit import _public, score
+                  include_restricted: bool, scoring: ScoringSettings = DEFAULT_SETTINGS
+                  ) -> list[ScoreChange]:
+    def score(content: Content) -> Scorecard:
+        shown = content if include_restricted else public_view(content).content
+        return score_content(shown, as_of, scoring)
 
-    a = score(_public(old, include_restricted), as_of)
-    b = score(_public(new, include_restricted), as_of)
+    a, b = score(old), score(new)
     touched = {f"{c.period}:{c.unit}/{c.objective}" for c in changes if c.objective}
     titles = {str(o.ref): o.title for o in old.objectives()}
     titles.update({str(o.ref): o.title for o in new.objectives()})
@@ -184,8 +192,6 @@ def _score(x: float | None) -> str:
 
 
 def to_markdown(d: PRDiff) -> str:
-    from okrsite.render.history import esc
-
     head = esc(d.head.label)
     lines = [f"## OKR changes: {esc(d.base.label)} → {head}", ""]
     if not d.changes:

@@ -19,11 +19,15 @@ from typing import Any
 
 import yaml
 
+from okrsite.errors import OkrsiteError
 from okrsite.model import Content, Ref
 from okrsite.periods import is_period_id, span
+from okrsite.pipeline import load_content
+from okrsite.scoring.rollup import score_content
+from okrsite.settings import Settings
 
 
-class NewPeriodError(ValueError):
+class NewPeriodError(OkrsiteError, ValueError):
     """The new period cannot be scaffolded (bad id, no source period, broken content)."""
 
 
@@ -72,11 +76,11 @@ def dump(doc: dict[str, Any], comment: str = "") -> str:
     return (comment + text) if comment else text
 
 
-def new_period(content_dir: Path, new_id: str, from_period: str | None = None,
-               fiscal_year_start: int = 1) -> NewPeriod:
-    from okrsite.pipeline import load_content
-    from okrsite.scoring import ScoringSettings, score_content
-
+def new_period(settings: Settings, new_id: str, from_period: str | None = None
+               ) -> NewPeriod:
+    """Scaffold `new_id` in `settings.content_dir`; "unfinished" is scored with the
+    site's scoring settings."""
+    content_dir, fiscal_year_start = settings.content_dir, settings.fiscal_year_start
     if not is_period_id(new_id):
         raise NewPeriodError(f"not a period id: {new_id!r} (use YYYY, YYYY-H1 or YYYY-Q3)")
     loaded = load_content(content_dir, None, fiscal_year_start)
@@ -92,7 +96,7 @@ def new_period(content_dir: Path, new_id: str, from_period: str | None = None,
     if not any(p == source for p, _ in content.okrs):
         raise NewPeriodError(f"no OKRs in {source!r}")
     src = content.periods[source]
-    card = score_content(content, src.end, ScoringSettings())
+    card = score_content(content, src.end, settings.scoring)
     new_span = span(new_id, fiscal_year_start)
     docs = {d.relpath: d.data for d in loaded.documents}
     unfinished: dict[str, list[dict[str, Any]]] = {}
