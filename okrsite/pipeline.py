@@ -27,6 +27,7 @@ from okrsite.build import build as build_model
 from okrsite.diagnostics import Diagnostic, diag, has_errors
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
 from okrsite.history.git import head_of, read_history
+from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
 from okrsite.model import Content
@@ -214,13 +215,18 @@ class Build:
     @cached_property
     def history(self) -> History:
         """The change history from git (`History.unavailable` when turned off or
-        outside a repository), with eased goalposts decided by today's KPIs."""
+        outside a repository), with eased goalposts decided by today's KPIs, and
+        without what is restricted now or was in any version (history.restrict)."""
         if self.history_cache is not None:
             history = self.history_cache.get(self.settings, self.head)
         else:
             history = read_history(self.content_dir, cache_dir=self.settings.cache_dir,
                                    include_restricted=self.settings.include_restricted,
                                    enabled=self.settings.history)
+        if not self.settings.include_restricted:
+            # Also what the content restricts now: the working tree may restrict an item
+            # that every commit still shows (a new History; the cached one is kept).
+            history = withhold(history, content_marks(self.content))
         history.resolve({k.id: k.direction for k in self.content.kpis.values()})
         return history
 

@@ -4,13 +4,15 @@ by period and unit, with its score impact, as Markdown for a PR comment or JSON.
 Both sides are scored as of the same date, so a difference in score comes from the
 change and not from time passing. Restricted objectives and KPIs are left out
 (and counted) unless asked for: a PR comment may be read more widely than the YAML.
+An item restricted on either side or in the working tree is withheld on both sides,
+with every change naming it (history.restrict), and so is its score.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,9 @@ from okrsite.history.git import (
     run_git,
     tree_files,
 )
+from okrsite.history.restrict import Restricted, document_marks, split_hidden
 from okrsite.history.text import describe
-from okrsite.history.types import Change, resolve_eased, visible
+from okrsite.history.types import Change, resolve_eased
 from okrsite.loader import ParseCache, Snapshot, expected_kind, snapshot
 from okrsite.model import Content
 from okrsite.periods import is_period_id
@@ -131,27 +134,35 @@ def pr_diff(settings: Settings, base: str, head: str | None = None,
     cache = ParseCache(settings.cache_dir)
     before = load_version(repo, content_dir, base, fiscal_year_start, cache)
     after = load_version(repo, content_dir, head, fiscal_year_start, cache)
-    changes = diff_document_sets(before.data, after.data,
-                                 renames_between(repo, before.sha or base, after.sha))
+    renames = renames_between(repo, before.sha or base, after.sha)
+    changes = diff_document_sets(before.data, after.data, renames)
     resolve_eased(changes, {k.id: k.direction for k in after.content.kpis.values()})
-    shown, withheld = visible(changes, include_restricted)
-    result = PRDiff(before, after, as_of or date.min, shown, withheld)
+    versions = [before.data, after.data]
+    if head is not None and not include_restricted:  # what the working tree restricts now
+        versions.append(load_version(repo, content_dir, None, fiscal_year_start, cache).data)
+    restricted = Restricted.of(
+        {m for data in versions for rel, doc in data.items() for m in document_marks(rel, doc)},
+        renames)
+    shown, hidden = split_hidden(changes, restricted, include_restricted)
+    result = PRDiff(before, after, as_of or date.min, shown, len(hidden))
     if as_of is not None:
         try:
             result.scores = score_changes(before.content, after.content, as_of, shown,
-                                          include_restricted, settings.scoring)
+                                          include_restricted, settings.scoring, restricted)
         except Exception as exc:  # scoring a broken side must not hide the diff
             result.scoring_error = f"{type(exc).__name__}: {exc}"
     return result
 
 
 def score_changes(old: Content, new: Content, as_of: date, changes: list[Change],
-                  include_restricted: bool, scoring: ScoringSettings = DEFAULT_SETTINGS
-                  ) -> list[ScoreChange]:
+                  include_restricted: bool, scoring: ScoringSettings = DEFAULT_SETTINGS,
+                  restricted: Restricted | None = None) -> list[ScoreChange]:
     def score(content: Content) -> Scorecard:
         shown = content if include_restricted else public_view(content).content
         return score_content(shown, as_of, scoring)
 
+    if not include_restricted and restricted:  # scored as items stand now, on both sides
+        old, new = as_restricted(old, restricted), as_restricted(new, restricted)
     a, b = score(old), score(new)
     touched = {f"{c.period}:{c.unit}/{c.objective}" for c in changes if c.objective}
     titles = {str(o.ref): o.title for o in old.objectives()}
@@ -168,6 +179,28 @@ def score_changes(old: Content, new: Content, as_of: date, changes: list[Change]
         if ref in touched or moved:
             out.append(ScoreChange(ref, titles.get(ref, ref), before, after))
     return out
+
+
+def as_restricted(content: Content, restricted: Restricted) -> Content:
+    """The content with every objective and KPI that `restricted` names marked restricted,
+    so that its public view leaves them out, and without the key results that use such
+    a KPI on any side (the public view only sees the KPI they use on this one)."""
+    if not restricted:
+        return content
+    okrs = {}
+    for key, up in content.okrs.items():
+        objectives = []
+        for o in up.objectives:
+            if (o.period, o.unit, o.id) in restricted.objectives:
+                o = replace(o, visibility="restricted")
+            krs = [k for k in o.key_results
+                   if (o.period, o.unit, o.id, k.id) not in restricted.krs]
+            objectives.append(o if len(krs) == len(o.key_results)
+                              else replace(o, key_results=krs))
+        okrs[key] = replace(up, objectives=objectives)
+    kpis = {k: replace(kpi, visibility="restricted") if k in restricted.kpis else kpi
+            for k, kpi in content.kpis.items()}
+    return replace(content, okrs=okrs, kpis=kpis)
 
 
 # -- output -----------------------------------------------------------------------------------

@@ -31,18 +31,17 @@ from typing import IO, Any
 
 from okrsite import __version__
 from okrsite.history.diff import diff_documents, unreadable
+from okrsite.history.restrict import Mark, document_marks, entries_of
 from okrsite.history.types import (
     FILE_RENAMED,
     Change,
     Commit,
     History,
-    HistoryEntry,
-    split,
 )
 from okrsite.loader import ParseCache, expected_kind
 from okrsite.yamlparse import Parsed, YamlError, parse
 
-HISTORY_VERSION = "1"  # bump when the cached changes' shape or meaning changes
+HISTORY_VERSION = "2"  # bump when the cached changes' shape or meaning changes
 NULL_SHA = "0" * 40
 GIT_TIMEOUT_S = 300
 _HEADER = "\x1e"
@@ -417,15 +416,21 @@ def _relevant(raw: RawChange) -> bool:
 
 
 def commit_changes(raws: Sequence[RawChange], store: BlobStore,
-                   uses: Counter[str] | None = None) -> list[Change]:
+                   uses: Counter[str] | None = None,
+                   marks: set[Mark] | None = None) -> list[Change]:
     """The semantic changes of one commit's file changes. `uses` counts how often each
-    blob is still needed; a blob whose count reaches 0 is dropped from memory."""
+    blob is still needed; a blob whose count reaches 0 is dropped from memory. `marks`
+    collects what both versions of each file restrict (history.restrict)."""
     out: list[Change] = []
     for raw in raws:
         if not _relevant(raw):
             continue
         old = store.data(raw.old_blob) if raw.old_blob and raw.status != "A" else None
         new = store.data(raw.new_blob) if raw.new_blob and raw.status != "D" else None
+        if marks is not None:  # every version: an item restricted once stays withheld
+            for rel, data in ((raw.old_path or raw.path, old), (raw.path, new)):
+                if readable(data):
+                    marks |= document_marks(rel, data)
         for sha in (raw.old_blob, raw.new_blob):
             if uses is not None and sha:
                 uses[sha] -= 1
@@ -450,7 +455,7 @@ def _cache_file(cache_dir: Path | None, repo: Repo) -> Path | None:
     return cache_dir / f"history-{HISTORY_VERSION}-{__version__}" / f"{key}.json"
 
 
-def _load_cached(file: Path | None) -> dict[str, list[dict[str, Any]]]:
+def _load_cached(file: Path | None) -> dict[str, dict[str, Any]]:
     if file is None or not file.exists():
         return {}
     try:
@@ -460,7 +465,7 @@ def _load_cached(file: Path | None) -> dict[str, list[dict[str, Any]]]:
         return {}  # damaged: recompute
 
 
-def _store_cached(file: Path | None, data: dict[str, list[dict[str, Any]]]) -> None:
+def _store_cached(file: Path | None, data: dict[str, dict[str, Any]]) -> None:
     if file is None:
         return
     try:
@@ -481,18 +486,23 @@ class LogStats:
 
 def compute_changes(repo: Repo, log: list[tuple[Commit, list[RawChange]]],
                     cache_dir: Path | None = None, stats: LogStats | None = None,
-                    workers: int | None = None) -> dict[str, list[Change]]:
-    """Changes by commit sha for every commit in the log (cached by commit sha)."""
+                    workers: int | None = None,
+                    marks: set[Mark] | None = None) -> dict[str, list[Change]]:
+    """Changes by commit sha for every commit in the log (cached by commit sha, with
+    the marks of the versions each commit touched, added to `marks`)."""
     file = _cache_file(cache_dir, repo)
     cached = _load_cached(file)
     result: dict[str, list[Change]] = {}
+    commit_marks: dict[str, set[Mark]] = {}
     todo = []
     for commit, raws in log:
-        if commit.sha in cached:
+        entry = cached.get(commit.sha)
+        if isinstance(entry, dict):
             try:
-                result[commit.sha] = [Change.from_json(c) for c in cached[commit.sha]]
+                result[commit.sha] = [Change.from_json(c) for c in entry["changes"]]
+                commit_marks[commit.sha] = {tuple(m) for m in entry["marks"]}
                 continue
-            except TypeError:
+            except (TypeError, KeyError):
                 pass  # an entry of another shape: recompute it
         todo.append((commit, raws))
     if todo:
@@ -516,15 +526,21 @@ def compute_changes(repo: Repo, log: list[tuple[Commit, list[RawChange]]],
                 for commit, raws in reversed(todo):  # oldest first: blobs freed as we go
                     if ahead is not None:
                         ahead.need(sha for r in raws for sha in (r.old_blob, r.new_blob))
-                    result[commit.sha] = commit_changes(raws, store, uses)
+                    found: set[Mark] = set()
+                    result[commit.sha] = commit_changes(raws, store, uses, found)
+                    commit_marks[commit.sha] = found
             finally:
                 if ahead is not None:
                     ahead.close()
         if stats is not None:
             stats.parsed = store.parsed
         for commit, _ in todo:
-            cached[commit.sha] = [c.to_json() for c in result[commit.sha]]
+            cached[commit.sha] = {"changes": [c.to_json() for c in result[commit.sha]],
+                                  "marks": sorted(commit_marks[commit.sha])}
         _store_cached(file, cached)
+    if marks is not None:
+        for found in commit_marks.values():
+            marks |= found
     if stats is not None:
         stats.commits = len(log)
         stats.cached_commits = len(log) - len(todo)
@@ -548,27 +564,26 @@ def read_history(content_dir: Path, rev: str = "HEAD", cache_dir: Path | None = 
                                    else f"unknown revision {rev!r}")
     shallow = is_shallow(repo)
     log = read_log(repo, head)
-    changes = compute_changes(repo, log, cache_dir, stats, workers)
-    return assemble(log, changes, head, shallow, include_restricted)
+    marks: set[Mark] = set()
+    changes = compute_changes(repo, log, cache_dir, stats, workers, marks)
+    return assemble(log, changes, head, shallow, include_restricted, marks)
 
 
 def assemble(log: list[tuple[Commit, list[RawChange]]], changes: dict[str, list[Change]],
-             head: str | None, shallow: bool, include_restricted: bool) -> History:
-    """The History (newest first) from the log and each commit's changes."""
+             head: str | None, shallow: bool, include_restricted: bool,
+             marks: Iterable[Mark] = ()) -> History:
+    """The History (newest first) from the log and each commit's changes; `marks`: what
+    any version restricted (history.restrict decides what is withheld)."""
     renames: dict[str, str] = {}
     for _commit, raws in log:  # newest first: a later rename decides the path now
         for raw in raws:
             if raw.status == "R" and raw.old_path and raw.old_path != raw.path:
                 renames[raw.old_path] = renames.get(raw.path, raw.path)
-    entries: list[HistoryEntry] = []
-    for commit, _ in log:
-        shown, hidden = split(changes.get(commit.sha, []), include_restricted)
-        if not shown:
-            continue  # nothing to show; a commit only about restricted items is left out
-        boundary = shallow and not commit.parents
-        entries.append(HistoryEntry(commit, shown, hidden, boundary, bool(hidden)))
     oldest = log[-1][0].date if log else None
-    return History(True, "", entries, shallow, oldest, head, include_restricted, renames)
+    history = History(True, "", [], shallow, oldest, head, include_restricted, renames,
+                      set(marks), [(commit, changes.get(commit.sha, [])) for commit, _ in log])
+    history.entries = entries_of(history)
+    return history
 
 
 # -- one revision's documents ----------------------------------------------------------------

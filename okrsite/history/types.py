@@ -7,7 +7,7 @@ is one commit with the changes it made that the reader may see.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -83,7 +83,10 @@ class Change:
         return self.kind in (CHECK_IN_EDITED, MEASUREMENT_EDITED) and self.field != "note"
 
     def to_json(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if v not in (None, False, "")}
+        """The fields that differ from their defaults. A value equal to a default but
+        of another type stays: `old: 0`, `old: false` and `eased: false` mean something."""
+        out = {k: v for k, v in asdict(self).items()
+               if not (v is None or (type(v) is type(_DEFAULTS[k]) and v == _DEFAULTS[k]))}
         out["kind"] = self.kind
         out["path"] = self.path
         return out
@@ -91,6 +94,9 @@ class Change:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:
         return cls(**data)
+
+
+_DEFAULTS = {f.name: f.default for f in fields(Change)}
 
 
 @dataclass
@@ -117,8 +123,9 @@ class Commit:
 class HistoryEntry:
     """One commit and the changes it made that this history shows.
 
-    `hidden` holds the changes left out because they touch restricted items (never
-    rendered; kept so that a section can say how many of *its* changes were withheld).
+    `hidden` holds the changes left out because they touch or name items that are
+    restricted now or were in any version (never rendered; kept so that a section can
+    say how many of *its* changes were withheld; see history.restrict).
     When the commit hid anything, its subject is not shown either: it may name them."""
 
     commit: Commit
@@ -152,6 +159,10 @@ class History:
     head: str | None = None
     include_restricted: bool = False
     renames: dict[str, str] = field(default_factory=dict)  # old path -> path at HEAD
+    # What any version restricted (history.restrict.Mark), and every commit with all its
+    # changes: `entries` are made from these, withholding what the marks name.
+    marks: set[tuple[str, ...]] = field(default_factory=set)
+    commits: list[tuple[Commit, list[Change]]] = field(default_factory=list, repr=False)
 
     @classmethod
     def unavailable(cls, reason: str) -> History:
