@@ -40,6 +40,7 @@ from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
 from okrsite.pipeline import HistoryCache, run
+from okrsite.publish import why_unpublished
 from okrsite.render import render_outputs
 from okrsite.render.page import HEADING, Asset, Heading, Page, outline, searchable
 from okrsite.settings import Options, Settings, SettingsError, SiteConfig, parse_options
@@ -130,12 +131,13 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Drop the YAML sources, then add the rendered pages and the assets.
+        """Drop what is not to be published (the YAML sources, stray and backup files),
+        then add the rendered pages and the assets.
 
         Priority: 50 (run early), so that other plugins' `on_files` see the
         generated pages as if they were written by hand.
         """
-        self._drop_sources(files)
+        self._drop_unpublished(files, config)
         published = []
         heads = []  # the pages without their bodies, for the navigation
         for page in self._pages():  # rendered one at a time; each is held compressed
@@ -278,15 +280,27 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     # -- on_files helpers --
 
-    def _drop_sources(self, files: Files) -> None:
-        """The content's YAML is data, not site files: restricted items must not ship."""
+    def _drop_unpublished(self, files: Files, config: MkDocsConfig) -> None:
+        """Publish from the docs folder only pages, assets and declared downloads
+        (okrsite.publish). The content's own YAML goes quietly (the loader reports
+        what it ignores); anything else left out is named in a warning, so that
+        `--strict` fails on leftovers such as `acme.yaml~` or a stray `secret.yaml`."""
+        docs_dir = Path(config.docs_dir).resolve()
         for file in list(files):
-            if file.abs_src_path is None or not file.src_uri.endswith(YAML_SUFFIXES):
+            if file.abs_src_path is None or file.generated_by or file.inclusion.is_excluded():
                 continue
             path = Path(file.abs_src_path).resolve()
-            content_dir = self.settings.content_dir if self.settings else path.parent
-            if path.is_relative_to(content_dir) and _in_layout(
-                    path.relative_to(content_dir).as_posix()):
+            if not path.is_relative_to(docs_dir):
+                continue  # the theme's files
+            content_dir = self.settings.content_dir if self.settings else docs_dir
+            if file.src_uri.endswith(YAML_SUFFIXES) and path.is_relative_to(
+                    content_dir) and _in_layout(path.relative_to(content_dir).as_posix()):
+                files.remove(file)
+                continue
+            why = why_unpublished(file.src_uri, file.is_documentation_page(),
+                                  self.config.options.downloads)
+            if why is not None:
+                log.warning(f"{file.src_uri} is not published: {why}")
                 files.remove(file)
 
     def _pages(self) -> Iterable[Page]:

@@ -52,6 +52,7 @@ class Options:
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     history: bool = True
     cache_dir: str = ".cache/okrsite"  # "" keeps the parse cache in memory only
+    downloads: tuple[str, ...] = ()  # docs files to publish as they are (okrsite.publish)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,14 @@ def _date(value: object) -> date | None:
     raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
 
 
+def _patterns(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"expected a list of file patterns (like files/*.pdf), got {value!r}")
+
+
 def _scorer_names(value: object) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise ValueError(f"expected a mapping of key result kind to scorer name, got {value!r}")
@@ -184,6 +193,7 @@ _SIMPLE: dict[str, tuple[Callable[[object], Any], Any]] = {
     "cascade_rollup": (_bool, DEFAULT_SETTINGS.cascade),
     "history": (_bool, True),
     "cache_dir": (_text, ".cache/okrsite"),
+    "downloads": (_patterns, ()),
 }
 _GROUPS: dict[str, dict[str, float]] = {
     "bands": {"yellow_from": DEFAULT_SETTINGS.bands.yellow_from,
@@ -240,7 +250,7 @@ def parse_options(raw: Mapping[str, Any] | None, base: Path | None = None,
     assert scoring is not None
     return Options(values["content_dir"], values["as_of"], values["fiscal_year_start"],
                    values["include_restricted"], scoring, values["history"],
-                   values["cache_dir"]), warnings
+                   values["cache_dir"], values["downloads"]), warnings
 
 
 def _scoring(values: dict[str, Any], groups: dict[str, dict[str, float]],

@@ -13,10 +13,12 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import logging
 from pathlib import Path
 
 import pytest
 from conftest import prepare_site, run_build
+from mkdocs.exceptions import Abort
 from test_history_support import GitRepo, needs_git
 
 from okrsite.cli import main
@@ -352,3 +354,60 @@ def test_restricted_in_the_working_tree_only_is_withheld_everywhere(tmp_path, ca
             assert json.loads(diff)["withheld"] == 1
         else:
             assert "No changes to OKRs or KPIs." in diff and "restricted items" in diff
+
+
+# -- stray files in the docs folder ---------------------------------------------------------
+
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "sites" / "minimal" / "content"
+STRAY = ("periods/2026-Q1/acme.yaml~", "periods/2026-Q1/acme.yaml.orig",
+         "periods/2026-Q1/acme.yaml.bak", "periods/2026-Q1/acme.yaml.rej",
+         "periods/2026-Q1/#acme.yaml#", "periods/2026-Q1/acme.YAML",
+         "periods/2026-Q1/acme.yml.swp", "kpis/weekly-orders.yml~", "acme.json",
+         "secret.yaml", "guide/x.yml", "guide/index.md.orig", "guide/notes.txt")
+KEPT = ("guide/index.md", "guide/diagram.svg", "files/report.pdf", "CNAME")
+
+
+def _docs_with_leftovers(root: Path) -> Path:
+    config = prepare_site(root, MINIMAL, okrsite={"as_of": "2026-02-15", "cache_dir": "",
+                                                   "downloads": ["files/*.pdf"]})
+    content = root / "content"
+    secret = (content / "periods/2026-Q1/acme.yaml").read_text(encoding="utf-8").replace(
+        "Grow the widget business", "STRAYSECRET").replace("title:", "visibility: restricted\n"
+                                                           "    title:", 1)
+    for rel in (*STRAY, "periods/2026-Q1/.acme.yaml.swp"):
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text(secret, encoding="utf-8")
+    (content / "guide/index.md").write_text("# Guide\n\nSee ![the flow](diagram.svg).\n",
+                                            encoding="utf-8")
+    (content / "guide/diagram.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>',
+                                               encoding="utf-8")
+    (content / "files").mkdir()
+    (content / "files/report.pdf").write_bytes(b"%PDF-1.4 report")
+    (content / "CNAME").write_text("okrs.example.com\n", encoding="utf-8")
+    return config
+
+
+def test_stray_and_backup_files_are_not_published_and_each_is_named(tmp_path, capsys):
+    config = _docs_with_leftovers(tmp_path)
+    built = run_build(config, allowed=[r"is not published"])
+    site = outputs(tmp_path / "site")
+    assert not leaks(site)
+    assert [name for name in site if name.startswith(STRAY)] == []
+    assert "files/report.pdf" in site and "guide/diagram.svg" in site and "CNAME" in site
+    assert "guide/index.html" in site
+    warned = [m for m in built.messages(logging.WARNING) if "is not published" in m]
+    for rel in STRAY:
+        assert sum(f"okrsite: {rel} is not published" in m for m in warned) == 1, rel
+    assert len(warned) == len(STRAY)  # the files MkDocs leaves out itself need no warning
+    assert any("acme.yaml~ is not published: okrsite never publishes YAML" in m
+               for m in warned)
+    # ... so a strict build fails on them.
+    with pytest.raises(Abort):
+        run_build(config, allowed=[r".*"], strict=True)
+    # `okrsite render` copies nothing of the docs folder.
+    out = tmp_path / "rendered"
+    cli(capsys, "render", str(tmp_path / "content"), "--out", str(out), "--as-of",
+        "2026-02-15", "--no-history")
+    files = outputs(out)
+    assert "index.md" in files and not leaks(files)
+    assert [n for n in files if n.rsplit("/", 1)[-1] in {Path(s).name for s in STRAY}] == []
