@@ -3,6 +3,7 @@
     read_history(content_dir, rev="HEAD", cache_dir=None, include_restricted=False)
         -> History                      # git.py: one `git log`, one `git cat-file --batch`
     diff_documents                      # diff.py: the semantic diff -> [Change]
+    Restricted / withhold(history, marks)   # restrict.py: what a public reader may not see
     period_record / period_audit        # audit.py: a period's downloads and audit trail
 
 Pages are made from these by okrsite/render/history.py; the commands that compare

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from okrsite.history.types import Change, History, HistoryEntry
+from okrsite.history.types import FILE_RENAMED, Change, History, HistoryEntry
 from okrsite.loader import expected_kind
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class Restricted:
         if c.restricted:
             return True
         paths = {c.path, now or c.path}
-        if c.old is not None and c.kind == "file_renamed":
+        if c.kind == FILE_RENAMED and c.old is not None:
             paths.add(str(c.old))
         if c.kpi is not None and c.kpi in self.kpis:
             return True
