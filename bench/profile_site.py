@@ -246,7 +246,8 @@ def core_memory(content_dir: Path, top: int = 12) -> str:
     from okrsite.loader import ParseCache, snapshot
     from okrsite.pipeline import load_content
     from okrsite.render import render_outputs
-    from okrsite.scoring import ScoringSettings, check_scoring
+    from okrsite.scoring.base import ScoringSettings
+    from okrsite.scoring.checks import check_scoring
     from okrsite.settings import Settings
 
     content_dir = content_dir.resolve()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from okrsite.errors import OkrsiteError
 from okrsite.model import Content
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -22,7 +23,7 @@ GIT_TIMEOUT_S = 30
 ContentSource = Content | Callable[[], Content | None] | None
 
 
-class AsOfError(ValueError):
+class AsOfError(OkrsiteError, ValueError):
     """No usable date: a malformed input, or nothing at all to take one from."""
 
 

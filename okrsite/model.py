@@ -11,8 +11,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import Literal
 
 from okrsite.periods import PeriodSpan, span
+
+# The closed vocabularies of format v1, as the schemas spell them.
+ObjectiveType = Literal["committed", "aspirational"]
+Visibility = Literal["public", "restricted"]
+KPIDirection = Literal["higher_is_better", "lower_is_better"]
+ThresholdDirection = Literal["at_least", "at_most"]
+Cadence = Literal["weekly", "monthly", "quarterly"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -192,7 +200,7 @@ class KeyResult:
     unit: str | None = None  # measurement unit, e.g. "h" or "%"
     baseline: float | None = None
     target: float | None = None
-    direction: str | None = None  # at_least | at_most (threshold KRs)
+    direction: ThresholdDirection | None = None  # threshold KRs
     kpi: str | None = None
     check_ins: list[CheckIn] = field(default_factory=list)  # sorted by date
     milestones: list[Milestone] = field(default_factory=list)
@@ -215,9 +223,9 @@ class Objective:
     key_results: list[KeyResult]
     description: str | None = None
     owner: str | None = None
-    type: str = "aspirational"  # committed | aspirational
+    type: ObjectiveType = "aspirational"
     aligns_to: Ref | None = None  # with period filled in
-    visibility: str = "public"
+    visibility: Visibility = "public"
     grade: float | None = None
     retrospective: str | None = None
     carried_from: Ref | None = None
@@ -262,11 +270,11 @@ class KPI:
     description: str | None = None
     owner: str | None = None  # unit id
     unit: str | None = None
-    direction: str = "higher_is_better"
-    cadence: str = "monthly"
+    direction: KPIDirection = "higher_is_better"
+    cadence: Cadence = "monthly"
     target: float | None = None
     thresholds: Thresholds | None = None
-    visibility: str = "public"
+    visibility: Visibility = "public"
     measurements: list[Measurement] = field(default_factory=list)  # sorted by date
     source: Source | None = None
 

@@ -23,7 +23,7 @@ from okrsite.diagnostics import Diagnostic
 from okrsite.loader import ParseCache
 from okrsite.pipeline import from_content, load_content, run
 from okrsite.render import Page, render_pages
-from okrsite.scoring import ScoringSettings
+from okrsite.scoring.base import ScoringSettings
 from okrsite.settings import Settings
 
 

@@ -26,7 +26,9 @@ from okrsite.model import (
     UnitPeriod,
 )
 from okrsite.periods import span
-from okrsite.scoring import KRResult, ScorerRegistry, ScoringSettings, score_content
+from okrsite.scoring.base import ScoringSettings
+from okrsite.scoring.registry import ScorerRegistry
+from okrsite.scoring.rollup import KRResult, score_content
 
 Q4 = "2026-Q4"  # 2026-10-01 .. 2026-12-31: (end - start) = 91 days
 MID = date(2026, 11, 15)  # 45 days in: elapsed 45/91

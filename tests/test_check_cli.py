@@ -300,7 +300,9 @@ def test_check_scores_a_part_and_reports_what_scoring_everything_would(repo, con
     from datetime import date
 
     from okrsite.pipeline import load_content
-    from okrsite.scoring import ScoringSettings, check_scoring, score_content
+    from okrsite.scoring.base import ScoringSettings
+    from okrsite.scoring.checks import check_scoring
+    from okrsite.scoring.rollup import score_content
 
     if content == "committed":  # committed objectives, some closing below 1.0
         for rel in (SALES, "periods/2026-Q1/company.yaml", "periods/2026/company.yaml"):

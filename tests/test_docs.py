@@ -39,7 +39,9 @@ from markdown.extensions.toc import slugify
 from okrsite import pipeline
 from okrsite.cli import build_parser
 from okrsite.diagnostics import CODES, Diagnostic, format_text
-from okrsite.scoring import ScoringSettings, check_scoring, score_content
+from okrsite.scoring.base import ScoringSettings
+from okrsite.scoring.checks import check_scoring
+from okrsite.scoring.rollup import score_content
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = REPO / "content" / "guide"

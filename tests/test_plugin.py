@@ -20,7 +20,7 @@ from mkdocs.utils.meta import get_data
 from okrsite import mkdocs_plugin
 from okrsite.mkdocs_plugin import OkrsitePlugin, auto_nav
 from okrsite.render.page import Page
-from okrsite.scoring import Bands, ScoringSettings, StatusRule
+from okrsite.scoring.base import Bands, ScoringSettings, StatusRule
 from okrsite.settings import Options
 
 MINIMAL = FIXTURE_SITES / "minimal" / "content"

@@ -20,7 +20,7 @@ from pagetext import page_text
 from okrsite.model import Content
 from okrsite.pipeline import from_content, load_content
 from okrsite.render.page import Page
-from okrsite.scoring import score_content
+from okrsite.scoring.rollup import score_content
 from okrsite.settings import Settings
 from okrsite.visibility import WithheldCount, public_view
 

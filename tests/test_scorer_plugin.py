@@ -19,17 +19,11 @@ from conftest_scoring import MID, kr, make_content, objective
 
 from okrsite.model import CheckIn, KeyResult, KRKind, Period, Ref
 from okrsite.periods import span
-from okrsite.scoring import (
-    ENTRY_POINT_GROUP,
-    ScoreInput,
-    ScorerLoadError,
-    ScorerRegistry,
-    ScoringSettings,
-    check_scoring,
-    key_result_input,
-    score_content,
-    to_json,
-)
+from okrsite.scoring.base import ScoreInput, ScoringSettings
+from okrsite.scoring.checks import check_scoring
+from okrsite.scoring.registry import ENTRY_POINT_GROUP, ScorerLoadError, ScorerRegistry
+from okrsite.scoring.report import to_json
+from okrsite.scoring.rollup import key_result_input, score_content
 
 FIXTURE = Path(__file__).parent / "fixtures" / "puzzle_scorer"
 
@@ -163,3 +157,19 @@ def test_entry_point_name_must_match_scorer_name(puzzle_installed):
         EntryPoint("zones", "puzzle_scorer:PuzzleScorer", ENTRY_POINT_GROUP)])
     with pytest.raises(ScorerLoadError, match="named 'puzzle'"):
         registry.get("zones")
+
+
+def test_the_scorer_api_is_one_documented_module() -> None:
+    import okrsite.scorer as api
+
+    guide = (Path(__file__).parent.parent / "content" / "guide" / "scoring.md").read_text()
+    section = guide.split("## Your own scorer", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Za-z_]+)`(?:, `([A-Za-z_]+)`)*", section, re.M))
+    names = {n for pair in documented for n in pair if n}
+    names |= set(re.findall(r"`(KPI|Period|KRKind|fmt_score)`", section))
+    assert set(api.__all__) <= names, set(api.__all__) - names
+    for name in api.__all__:
+        assert getattr(api, name) is not None
+    # The worked example imports only the public API.
+    plugin = (FIXTURE / "puzzle_scorer" / "__init__.py").read_text()
+    assert re.findall(r"^from (okrsite\S*) import", plugin, re.M) == ["okrsite.scorer"]

@@ -22,18 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okrsite.model import Content, KRKind, Milestone, PeriodState, Ref, Thresholds
-from okrsite.scoring import (
-    Bands,
-    ScorerRegistry,
-    ScoringSettings,
-    StatusRule,
-    check_scoring,
-    format_table,
-    key_result_input,
-    score_content,
-    to_json,
-)
+from okrsite.scoring.base import Bands, ScoringSettings, StatusRule
+from okrsite.scoring.checks import check_scoring
 from okrsite.scoring.kpis import health_of, trend_of
+from okrsite.scoring.registry import ScorerRegistry
+from okrsite.scoring.report import format_table, to_json
+from okrsite.scoring.rollup import key_result_input, score_content
 from okrsite.scoring.status import elapsed_fraction
 
 # -- the table of cases -----------------------------------------------------------------
@@ -624,7 +618,7 @@ class Fixed:
         self.value, self.fail = value, fail
 
     def score(self, data):
-        from okrsite.scoring import Score
+        from okrsite.scoring.base import Score
 
         if self.fail:
             raise RuntimeError("boom")

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from okrsite import __version__
+from okrsite.errors import OkrsiteError
 from okrsite.history.diff import diff_documents, unreadable
 from okrsite.history.restrict import Mark, document_marks, entries_of
 from okrsite.history.types import (
@@ -52,7 +53,7 @@ _CONFIG = ("-c", "log.follow=false", "-c", "log.showRoot=true", "-c", "log.showS
            "-c", "diff.renameLimit=10000")
 
 
-class GitError(RuntimeError):
+class GitError(OkrsiteError, RuntimeError):
     """git failed on a repository that exists (unknown revision, broken object)."""
 
 

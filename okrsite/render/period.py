@@ -30,7 +30,7 @@ from okrsite.render.common import (
 )
 from okrsite.render.page import Page
 from okrsite.render.safe import inline, title_text
-from okrsite.scoring import ObjectiveResult
+from okrsite.scoring.rollup import ObjectiveResult
 
 
 def periods_index(site: Site, ordered: list[str]) -> Page:

@@ -42,7 +42,8 @@ from okrsite.render.common import (
 )
 from okrsite.render.page import Page
 from okrsite.render.safe import inline, title_text
-from okrsite.scoring import KRResult, ObjectiveResult, ScoreInput, key_result_input
+from okrsite.scoring.base import ScoreInput
+from okrsite.scoring.rollup import KRResult, ObjectiveResult, key_result_input
 
 # -- one unit, one period -------------------------------------------------------------------
 

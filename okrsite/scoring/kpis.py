@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Literal, get_args
 
 from okrsite.model import KPI, Measurement, Period
 from okrsite.periods import CLOSING_GRACE
 from okrsite.scoring.base import DataPoint, ScoringSettings, fmt_num
 
-HEALTHS = ("healthy", "watch", "unhealthy", "no_thresholds", "no_data")
+Health = Literal["healthy", "watch", "unhealthy", "no_thresholds", "no_data"]
+HEALTHS: tuple[Health, ...] = get_args(Health)
 
 
 def known_measurements(kpi: KPI, as_of: date) -> list[Measurement]:
@@ -42,7 +44,7 @@ class KPIHealth:
     ref: str  # "kpi:<id>"
     latest: float | None
     latest_date: date | None
-    health: str  # one of HEALTHS
+    health: Health
     trend: str | None  # up | down | flat; None with fewer than two measurements
     trend_better: bool | None
     linked_krs: list[str] = field(default_factory=list)  # KR refs across periods

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 
+from okrsite.errors import OkrsiteError
 from okrsite.model import KeyResult
 from okrsite.scoring.base import Scorer, ScoringSettings
 from okrsite.scoring.builtin import BUILTIN_SCORERS, DEFAULT_BY_KIND
@@ -21,7 +22,7 @@ from okrsite.scoring.builtin import BUILTIN_SCORERS, DEFAULT_BY_KIND
 ENTRY_POINT_GROUP = "okrsite.scorers"
 
 
-class UnknownScorerError(KeyError):
+class UnknownScorerError(OkrsiteError, KeyError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(name)
         self.name = name
@@ -31,7 +32,7 @@ class UnknownScorerError(KeyError):
         return f"unknown scorer {self.name!r}; known scorers: {', '.join(self.known)}"
 
 
-class ScorerLoadError(RuntimeError):
+class ScorerLoadError(OkrsiteError, RuntimeError):
     """A plugin's entry point could not be imported or is not a scorer."""
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from okrsite.model import Content, KeyResult, KRKind, Objective, Period, PeriodState
+from okrsite.model import Content, KeyResult, KRKind, Objective, ObjectiveType, Period, PeriodState
 from okrsite.periods import KIND_ORDER
 from okrsite.scoring.base import (
     DEFAULT_SETTINGS,
@@ -36,6 +36,8 @@ from okrsite.scoring.registry import (
 )
 from okrsite.scoring.status import (
     STATUSES,
+    Band,
+    Status,
     expected_score,
     grade_mismatch,
     is_stale,
@@ -49,12 +51,12 @@ class KRResult:
     ref: str
     objective: str  # the objective's ref
     score: Score
-    status: str  # one of status.STATUSES
+    status: Status
     expected: float  # score expected by the as-of date
     confidence: float | None  # of the latest check-in that gave one
     last_check_in: date | None  # latest check-in or KPI value on or before as of
     stale: bool
-    band: str | None  # red | yellow | green; None without data
+    band: Band | None  # None without data
     weight: float = 1.0
     kpi: str | None = None  # the KPI its values come from
     restricted: bool = False
@@ -65,12 +67,12 @@ class ObjectiveResult:
     ref: str
     period: str
     unit: str
-    type: str  # committed | aspirational
+    type: ObjectiveType
     score: float
     raw: float | None  # weighted mean of the KRs' unclamped progress
     no_data: bool
-    band: str | None
-    status: str
+    band: Band | None
+    status: Status
     expected: float
     end_expectation: float
     grade: float | None
@@ -87,8 +89,8 @@ class UnitResult:
     unit: str
     score: float
     no_data: bool
-    band: str | None
-    status: str
+    band: Band | None
+    status: Status
     expected: float
     counts: dict[str, int]  # objectives by status, every status present
     kr_counts: dict[str, int]  # key results by status

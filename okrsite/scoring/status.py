@@ -12,12 +12,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal, get_args
 
 from okrsite.model import KPI, KeyResult, Period, PeriodState
 from okrsite.scoring.base import ScoringSettings, StatusRule
 
-STATUSES = ("planned", "no_data", "stale", "on_track", "at_risk", "off_track",
-            "achieved", "missed")
+Status = Literal["planned", "no_data", "stale", "on_track", "at_risk", "off_track",
+                 "achieved", "missed"]
+Band = Literal["red", "yellow", "green"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 STATUS_LABELS = {s: s.replace("_", " ") for s in STATUSES}
 
 # Float noise must not flip a status at an exact edge (0.7 vs 0.69999999999).
