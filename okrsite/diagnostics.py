@@ -97,6 +97,8 @@ CODES: dict[str, Code] = {
         Code("OKR219", _E, "Unknown scorer",
              "Use a registered scorer name (listed in the message)."),
         Code("OKR220", _E, "Invalid date", "Write a real calendar date as YYYY-MM-DD."),
+        Code("OKR221", _E, "Carried from a period that is not earlier",
+             "Name the objective of an earlier period that this one continues."),
         # Best practice (OKR3xx)
         Code("OKR301", _W, "More than 5 objectives",
              "Focus: keep 3 to 5 objectives per unit and period."),

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -30,9 +31,10 @@ from okrsite.history.git import head_of, read_history
 from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
-from okrsite.model import Content
-from okrsite.rules import content_rules, document_rules
+from okrsite.model import Content, Unit
+from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
+from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.checks import check_scoring
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import Scorecard, score_content
@@ -46,6 +48,7 @@ class Loaded:
     diagnostics: list[Diagnostic]
     snapshot: Snapshot
     documents: list[Document] = field(default_factory=list)
+    unbuilt: Unbuilt = field(default_factory=Unbuilt)  # documents left out of the model
 
     @property
     def ok(self) -> bool:
@@ -65,30 +68,70 @@ def load_content(content_dir: Path, cache: ParseCache | None = None,
 def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
           fiscal_year_start: int) -> Loaded:
     documents, diagnostics = load(snap, cache)
+    # The org first: the other documents' rules suggest only units that exist.
+    order = sorted(documents, key=lambda d: d.expected_kind != "org")
+    units = None
     good: list[Document] = []
-    broken: set[tuple[str, str]] = set()
-    for doc in documents:
-        problems = validate(doc)
-        if not problems:
-            problems = document_rules(doc)
+    unbuilt = Unbuilt()
+    for doc in order:
+        problems = _problems(doc, units)
         diagnostics += problems
         if any(p.is_error and p.code in _UNBUILDABLE for p in problems):
-            if doc.expected_kind == "okrs":
-                parts = doc.relpath.split("/")
-                broken.add((parts[1], parts[2].rsplit(".", 1)[0]))
+            unbuilt.add(doc.relpath, doc.expected_kind, doc.data)
             continue
+        if doc.expected_kind == "org":
+            units = build_model([doc]).org.units
         good.append(doc)
     parsed = {d.relpath for d in documents}
     for _, rel, kind, _, _ in snap.entries:
-        if kind == "okrs" and rel not in parsed:
-            parts = rel.split("/")
-            broken.add((parts[1], parts[2].rsplit(".", 1)[0]))
+        if rel not in parsed:
+            unbuilt.add(rel, kind)
     if not any(kind == "org" for _, _, kind, _, _ in snap.entries):
         diagnostics.append(diag(content_dir / "org.yaml", (1, 1), "OKR010",
                                 f"no org.yaml in {content_dir}"))
+    good.sort(key=lambda d: d.relpath)  # the model is built in file order, as before
     content = build_model(good, content_dir, fiscal_year_start)
-    diagnostics += content_rules(content, broken)
-    return Loaded(content, diagnostics, snap, documents)
+    diagnostics += content_rules(content, unbuilt)
+    return Loaded(content, unbuilt.note(diagnostics, content_dir), snap, documents, unbuilt)
+
+
+def _problems(doc: Document, units: dict[str, Unit] | None) -> list[Diagnostic]:
+    problems = validate(doc)
+    if doc.expected_kind == "kpi":
+        owner = kpi_owner(doc, units)
+        if owner:  # said better than the schema's "not an id" at the same place
+            at = (owner[0].line, owner[0].col)
+            problems = [p for p in problems if (p.line, p.col) != at] + owner
+            if all(p.code == "OKR203" for p in problems):
+                return problems + document_rules(doc, units)
+    return problems or document_rules(doc, units)
+
+
+def scoring_diagnostics(loaded: Loaded, settings: ScoringSettings, as_of: date,
+                        root: Path, registry: ScorerRegistry | None = None
+                        ) -> list[Diagnostic]:
+    """OKR219 and OKR306, in the same pass as every other error. On content with errors
+    an unknown scorer is still found in every document that was built; OKR306 leaves out
+    what a document left out of the model would change (a KPI's values, a period's
+    dates), so that it never warns because of another file's error."""
+    found = check_scoring(loaded.content, settings, as_of, root, registry)
+    if loaded.ok:
+        return found
+    scorable = _scorable(loaded.content, loaded.unbuilt)
+    return sorted([d for d in found if d.code != "OKR306"] +
+                  [d for d in check_scoring(scorable, settings, as_of, root, registry)
+                   if d.code == "OKR306"])
+
+
+def _scorable(content: Content, unbuilt: Unbuilt) -> Content:
+    okrs = {}
+    for key, up in content.okrs.items():
+        if key[0] in unbuilt.periods:
+            continue
+        objectives = [o for o in up.objectives
+                      if all(k.kpi is None or k.kpi in content.kpis for k in o.key_results)]
+        okrs[key] = replace(up, objectives=objectives)
+    return replace(content, okrs=okrs)
 
 
 # Problems after which a document is left out of the model; the rest (a missing
@@ -134,11 +177,11 @@ class Build:
         return self.settings.content_dir
 
     @cached_property
-    def _loaded(self) -> tuple[Content, tuple[Diagnostic, ...]]:
+    def _loaded(self) -> tuple[Content, tuple[Diagnostic, ...], Unbuilt]:
         loaded = load_content(self.content_dir, self.parse_cache,
                               self.settings.fiscal_year_start, self.snapshot)
         # The parsed documents and their positions are not kept: the checks are done.
-        return loaded.content, tuple(loaded.diagnostics)
+        return loaded.content, tuple(loaded.diagnostics), loaded.unbuilt
 
     @property
     def content(self) -> Content:
@@ -179,11 +222,12 @@ class Build:
                              json.loads(result_file.read_text())["diagnostics"])
             except (OSError, ValueError, TypeError):
                 pass  # damaged: recompute
-        content, found = self._loaded
+        content, found, unbuilt = self._loaded
         diagnostics = list(found)
-        if not has_errors(diagnostics) and as_of is not None:
-            diagnostics += check_scoring(content, self.settings.scoring, as_of,
-                                         self.content_dir, self.registry)
+        if as_of is not None:  # beside the other errors: one pass fixes them all
+            loaded = Loaded(content, diagnostics, self.snapshot, unbuilt=unbuilt)
+            diagnostics += scoring_diagnostics(loaded, self.settings.scoring, as_of,
+                                               self.content_dir, self.registry)
         if result_file is not None:
             _store(result_file, diagnostics)
         return tuple(diagnostics)
@@ -287,7 +331,7 @@ def from_content(content: Content, settings: Settings,
     loads content its own way): no file is read, `diagnostics` are taken as given."""
     build = Build(settings, Snapshot([], []), None,
                   registry if registry is not None else ScorerRegistry.discover())
-    build.__dict__["_loaded"] = (content, tuple(diagnostics))  # the load stage, done
+    build.__dict__["_loaded"] = (content, tuple(diagnostics), Unbuilt())  # the load, done
     return build
 
 

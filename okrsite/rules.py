@@ -7,7 +7,11 @@ best-practice advice from OKR practice is reported as warnings.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +19,7 @@ from typing import Any
 from okrsite.build import kr_shapes
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.loader import Document
-from okrsite.model import Content, Objective, Ref, Source
+from okrsite.model import ID_PATTERN, Content, Objective, Ref, Source, Unit
 from okrsite.periods import CLOSING_GRACE, MAX_YEAR, MIN_YEAR, is_period_id
 from okrsite.schema import label
 from okrsite.yamlparse import pointer
@@ -27,7 +31,9 @@ _DATE_KEYS = {"date", "start", "end", "closed_on"}
 
 # ---------------------------------------------------------------- one document
 
-def document_rules(doc: Document) -> list[Diagnostic]:
+def document_rules(doc: Document, units: Mapping[str, Unit] | None = None
+                   ) -> list[Diagnostic]:
+    """`units` are the org's, when org.yaml is valid: suggestions name only units that exist."""
     out: list[Diagnostic] = []
     _dates(doc, doc.data, (), out)
     if out:
@@ -38,7 +44,7 @@ def document_rules(doc: Document) -> list[Diagnostic]:
     elif kind == "period":
         out += _period(doc)
     elif kind == "okrs":
-        out += _okrs(doc)
+        out += _okrs(doc, units)
     elif kind == "kpi":
         out += _kpi(doc)
     return out
@@ -68,13 +74,57 @@ def _at(doc: Document, *path: str | int) -> tuple[int, int]:
     return doc.pos(pointer(path))
 
 
-def _place(doc: Document, field: str, expected: str) -> list[Diagnostic]:
+def _place(doc: Document, field: str, expected: str,
+           known: Mapping[str, Any] | None = None) -> list[Diagnostic]:
     actual = doc.data.get(field)
     if str(actual) == expected:
         return []
     return [diag(doc.file, _at(doc, field), "OKR008",
                  f"`{field}: {actual}` but the file is {doc.relpath}",
-                 f"Write `{field}: {expected}`, or move the file to match `{actual}`.")]
+                 _place_hint(doc, field, str(actual), expected, known))]
+
+
+def _place_hint(doc: Document, field: str, actual: str, expected: str,
+                known: Mapping[str, Any] | None) -> str:
+    """Fix the field or move the file, suggesting only valid ids (and, where the org is
+    known, units that exist): a file name like `Sales.yaml` is no id to copy."""
+    parts = doc.relpath.split("/")
+    folder, name = "/".join(parts[:-1]), parts[-1]
+    suffix = name[name.rfind("."):]
+    is_period = field == "period" or doc.data.get("kind") == "period"
+    valid = is_period_id if is_period else ID_PATTERN.match
+
+    def usable(value: str) -> bool:
+        return bool(valid(value)) and (known is None or value in known)
+
+    def moved(value: str) -> str:
+        if is_period:
+            return f"periods/{value}/{name}"
+        return f"{folder}/{value}{suffix}"
+
+    options = []
+    if usable(expected):
+        options.append(f"write `{field}: {expected}`")
+    if usable(actual):
+        options.append(f"{'move' if is_period else 'rename'} the file to {moved(actual)}")
+    if not options and not is_period:
+        slug = slugify(expected)
+        if usable(slug):
+            options.append(f"write `{field}: {slug}` and rename the file to {moved(slug)}")
+        else:
+            close = difflib.get_close_matches(slug, list(known or ()), n=1)
+            return ((f"Did you mean `{close[0]}`? " if close else "")
+                    + f"Name the file after the id in `{field}:`, an id of lower-case "
+                    "letters, digits and hyphens.")
+    if not options:
+        return "Name the folder after the period id in `period:`."
+    text = ", or ".join(options)
+    return text[0].upper() + text[1:] + "."
+
+
+def slugify(text: str) -> str:
+    """The id a name most likely meant: `Customer Success` -> `customer-success`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:64].strip("-")
 
 
 def _period_dir(doc: Document) -> tuple[str, list[Diagnostic]]:
@@ -125,8 +175,6 @@ def _org(doc: Document) -> list[Diagnostic]:
 
 
 def _suggest(value: str, known: Any) -> str:
-    import difflib
-
     close = difflib.get_close_matches(value, list(known), n=1)
     return f"Did you mean `{close[0]}`?" if close else "Use the id of a unit defined in org.yaml."
 
@@ -171,11 +219,38 @@ def _kpi(doc: Document) -> list[Diagnostic]:
     return out
 
 
-def _okrs(doc: Document) -> list[Diagnostic]:
+def kpi_owner(doc: Document, units: Mapping[str, Unit] | None) -> list[Diagnostic]:
+    """OKR203 for a KPI `owner` that is no unit id at all (a person's name, say): a unit
+    of org.yaml owns a KPI. Checked on its own, so that this mistake neither reads as a
+    malformed id (OKR104) nor keeps the KPI out of the model for everyone using it."""
+    owner = doc.data.get("owner")
+    if not isinstance(owner, str) or ID_PATTERN.match(owner):
+        return []
+    kpi = doc.relpath.split("/")[-1].rsplit(".", 1)[0]
+    units = units or {}
+    led = [u.id for u in units.values() if u.lead and u.lead.strip().casefold()
+           == owner.strip().casefold()]
+    slug = slugify(owner)
+    close = difflib.get_close_matches(slug, list(units), n=1)
+    if len(led) == 1:
+        hint = f"Did you mean `{led[0]}`? {owner.strip()} leads it."
+    elif slug in units or close:
+        hint = f"Did you mean `{slug if slug in units else close[0]}`?"
+    else:
+        example = next((u.id for u in units.values() if u.parent),  # not the company
+                       next(iter(units), "customer-success"))
+        hint = (f"Write the id of the unit responsible for the KPI, e.g. `{example}`; the "
+                "person belongs in that unit's `lead:`.")
+    return [diag(doc.file, _at(doc, "owner"), "OKR203",
+                 f"KPI `{kpi}` is owned by `{owner}`, which is not a unit id: a KPI is owned "
+                 "by a unit of org.yaml, not by a person", hint)]
+
+
+def _okrs(doc: Document, units: Mapping[str, Unit] | None = None) -> list[Diagnostic]:
     d = doc.data
     period, out = _period_dir(doc)
     out += _place(doc, "period", period)
-    out += _place(doc, "unit", doc.relpath.split("/")[-1].rsplit(".", 1)[0])
+    out += _place(doc, "unit", doc.relpath.split("/")[-1].rsplit(".", 1)[0], units)
     objectives = d.get("objectives", [])
     if len(objectives) > MAX_OBJECTIVES:
         out.append(diag(doc.file, _at(doc, "objectives", MAX_OBJECTIVES), "OKR301",
@@ -239,10 +314,63 @@ def _kr_shape(doc: Document, kr: dict[str, Any], at: tuple[str | int, ...]) -> l
 
 # ------------------------------------------------------------ across documents
 
-def content_rules(content: Content, broken: set[tuple[str, str]] = frozenset()
-                  ) -> list[Diagnostic]:
-    """Rules across documents. `broken` holds (period, unit) files that failed to load:
-    references into them are not reported again."""
+@dataclass
+class Unbuilt:
+    """Documents left out of the model, by what they define. A reference to one is not
+    reported: it would be a false error in a file nobody touched. It is counted instead,
+    and the document's own first error says how many references wait for it."""
+
+    org: str | None = None  # an org.yaml that could not be read
+    okrs: dict[tuple[str, str], str] = field(default_factory=dict)  # (period, unit) -> file
+    kpis: dict[str, str] = field(default_factory=dict)  # KPI id -> file
+    periods: dict[str, str] = field(default_factory=dict)  # period id -> period.yaml
+    waiting: Counter[str] = field(default_factory=Counter)  # file -> references not checked
+
+    def add(self, relpath: str, kind: str, data: dict[str, Any] | None = None) -> None:
+        """By its place, and by what it says (they may disagree: that is the error)."""
+        data = data or {}
+        parts = relpath.split("/")
+        stem = parts[-1].rsplit(".", 1)[0]
+        if kind == "org":
+            self.org = relpath
+        elif kind == "kpi":
+            for kpi in (stem, data.get("id")):
+                if isinstance(kpi, str):
+                    self.kpis.setdefault(kpi, relpath)
+        elif kind == "period":
+            for period in (parts[1], data.get("id")):
+                if isinstance(period, (str, int)) and not isinstance(period, bool):
+                    self.periods.setdefault(str(period), relpath)
+        elif kind == "okrs":
+            for key in ((parts[1], stem), (data.get("period"), data.get("unit"))):
+                if isinstance(key[0], (str, int)) and isinstance(key[1], str):
+                    self.okrs.setdefault((str(key[0]), key[1]), relpath)
+
+    def note(self, diags: list[Diagnostic], root: Path) -> list[Diagnostic]:
+        """Each waiting document's first error, with the count of references not checked."""
+        first: dict[str, int] = {}
+        for i, d in enumerate(diags):
+            if d.is_error:
+                rel = Path(d.file).relative_to(root).as_posix() \
+                    if Path(d.file).is_relative_to(root) else d.file
+                if rel in self.waiting and (rel not in first or
+                                            (d.line, d.col) < (diags[first[rel]].line,
+                                                               diags[first[rel]].col)):
+                    first[rel] = i
+        out = list(diags)
+        for rel, i in first.items():
+            n = self.waiting[rel]
+            d = out[i]
+            note = (f"{n} reference{'' if n == 1 else 's'} to this file from other files "
+                    f"{'is' if n == 1 else 'are'} checked once the file is valid.")
+            out[i] = replace(d, hint=f"{d.hint} {note}".strip())
+        return out
+
+
+def content_rules(content: Content, unbuilt: Unbuilt | None = None) -> list[Diagnostic]:
+    """Rules across documents. References into `unbuilt` documents are counted there,
+    not reported (see Unbuilt)."""
+    unbuilt = unbuilt if unbuilt is not None else Unbuilt()
     root = Path(content.root)
     out: list[Diagnostic] = []
 
@@ -256,18 +384,23 @@ def content_rules(content: Content, broken: set[tuple[str, str]] = frozenset()
         if org.units and unit not in org.units:
             at(up.source, "OKR203", f"unit `{unit}` is not defined in org.yaml",
                _suggest(unit, org.units))
+        elif unbuilt.org:
+            unbuilt.waiting[unbuilt.org] += 1
         period = content.periods[period_id]
         for obj in up.objectives:
-            _alignment(content, obj, broken, at)
+            _alignment(content, obj, unbuilt, at)
             if obj.carried_from is not None:
-                _reference(content, obj, obj.carried_from, "carried_from", broken, at)
+                _carried_from(content, obj, obj.carried_from, unbuilt, at)
             if obj.aligns_to is None and root_unit and unit != root_unit:
                 at(obj.source, "OKR305", f"objective `{obj.id}` of {unit} in {period_id} "
                    "aligns to nothing above it")
             for kr in obj.key_results:
                 if kr.kpi and kr.kpi not in content.kpis:
-                    at(kr.source, "OKR207", f"key result `{kr.id}` uses KPI `{kr.kpi}`, "
-                       "which is not defined under kpis/", _suggest_kpi(kr.kpi, content))
+                    if kr.kpi in unbuilt.kpis:
+                        unbuilt.waiting[unbuilt.kpis[kr.kpi]] += 1
+                    else:
+                        at(kr.source, "OKR207", f"key result `{kr.id}` uses KPI `{kr.kpi}`, "
+                           "which is not defined under kpis/", _suggest_kpi(kr.kpi, content))
                 last = period.end + CLOSING_GRACE
                 for c in kr.check_ins:
                     if not period.start <= c.date <= last:
@@ -275,46 +408,76 @@ def content_rules(content: Content, broken: set[tuple[str, str]] = frozenset()
                            f"{period_id} ({period.start} to {period.end}, closing check-ins "
                            f"until {last})")
     for kpi in content.kpis.values():
-        if kpi.owner and org.units and kpi.owner not in org.units:
+        if not kpi.owner or not ID_PATTERN.match(kpi.owner):
+            continue  # no owner, or no unit id at all: kpi_owner said so at the field
+        if org.units and kpi.owner not in org.units:
             at(kpi.source, "OKR203", f"KPI `{kpi.id}` is owned by `{kpi.owner}`, which is "
                "not a unit", _suggest(kpi.owner, org.units))
+        elif not org.units and unbuilt.org:
+            unbuilt.waiting[unbuilt.org] += 1
     out += _alignment_cycles(content)
     return out
 
 
 def _suggest_kpi(kpi: str, content: Content) -> str:
-    import difflib
-
     close = difflib.get_close_matches(kpi, list(content.kpis), n=1)
     return f"Did you mean `{close[0]}`?" if close else "Use the id of a KPI under kpis/."
 
 
 def _reference(content: Content, obj: Objective, ref: Ref, field: str,
-               broken: set[tuple[str, str]], at: Any) -> bool:
+               unbuilt: Unbuilt, at: Any) -> bool:
     """Report a reference that does not resolve; True when it does."""
     period_id = ref.period or obj.period
-    if (period_id, ref.unit) in broken:
+    if (period_id, ref.unit) in unbuilt.okrs:
+        unbuilt.waiting[unbuilt.okrs[(period_id, ref.unit)]] += 1
         return False
     if period_id not in content.periods:
+        if period_id in unbuilt.periods:
+            unbuilt.waiting[unbuilt.periods[period_id]] += 1
+            return False
         at(obj.source, "OKR208", f"`{field}: {ref}` names period {period_id}, which has "
            "no OKRs and no period.yaml")
         return False
     target = content.objective(ref.in_period(period_id))
     if target is None:
         at(obj.source, "OKR209", f"`{field}: {ref}`: {ref.unit} has no objective "
-           f"`{ref.objective}` in {period_id}")
+           f"`{ref.objective}` in {period_id}", _suggest_ref(content, ref, period_id))
         return False
     if ref.key_result and not any(k.id == ref.key_result for k in target.key_results):
         at(obj.source, "OKR209", f"`{field}: {ref}`: objective `{ref.objective}` has no key "
-           f"result `{ref.key_result}`")
+           f"result `{ref.key_result}`", _suggest_ref(content, ref, period_id))
         return False
     return True
 
 
-def _alignment(content: Content, obj: Objective, broken: set[tuple[str, str]],
-               at: Any) -> None:
+def _suggest_ref(content: Content, ref: Ref, period_id: str) -> str | None:
+    """`Did you mean ...?` with the closest existing objective (or key result), as in
+    the message (with its period); None: the code's fix."""
+    if ref.key_result:
+        target = content.objective(ref.in_period(period_id))
+        known = [k.id for k in target.key_results] if target else []
+        close = difflib.get_close_matches(ref.key_result, known, n=1)
+        meant = Ref(ref.unit, ref.objective, close[0], ref.period) if close else None
+    else:
+        up = content.okrs.get((period_id, ref.unit))
+        known = [o.id for o in up.objectives] if up else []
+        close = difflib.get_close_matches(ref.objective, known, n=1)
+        meant = Ref(ref.unit, close[0], None, ref.period) if close else None
+    return f"Did you mean `{meant}`?" if meant else None
+
+
+def _carried_from(content: Content, obj: Objective, ref: Ref, unbuilt: Unbuilt,
+                  at: Any) -> None:
+    if not _reference(content, obj, ref, "carried_from", unbuilt, at):
+        return
+    theirs, mine = content.periods[ref.period or obj.period], content.periods[obj.period]
+    if theirs.start >= mine.start:
+        at(obj.source, "OKR221", f"`carried_from: {ref}`: {theirs.id} is not before {mine.id}")
+
+
+def _alignment(content: Content, obj: Objective, unbuilt: Unbuilt, at: Any) -> None:
     ref = obj.aligns_to
-    if ref is None or not _reference(content, obj, ref, "aligns_to", broken, at):
+    if ref is None or not _reference(content, obj, ref, "aligns_to", unbuilt, at):
         return
     mine, theirs = content.periods[obj.period], content.periods[ref.period or obj.period]
     if not theirs.contains(mine):

@@ -205,8 +205,15 @@ def _diagnose(doc: Document, error: jsonschema.ValidationError) -> list[Diagnost
         return [diag(doc.file, pos, "OKR103",
                      f"{where} must be {want}, not {_describe(error.instance)}",
                      f"Write {where.rsplit('.', 1)[-1]} as {want}.")]
+    if kind == "pattern" and error.validator_value == _NOT_BLANK:
+        name = schema.get("title", where.rsplit(".", 1)[-1]).lower()
+        return [diag(doc.file, pos, "OKR104", f"{where} is blank",
+                     f"Write the {name} as text with at least one letter or digit.")]
     return [diag(doc.file, pos, "OKR104", f"{where}: {_value_problem(error)}",
                  _value_hint(error))]
+
+
+_NOT_BLANK = "\\S"  # the schemas' pattern for titles and names: more than spaces
 
 
 def _value_problem(error: jsonschema.ValidationError) -> str:
