@@ -248,7 +248,7 @@ def cmd_codes(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """The semantic diff of BASE..HEAD (default: the working tree) with its score impact."""
-    from okrsite.commands.prdiff import pr_diff, to_json, to_markdown
+    from okrsite.commands.prdiff import pr_diff, to_json, to_markdown, to_text
     from okrsite.history.git import GitError
 
     build = _build(args, history=False)
@@ -257,7 +257,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
         result = pr_diff(build.settings, args.base, args.head, as_of)
     except GitError as exc:
         raise UsageError(str(exc)) from None
-    print(to_json(result) if args.format == "json" else to_markdown(result))
+    fmt = args.format or ("text" if sys.stdout.isatty() else "markdown")
+    print({"json": to_json, "text": to_text, "markdown": to_markdown}[fmt](result))
     return EXIT_OK
 
 
@@ -379,7 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--content-dir", dest="content_dir", default=None, metavar="DIR",
                    help="the content directory (default: as for check)")
     _add_common(p, content_dir=False)
-    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.add_argument("--format", choices=("markdown", "json", "text"), default=None,
+                   help="markdown for a PR comment, json for tools, text for a terminal "
+                        "(default: text in a terminal, else markdown)")
     p.add_argument("--include-restricted", action="store_true",
                    help="show changes to restricted objectives and KPIs too")
     p.set_defaults(func=cmd_diff)

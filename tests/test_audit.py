@@ -113,7 +113,7 @@ def test_active_period_highlights_eased_goalposts(told):
     page = audit_page(audit_of(repo.content, "2026-Q3"))
     md = page_text(page.html)
     assert "these are the current scores" in md
-    assert "1 goalpost changes, 1 of them eased" in md
+    assert "1 goalpost change, 1 of them eased" in md
     assert ("  - support/answer-faster/first-response target 12 -> 15 (eased) — goalpost "
             "moved, eased") in md.splitlines()
     assert "(eased) — <strong>goalpost moved, eased</strong>" in page.html

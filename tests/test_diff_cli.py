@@ -146,7 +146,7 @@ def test_diff_markdown_grouped_with_score_impact(capsys, repo):
     assert code == 0
     text = html.unescape(out)
     assert text.startswith("## OKR changes: HEAD → working tree\n\n3 changes, 1 goalpost "
-                           "(1 eased); 1 changes to restricted items not shown. Scores as "
+                           "(1 eased); 1 change to restricted items not shown. Scores as "
                            "of 2026-08-15.\n")
     assert text.index("### 2026-Q3 · support") < text.index("### KPIs")
     assert ("| support/answer-faster “Answer customers faster” | 0.67 | 0.94 ▲ |") in text
@@ -218,3 +218,22 @@ def test_closing_a_period_after_its_end_needs_no_amendment(capsys, repo):
     code, out = run(capsys, "check", str(repo.content), "--as-of", "2026-10-10", "--base",
                     "HEAD")
     assert code == 0 and "OKR401" not in out
+
+
+def test_diff_as_text_shows_the_text_itself(capsys, repo, monkeypatch):
+    # In a terminal nothing renders Markdown: `HEAD&#126;1` and `-&gt;` would be noise.
+    _pr(repo)
+    repo.commit("PR", "2026-08-14")
+    argv = ["diff", "HEAD~1", "HEAD", "--content-dir", str(repo.content), "--as-of", AS_OF]
+    code, out = run(capsys, *argv, "--format", "text")
+    assert code == 0
+    assert out.startswith("## OKR changes: HEAD~1 → HEAD\n\n3 changes, 1 goalpost (1 eased); "
+                          "1 change to restricted items not shown. Scores as of 2026-08-15.\n")
+    assert ("- answer-faster/first-response target 12 -> 15 (eased) — goalpost moved, "
+            "eased\n") in out
+    assert "&" not in out and "**" not in out
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert run(capsys, *argv) == (0, out)  # the default in a terminal
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    code, markdown = run(capsys, *argv)
+    assert "HEAD&#126;1" in markdown and "**goalpost moved, eased**" in markdown

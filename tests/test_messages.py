@@ -176,3 +176,12 @@ def test_score_and_export_exit_1_with_the_diagnostics_of_check(repo, tmp_path, c
         out = capsys.readouterr()
         assert out.err == checked and out.out == "", argv
     assert not (tmp_path / "out").exists()
+
+
+def test_a_score_a_hair_below_zero_is_never_printed_as_minus_zero(repo, capsys):
+    repo.doc(SUPPORT)["objectives"][0]["key_results"][1]["check_ins"][0]["value"] = 24.01
+    repo.save(SUPPORT)
+    assert main(["score", str(repo.root), "--as-of", "2026-06-30", "--no-cache"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("resp"))
+    assert "(24.01 - 24) / (12 - 24) = 0.00, score 0.00, as of 2026-06-30" in line, line
+    assert "-0.00" not in line

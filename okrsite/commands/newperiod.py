@@ -87,7 +87,8 @@ def new_period(settings: Settings, new_id: str, from_period: str | None = None
     errors = [d for d in loaded.diagnostics if d.is_error]
     if errors:
         first = errors[0]
-        raise NewPeriodError(f"the content has {len(errors)} errors; fix them first "
+        count = f"{len(errors)} error{'' if len(errors) == 1 else 's'}"
+        raise NewPeriodError(f"the content has {count}; fix them first "
                              f"({first.shown_path()}:{first.line}: {first.message})")
     content = loaded.content
     source = from_period or source_period(content, new_id)

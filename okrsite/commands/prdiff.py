@@ -35,8 +35,10 @@ from okrsite.model import Content
 from okrsite.periods import is_period_id
 from okrsite.periods import sort_key as period_sort_key
 from okrsite.pipeline import load_content
-from okrsite.render.history import esc
-from okrsite.scoring.base import DEFAULT_SETTINGS, ScoringSettings
+from okrsite.render.common import is_are, plural
+from okrsite.render.history import esc as md_esc
+from okrsite.render.safe import clean
+from okrsite.scoring.base import DEFAULT_SETTINGS, ScoringSettings, fmt_score
 from okrsite.scoring.rollup import Scorecard, score_content
 from okrsite.settings import Settings
 from okrsite.visibility import public_view
@@ -221,26 +223,35 @@ def _group(c: Change) -> tuple[int, Any, str, str]:
 
 
 def _score(x: float | None) -> str:
-    return "–" if x is None else f"{x:.2f}"
+    return "–" if x is None else fmt_score(x)
 
 
-def to_markdown(d: PRDiff) -> str:
+def to_text(d: PRDiff) -> str:
+    """The summary for a terminal: the Markdown's lines, with no entity-escaping or bold
+    (which only a Markdown renderer undoes); still one line per item, controls dropped."""
+    return to_markdown(d, plain=True)
+
+
+def to_markdown(d: PRDiff, plain: bool = False) -> str:
+    esc = clean if plain else md_esc
+    bold = "" if plain else "**"
     head = esc(d.head.label)
     lines = [f"## OKR changes: {esc(d.base.label)} → {head}", ""]
     if not d.changes:
         lines.append("No changes to OKRs or KPIs.")
         if d.withheld:
-            lines.append(f"({d.withheld} changes to restricted items are not shown.)")
+            lines.append(f"({plural(d.withheld, 'change')} to restricted items "
+                         f"{is_are(d.withheld)} not shown.)")
         return "\n".join([*lines, ""])
     goal = [c for c in d.changes if c.goalpost]
     rewritten = [c for c in d.changes if c.rewrites_history]
-    summary = f"{len(d.changes)} changes"
+    summary = plural(len(d.changes), "change")
     if goal:
         summary += f", {len(goal)} goalpost ({sum(1 for c in goal if c.eased)} eased)"
     if rewritten:
-        summary += f", {len(rewritten)} rewritten past entries"
+        summary += f", {plural(len(rewritten), 'rewritten past entry', 'rewritten past entries')}"
     if d.withheld:
-        summary += f"; {d.withheld} changes to restricted items not shown"
+        summary += f"; {plural(d.withheld, 'change')} to restricted items not shown"
     lines += [summary + (f". Scores as of {d.as_of.isoformat()}." if d.scores else "."), ""]
     by_objective = {s.ref: s for s in d.scores}
     groups: dict[tuple[int, Any, str, str], list[Change]] = {}
@@ -269,9 +280,9 @@ def to_markdown(d: PRDiff) -> str:
         for c in items:
             text = esc(describe(c, level))
             if c.goalpost:
-                text += " — **goalpost moved" + (", eased**" if c.eased else "**")
+                text += f" — {bold}goalpost moved" + (", eased" if c.eased else "") + bold
             if c.rewrites_history:
-                text += " — **past entry rewritten**"
+                text += f" — {bold}past entry rewritten{bold}"
             lines.append(f"- {text}")
         lines.append("")
     rest = [s for s in d.scores if s.ref not in shown_scores]
@@ -282,7 +293,8 @@ def to_markdown(d: PRDiff) -> str:
             lines.append(f"| {esc(s.ref)} | {_score(s.before)} | {_score(s.after)} |")
         lines.append("")
     if d.scoring_error:
-        lines += [f"*Scores not shown: {esc(d.scoring_error)}*", ""]
+        em = "" if plain else "*"
+        lines += [f"{em}Scores not shown: {esc(d.scoring_error)}{em}", ""]
     return "\n".join(lines)
 
 

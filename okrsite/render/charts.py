@@ -68,7 +68,7 @@ class Chart:
 def _num(x: float) -> str:
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
-    return f"{x:.6g}"
+    return f"{x + 0.0:.6g}"  # + 0.0: no `-0`
 
 
 def _with_unit(x: float, unit: str | None) -> str:
@@ -82,7 +82,7 @@ def _tick(x: float) -> str:
     for size, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
         if abs(x) >= size:
             return f"{x / size:.3g}{suffix}"
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"  # + 0.0: no `-0`
 
 
 def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
 from okrsite.periods import PERIOD_ID
 from okrsite.render.safe import SafeMarkdown, inline
-from okrsite.scoring.base import fmt_num, fmt_score
+from okrsite.scoring.base import fmt_fixed, fmt_num, fmt_score
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, Scorecard, UnitResult
 from okrsite.scoring.status import STATUS_LABELS
 from okrsite.visibility import Withheld, WithheldCount
@@ -120,7 +120,7 @@ score = fmt_score
 
 
 def pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
+    return f"{fmt_fixed(x * 100, 0)}%"
 
 
 def value(x: float | None, unit: str | None) -> str:

@@ -23,10 +23,12 @@ from okrsite.render.common import (
     join_blocks,
     nested_list,
     para,
+    plural,
     table,
 )
 from okrsite.render.page import Asset, Page
 from okrsite.render.safe import inline
+from okrsite.scoring.base import fmt_score
 
 if TYPE_CHECKING:
     from okrsite.pipeline import Build
@@ -73,12 +75,12 @@ def _entry_items(entry: HistoryEntry, level: str, mark: str = "",
     """One commit and its changes, as (depth, HTML) items of a nested list."""
     items = [(0, _entry_line(entry) + mark)]
     if entry.boundary:
-        items.append((1, f"history starts here (shallow clone): {len(entry.changes)} "
-                         "items already present"))
+        items.append((1, "history starts here (shallow clone): "
+                         f"{plural(len(entry.changes), 'item')} already present"))
         return items
     items += [(1, _change_line(change, level)) for change in entry.changes[:per_commit]]
     if len(entry.changes) > per_commit:
-        items.append((1, f"and {len(entry.changes) - per_commit} more changes"))
+        items.append((1, f"and {plural(len(entry.changes) - per_commit, 'more change')}"))
     if entry.withheld:
         s = "s" if entry.withheld != 1 else ""
         items.append((1, f"{entry.withheld} change{s} to restricted items not shown"))
@@ -102,8 +104,10 @@ def changes_page(history: History, limit: int = RECENT_COMMITS) -> Page:
         blocks.append(para("No recorded changes yet."))
     else:
         shown = history.entries[:limit]
-        blocks.append(para(f"The {len(shown)} most recent commits that changed the OKRs and "
-                           "KPIs, newest first. Goalpost changes (a key result's target, "
+        recent = ("The most recent commit" if len(shown) == 1 else
+                  f"The {len(shown)} most recent commits")
+        blocks.append(para(f"{recent} that changed the OKRs and KPIs, newest first. "
+                           "Goalpost changes (a key result's target, "
                            "baseline, direction or weight) and rewritten past entries are in "
                            "bold."))
         blocks.append(_entries(shown, "site"))
@@ -145,7 +149,7 @@ def audit_assets(audit: PeriodAudit) -> list[Asset]:
 
 
 def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return "–" if value is None else fmt_score(value)
 
 
 def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
@@ -184,7 +188,8 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
     else:
         goal = sum(len(a.goalposts) for a in audit.changes)
         eased = sum(1 for a in audit.changes for c in a.goalposts if c.eased)
-        blocks.append(para(f"{len(audit.changes)} commits; {goal} goalpost changes, {eased} "
+        blocks.append(para(f"{plural(len(audit.changes), 'commit')}; "
+                           f"{plural(goal, 'goalpost change')}, {eased} "
                            "of them eased (made easier to reach). Goalpost changes are in "
                            "bold; commits after the close are marked."))
         blocks.append(nested_list(

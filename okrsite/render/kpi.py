@@ -26,6 +26,7 @@ from okrsite.render.common import (
 )
 from okrsite.render.page import Page
 from okrsite.render.safe import inline, title_text
+from okrsite.scoring.base import fmt_score
 from okrsite.visibility import WithheldCount
 
 _TREND = {"up": "↑ up", "down": "↓ down", "flat": "→ flat"}
@@ -126,7 +127,7 @@ def kpi(site: Site, k: KPI) -> Page:
         rows.append([ref.period or "", site.unit_link(path, ref.unit, ref.period),
                      site.objective_link(path, objective, context=False),
                      site.link(path, target, inline(kr.title), kr_anchor(objective.id, kr.id)),
-                     "no data" if res.score.no_data else f"{res.score.value:.2f}",
+                     "no data" if res.score.no_data else fmt_score(res.score.value),
                      status_chip(res.status)])
     blocks.append(table(["Period", "Unit", "Objective", "Key result", "Score", "Status"],
                         rows, sortable=True) if rows else para("No key result uses this KPI."))
