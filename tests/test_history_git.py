@@ -227,3 +227,34 @@ def test_parallel_parsing_gives_the_same_history(told, monkeypatch, tmp_path):
     assert stats.parsed > 0
     assert [(e.commit.sha, e.changes, e.hidden) for e in parallel.entries] == [
         (e.commit.sha, e.changes, e.hidden) for e in serial.entries]
+
+
+def test_control_characters_in_authors_and_odd_bytes_in_subjects(tmp_path):
+    """git accepts an author name with the log's old field separator (\\x1f) and other
+    controls, and a subject that is not UTF-8: the log still parses field by field."""
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    repo.commit("Initial", "2026-06-01")
+    repo.edit("periods/2026-Q3/support.yaml", "target: 12", "target: 15")
+    author = "Eve\x1f2026-01-01T00:00:00+00:00\x1fx\x1e\x01\x07 Tab\there"
+    email = "e\x1fve@example.com"
+    subject = "Ease\x1f the \xff\xfe target\x1e \x1b[31m red \x7f".encode("latin-1")
+    (tmp_path / "msg").write_bytes(subject + b"\n\nbody\x1fline\n")
+    stamp = "2026-08-03T10:00:00+00:00"
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-gpg-sign", "-F", str(tmp_path / "msg"),
+             env={"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
+                  "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_NAME": "C",
+                  "GIT_COMMITTER_EMAIL": "c@example.com", "GIT_COMMITTER_DATE": stamp})
+    h = read_history(repo.content)
+    newest = h.entries[0]
+    assert (newest.commit.author, newest.commit.email) == (author, email)
+    assert newest.commit.date.isoformat() == "2026-08-03"
+    assert newest.commit.subject.startswith("Ease\x1f the ")
+    assert newest.commit.subject.endswith("target\x1e \x1b[31m red \x7f")
+    (change,) = newest.changes
+    assert (change.kind, change.field, change.old, change.new) == ("kr_changed", "target",
+                                                                   12, 15)
+    md = text(changes_page(h).html)
+    assert "2026-08-03 · Eve2026-01-01T00:00:00+00:00x Tab here · Ease the " in md
+    assert "\x1f" not in md and "\x1b" not in md

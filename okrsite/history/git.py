@@ -45,8 +45,12 @@ from okrsite.yamlparse import Parsed, YamlError, parse
 HISTORY_VERSION = "2"  # bump when the cached changes' shape or meaning changes
 NULL_SHA = "0" * 40
 GIT_TIMEOUT_S = 300
-_HEADER = "\x1e"
-_FIELDS = "%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s"
+# Each commit: a marker token, then one NUL-terminated token per field. git prints no NUL
+# inside a field (names and subjects are C strings to it), so no text can shift a field;
+# other separators (\x1f) are legal in author names and subjects.
+_HEADER = b"\x1e"
+_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cI", "%s")
+_FORMAT = "%x1e%x00" + "%x00".join(_FIELDS)
 # Settings a user's config could set that would change what `git log` prints.
 _CONFIG = ("-c", "log.follow=false", "-c", "log.showRoot=true", "-c", "log.showSignature=false",
            "-c", "core.quotePath=false", "-c", "i18n.logOutputEncoding=UTF-8",
@@ -161,7 +165,7 @@ def blob_sha(raw: bytes) -> str:
 def read_log(repo: Repo, rev: str = "HEAD") -> list[tuple[Commit, list[RawChange]]]:
     """Every commit reachable from `rev` that touched the content, newest first."""
     sha = check_rev(repo, rev)
-    out = run_git(repo.root, "log", f"--format={_HEADER}{_FIELDS}", "--raw", "--no-abbrev",
+    out = run_git(repo.root, "log", f"--format={_FORMAT}", "--raw", "--no-abbrev",
                   "-M", "-z", "--no-color", sha, "--", repo.pathspec)
     return parse_log(out, repo)
 
@@ -169,15 +173,16 @@ def read_log(repo: Repo, rev: str = "HEAD") -> list[tuple[Commit, list[RawChange
 def parse_log(out: bytes, repo: Repo) -> list[tuple[Commit, list[RawChange]]]:
     tokens = out.split(b"\0")
     commits: list[tuple[Commit, list[RawChange]]] = []
-    i, n = 0, len(tokens)
+    i, n, width = 0, len(tokens), len(_FIELDS)
     while i < n:
         token = tokens[i].lstrip(b"\n")
         i += 1
-        if token.startswith(_HEADER.encode()):
-            fields = token[1:].decode("utf-8", "replace").split("\x1f", 6)
-            fields += [""] * (7 - len(fields))
-            commits.append((Commit(fields[0], fields[1].split(), fields[2], fields[3],
-                                   fields[4], fields[5], fields[6]), []))
+        if token == _HEADER:
+            fields = [t.decode("utf-8", "replace") for t in tokens[i:i + width]]
+            i += width
+            if len(fields) < width:
+                raise GitError("git log ended in the middle of a commit")
+            commits.append((Commit(fields[0], fields[1].split(), *fields[2:]), []))
         elif token.startswith(b":") and commits:
             meta = token[1:].decode("ascii", "replace").split(" ")
             status = meta[4][:1] if len(meta) > 4 else "M"
