@@ -90,16 +90,27 @@ class Unit:
 
 @dataclass
 class Org:
+    """The units. Not changed after it is built: `children` and `depth` are indexed once."""
+
     name: str
     units: dict[str, Unit]  # in file order
     source: Source = field(default_factory=lambda: Source("org.yaml"))
+    _children: dict[str | None, list[Unit]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+    _depths: dict[str, int] | None = field(default=None, init=False, repr=False,
+                                           compare=False)
 
     @property
     def root(self) -> Unit:
         return next(u for u in self.units.values() if u.parent is None)
 
     def children(self, unit_id: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.parent == unit_id]
+        if self._children is None:  # one pass instead of a scan of every unit per call
+            index: dict[str | None, list[Unit]] = {}
+            for u in self.units.values():
+                index.setdefault(u.parent, []).append(u)
+            self._children = index
+        return list(self._children.get(unit_id, ()))
 
     def ancestors(self, unit_id: str) -> list[Unit]:
         """Parent first, root last."""
@@ -111,18 +122,37 @@ class Org:
         return out
 
     def depth(self, unit_id: str) -> int:
-        return len(self.ancestors(unit_id))
+        """Levels above a unit (0 for the root). Indexed from the walk, so asking for every
+        unit is linear, not quadratic, in a deep org."""
+        if self._depths is None:
+            depths: dict[str, int] = {}
+            for unit in self.walk_roots():
+                parent = unit.parent
+                depths[unit.id] = depths[parent] + 1 if parent in depths else 0
+            self._depths = depths
+        found = self._depths.get(unit_id)
+        return found if found is not None else len(self.ancestors(unit_id))
 
     def walk(self) -> list[Unit]:
-        """Every unit, depth first from the root, children in file order."""
+        """Every unit, depth first from the root, children in file order (no recursion:
+        an org may be deeper than Python's stack)."""
+        return self._walk_from([self.root])
+
+    def walk_roots(self) -> list[Unit]:
+        """Like `walk`, from every unit without a parent (and none in a cycle)."""
+        return self._walk_from([u for u in self.units.values() if u.parent is None])
+
+    def _walk_from(self, roots: list[Unit]) -> list[Unit]:
         out: list[Unit] = []
-
-        def visit(unit: Unit) -> None:
+        seen: set[str] = set()
+        stack = list(reversed(roots))
+        while stack:
+            unit = stack.pop()
+            if unit.id in seen:
+                continue
+            seen.add(unit.id)
             out.append(unit)
-            for child in self.children(unit.id):
-                visit(child)
-
-        visit(self.root)
+            stack.extend(reversed(self.children(unit.id)))
         return out
 
 

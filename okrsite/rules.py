@@ -160,18 +160,39 @@ def _org(doc: Document) -> list[Diagnostic]:
             out.append(diag(doc.file, _at(doc, "units", i, "parent"), "OKR203",
                             f"unit `{u['id']}` has parent `{parent}`, which is not a unit",
                             _suggest(parent, parents)))
-    reported: set[str] = set()
+    first: dict[str, int] = {}
     for i, u in enumerate(units):
-        chain = [u["id"]]
-        node = parents.get(u["id"])
-        while node and node in parents and node not in chain:
-            chain.append(node)
-            node = parents.get(node)
-        if node == u["id"] and not reported & set(chain):
-            reported.update(chain)
-            out.append(diag(doc.file, _at(doc, "units", i, "parent"), "OKR204",
-                            "the parents form a cycle: " + " -> ".join([*chain, u["id"]])))
+        first.setdefault(u["id"], i)
+
+    def parent_of(unit: str) -> str | None:
+        parent = parents.get(unit)
+        return parent if parent and parent in parents else None
+
+    for chain in _cycles(list(first), parent_of):
+        out.append(diag(doc.file, _at(doc, "units", first[chain[0]], "parent"), "OKR204",
+                        "the parents form a cycle: " + " -> ".join([*chain, chain[0]])))
     return out
+
+
+def _cycles(order: list[str], step: Any) -> list[list[str]]:
+    """The cycles of a graph in which each node leads to at most one other (`step` gives
+    it, or None). Each cycle once, from its member first in `order`, in that order. Each
+    node is walked once, so a chain thousands of nodes long costs its length."""
+    rank = {key: i for i, key in enumerate(order)}
+    done: set[str] = set()
+    found: list[list[str]] = []
+    for start in order:
+        path: dict[str, int] = {}  # node -> its place on this walk
+        node: str | None = start
+        while node is not None and node not in done and node not in path:
+            path[node] = len(path)
+            node = step(node)
+        if node is not None and node in path:
+            members = list(path)[path[node]:]
+            at = members.index(min(members, key=lambda m: rank.get(m, len(rank))))
+            found.append(members[at:] + members[:at])
+        done.update(path)
+    return sorted(found, key=lambda c: rank.get(c[0], len(rank)))
 
 
 def _suggest(value: str, known: Any) -> str:
@@ -486,26 +507,17 @@ def _alignment(content: Content, obj: Objective, unbuilt: Unbuilt, at: Any) -> N
 
 
 def _alignment_cycles(content: Content) -> list[Diagnostic]:
-    out = []
-    reported: set[str] = set()
     root = Path(content.root)
-    for obj in content.objectives():
-        chain = [str(obj.ref)]
-        node = obj.aligns_to
-        while node is not None:
-            target = content.objective(node.objective_ref)
-            if target is None:
-                break
-            key = str(target.ref)
-            if key == chain[0]:
-                if not reported & set(chain):
-                    reported.update(chain)
-                    src = obj.source or Source("")
-                    out.append(diag(root / src.path, (src.line, src.col), "OKR211",
-                                    "alignment forms a cycle: " + " -> ".join([*chain, key])))
-                break
-            if key in chain:
-                break  # a cycle further up, reported from one of its own members
-            chain.append(key)
-            node = target.aligns_to
+    objectives = {str(o.ref): o for o in content.objectives()}
+
+    def aligned_to(key: str) -> str | None:
+        node = objectives[key].aligns_to
+        target = content.objective(node.objective_ref) if node is not None else None
+        return str(target.ref) if target is not None else None
+
+    out = []
+    for chain in _cycles(list(objectives), aligned_to):
+        src = objectives[chain[0]].source or Source("")
+        out.append(diag(root / src.path, (src.line, src.col), "OKR211",
+                        "alignment forms a cycle: " + " -> ".join([*chain, chain[0]])))
     return out

@@ -43,10 +43,9 @@ def cascade(site: Site, period_id: str) -> Page:
     nodes: dict[str, Objective] = {}
     for o in in_period:
         nodes[str(o.ref)] = o
-        seen = {str(o.ref)}
         parent = site.parent_ref(o)
-        while parent is not None and parent not in seen:
-            seen.add(parent)
+        # A node already in `nodes` has its whole chain there: each link is walked once.
+        while parent is not None and parent not in nodes:
             nodes[parent] = site.objectives[parent]
             parent = site.parent_ref(site.objectives[parent])
     for other_id, other in site.periods.items():
@@ -67,17 +66,17 @@ def cascade(site: Site, period_id: str) -> Page:
     lines: list[tuple[int, str]] = []
     drawn: set[str] = set()
 
-    def draw(o: Objective, depth: int) -> None:
+    # Depth first with a stack, not recursion: an alignment chain may be deeper than
+    # Python's stack (one objective per unit of a 1,000-level org).
+    stack: list[tuple[Objective, int]] = [(o, 0) for o in reversed(roots)]
+    while stack:
+        o, depth = stack.pop()
         ref = str(o.ref)
         if ref in drawn:  # an alignment cycle (reported by `okrsite check`): draw once
-            return
+            continue
         drawn.add(ref)
         lines.append((depth, _item(site, path, o)))
-        for child in children(ref):
-            draw(child, depth + 1)
-
-    for o in roots:
-        draw(o, 0)
+        stack.extend((child, depth + 1) for child in reversed(children(ref)))
 
     expected = [o for o in in_period if o.unit != root]
     hidden = [o for o in expected if str(o.ref) in site.withheld.hidden_alignments]

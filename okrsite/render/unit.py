@@ -95,9 +95,17 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
                 in_nav=False)
 
 
+MAX_CRUMBS = 8  # ancestors named above a unit; a deeper org shows the root, …, the nearest
+
+
 def _breadcrumbs(site: Site, path: str, period: str, unit: str) -> str:
     crumbs = [site.link(path, period_page(period), period)]
-    for ancestor in reversed(site.content.org.ancestors(unit)):
+    above = site.content.org.ancestors(unit)[::-1]  # root first
+    if len(above) > MAX_CRUMBS:  # a page's size must not grow with the org's depth
+        crumbs.append(site.unit_link(path, above[0].id, period))
+        crumbs.append("…")
+        above = above[-(MAX_CRUMBS - 1):]
+    for ancestor in above:
         crumbs.append(site.unit_link(path, ancestor.id, period))
     crumbs.append(inline(site.unit_name(unit)))
     other = site.link(path, unit_page(unit), f"{inline(site.unit_name(unit))} in every period")
