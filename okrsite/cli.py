@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -194,25 +195,26 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Write the site's pages as Markdown files (front matter + body) for any generator."""
-    import shutil
-    import tempfile
-
+    from okrsite import output
     from okrsite.render import render_outputs
 
     build = _build(args)
     content_dir = build.content_dir
     out = Path(args.out).resolve()
-    if out == content_dir or out.is_relative_to(content_dir) or content_dir.is_relative_to(out):
-        raise UsageError(f"--out {args.out} overlaps the content directory; choose another")
+    try:
+        output.check_out_dir(Path(args.out), content_dir, "--out", replaced=True,
+                             force=args.force)
+    except output.OutputError as exc:
+        raise UsageError(str(exc)) from None
     if _report_errors(build):
         return EXIT_ERRORS
     as_of = _as_of(build)
     pages, assets = render_outputs(build)
     # Write beside the target, then swap: a failure never leaves a half-written site.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".okrsite-render-", dir=out.parent))
+    staging: Path | None = None
     written = 0
     try:
+        staging = output.begin(out)
         for page in pages:  # rendered one at a time, written as they come
             _write(staging / page.path, page.source().encode("utf-8"))
             written += 1
@@ -221,11 +223,13 @@ def cmd_render(args: argparse.Namespace) -> int:
         package_assets = Path(__file__).parent / "assets"
         for file in sorted(package_assets.glob("*.*")):
             _write(staging / "assets" / "okrsite" / file.name, file.read_bytes())
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        _write(staging / output.MARKER, output.MARKER_TEXT.encode("utf-8"))
+        output.swap_in(staging, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write --out {args.out}: {_why(exc)}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     print(f"Wrote {written} pages and {len(assets)} downloads to {args.out} "
           f"(as of {as_of.isoformat()}).")
     return EXIT_OK
@@ -234,6 +238,12 @@ def cmd_render(args: argparse.Namespace) -> int:
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _why(exc: OSError) -> str:
+    """An OSError as a sentence without Python's repr: "No such file or directory: /x"."""
+    where = exc.filename if exc.filename is not None else ""
+    return f"{exc.strerror or exc}{f': {where}' if where else ''}"
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
@@ -265,9 +275,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a period's audit downloads (CSV, JSON, manifest) to a directory: the
     files the site publishes under audit/PERIOD/, byte for byte."""
+    from okrsite import output
     from okrsite.history.audit import write_exports
 
     build = _build(args, history=False)
+    out = Path(args.out)
+    try:
+        output.check_out_dir(out, build.content_dir, "--out", replaced=False)
+    except output.OutputError as exc:
+        raise UsageError(str(exc)) from None
     if _report_errors(build):
         return EXIT_ERRORS
     _as_of(build)
@@ -275,7 +291,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         record = build.record(args.period)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
-    for file in write_exports(record, Path(args.out)):
+    try:
+        written = write_exports(record, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write --out {args.out}: {_why(exc)}") from None
+    for file in written:
         print(file)
     print(f"digest {record.manifest['digest']}", file=sys.stderr)
     return EXIT_OK
@@ -283,10 +303,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_codeowners(args: argparse.Namespace) -> int:
     """Write CODEOWNERS from the org's `reviewers:`."""
+    from okrsite import output
     from okrsite.commands.codeowners import codeowners
     from okrsite.history.git import find_repo
 
     build = _build(args, history=False)
+    to_file = bool(args.output) and args.output != "-"
+    if to_file:
+        try:
+            output.check_out_file(Path(args.output), build.content_dir, "--output")
+        except output.OutputError as exc:
+            raise UsageError(str(exc)) from None
     content = build.content
     if not content.org.units:
         print(format_text([d for d in build.diagnostics if d.is_error]), file=sys.stderr)
@@ -297,10 +324,13 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
     result = codeowners(content, rel)
     for warning in result.warnings:
         print(f"okrsite: warning: {warning}", file=sys.stderr)
-    if args.output and args.output != "-":
+    if to_file:
         out = Path(args.output)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(result.text, encoding="utf-8")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(result.text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --output {args.output}: {_why(exc)}") from None
         print(f"wrote {out}", file=sys.stderr)
     else:
         print(result.text, end="")
@@ -357,7 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "audit downloads and the CSS/JS, for any site generator.")
     _add_common(p)
     p.add_argument("--out", required=True, metavar="DIR",
-                   help="output directory (replaced as a whole; never inside the content)")
+                   help="output directory (replaced as a whole; never inside the content; "
+                        "a non-empty one only if okrsite wrote it, or with --force)")
+    p.add_argument("--force", action="store_true",
+                   help="replace --out even if it holds files okrsite did not write")
     p.add_argument("--include-restricted", action="store_true",
                    help="an internal build: include restricted objectives and KPIs")
     p.add_argument("--no-history", action="store_true",

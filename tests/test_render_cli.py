@@ -60,4 +60,4 @@ def test_render_of_broken_content_writes_nothing(tmp_path):
     assert result.returncode == 1
     assert "org.yaml:" in result.stderr and "OKR001" in result.stderr
     assert not out.exists()
-    assert not list(tmp_path.glob(".okrsite-render-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]  # no staging left

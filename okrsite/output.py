@@ -1,0 +1,120 @@
+"""Writing a whole output directory so that readers only ever see a finished one.
+
+A site is written into a staging directory beside its target and swapped in when it
+is complete: a build that fails, or is killed halfway, leaves the last good output as
+it was (`okrsite render --out` and the MkDocs plugin's `site_dir` both do this). The
+swap is two renames, so the target is never half-written; a reader may, for an
+instant, find no directory at all.
+
+`okrsite render` also leaves a marker file in what it writes, so that it can tell its
+own output (replaced freely) from a directory of someone else's files (refused).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+MARKER = ".okrsite-output"  # in every directory `okrsite render` writes
+MARKER_TEXT = ("Written by `okrsite render`. The next render replaces this directory "
+               "as a whole.\n")
+
+
+class OutputError(Exception):
+    """An output path that cannot or must not be written; the message says why."""
+
+
+def inside(path: Path, directory: Path) -> bool:
+    """Whether `path` is `directory` or anywhere below it (both resolved)."""
+    path, directory = path.resolve(), directory.resolve()
+    return path == directory or path.is_relative_to(directory)
+
+
+def check_out_dir(out: Path, content_dir: Path, option: str, *, replaced: bool,
+                  force: bool = False) -> None:
+    """Refuse an output directory inside the content, or one that is a file. One the
+    output replaces as a whole must not hold the content either, nor (unless `force`)
+    files that okrsite did not write."""
+    if inside(out, content_dir) or (replaced and inside(content_dir, out)):
+        raise OutputError(f"{option} {out} overlaps the content directory {content_dir}, "
+                          "which only editing commands write to; choose a directory "
+                          "outside it")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{option} {out} is a file, not a directory")
+    if replaced and not force and out.is_dir() and not (out / MARKER).is_file():
+        try:
+            empty = not any(out.iterdir())
+        except OSError as exc:
+            raise OutputError(f"{option} {out} cannot be read: {exc.strerror}") from None
+        if not empty:
+            raise OutputError(
+                f"{option} {out} is not empty and was not written by okrsite; "
+                "its files would be deleted. Choose an empty or new directory, or pass "
+                "--force to replace it")
+
+
+def check_out_file(out: Path, content_dir: Path, option: str) -> None:
+    """Refuse an output file inside the content (only editing commands write there)
+    or one that is a directory."""
+    if inside(out, content_dir):
+        raise OutputError(f"{option} {out} is inside the content directory {content_dir}, "
+                          "which only editing commands write to; choose a path outside it")
+    if out.is_dir():
+        raise OutputError(f"{option} {out} is a directory; name a file")
+
+
+def staging_dir(target: Path) -> Path:
+    """The staging directory of a target: hidden, beside it (so that the swap is a
+    rename on one file system), and always the same one, so a build that was killed
+    leaves at most one and the next build clears it."""
+    target = target.resolve()
+    return target.with_name(f".{target.name}.okrsite-partial")
+
+
+def begin(target: Path) -> Path:
+    """A fresh, empty staging directory for `target`. Raises OSError when the place
+    beside the target is not writable."""
+    staging = staging_dir(target)
+    remove(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def swap_in(staging: Path, target: Path, keep_hidden: bool = False) -> None:
+    """Put the finished `staging` in place of `target`. With `keep_hidden`, dot-files
+    and dot-directories of the old target move into the new one unless it has its own
+    (MkDocs never deletes those from site_dir: a `.git` or `.nojekyll` stays)."""
+    target = target.resolve()
+    old = target.with_name(f".{target.name}.okrsite-old")
+    remove(old)
+    if target.exists():
+        if keep_hidden:
+            for entry in target.iterdir():
+                if entry.name.startswith(".") and not (staging / entry.name).exists():
+                    entry.rename(staging / entry.name)
+        try:
+            target.rename(old)
+        except OSError:  # a mount point or a busy directory: replace what is inside it
+            _replace_contents(staging, target)
+            return
+    staging.rename(target)
+    remove(old)
+
+
+def _replace_contents(staging: Path, target: Path) -> None:
+    for entry in target.iterdir():
+        remove(entry)
+    for entry in staging.iterdir():
+        shutil.move(str(entry), str(target / entry.name))
+    remove(staging)
+
+
+def remove(path: Path) -> None:
+    """Delete a file or directory tree if it exists (a symlink itself, not its target)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
