@@ -16,6 +16,7 @@ Every setting and its default is documented in content/guide/settings.md.
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import zlib
@@ -34,12 +35,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
-from mkdocs.utils import dirname_to_title, get_theme_dir
+from mkdocs.utils import CountHandler, dirname_to_title, get_theme_dir
 
+from okrsite import output
 from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
-from okrsite.pipeline import HistoryCache, run
+from okrsite.pipeline import Build, HistoryCache, run
 from okrsite.publish import why_unpublished
 from okrsite.render import render_outputs
 from okrsite.render.page import HEADING, Asset, Heading, Page, outline, searchable
@@ -96,6 +98,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._auto_nav: list[Any] | None = None  # the nav we made, to tell it from the user's
         self.assets: list[Asset] = []  # exports of the last good build
         self.permalink: Permalink | None = None  # the toc extension's, if turned on
+        self.dirty = False  # `mkdocs build --dirty`: MkDocs writes over the old site
+        self._checked: Build | list[Page] = []  # from on_pre_build: to render, or errors
+        self._staged: Staged | None = None  # while MkDocs builds into a staging directory
 
     # -- hooks, in the order MkDocs calls them --
 
@@ -105,6 +110,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: 0 (default; no other plugin depends on it).
         """
         self.is_serve = command == "serve"
+        self.dirty = dirty
 
     @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -128,6 +134,23 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if self.is_serve and not content_dir.is_relative_to(docs_dir):
             config.watch.append(str(content_dir))  # the docs_dir is watched anyway
         return config
+
+    @event_priority(-100)
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Check the content, then have MkDocs build into a staging directory.
+
+        MkDocs empties site_dir right after this event: content errors stop the
+        build here, so the last site stays as it was. So it does when the build
+        fails or is killed later: pages go to a staging directory beside site_dir,
+        which `on_post_build` swaps in. Not staged: `mkdocs serve` (it builds into
+        a temporary directory of its own) and `--dirty` (it writes over the old site).
+
+        Priority: -100 (run last): other plugins' `on_pre_build` run first (one may
+        write content), and site_dir moves only once nothing else can stop the build.
+        """
+        self._checked = self._check()
+        if not self.is_serve and not self.dirty:
+            self._staged = Staged.begin(config)
 
     @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -229,6 +252,27 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             page.release()
         return output
 
+    @event_priority(-1000)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Swap the finished site in for the last one (see `on_pre_build`). A
+        `--strict` build that logged a warning is about to fail: the last site stays.
+
+        Priority: -1000 (after every other plugin's `on_post_build`, which may still
+        write into the staging directory; any later one sees the real site_dir).
+        """
+        staged, self._staged = self._staged, None
+        if staged is not None:
+            staged.finish(keep=not (config.strict and _warnings_counted()))
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed build: the staging directory goes, site_dir keeps the last site.
+
+        Priority: 0 (default).
+        """
+        staged, self._staged = self._staged, None
+        if staged is not None:
+            staged.finish(keep=False)
+
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """`okrsite_as_of` for the templates: the footer of every page (guide and 404
         included) says which day the scores are for.
@@ -303,8 +347,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 log.warning(f"{file.src_uri} is not published: {why}")
                 files.remove(file)
 
-    def _pages(self) -> Iterable[Page]:
-        """The build's pages; bad content is reported, never rendered."""
+    def _check(self) -> Build | list[Page]:
+        """The build, checked: to render, or in `serve` the error pages. Bad content is
+        reported, never rendered."""
         assert self.settings is not None, "on_config runs first"
         build = run(self.settings, self.parse_cache, history_cache=self.history_cache)
         self.as_of = None
@@ -325,13 +370,65 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         except AsOfError as exc:
             raise PluginError(f"okrsite: {exc}") from None
         log.info(f"scores as of {as_of}")
-        if self.settings.history:
+        self.as_of = as_of
+        return build
+
+    def _pages(self) -> Iterable[Page]:
+        """The pages of the build `on_pre_build` checked (or its error pages)."""
+        build, self._checked = self._checked, []
+        if isinstance(build, list):
+            return build
+        if build.settings.history:
             history = build.history
             log.info(f"history: {history.horizon}" if history.available else
                      f"history not shown: {history.reason}")
-        self.as_of = as_of
         pages, self.assets = render_outputs(build)
         return pages
+
+
+# -- staging --------------------------------------------------------------------------------
+
+
+@dataclass
+class Staged:
+    """A build going into a staging directory instead of site_dir (okrsite.output)."""
+
+    config: MkDocsConfig
+    site_dir: str  # the user's, as MkDocs resolved it
+    staging: Path
+
+    @classmethod
+    def begin(cls, config: MkDocsConfig) -> Staged | None:
+        """Point site_dir at a fresh staging directory; None (build in place, as MkDocs
+        does) when none can be made beside site_dir."""
+        try:
+            staging = output.begin(Path(config.site_dir))
+        except OSError as exc:
+            log.info(f"building in place: no staging directory beside {config.site_dir} "
+                     f"({exc.strerror})")
+            return None
+        staged = cls(config, config.site_dir, staging)
+        config.site_dir = str(staging)
+        return staged
+
+    def finish(self, keep: bool) -> None:
+        """site_dir back to the user's; the new site swapped in, or dropped. Dot-files
+        of the old site_dir stay, as MkDocs never deletes those."""
+        self.config.site_dir = self.site_dir
+        if not keep:
+            output.remove(self.staging)
+            return
+        try:
+            output.swap_in(self.staging, Path(self.site_dir), keep_hidden=True)
+        except OSError as exc:
+            raise PluginError(f"okrsite: cannot put the new site in {self.site_dir}: "
+                              f"{exc.strerror} (it is in {self.staging})") from None
+
+
+def _warnings_counted() -> bool:
+    """Whether MkDocs' `--strict` counter has seen a warning: the build will fail."""
+    return any(isinstance(h, CountHandler) and h.get_counts()
+               for h in logging.getLogger("mkdocs").handlers)
 
 
 # -- generated pages ------------------------------------------------------------------------

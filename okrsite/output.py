@@ -89,6 +89,7 @@ def swap_in(staging: Path, target: Path, keep_hidden: bool = False) -> None:
     old = target.with_name(f".{target.name}.okrsite-old")
     remove(old)
     if target.exists():
+        shutil.copymode(target, staging)  # the new directory has the old one's permissions
         if keep_hidden:
             for entry in target.iterdir():
                 if entry.name.startswith(".") and not (staging / entry.name).exists():
