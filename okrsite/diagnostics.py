@@ -62,6 +62,10 @@ CODES: dict[str, Code] = {
         Code("OKR102", _E, "Missing required field", "Add the field."),
         Code("OKR103", _E, "Wrong type", "Give the value the type shown."),
         Code("OKR104", _E, "Invalid value", "Use one of the allowed values or forms shown."),
+        Code("OKR105", _E, "Markdown too deeply nested or bracketed to render",
+             "Close every `[` with `]` and every `](` with `)`, write a bracket that is "
+             "not a link as `\\[`, put blank lines between paragraphs, and nest lists "
+             "and quotes at most 50 levels deep."),
         # Organisation and references (OKR2xx)
         Code("OKR201", _E, "Duplicate unit id", "Give every unit a unique id."),
         Code("OKR202", _E, "The org needs exactly one root unit",
@@ -96,7 +100,8 @@ CODES: dict[str, Code] = {
              "A closed period needs `closed_on`; amendments are dated on or after it."),
         Code("OKR219", _E, "Unknown scorer",
              "Use a registered scorer name (listed in the message)."),
-        Code("OKR220", _E, "Invalid date", "Write a real calendar date as YYYY-MM-DD."),
+        Code("OKR220", _E, "Invalid date",
+             "Write a real calendar date as YYYY-MM-DD, in the years 1900 to 2200."),
         Code("OKR221", _E, "Carried from a period that is not earlier",
              "Name the objective of an earlier period that this one continues."),
         # Best practice (OKR3xx)

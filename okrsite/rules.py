@@ -18,6 +18,7 @@ from typing import Any
 
 from okrsite.build import kr_shapes
 from okrsite.diagnostics import Diagnostic, diag
+from okrsite.limits import MAX_DATE_YEAR, MIN_DATE_YEAR, markdown_problem
 from okrsite.loader import Document
 from okrsite.model import ID_PATTERN, Content, Objective, Ref, Source, Unit
 from okrsite.periods import CLOSING_GRACE, MAX_YEAR, MIN_YEAR, is_period_id
@@ -27,6 +28,7 @@ from okrsite.yamlparse import pointer
 MAX_OBJECTIVES = 5
 MIN_KRS, MAX_KRS = 2, 5
 _DATE_KEYS = {"date", "start", "end", "closed_on"}
+_MARKDOWN_KEYS = {"description", "retrospective", "note"}  # rendered with SafeMarkdown
 
 
 # ---------------------------------------------------------------- one document
@@ -60,14 +62,30 @@ def _dates(doc: Document, node: Any, path: tuple[str | int, ...], out: list[Diag
                     _dates(doc, value, (*path, key), out)
             elif key in _DATE_KEYS and isinstance(value, str):
                 try:
-                    date.fromisoformat(value)
+                    day = date.fromisoformat(value)
                 except ValueError:
                     out.append(diag(doc.file, doc.pos(pointer((*path, key))), "OKR220",
                                     f"{label(doc.data, [*path, key])}: {value!r} is not a date"))
+                else:
+                    if not MIN_DATE_YEAR <= day.year <= MAX_DATE_YEAR:
+                        out.append(_far_date(doc, (*path, key), value))
+            elif key in _MARKDOWN_KEYS and isinstance(value, str):
+                problem = markdown_problem(value)
+                if problem:
+                    out.append(diag(doc.file, doc.pos(pointer((*path, key))), "OKR105",
+                                    f"{label(doc.data, [*path, key])}: {problem}"))
     elif isinstance(node, list):
         for i, item in enumerate(node):
             if isinstance(item, (dict, list)):
                 _dates(doc, item, (*path, i), out)
+
+
+def _far_date(doc: Document, path: tuple[str | int, ...], value: str) -> Diagnostic:
+    return diag(doc.file, doc.pos(pointer(path)), "OKR220",
+                f"{label(doc.data, list(path))}: {value} is outside the years "
+                f"{MIN_DATE_YEAR} to {MAX_DATE_YEAR}",
+                f"Check the year: okrsite takes dates from {MIN_DATE_YEAR}-01-01 to "
+                f"{MAX_DATE_YEAR}-12-31.")
 
 
 def _at(doc: Document, *path: str | int) -> tuple[int, int]:

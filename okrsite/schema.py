@@ -167,6 +167,8 @@ def _describe(value: Any) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"a number of {len(str(abs(value)))} digits"  # not all 400 of them
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
@@ -227,7 +229,7 @@ def _value_problem(error: jsonschema.ValidationError) -> str:
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         words = {"minimum": "at least", "exclusiveMinimum": "more than",
                  "maximum": "at most", "exclusiveMaximum": "less than"}
-        return f"{_describe(instance)} must be {words[kind]} {value}"
+        return f"{_describe(instance)} must be {words[kind]} {_bound(value)}"
     if kind == "minItems":
         return f"needs at least {value} item{'s' if value != 1 else ''}"
     if kind in ("minLength", "maxLength"):
@@ -235,9 +237,35 @@ def _value_problem(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
+def _bound(value: object) -> str:
+    """A limit as a person reads it: 1,000,000,000,000,000 rather than 1e15."""
+    if isinstance(value, (int, float)) and value == int(value) and abs(value) >= 10_000:
+        return f"{int(value):,}"
+    return str(value)
+
+
+def _range_hint(schema: dict[str, Any]) -> str:
+    """`Write a number from -5 to 5.` from a schema's bounds (okrsite.limits says why)."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    above = schema.get("exclusiveMinimum")
+    if low is not None and high is not None:
+        words = f"from {_bound(low)} to {_bound(high)}"
+    elif above is not None:
+        words = f"more than {_bound(above)}" + \
+            (f" and at most {_bound(high)}" if high is not None else "")
+    elif low is not None:
+        words = f"of at least {_bound(low)}"
+    else:
+        words = f"of at most {_bound(high)}"
+    return f"Write a number {words}."
+
+
 def _value_hint(error: jsonschema.ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
     examples = schema.get("examples")
+    if error.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        desc = schema.get("description", "")
+        return _range_hint(schema) + (f" {desc}" if desc else "")
     if error.validator in ("enum", "const"):
         allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
         close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1)

@@ -30,6 +30,8 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
+from okrsite.limits import markdown_problem
+
 # Characters that are HTML or Markdown syntax somewhere: HTML's five, then the ones
 # python-markdown and the extensions the site enables (tables, attr_list, md_in_html,
 # admonition, toc) or commonly add (pymdownx tilde/caret/mark, emoji) give a meaning.
@@ -180,6 +182,10 @@ class SafeMarkdown:
         if found is None:
             if _PLAIN.match(text):  # one line of prose: what python-markdown would make
                 found = f"<p>{text}</p>"
+            elif markdown_problem(text):
+                # `check` refuses such a field (OKR221); shown as text, it costs time in
+                # proportion to its length instead of hanging or crashing the build.
+                found = _as_text(text)
             else:
                 self._md.reset()
                 found = self._md.convert(text).strip()
@@ -193,3 +199,13 @@ class SafeMarkdown:
         if not body:
             return ""
         return f'<div class="{css}">\n{body}\n</div>'
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _as_text(text: str) -> str:
+    """Markdown that python-markdown cannot render in linear time, as its plain text:
+    one paragraph per blank-line-separated block, escaped as `inline` escapes."""
+    return "\n".join(f"<p>{inline(part)}</p>"
+                     for part in _BLANK_LINE.split(text) if part.strip())
