@@ -15,7 +15,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from okrsite.errors import OkrsiteError
-from okrsite.model import Content
+from okrsite.limits import FIRST_AS_OF, LAST_AS_OF
+from okrsite.model import Content, Source
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 GIT_TIMEOUT_S = 30
@@ -25,6 +26,11 @@ ContentSource = Content | Callable[[], Content | None] | None
 
 class AsOfError(OkrsiteError, ValueError):
     """No usable date: a malformed input, or nothing at all to take one from."""
+
+
+class AsOfRangeError(AsOfError):
+    """A date that a site cannot be built as of (see `okrsite.limits`): unlike having no
+    date yet, it is a mistake to fix before anything, `check` included, goes on."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ def from_epoch(value: str) -> date:
     try:
         return datetime.fromtimestamp(seconds, tz=timezone.utc).date()
     except (OverflowError, OSError, ValueError) as exc:
-        raise AsOfError(f"SOURCE_DATE_EPOCH out of range: {value!r}") from exc
+        raise AsOfRangeError(f"SOURCE_DATE_EPOCH out of range: {value!r}") from exc
 
 
 def git_date(content_dir: Path) -> date | None:
@@ -76,41 +82,75 @@ def git_date(content_dir: Path) -> date | None:
 
 def content_dates(content: Content) -> Iterator[date]:
     """Every date content records: check-ins, measurements, closings, amendments."""
+    return (day for day, _ in _dated(content))
+
+
+def _dated(content: Content) -> Iterator[tuple[date, Source | None]]:
+    """Every date content records, with where it is written (as near as the model knows)."""
     for up in content.okrs.values():
         for objective in up.objectives:
             for kr in objective.key_results:
-                yield from (c.date for c in kr.check_ins)
+                yield from ((c.date, c.source) for c in kr.check_ins)
     for kpi in content.kpis.values():
-        yield from (m.date for m in kpi.measurements)
+        yield from ((m.date, m.source or kpi.source) for m in kpi.measurements)
     for period in content.periods.values():
         if period.closed_on is not None:
-            yield period.closed_on
-        yield from (a.date for a in period.amendments)
+            yield period.closed_on, period.source
+        yield from ((a.date, a.source or period.source) for a in period.amendments)
 
 
 def latest_content_date(content: Content) -> date | None:
     return max(content_dates(content), default=None)
 
 
+def _latest_entry(content: Content) -> tuple[date, Source | None] | None:
+    return max(_dated(content), key=lambda entry: entry[0], default=None)
+
+
+def _in_range(as_of: AsOf, where: str) -> AsOf:
+    """The as-of date if a site can be built as of it; `where` says where it came from."""
+    if FIRST_AS_OF <= as_of.date <= LAST_AS_OF:
+        return as_of
+    raise AsOfRangeError(
+        f"{where} is {as_of.date.isoformat()}, outside the dates a site can be built as of "
+        f"({FIRST_AS_OF.isoformat()} to {LAST_AS_OF.isoformat()}: the sitemap's time stamp "
+        "counts 32-bit seconds from 1970); pass --as-of YYYY-MM-DD (`as_of:` in "
+        "mkdocs.yml) inside that range")
+
+
+def _epoch(environ: Mapping[str, str]) -> AsOf | None:
+    """SOURCE_DATE_EPOCH as a date, checked whenever it is set: site generators read
+    it too (MkDocs dates the sitemap by it), even when an explicit date wins here."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    return _in_range(AsOf(from_epoch(epoch), "SOURCE_DATE_EPOCH"),
+                     f"SOURCE_DATE_EPOCH={epoch}")
+
+
 def resolve_as_of(explicit: date | str | None, content_dir: Path,
                   environ: Mapping[str, str], content: ContentSource = None) -> AsOf:
     """The as-of date and where it came from. `content` may be a callable so the
     content is only loaded when nothing earlier gives a date."""
+    epoch = _epoch(environ)
     if isinstance(explicit, datetime):  # a datetime is a date too; keep only the day
-        return AsOf(explicit.date(), "explicit")
+        return _in_range(AsOf(explicit.date(), "explicit"), "the as-of date given")
     if isinstance(explicit, date):
-        return AsOf(explicit, "explicit")
+        return _in_range(AsOf(explicit, "explicit"), "the as-of date given")
     if isinstance(explicit, str) and explicit.strip():
-        return AsOf(parse_date(explicit), "explicit")
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        return AsOf(from_epoch(epoch), "SOURCE_DATE_EPOCH")
+        return _in_range(AsOf(parse_date(explicit), "explicit"), "the as-of date given")
+    if epoch is not None:
+        return epoch
     committed = git_date(content_dir)
     if committed is not None:
-        return AsOf(committed, "git")
+        return _in_range(AsOf(committed, "git"),
+                         "the date of the latest commit touching the content")
     loaded = content() if callable(content) else content
-    latest = latest_content_date(loaded) if loaded is not None else None
+    latest = _latest_entry(loaded) if loaded is not None else None
     if latest is not None:
-        return AsOf(latest, "content")
+        day, source = latest
+        where = f" ({source.path}:{source.line})" if source is not None else ""
+        return _in_range(AsOf(day, "content"),
+                         f"the latest dated entry in the content{where}")
     raise AsOfError("no date to score as of: pass --as-of YYYY-MM-DD or set "
                     "SOURCE_DATE_EPOCH (the content has no commit and no dated entry)")

@@ -146,8 +146,10 @@ class _Builder:
     def kpi(self, doc: Document) -> KPI:
         d = doc.data
         th = d.get("thresholds")
-        measurements = sorted((Measurement(_date(m["date"]), m["value"], m.get("note"))
-                               for m in d.get("measurements", [])), key=lambda m: m.date)
+        measurements = sorted((Measurement(_date(m["date"]), m["value"], m.get("note"),
+                                           self.at(doc, f"/measurements/{k}"))
+                               for k, m in enumerate(d.get("measurements", []))),
+                              key=lambda m: m.date)
         return KPI(
             id=d["id"], name=d["name"], description=d.get("description"), owner=d.get("owner"),
             unit=d.get("unit"), direction=d.get("direction", "higher_is_better"),

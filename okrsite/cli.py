@@ -142,9 +142,18 @@ def _report_errors(build: Build) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from okrsite.asof import AsOfError, AsOfRangeError
+
     build = _build(args, history=False)
-    if build.as_of is None and os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-        _as_of(build)  # a malformed SOURCE_DATE_EPOCH is a usage error, not "no date yet"
+    if build.as_of is None:
+        try:
+            build.require_as_of()
+        except AsOfError as exc:
+            # A malformed SOURCE_DATE_EPOCH, or a date no site can be built as of, is a
+            # usage error; only "no date yet" (a new repository) lets the check go on.
+            if isinstance(exc, AsOfRangeError) or os.environ.get("SOURCE_DATE_EPOCH",
+                                                                 "").strip():
+                raise UsageError(str(exc)) from None
     diagnostics = list(build.diagnostics)
     if args.base:
         diagnostics += _change_control(args, build)

@@ -285,6 +285,7 @@ class Measurement:
     date: date
     value: float
     note: str | None = None
+    source: Source | None = None
 
 
 @dataclass
