@@ -66,7 +66,7 @@ class Chart:
 
 
 def _num(x: float) -> str:
-    if x == int(x) and abs(x) < 1e15:
+    if abs(x) < 1e15 and x == int(x):  # (an infinity or NaN is no int: the test comes first)
         return str(int(x))
     return f"{x + 0.0:.6g}"  # + 0.0: no `-0`
 
@@ -86,24 +86,27 @@ def _tick(x: float) -> str:
 
 
 def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
-    """Round tick values covering lo..hi (steps of 1, 2 or 5 times a power of ten)."""
+    """Round tick values covering lo..hi (steps of 1, 2 or 5 times a power of ten).
+
+    Never empty. Tolerances are relative to the step, so values of any size within the
+    format's limits (okrsite.limits) get ticks, 2e-308 as well as 1e15."""
     if hi < lo:
         lo, hi = hi, lo
-    if hi - lo < 1e-12:
-        pad = abs(hi) * 0.1 or 1.0
+    size = max(abs(lo), abs(hi))
+    if hi - lo <= max(size * 1e-9, _TINY):  # one value, or too close to tell apart
+        pad = size * 0.1 if size > _TINY else 1.0
         lo, hi = lo - pad, hi + pad
     raw = (hi - lo) / max(1, count)
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.floor(lo / step + 1e-9) * step
-    ticks = []
-    t = first
-    while t < hi + step - 1e-9:
-        ticks.append(round(t, 10))
-        t += step
-        if len(ticks) > 20:
-            break
-    return ticks
+    first = math.floor(lo / step + 1e-9)
+    last = max(first, math.ceil(hi / step - 1e-9))
+    # multiples of the step, not a running sum (which drifts), rounded to its digits
+    digits = max(0, 2 - math.floor(math.log10(step)))
+    return [round(k * step, digits) for k in range(first, min(last, first + 20) + 1)]
+
+
+_TINY = 1e-300  # spans below this are padded: a float this small has few digits left
 
 
 class _Scale:

@@ -20,7 +20,7 @@ PACES = ("linear", "level")
 
 def fmt_num(x: float) -> str:
     """A value as a person writes it: 18 not 18.0, 0.3 not 0.30000000000000004."""
-    if x == int(x) and abs(x) < 1e15:
+    if abs(x) < 1e15 and x == int(x):  # (an infinity or NaN is no int: the test comes first)
         return str(int(x))
     return f"{x + 0.0:.10g}"  # + 0.0: no `-0`
 
