@@ -22,8 +22,8 @@ from checkkit import AS_OF, ROOT, Repo, assert_one, run_cli, show, valid_repo
 
 from okrsite.asof import AsOfError, resolve_as_of
 from okrsite.limits import markdown_problem
-from okrsite.pipeline import load_content
-from okrsite.render import render_content
+from okrsite.pipeline import run
+from okrsite.render import render_pages
 from okrsite.render.safe import SafeMarkdown
 from okrsite.settings import Settings
 
@@ -43,10 +43,9 @@ def repo(tmp_path: Path) -> Repo:
 
 def render(repo: Repo, as_of: date = AS_OF) -> dict[str, str]:
     """The core's pages (public build), as the files `okrsite render` writes."""
-    content = load_content(repo.root).content
-    pages = render_content(content, Settings(content_dir=repo.root, as_of=as_of,
-                                             history=False))
-    return {p.path: p.source() for p in pages}
+    build = run(Settings(repo.root, as_of, history=False))
+    assert not build.diagnostics, show(build.diagnostics)
+    return {p.path: p.source() for p in render_pages(build)}
 
 
 def deals(repo: Repo) -> dict:

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent))
 from checkkit import AS_OF, VALID, Repo, dump, show
 
-from okrsite.pipeline import check, load_content
-from okrsite.render import render_content
+from okrsite.pipeline import run
+from okrsite.render import render_pages
 from okrsite.settings import Settings
 
 # CI runs a fixed sample; OKRSITE_FUZZ=2000 explores further with fresh random examples.
@@ -124,15 +124,14 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
 @given(files=hostile())
 def test_hostile_content_is_refused_or_renders(repo: Repo, files: dict[str, Any]) -> None:
     repo.write({rel: dump(doc) for rel, doc in files.items()})
-    diags = check(repo.root, AS_OF, None)
-    event("refused" if any(d.is_error for d in diags) else "rendered")
-    if any(d.is_error for d in diags):
-        return  # refused, with file and line (test_check_properties checks their form)
-    content = load_content(repo.root).content
     for internal in (False, True):
-        settings = Settings(content_dir=repo.root, as_of=AS_OF, include_restricted=internal,
-                            history=False)
-        pages = render_content(content, settings)
+        build = run(Settings(repo.root, AS_OF, include_restricted=internal, history=False))
+        diags = list(build.diagnostics)  # what `okrsite check` reports
+        if any(d.is_error for d in diags):
+            event("refused")
+            return  # with file and line (test_check_properties checks their form)
+        event("rendered")
+        pages = render_pages(build)
         assert pages, show(diags)
         for page in pages:
             assert page.source()  # the text a page file holds, front matter and all
