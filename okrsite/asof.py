@@ -107,15 +107,17 @@ def _latest_entry(content: Content) -> tuple[date, Source | None] | None:
     return max(_dated(content), key=lambda entry: entry[0], default=None)
 
 
-def _in_range(as_of: AsOf, where: str) -> AsOf:
+_PASS_A_DATE = "pass --as-of YYYY-MM-DD (`as_of:` in mkdocs.yml) inside that range"
+
+
+def _in_range(as_of: AsOf, where: str, fix: str = _PASS_A_DATE) -> AsOf:
     """The as-of date if a site can be built as of it; `where` says where it came from."""
     if FIRST_AS_OF <= as_of.date <= LAST_AS_OF:
         return as_of
     raise AsOfRangeError(
         f"{where} is {as_of.date.isoformat()}, outside the dates a site can be built as of "
         f"({FIRST_AS_OF.isoformat()} to {LAST_AS_OF.isoformat()}: the sitemap's time stamp "
-        "counts 32-bit seconds from 1970); pass --as-of YYYY-MM-DD (`as_of:` in "
-        "mkdocs.yml) inside that range")
+        f"counts 32-bit seconds from 1970); {fix}")
 
 
 def _epoch(environ: Mapping[str, str]) -> AsOf | None:
@@ -125,7 +127,8 @@ def _epoch(environ: Mapping[str, str]) -> AsOf | None:
     if not epoch:
         return None
     return _in_range(AsOf(from_epoch(epoch), "SOURCE_DATE_EPOCH"),
-                     f"SOURCE_DATE_EPOCH={epoch}")
+                     f"SOURCE_DATE_EPOCH={epoch}",
+                     "set SOURCE_DATE_EPOCH to seconds inside that range, or unset it")
 
 
 def resolve_as_of(explicit: date | str | None, content_dir: Path,
@@ -134,11 +137,13 @@ def resolve_as_of(explicit: date | str | None, content_dir: Path,
     content is only loaded when nothing earlier gives a date."""
     epoch = _epoch(environ)
     if isinstance(explicit, datetime):  # a datetime is a date too; keep only the day
-        return _in_range(AsOf(explicit.date(), "explicit"), "the as-of date given")
+        explicit = explicit.date()
     if isinstance(explicit, date):
-        return _in_range(AsOf(explicit, "explicit"), "the as-of date given")
+        return _in_range(AsOf(explicit, "explicit"), "the as-of date given",
+                         "give a date inside that range")
     if isinstance(explicit, str) and explicit.strip():
-        return _in_range(AsOf(parse_date(explicit), "explicit"), "the as-of date given")
+        return _in_range(AsOf(parse_date(explicit), "explicit"), "the as-of date given",
+                         "give a date inside that range")
     if epoch is not None:
         return epoch
     committed = git_date(content_dir)

@@ -223,6 +223,7 @@ def test_mkdocs_build_with_a_negative_source_date_epoch_says_why(tmp_path: Path)
     assert "Traceback" not in done.stderr and "struct.error" not in done.stderr
     assert "okrsite: SOURCE_DATE_EPOCH=-86400 is 1969-12-31, outside the dates a site can " \
            "be built as of (1970-01-01 to 2106-02-07" in done.stderr, done.stderr
+    assert "set SOURCE_DATE_EPOCH to seconds inside that range, or unset it" in done.stderr
 
 
 def test_mkdocs_build_as_of_2200_says_why(tmp_path: Path) -> None:
