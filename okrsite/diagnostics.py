@@ -40,10 +40,12 @@ CODES: dict[str, Code] = {
         Code("OKR001", _E, "YAML syntax error", "Fix the YAML syntax at the position shown."),
         Code("OKR002", _E, "Duplicate key",
              "Remove one of the two keys; YAML keeps only the last."),
-        Code("OKR003", _E, "YAML tag not allowed",
-             "Remove the `!tag`: content is plain data (strings, numbers, lists, mappings)."),
+        Code("OKR003", _E, "YAML tag or merge key not allowed",
+             "Remove the `!tag`, or write out the keys a `<<:` merge key would bring in: "
+             "content is plain data (strings, numbers, lists, mappings)."),
         Code("OKR004", _E, "Document too large or too deeply nested",
-             "Remove the anchors/aliases that expand the document, or split it."),
+             "As the message says: flatten deep nesting, write out the values that "
+             "aliases repeat, or split the file."),
         Code("OKR005", _E, "File is not UTF-8", "Save the file as UTF-8."),
         Code("OKR006", _E, "Top level is not a mapping",
              "Start the document with `version: 1` and `kind: ...`."),

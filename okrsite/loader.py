@@ -369,7 +369,7 @@ def load(snap: Snapshot, cache: ParseCache | None = None
                 try:
                     parsed = parse(raw)
                 except YamlError as err:
-                    diagnostics.append(diag(file, err.pos, err.code, err.message))
+                    diagnostics.append(diag(file, err.pos, err.code, err.message, err.hint))
                     continue
                 cache.parsed += 1
                 cache.add(sha, parsed)

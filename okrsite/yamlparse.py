@@ -58,6 +58,7 @@ MAX_DEPTH = 50
 _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _ALLOWED_TAGS = _SCALAR_TAGS | {_T + "map", _T + "seq"}
+_SPECIAL = {_T + "merge", _T + "value"}  # what a plain `<<` and `=` resolve to
 _constructor = SafeConstructor()
 
 Position = tuple[int, int]
@@ -87,11 +88,15 @@ class Parsed:
 
 
 class YamlError(Exception):
-    def __init__(self, code: str, message: str, pos: Position) -> None:
+    """A document that cannot be read. `hint` is the fix for this cause; None means the
+    code's documented fix."""
+
+    def __init__(self, code: str, message: str, pos: Position, hint: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.pos = pos
+        self.hint = hint
 
 
 def _pos(node: Node) -> Position:
@@ -118,33 +123,60 @@ def parse(raw: bytes) -> Parsed:
     return _careful(text)
 
 
-def _careful(text: str) -> Parsed:
-    loader = _Loader(text)
+# The pure-Python parser: where libyaml stops at its own nesting limit (1,000 levels
+# since PyYAML 6.0.4), it reads on, so our limit decides, at the same place for both.
+_FALLBACK: Any = yaml.SafeLoader
+# libyaml's words for its limit (anchored: an alias named `nesting` is no such thing).
+_TOO_DEEP = re.compile(r"\A(?:while increasing (?:flow|block) level|"
+                       r"exceeded maximum nesting depth)\Z")
+_DEPTH_HINT = (f"Flatten the structure: YAML here may nest at most {MAX_DEPTH} levels, and "
+               "OKR documents need only a few. Check for brackets opened and never closed.")
+
+
+def _careful(text: str, loader_class: Any = None) -> Parsed:
+    loader = (loader_class or _Loader)(text)
     try:
-        node = _compose(loader)
+        node, aliased = _compose(loader)
+    except yaml.MarkedYAMLError as exc:
+        if not (_TOO_DEEP.match(exc.context or "") or _TOO_DEEP.match(exc.problem or "")):
+            raise _syntax_error(exc, text) from None
+        if loader.__class__ is not _FALLBACK:
+            node = _DEEPER  # read it again, below, once this loader is disposed of
+        else:  # the last reader has a limit of its own (one day PyYAML's may)
+            mark = exc.problem_mark or exc.context_mark
+            raise YamlError("OKR004", f"nesting deeper than {MAX_DEPTH} levels",
+                            (mark.line + 1, mark.column + 1) if mark else (1, 1),
+                            _DEPTH_HINT) from None
     except ReaderError as exc:  # a control character: no mark, only an offset
         before = text[: max(exc.position, 0)]
         pos = (before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
         char = exc.character if isinstance(exc.character, int) else ord(exc.character or "?")
         raise YamlError("OKR001", f"character #x{char:04x} is not allowed: {exc.reason}",
                         pos) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or str(exc)
-        if exc.context:
-            what = f"{exc.context}: {what}"
-        raise YamlError("OKR001", what, pos) from None
     except yaml.YAMLError as exc:
         raise YamlError("OKR001", str(exc), (1, 1)) from None
     finally:
         loader.dispose()
+    if node is _DEEPER:
+        return _careful(text, _FALLBACK)
     if node is None:
         raise YamlError("OKR006", "the document is empty", (1, 1))
     if not isinstance(node, MappingNode):
         raise YamlError("OKR006", "the top level must be a mapping (key: value pairs)",
                         _pos(node))
-    return _Builder().build(node)
+    return _Builder(aliased).build(node)
+
+
+_DEEPER: Any = object()  # `_compose`'s answer when a parser gave up at its own nesting limit
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = exc.problem or str(exc)
+    if exc.context:
+        what = f"{exc.context}: {what}"
+    return YamlError("OKR001", what, pos)
 
 
 class _Unusual(Exception):
@@ -315,15 +347,17 @@ def _quick(loader: Any) -> Parsed:
     return Parsed(root, positions)
 
 
-def _compose(loader: Any) -> Node | None:
-    """The single document's node graph, like PyYAML's `Composer.get_single_node`.
+def _compose(loader: Any) -> tuple[Node | None, bool]:
+    """The single document's node graph, like PyYAML's `Composer.get_single_node`, and
+    whether it has aliases (they decide what to say of a document that is too big).
 
     Built from parser events with an explicit stack instead of recursion, and
     refusing to nest deeper than MAX_DEPTH while it reads.
     """
     loader.get_event()  # StreamStart
     if loader.check_event(StreamEndEvent):
-        return None
+        return None, False
+    aliased = False
     loader.get_event()  # DocumentStart
     anchors: dict[str, Node] = {}
     stack: list[CollectionNode] = []  # open collections, innermost last
@@ -343,6 +377,7 @@ def _compose(loader: Any) -> Node | None:
                 raise ComposerError(None, None, f"found undefined alias {event.anchor!r}",
                                     event.start_mark)
             node = anchors[event.anchor]
+            aliased = True
         else:
             node = _new_node(loader, event, len(stack))
             if event.anchor is not None:
@@ -370,26 +405,34 @@ def _compose(loader: Any) -> Node | None:
         event = loader.get_event()
         raise ComposerError("expected a single document in the stream", root.start_mark,
                             "but found another document", event.start_mark)
-    return root
+    return root, aliased
 
 
 def _new_node(loader: Any, event: Any, depth: int) -> Node:
     if depth > MAX_DEPTH:
         raise YamlError("OKR004", f"nesting deeper than {MAX_DEPTH} levels",
-                        (event.start_mark.line + 1, event.start_mark.column + 1))
+                        (event.start_mark.line + 1, event.start_mark.column + 1), _DEPTH_HINT)
     tag = event.tag
     if isinstance(event, ScalarEvent):
+        kind = ScalarNode
         if tag is None or tag == "!":
             tag = loader.resolve(ScalarNode, event.value, event.implicit)
-        return ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            if tag in _SPECIAL and tag is not event.tag:
+                kind = _PlainSpecial
+        return kind(tag, event.value, event.start_mark, event.end_mark, style=event.style)
     kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
     if tag is None or tag == "!":
         tag = loader.resolve(kind, None, event.implicit)
     return kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
 
 
+class _PlainSpecial(ScalarNode):
+    """A plain `<<` or `=` that YAML 1.1 gives a special tag: the writer meant text."""
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, aliased: bool) -> None:
+        self.aliased = aliased
         self.positions: dict[str, Position] = {}
         self.count = 0
         self.active: set[int] = set()  # node ids on the current path: catches `&a [*a]`
@@ -402,18 +445,30 @@ class _Builder:
     # node cost a quarter of the parse time.
     def _value(self, node: Node, ptr: str, depth: int, at: Position) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > MAX_NODES and self.aliased:
             raise YamlError("OKR004", f"the document expands to more than {MAX_NODES:,} values "
-                            "(anchors and aliases?)", at)
+                            "through its anchors and aliases", at,
+                            "Remove the aliases (`*name`) that repeat large parts of the "
+                            "document: write the values out, or split the document.")
+        if self.count > MAX_NODES:
+            raise YamlError("OKR004", f"the document has more than {MAX_NODES:,} values", at,
+                            "Split it into several files: an OKR document holds hundreds of "
+                            "values, not hundreds of thousands.")
         if depth > MAX_DEPTH:
-            raise YamlError("OKR004", f"nesting deeper than {MAX_DEPTH} levels", at)
+            raise YamlError("OKR004", f"nesting deeper than {MAX_DEPTH} levels", at, _DEPTH_HINT)
+        if isinstance(node, _PlainSpecial):
+            raise YamlError("OKR003", f"a plain `{node.value}` is read as YAML's special "
+                            f"{node.tag[len(_T):]} tag", _pos(node),
+                            f"Put it in quotes to mean the text: '{node.value}'.")
         if node.tag not in _ALLOWED_TAGS:
             raise YamlError("OKR003", f"the tag {node.tag!r} is not allowed", _pos(node))
         self.positions[ptr] = at
         if isinstance(node, ScalarNode):
             return _scalar(node)
         if id(node) in self.active:
-            raise YamlError("OKR004", "an alias refers to a node that contains it", _pos(node))
+            raise YamlError("OKR004", "an alias refers to a node that contains it", _pos(node),
+                            "Remove the alias (`*name`) inside the value its anchor (`&name`) "
+                            "names: the value would contain itself without end.")
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -427,7 +482,10 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _T + "merge":
-                raise YamlError("OKR003", "merge keys (`<<`) are not allowed", _pos(key_node))
+                raise YamlError("OKR003", "merge keys (`<<`) are not allowed", _pos(key_node),
+                                "Copy the keys that `<<:` would merge in into this mapping "
+                                "and delete the `<<:` line: okrsite reads plain YAML, "
+                                "without merge keys.")
             if key_node.tag not in _SCALAR_TAGS and isinstance(key_node, ScalarNode):
                 raise YamlError("OKR003", f"the tag {key_node.tag!r} is not allowed",
                                 _pos(key_node))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from checkkit import ROOT, Repo, assert_one, codes, show, valid_repo
+from checkkit import ROOT, Repo, assert_one, codes, only, show, valid_repo
 
 from okrsite import yamlparse
 from okrsite.yamlparse import MAX_DEPTH, YamlError, parse, pointer
@@ -158,6 +158,22 @@ def test_tags_that_construct_objects_are_refused(text, pos):
     assert (err.code, err.pos) == ("OKR003", pos), err.message
 
 
+def test_a_merge_key_gets_a_merge_fix_not_remove_the_tag(tmp_path):
+    repo = valid_repo(tmp_path)
+    rel = "kpis/nps.yaml"
+    repo.write({rel: repo.text(rel) + "x-base: &base {a: 1}\nx-copy:\n  <<: *base\n"})
+    d = assert_one(repo, repo.load(), "OKR003", rel, *repo.pos(rel, "<<"))
+    assert "`<<:`" in d.hint and "Copy the keys" in d.hint and "!tag" not in d.hint
+
+
+@pytest.mark.parametrize("value", ["<<", "="])
+def test_a_plain_merge_or_value_sign_as_a_value_is_told_to_quote_it(value):
+    err = error(f"a: [x, {value}]\n")
+    assert (err.code, err.pos) == ("OKR003", (1, 8))
+    assert f"a plain `{value}`" in err.message
+    assert err.hint == f"Put it in quotes to mean the text: '{value}'."
+
+
 def test_python_tags_never_run(tmp_path):
     marker = tmp_path / "pwned"
     err = error(f"a: !!python/object/apply:os.system ['touch {marker}']\n")
@@ -190,6 +206,58 @@ def test_billion_laughs():
     err = error(BILLION_LAUGHS)
     assert err.code == "OKR004"
     assert "anchors and aliases" in err.message
+
+
+def test_too_many_values_without_aliases_is_not_blamed_on_aliases(tmp_path):
+    repo = valid_repo(tmp_path)
+    rel = "kpis/nps.yaml"
+    repo.write({rel: repo.text(rel) + "x-many: [" + "1," * yamlparse.MAX_NODES + "1]\n"})
+    d = assert_one(repo, repo.load(), "OKR004", rel, line=repo.line(rel, "x-many"))
+    assert "more than 200,000 values" in d.message
+    assert "alias" not in d.message + d.hint and "Split" in d.hint
+
+
+def test_alias_expansion_gets_the_alias_fix(tmp_path):
+    repo = valid_repo(tmp_path)
+    rel = "kpis/nps.yaml"
+    laughs = "".join("x-" + line for line in BILLION_LAUGHS.splitlines(keepends=True))
+    repo.write({rel: repo.text(rel) + laughs})
+    d = only(repo.load(), "OKR004")
+    assert "anchors and aliases" in d.message and "Remove the aliases (`*name`)" in d.hint
+
+
+def test_deep_nesting_gets_the_nesting_fix_not_the_alias_one(tmp_path):
+    repo = valid_repo(tmp_path)
+    rel = "kpis/nps.yaml"
+    repo.write({rel: repo.text(rel) + "x-deep: " + "[" * 5000 + "]" * 5000 + "\n"})
+    d = assert_one(repo, repo.load(), "OKR004", rel, line=repo.line(rel, "x-deep"))
+    assert d.message == f"nesting deeper than {MAX_DEPTH} levels"
+    assert "alias" not in d.hint and "Flatten" in d.hint
+
+
+def test_a_parser_nesting_limit_of_its_own_is_okr004_too(monkeypatch):
+    """libyaml stops at 1,000 levels since PyYAML 6.0.4, with a scanner error; were the
+    pure-Python parser to get a limit too, the last reader's limit is OKR004 still."""
+    from yaml.scanner import ScannerError
+
+    class Limited(yaml.SafeLoader):
+        def fetch_flow_collection_start(self, TokenClass):
+            if self.flow_level >= 10:
+                mark = self.get_mark()
+                raise ScannerError("while increasing flow level", mark,
+                                   "exceeded maximum nesting depth", mark)
+            super().fetch_flow_collection_start(TokenClass)
+
+    monkeypatch.setattr(yamlparse, "_Loader", Limited)
+    monkeypatch.setattr(yamlparse, "_FALLBACK", Limited)
+    err = error("a: " + "[" * 20 + "]" * 20)
+    assert (err.code, err.pos) == ("OKR004", (1, 14))
+    assert "Flatten" in err.hint
+
+
+def test_an_alias_named_nesting_is_a_plain_syntax_error():
+    err = error("a: *nesting\n")
+    assert (err.code, err.pos) == ("OKR001", (1, 4))
 
 
 def test_billion_laughs_of_mappings_through_the_loader(tmp_path):
