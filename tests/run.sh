@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
-# The whole test suite from a fresh clone: installs what it needs, then runs
-# ruff and pytest. Used by the README and by CI (.ci/run).
+# The whole test suite from a fresh clone, as a new user installs it: a new virtual
+# environment (.venv-test, made afresh every run, so nothing installed earlier can
+# hide a break) with the newest releases pyproject.toml allows; then ruff and pytest.
+# Used by the README and by CI (.ci/run). tests/run-lowest.sh tests the lowest ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+VENV=.venv-test
+"$PY" -m venv --clear "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e '.[test]'
+"$VENV/bin/python" -m pip check
+"$VENV/bin/python" -m pip list --format=freeze \
+  | grep -iE '^(pyyaml|mkdocs|mkdocs-material|markdown|jsonschema|jsonschema-rs|jinja2)==' \
+  | tr '\n' ' ' | sed 's/^/testing with: /; s/ $/\n/'
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is
 # not available on our machines). Install it when we can; otherwise those
-# tests skip and say why.
+# tests skip and say why -- but never in CI, where a skip would pass unseen.
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
   { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null; } \
     || echo "note: could not install chromium; browser tests will be skipped" >&2
 fi
+if [ "${CI:-}" = "true" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "error: no /usr/bin/chromium: the browser tests would be skipped in CI" >&2
+  exit 1
+fi
 
-.venv/bin/ruff check okrsite tests bench
-exec .venv/bin/python -m pytest "$@"
+"$VENV/bin/ruff" check okrsite tests bench
+exec "$VENV/bin/python" -m pytest "$@"
