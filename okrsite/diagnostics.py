@@ -58,6 +58,9 @@ CODES: dict[str, Code] = {
         Code("OKR010", _E, "Missing org.yaml", "Create org.yaml with `kind: org` and the units."),
         Code("OKR011", _E, "Two files for one document",
              "Keep one of `x.yaml` and `x.yml`: both name the same document."),
+        Code("OKR012", _W, "Number with colons read in base 60",
+             "Quote the value ('1:30') to keep it as text, or write the number it stands "
+             "for (90)."),
         # Schema (OKR1xx)
         Code("OKR101", _E, "Unknown field",
              "Remove the field or fix its spelling; custom fields must start with `x-`."),

@@ -204,9 +204,11 @@ def _diagnose(doc: Document, error: jsonschema.ValidationError) -> list[Diagnost
         expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        number = _as_yaml_number(error.instance) if {"number", "integer"} & set(names) \
+            else None
         return [diag(doc.file, pos, "OKR103",
                      f"{where} must be {want}, not {_describe(error.instance)}",
-                     f"Write {where.rsplit('.', 1)[-1]} as {want}.")]
+                     number or f"Write {where.rsplit('.', 1)[-1]} as {want}.")]
     if kind == "pattern" and error.validator_value == _NOT_BLANK:
         name = schema.get("title", where.rsplit(".", 1)[-1]).lower()
         return [diag(doc.file, pos, "OKR104", f"{where} is blank",
@@ -216,6 +218,24 @@ def _diagnose(doc: Document, error: jsonschema.ValidationError) -> list[Diagnost
 
 
 _NOT_BLANK = "\\S"  # the schemas' pattern for titles and names: more than spaces
+_NUMBERLIKE = re.compile(r"([-+]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([-+]?)([0-9]+))?")
+
+
+def _as_yaml_number(value: Any) -> str | None:
+    """The fix for text that looks like a number: YAML 1.1 reads `1e3` and `1.7e308` as
+    text (its floats need a dot and a signed exponent), and a quoted number is text."""
+    found = _NUMBERLIKE.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    sign, mantissa, exp_sign, exponent = found.groups()
+    if exponent is None:
+        return f"Remove the quotes: write {value} as a plain number."
+    mantissa = mantissa if "." in mantissa else mantissa + ".0"
+    number = f"{sign}{mantissa}e{exp_sign or '+'}{exponent}"
+    if number == value:
+        return f"Remove the quotes: write {value} as a plain number."
+    return (f"Write it as {number}: YAML reads `{value}` as text, because its numbers with an "
+            "exponent need a dot and a sign (1.0e+3, not 1e3).")
 
 
 def _value_problem(error: jsonschema.ValidationError) -> str:

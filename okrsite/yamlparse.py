@@ -45,12 +45,14 @@ from yaml.events import (
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
+from okrsite.yamlhints import explain
+
 try:  # libyaml parses about 8x faster than the pure-Python parser.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-PARSER_VERSION = "2"  # bump when the parse result's shape or its cache form changes
+PARSER_VERSION = "3"  # bump when the parse result's shape or its cache form changes
 
 MAX_NODES = 200_000  # expanded nodes per document: an 8 KB OKR file has ~1,000
 MAX_DEPTH = 50
@@ -62,6 +64,7 @@ _SPECIAL = {_T + "merge", _T + "value"}  # what a plain `<<` and `=` resolve to
 _constructor = SafeConstructor()
 
 Position = tuple[int, int]
+Note = tuple[Position, str, str, str]
 
 
 def pointer(parts: tuple[str | int, ...]) -> str:
@@ -85,6 +88,9 @@ class Parsed:
 
     data: Any
     positions: dict[str, Position] = field(default_factory=dict)
+    # Warnings about values read differently from how they look: (place, code, message,
+    # fix). Kept with the parse, so a cached document warns as a fresh one does.
+    notes: list[Note] = field(default_factory=list)
 
 
 class YamlError(Exception):
@@ -171,6 +177,9 @@ _DEEPER: Any = object()  # `_compose`'s answer when a parser gave up at its own 
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
+    known = explain(exc, text)
+    if known is not None:
+        return YamlError("OKR001", known.message, known.pos, known.hint)
     mark = exc.problem_mark or exc.context_mark
     pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = exc.problem or str(exc)
@@ -434,12 +443,13 @@ class _Builder:
     def __init__(self, aliased: bool) -> None:
         self.aliased = aliased
         self.positions: dict[str, Position] = {}
+        self.notes: list[Note] = []
         self.count = 0
         self.active: set[int] = set()  # node ids on the current path: catches `&a [*a]`
 
     def build(self, node: Node) -> Parsed:
         data = self._value(node, "", 0, _pos(node))
-        return Parsed(data, self.positions)
+        return Parsed(data, self.positions, self.notes)
 
     # The pointer is built incrementally: rebuilding it from the path at every
     # node cost a quarter of the parse time.
@@ -464,7 +474,10 @@ class _Builder:
             raise YamlError("OKR003", f"the tag {node.tag!r} is not allowed", _pos(node))
         self.positions[ptr] = at
         if isinstance(node, ScalarNode):
-            return _scalar(node)
+            value = _scalar(node)
+            if ":" in node.value and node.tag in (_INT_TAG, _FLOAT_TAG):
+                self.notes.append(_base60(node, value))
+            return value
         if id(node) in self.active:
             raise YamlError("OKR004", "an alias refers to a node that contains it", _pos(node),
                             "Remove the alias (`*name`) inside the value its anchor (`&name`) "
@@ -503,6 +516,16 @@ class _Builder:
 
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def _base60(node: ScalarNode, value: float) -> Note:
+    """YAML 1.1 reads `1:30` as 1*60 + 30: right for no OKR, and a surprise to most."""
+    text = node.value[:40]
+    number = f"the number {value!r}" if abs(value) < 10**18 else "a number of over 18 digits"
+    return (_pos(node), "OKR012", f"`{text}` is read as {number}: YAML 1.1 reads numbers "
+            "with colons in base 60 (1:30 is 90)",
+            f"Put it in quotes ('{text}') to keep it as text, such as a time or a ratio, "
+            "or write the number itself if you mean a number.")
 
 
 def _scalar(node: ScalarNode) -> Any:

@@ -274,6 +274,24 @@ def test_wrong_type(repo, value, described):
                          f"not {described}")
 
 
+@pytest.mark.parametrize("written,fix", [
+    ("1.7e308", "Write it as 1.7e+308: YAML reads `1.7e308` as text"),
+    ("1e3", "Write it as 1.0e+3: YAML reads `1e3` as text"),
+    ("'30'", "Remove the quotes: write 30 as a plain number."),
+])
+def test_a_number_that_yaml_reads_as_text_gets_the_form_that_is_a_number(repo, written, fix):
+    text = repo.text(SALES).replace("target: 30", f"target: {written}")
+    assert written in text
+    repo.write({SALES: text})
+    d = assert_one(repo, repo.load(), "OKR103", SALES, *repo.pos(SALES, "target:"))
+    assert d.hint.startswith(fix), d.hint
+
+
+def test_the_fixed_number_form_is_a_number(repo):
+    repo.write({SALES: repo.text(SALES).replace("target: 30", "target: 1.7e+308")})
+    assert "OKR103" not in codes(repo.load())
+
+
 def test_objectives_must_be_a_list(repo):
     repo.doc(SALES)["objectives"] = {"win": 1}
     repo.save(SALES)
