@@ -174,7 +174,8 @@ def _early_close(line: str, col: int, pos: tuple[int, int]) -> Explained:
 def _quote_fix(line: str, start: int, advice: str) -> str:
     """`advice: key: 'value'`, the line with its value from `start` quoted."""
     value = _strip_comment(line[start:])
-    fixed = line[:start] + _quoted(value)
+    comment = line[start:].strip()[len(value):]  # kept, outside the quotes
+    fixed = line[:start] + _quoted(value) + comment
     if value and len(fixed) <= _LONGEST and fixed.isprintable():
         return f"{advice}: {fixed.strip()}"
     return f"{advice}, in single quotes ('...', with a ' inside written twice)."

@@ -13,7 +13,7 @@ VENV=.venv-test
 "$VENV/bin/python" -m pip install --quiet -e '.[test]'
 "$VENV/bin/python" -m pip check
 "$VENV/bin/python" -m pip list --format=freeze \
-  | grep -iE '^(pyyaml|mkdocs|mkdocs-material|markdown|jsonschema|jsonschema-rs|jinja2)==' \
+  | grep -iE '^(pyyaml|mkdocs|mkdocs[-_]material|markdown|jsonschema|jsonschema[-_]rs|jinja2)==' \
   | tr '\n' ' ' | sed 's/^/testing with: /; s/ $/\n/'
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is

@@ -140,7 +140,8 @@ def test_an_unquoted_colon_in_a_value(tmp_path, either_parser):
                            "title: Pipeline: repeatable  # from the offsite")
     assert (repo.rel(d), d.line, d.col) == (rel, *repo.pos(rel, ": repeatable"))
     assert "`: ` inside a value that is not in quotes" in d.message
-    assert d.hint == "Put the whole value in quotes: title: 'Pipeline: repeatable'"
+    assert d.hint == ("Put the whole value in quotes: "
+                      "title: 'Pipeline: repeatable'  # from the offsite")
 
 
 def test_a_tab_for_indentation(tmp_path, either_parser):
