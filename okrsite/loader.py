@@ -391,3 +391,9 @@ def load(snap: Snapshot, cache: ParseCache | None = None
             documents.append(Document(file, rel, kind, sha, parsed.data, parsed.positions))
         cache.flush(keep=(sha for *_, sha in snap.entries))
     return documents, diagnostics
+
+
+def in_layout(relpath: str) -> bool:
+    """org.yaml, kpis/* and periods/**: the documents, and the stray YAML the loader
+    ignores there (OKR009), which may hold restricted data all the same."""
+    return expected_kind(relpath) is not None or relpath.split("/")[0] in ("kpis", "periods")

@@ -17,8 +17,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils.meta import get_data
 
-from okrsite import mkdocs_plugin
-from okrsite.mkdocs_plugin import OkrsitePlugin, auto_nav
+from okrsite.mkdocs_plugin import OkrsitePlugin, page, plugin
+from okrsite.mkdocs_plugin.nav import auto_nav
 from okrsite.render.page import Page
 from okrsite.scoring.base import Bands, ScoringSettings, StatusRule
 from okrsite.settings import Options
@@ -134,13 +134,13 @@ def test_the_authors_markdown_extensions_are_left_alone(tmp_path: Path) -> None:
 def test_permalinks_are_written_as_the_toc_extension_writes_them(tmp_path: Path) -> None:
     config = configured(tmp_path, {"markdown_extensions": [{"toc": {
         "permalink": "&sect; <b>", "permalink_title": 'Link "here"', "permalink_class": "pl"}}]})
-    link = mkdocs_plugin._permalink(config)
+    link = page.permalink_of(config)
     assert link is not None
-    body = mkdocs_plugin._with_permalinks('<h2 id="summary">Summary</h2><p>x</p>', link)
+    body = page._with_permalinks('<h2 id="summary">Summary</h2><p>x</p>', link)
     assert body == ('<h2 id="summary">Summary<a class="pl" href="#summary" '
                     'title="Link &quot;here&quot;">&sect; &lt;b&gt;</a></h2><p>x</p>')
     plain = configured(tmp_path / "b", {"markdown_extensions": ["toc"]})
-    assert mkdocs_plugin._permalink(plain) is None
+    assert page.permalink_of(plain) is None
 
 
 def test_web_fonts_are_off_unless_the_author_chose_a_font(tmp_path: Path) -> None:
@@ -155,18 +155,18 @@ def test_templates_come_after_custom_dir_and_before_the_theme(tmp_path: Path) ->
     custom.mkdir()
     config = configured(tmp_path, {"theme": {"name": "material", "custom_dir": str(custom)}})
     dirs = config.theme.dirs
-    if not mkdocs_plugin.TEMPLATES_DIR.is_dir():
+    if not plugin.TEMPLATES_DIR.is_dir():
         pytest.skip("the package ships no templates")
-    ours = dirs.index(str(mkdocs_plugin.TEMPLATES_DIR))
+    ours = dirs.index(str(plugin.TEMPLATES_DIR))
     assert dirs[ours - 1] == str(custom)
     assert "material" in Path(dirs[ours + 1]).parts
 
 
 def test_assets_are_linked_once(tmp_path: Path) -> None:
     config = configured(tmp_path, {"extra_css": ["brand.css"]})
-    assets = sorted(p.name for p in mkdocs_plugin.ASSETS_DIR.glob("*.*"))
+    assets = sorted(p.name for p in plugin.ASSETS_DIR.glob("*.*"))
     for name in assets:
-        uri = mkdocs_plugin.ASSETS_URI + name
+        uri = plugin.ASSETS_URI + name
         links = [*config.extra_css, *map(str, config.extra_javascript)]
         assert links.count(uri) == (1 if name.endswith((".css", ".js")) else 0)
     if any(n.endswith(".css") for n in assets):

@@ -31,7 +31,7 @@ from conftest import (
 )
 from mkdocs.exceptions import Abort
 
-from okrsite import mkdocs_plugin
+from okrsite.mkdocs_plugin import plugin as mkdocs_plugin
 from okrsite.loader import YAML_SUFFIXES
 from okrsite.model import Content
 

@@ -1,83 +1,44 @@
-"""The MkDocs adapter: the only module of okrsite that imports `mkdocs`.
-
-It maps the plugin's settings onto `okrsite.settings.Settings`, runs the core
-(load -> validate -> score -> render) and hands the rendered pages to MkDocs as
-generated files. Everything about OKRs lives in the core, so the same pages can
-be written to disk by `okrsite render --out DIR` for another site generator.
-
-    plugins:
-      - search
-      - okrsite:
-          as_of: 2026-11-15
-
-Every setting and its default is documented in content/guide/settings.md.
-"""
+"""The plugin's hooks. Each does one job, and its docstring gives its priority and why."""
 
 from __future__ import annotations
 
-import html
-import logging
 import os
-import re
-import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import yaml
 from jinja2 import Environment
-from mkdocs.config.base import Config, ConfigErrors, ConfigWarnings, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
-from mkdocs.structure.toc import get_toc
-from mkdocs.utils import CountHandler, dirname_to_title, get_theme_dir
+from mkdocs.utils import get_theme_dir
 
-from okrsite import output
 from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
-from okrsite.loader import YAML_SUFFIXES, ParseCache, expected_kind
+from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
+from okrsite.mkdocs_plugin.config import OkrsiteConfig
+from okrsite.mkdocs_plugin.nav import auto_nav
+from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of
+from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
 from okrsite.pipeline import Build, HistoryCache, run
 from okrsite.publish import why_unpublished
 from okrsite.render import render_outputs
-from okrsite.render.page import HEADING, Asset, Heading, Page, outline, searchable
-from okrsite.settings import Options, Settings, SettingsError, SiteConfig, parse_options
+from okrsite.render.common import plural
+from okrsite.render.errors import error_pages
+from okrsite.render.page import Asset, Page, searchable
+from okrsite.settings import Settings, SiteConfig
 
-log = get_plugin_logger(__name__)
+log = get_plugin_logger("okrsite")
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, searched after the user's custom_dir
 ASSETS_DIR = PACKAGE_DIR / "assets"  # okrsite.css and okrsite.js
 ASSETS_URI = "assets/okrsite/"  # where the assets land in the site
-
-
-# -- settings -------------------------------------------------------------------------------
-
-
-class OkrsiteConfig(Config):
-    """The plugin's block of mkdocs.yml. The core validates it (okrsite.settings), so
-    `okrsite` commands read the same block with the same messages; `options` holds
-    the result. content/guide/settings.md documents every option."""
-
-    options: Options
-
-    def set_defaults(self) -> None:
-        self.options = Options()  # every option has a default in the core
-
-    def validate(self) -> tuple[ConfigErrors, ConfigWarnings]:
-        try:
-            base = Path(self.config_file_path).parent if self.config_file_path else None
-            self.options, warnings = parse_options(dict(self), base)
-        except SettingsError as exc:
-            return [(key, ValidationError(message)) for key, message in exc.problems], []
-        return [], list(warnings)
-
-
-# -- the plugin -----------------------------------------------------------------------------
 
 
 class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
@@ -119,7 +80,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: 50 (run early), so that other plugins' `on_config` see the theme
         directories and assets the okrsite pages need.
         """
-        self.permalink = _permalink(config)
+        self.permalink = permalink_of(config)
         docs_dir = Path(config.docs_dir).resolve()
         site = SiteConfig(Path(config.config_file_path) if config.config_file_path else None,
                           self.config.options, docs_dir, bool(config.use_directory_urls))
@@ -262,7 +223,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """
         staged, self._staged = self._staged, None
         if staged is not None:
-            staged.finish(keep=not (config.strict and _warnings_counted()))
+            staged.finish(keep=not (config.strict and warnings_counted()))
 
     def on_build_error(self, *, error: Exception) -> None:
         """A failed build: the staging directory goes, site_dir keeps the last site.
@@ -338,7 +299,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 continue  # the theme's files
             content_dir = self.settings.content_dir if self.settings else docs_dir
             if file.src_uri.endswith(YAML_SUFFIXES) and path.is_relative_to(
-                    content_dir) and _in_layout(path.relative_to(content_dir).as_posix()):
+                    content_dir) and in_layout(path.relative_to(content_dir).as_posix()):
                 files.remove(file)
                 continue
             why = why_unpublished(file.src_uri, file.is_documentation_page(),
@@ -363,7 +324,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 return error_pages(errors, self.published)
             first = errors[0]
             raise PluginError(
-                f"okrsite: {_count(len(errors), 'error')} in the content, the first at "
+                f"okrsite: {plural(len(errors), 'error')} in the content, the first at "
                 f"{first.shown_path()}:{first.line}:{first.col}: {first.code} {first.message}")
         try:
             as_of = build.require_as_of()
@@ -386,156 +347,6 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         return pages
 
 
-# -- staging --------------------------------------------------------------------------------
-
-
-@dataclass
-class Staged:
-    """A build going into a staging directory instead of site_dir (okrsite.output)."""
-
-    config: MkDocsConfig
-    site_dir: str  # the user's, as MkDocs resolved it
-    staging: Path
-
-    @classmethod
-    def begin(cls, config: MkDocsConfig) -> Staged | None:
-        """Point site_dir at a fresh staging directory; None (build in place, as MkDocs
-        does) when none can be made beside site_dir."""
-        try:
-            staging = output.begin(Path(config.site_dir))
-        except OSError as exc:
-            log.info(f"building in place: no staging directory beside {config.site_dir} "
-                     f"({exc.strerror})")
-            return None
-        staged = cls(config, config.site_dir, staging)
-        config.site_dir = str(staging)
-        return staged
-
-    def finish(self, keep: bool) -> None:
-        """site_dir back to the user's; the new site swapped in, or dropped. Dot-files
-        of the old site_dir stay, as MkDocs never deletes those."""
-        self.config.site_dir = self.site_dir
-        if not keep:
-            output.remove(self.staging)
-            return
-        try:
-            output.swap_in(self.staging, Path(self.site_dir), keep_hidden=True)
-        except OSError as exc:
-            raise PluginError(f"okrsite: cannot put the new site in {self.site_dir}: "
-                              f"{exc.strerror} (it is in {self.staging})") from None
-
-
-def _warnings_counted() -> bool:
-    """Whether MkDocs' `--strict` counter has seen a warning: the build will fail."""
-    return any(isinstance(h, CountHandler) and h.get_counts()
-               for h in logging.getLogger("mkdocs").handlers)
-
-
-# -- generated pages ------------------------------------------------------------------------
-
-
-class GeneratedPage(MkPage):
-    """A page the core rendered as HTML: MkDocs gets its content and table of
-    contents as they are, without a Markdown pass (which was most of a build).
-
-    It goes through MkDocs' page events like a page written by hand, except that
-    there is no Markdown source: `markdown` and `file.content_string` are empty, and
-    `on_page_read_source` is not asked.
-
-    MkDocs reads every page before it writes the first, so all pages are in memory
-    at once; ours wait zlib-compressed (level 1: fast, ~6x smaller) except from
-    `render` to the end of `on_page_content`, and from `on_page_context` until the
-    page is written. A 5,000-page build held 0.5 GB of HTML without this.
-    """
-
-    def __init__(self, page: Page, file: File, config: MkDocsConfig,
-                 permalink: Permalink | None) -> None:
-        super().__init__(page.title, file, config)
-        self.okrsite_meta = page.meta
-        headings = page.headings()
-        self._toc_tokens = _toc_tokens(outline(headings))
-        self._anchors = {h.id for h in headings}
-        self._packed = zlib.compress(_with_permalinks(page.html, permalink).encode(), 1)
-        self._unpacked: str | None = None  # the content `render` made, until packed again
-        self.full = ""  # the content while the search plugin sees `searchable(content)`
-        self.search_view = ""  # what the search plugin was given
-
-    def read_source(self, config: MkDocsConfig) -> None:
-        self.markdown, self.meta = "", dict(self.okrsite_meta)
-
-    def render(self, config: MkDocsConfig, files: Files) -> None:
-        self.content = self._unpacked = self.unpack()
-        self.toc = get_toc(self._toc_tokens)  # type: ignore[arg-type]
-        self.present_anchor_ids = set(self._anchors)
-
-    def pack(self, html: str) -> None:
-        """Hold the content compressed; unchanged content keeps the bytes it came from."""
-        if html is not self._unpacked:  # another plugin changed it
-            self._packed = zlib.compress(html.encode(), 1)
-        self._unpacked = None
-
-    def unpack(self) -> str:
-        return zlib.decompress(self._packed).decode() if self._packed else ""
-
-    def release(self) -> None:
-        self.content, self.full, self._packed, self._unpacked = None, "", b"", None
-
-
-@dataclass(frozen=True)
-class Permalink:
-    """The toc extension's permalink settings (`toc: permalink: true` in mkdocs.yml)."""
-
-    symbol: str  # HTML, as python-markdown writes it: entities kept, `<` `>` `&` escaped
-    title: str  # attribute text
-    css: str
-
-
-def _with_permalinks(body: str, permalink: Permalink | None) -> str:
-    """A permalink after each heading, as the toc extension adds them to Markdown
-    pages."""
-    if permalink is None:
-        return body
-    before = f'<a class="{permalink.css}" href="#'
-    after = f'" title="{permalink.title}">{permalink.symbol}</a>'
-    return HEADING.sub(lambda m: f'<h{m[1]} id="{m[2]}">{m[3]}{before}{m[2]}{after}</h{m[1]}>',
-                       body)
-
-
-def _toc_tokens(headings: list[Heading]) -> list[dict[str, Any]]:
-    """Headings nested by level, in the form of Python-Markdown's toc tokens."""
-    root: list[dict[str, Any]] = []
-    stack: list[dict[str, Any]] = []
-    for h in headings:
-        token = {"level": h.level, "id": h.id, "name": h.text, "children": []}
-        while stack and stack[-1]["level"] >= h.level:
-            stack.pop()
-        (stack[-1]["children"] if stack else root).append(token)
-        stack.append(token)
-    return root
-
-
-_ENTITY = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-fA-F]+|[0-9a-zA-Z]+);)")
-
-
-def _permalink(config: MkDocsConfig) -> Permalink | None:
-    """The toc extension's permalink, if the site turned permalinks on: its symbol
-    written as python-markdown writes it (so `&sect;` stays an entity), its title
-    and its class."""
-    toc = (config.mdx_configs or {}).get("toc") or {}
-    value = toc.get("permalink")
-    if value is True:
-        symbol = "&para;"
-    elif isinstance(value, str) and value:
-        symbol = _ENTITY.sub("&amp;", value).replace("<", "&lt;").replace(">", "&gt;")
-    else:
-        return None
-    return Permalink(symbol, html.escape(str(toc.get("permalink_title", "Permanent link"))),
-                     html.escape(str(toc.get("permalink_class", "headerlink"))))
-
-
-# -- helpers --------------------------------------------------------------------------------
-
-
 def report(diagnostics: list[Diagnostic]) -> None:
     """Log each diagnostic the way `okrsite check` prints it, errors as errors (they
     fail any build) and warnings as warnings (they fail `mkdocs build --strict`)."""
@@ -544,74 +355,6 @@ def report(diagnostics: list[Diagnostic]) -> None:
         if d.hint:
             text += f" (fix: {d.hint})"
         (log.error if d.is_error else log.warning)(text)
-
-
-def error_pages(errors: list[Diagnostic], paths: list[str]) -> list[Page]:
-    """In `mkdocs serve`: the error list on the home page and in place of every page of
-    the last good build, so the open browser tab shows what to fix, and the real page
-    comes back on the first rebuild after the fix."""
-    lines = []
-    for d in errors:
-        lines.append(f"{d.shown_path()}:{d.line}:{d.col}: {d.code} {d.message}")
-        if d.hint:
-            lines.append(f"    fix: {d.hint}")
-    body = (
-        "<h1>The OKR content has errors</h1>\n"
-        f"<p>okrsite found {_count(len(errors), 'error')}. Fix them and save: this page "
-        "reloads with the site.</p>\n"
-        f'<pre class="okrsite-errors">{html.escape(chr(10).join(lines))}</pre>\n')
-    return [Page(path, "Content errors", body, in_nav=path == "index.md")
-            for path in dict.fromkeys(["index.md", *paths])]
-
-
-def auto_nav(pages: list[Page], files: Files) -> list[Any]:
-    """The navigation when mkdocs.yml has no `nav`: the generated pages first, in the
-    renderer's order, then the author's own pages (e.g. guide/) in MkDocs' order.
-    A section is named after its index page; the index page comes first in it."""
-    in_nav = [f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_in_nav)]
-    available, titles = set(in_nav), {p.path: p.title for p in pages}
-    order = [p.path for p in pages if p.in_nav and p.path in available] + in_nav
-    nav: list[Any] = []
-    sections: dict[str, list[Any]] = {"": nav}
-    placed: set[str] = set()
-    for path in order:
-        parent = ""
-        for part in PurePosixPath(path).parts[:-1]:
-            folder = f"{parent}{part}/"
-            if folder not in sections:
-                sections[folder] = []
-                title = titles.get(f"{folder}index.md") or dirname_to_title(part)
-                sections[parent].append({title: sections[folder]})
-                if f"{folder}index.md" in available:
-                    sections[folder].append(f"{folder}index.md")
-                    placed.add(f"{folder}index.md")
-            parent = folder
-        if path not in placed:
-            sections[parent].append(path)
-            placed.add(path)
-    return _flatten(nav)
-
-
-def _flatten(items: list[Any]) -> list[Any]:
-    """A section holding only its index page becomes that page (no empty expander)."""
-    out: list[Any] = []
-    for item in items:
-        if isinstance(item, dict):
-            ((title, children),) = item.items()
-            children = _flatten(children)
-            if len(children) == 1 and isinstance(children[0], str) \
-                    and children[0].endswith("/index.md"):
-                item = children[0]
-            else:
-                item = {title: children}
-        out.append(item)
-    return out
-
-
-def _in_layout(relpath: str) -> bool:
-    """org.yaml, kpis/* and periods/**: the documents, and the stray YAML the loader
-    ignores there (OKR009), which may hold restricted data all the same."""
-    return expected_kind(relpath) is not None or relpath.split("/")[0] in ("kpis", "periods")
 
 
 def _assets() -> list[Path]:
@@ -627,7 +370,3 @@ def _default_font(theme_name: str) -> object:
         return (yaml.safe_load(text) or {}).get("font")
     except (OSError, KeyError, yaml.YAMLError):
         return None
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
