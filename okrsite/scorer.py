@@ -19,14 +19,13 @@ okrsite is internal and may change without notice.
 """
 
 from okrsite.model import KPI, KeyResult, KRKind, Period
+from okrsite.numbers import fmt_num, fmt_score
 from okrsite.scoring.base import (
     BaseScorer,
     DataPoint,
     Score,
     ScoreInput,
     Scorer,
-    fmt_num,
-    fmt_score,
 )
 from okrsite.scoring.registry import ENTRY_POINT_GROUP
 

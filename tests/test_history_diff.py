@@ -6,9 +6,10 @@ import copy
 from pathlib import Path
 
 import yaml
+from diffkit import diff_content
 from test_history_support import KPI_FRT, Q3_SUPPORT, GitRepo, base_files
 
-from okrsite.history.diff import diff_content, diff_documents
+from okrsite.history.diff import diff_documents
 from okrsite.history.text import describe
 from okrsite.history.types import resolve_eased
 from okrsite.pipeline import load_content

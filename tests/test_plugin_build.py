@@ -31,8 +31,8 @@ from conftest import (
 )
 from mkdocs.exceptions import Abort
 
-from okrsite.mkdocs_plugin import plugin as mkdocs_plugin
 from okrsite.loader import YAML_SUFFIXES
+from okrsite.mkdocs_plugin import plugin as mkdocs_plugin
 from okrsite.model import Content
 
 MINIMAL = FIXTURE_SITES / "minimal"

@@ -32,13 +32,14 @@ from okrsite.history.text import describe
 from okrsite.history.types import Change, resolve_eased
 from okrsite.loader import ParseCache, Snapshot, expected_kind, snapshot
 from okrsite.model import Content
+from okrsite.numbers import fmt_score
 from okrsite.periods import is_period_id
 from okrsite.periods import sort_key as period_sort_key
 from okrsite.pipeline import load_content
 from okrsite.render.common import is_are, plural
 from okrsite.render.history import esc as md_esc
 from okrsite.render.safe import clean
-from okrsite.scoring.base import DEFAULT_SETTINGS, ScoringSettings, fmt_score
+from okrsite.scoring.base import DEFAULT_SETTINGS, ScoringSettings
 from okrsite.scoring.rollup import Scorecard, score_content
 from okrsite.settings import Settings
 from okrsite.visibility import public_view

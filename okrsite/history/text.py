@@ -10,6 +10,7 @@ from typing import Any
 
 from okrsite.history import types as t
 from okrsite.history.types import Change
+from okrsite.numbers import fmt_num
 
 MAX_TEXT = 120  # longer strings (descriptions, reasons) are cut in one-line summaries
 
@@ -22,8 +23,8 @@ def fmt(value: Any) -> str:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
+    if isinstance(value, (int, float)):
+        return fmt_num(value)
     if isinstance(value, list):
         return "[" + ", ".join(fmt(v) for v in value) + "]"
     if isinstance(value, dict):

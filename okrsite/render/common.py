@@ -17,9 +17,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
+from okrsite.numbers import fmt_fixed, fmt_num, fmt_score
 from okrsite.periods import PERIOD_ID
 from okrsite.render.safe import SafeMarkdown, inline
-from okrsite.scoring.base import fmt_fixed, fmt_num, fmt_score
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, Scorecard, UnitResult
 from okrsite.scoring.status import STATUS_LABELS
 from okrsite.visibility import Withheld, WithheldCount

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from okrsite.history.audit import PeriodAudit, exports
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
+from okrsite.numbers import fmt_score
 from okrsite.render.common import (
     asset_url,
     h1,
@@ -28,7 +29,6 @@ from okrsite.render.common import (
 )
 from okrsite.render.page import Asset, Page
 from okrsite.render.safe import inline
-from okrsite.scoring.base import fmt_score
 
 if TYPE_CHECKING:
     from okrsite.pipeline import Build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from okrsite.model import KPI, Ref
+from okrsite.numbers import fmt_score
 from okrsite.render.charts import Point, kpi_chart
 from okrsite.render.common import (
     KPIS_INDEX,
@@ -26,7 +27,6 @@ from okrsite.render.common import (
 )
 from okrsite.render.page import Page
 from okrsite.render.safe import inline, title_text
-from okrsite.scoring.base import fmt_score
 from okrsite.visibility import WithheldCount
 
 _TREND = {"up": "↑ up", "down": "↓ down", "flat": "→ flat"}

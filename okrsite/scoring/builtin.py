@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from okrsite.model import KRKind
-from okrsite.scoring.base import BaseScorer, Score, ScoreInput, fmt_num
+from okrsite.numbers import fmt_num
+from okrsite.scoring.base import BaseScorer, Score, ScoreInput
 
 
 def _no_value(data: ScoreInput, scorer: BaseScorer) -> Score:

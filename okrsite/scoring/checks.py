@@ -9,7 +9,8 @@ from pathlib import Path
 
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.model import Content, KeyResult, Objective, PeriodState, Source
-from okrsite.scoring.base import ScoringSettings, fmt_score
+from okrsite.numbers import fmt_score
+from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry, scorer_name
 from okrsite.scoring.rollup import Scorecard, score_content
 

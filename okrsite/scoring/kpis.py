@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from typing import Literal, get_args
 
 from okrsite.model import KPI, Measurement, Period
+from okrsite.numbers import fmt_num
 from okrsite.periods import CLOSING_GRACE
-from okrsite.scoring.base import DataPoint, ScoringSettings, fmt_num
+from okrsite.scoring.base import DataPoint, ScoringSettings
 
 Health = Literal["healthy", "watch", "unhealthy", "no_thresholds", "no_data"]
 HEALTHS: tuple[Health, ...] = get_args(Health)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from okrsite.scoring.base import fmt_num, fmt_score
+from okrsite.numbers import fmt_num, fmt_score
 from okrsite.scoring.rollup import Scorecard
 from okrsite.scoring.status import STATUS_LABELS
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from okrsite.model import Content, KeyResult, KRKind, Objective, ObjectiveType, Period, PeriodState
+from okrsite.numbers import fmt_num, fmt_score
 from okrsite.periods import KIND_ORDER
 from okrsite.scoring.base import (
     DEFAULT_SETTINGS,
@@ -22,8 +23,6 @@ from okrsite.scoring.base import (
     ScoreInput,
     ScoringSettings,
     clamp01,
-    fmt_num,
-    fmt_score,
     scorer_pace,
 )
 from okrsite.scoring.builtin import BUILTIN_SCORERS

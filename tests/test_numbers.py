@@ -1,0 +1,26 @@
+"""One number formatter for every output (okrsite.numbers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from okrsite.history.text import fmt
+from okrsite.numbers import fmt_fixed, fmt_num, fmt_score
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (18.0, "18"), (0.1 + 0.2, "0.3"), (1234567.5, "1234567.5"), (-0.0, "0"), (7, "7"),
+    (1e15, "1e+15"), (float("inf"), "inf"),
+])
+def test_a_number_reads_as_a_person_writes_it(value: float, text: str) -> None:
+    assert fmt_num(value) == text
+
+
+def test_the_change_log_writes_numbers_as_the_scorecard_does() -> None:
+    for value in (1234567.5, 0.1 + 0.2, 12.0, 3):
+        assert fmt(value) == fmt_num(value)
+
+
+def test_no_negative_zero() -> None:
+    assert fmt_score(-0.001) == "0.00" and fmt_fixed(-0.0, 1) == "0.0"
+    assert fmt_score(-0.5) == "-0.50"
