@@ -140,6 +140,7 @@ class _Builder:
             milestones=milestones, done=kr.get("done"), weight=kr.get("weight", 1),
             scorer=kr.get("scorer"), reason=kr.get("reason"),
             stale_after_days=kr.get("stale_after_days"),
+            cadence=kr.get("cadence"),
             extensions={k: v for k, v in kr.items() if k.startswith("x-")},
             source=self.at(doc, at))
 

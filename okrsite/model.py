@@ -239,6 +239,7 @@ class KeyResult:
     scorer: str | None = None
     reason: str | None = None
     stale_after_days: int | None = None
+    cadence: Cadence | None = None  # how often values come: sets when it goes stale
     extensions: dict[str, object] = field(default_factory=dict)  # the KR's `x-` fields
     source: Source | None = None
 

@@ -58,6 +58,7 @@ def _objective_data(o: Any) -> Data:
             "unit": k.unit, "baseline": k.baseline, "target": k.target,
             "direction": k.direction, "done": k.done, "weight": k.weight,
             "scorer": k.scorer, "reason": k.reason, "stale_after_days": k.stale_after_days,
+            "cadence": k.cadence,
             "milestones": [{"title": m.title, "done": m.done, "weight": m.weight}
                            for m in k.milestones] or None,
             "check_ins": [_prune({"date": c.date.isoformat(), "value": c.value,

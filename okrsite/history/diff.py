@@ -54,7 +54,7 @@ Data = dict[str, Any]
 _OBJECTIVE_FIELDS = ("type", "aligns_to", "owner", "grade", "carried_from", "description",
                      "retrospective")
 _KR_FIELDS = ("target", "baseline", "direction", "weight", "kind", "scorer", "unit", "kpi",
-              "done", "reason", "description", "stale_after_days")
+              "done", "reason", "description", "stale_after_days", "cadence")
 _KPI_FIELDS = ("name", "owner", "unit", "direction", "cadence", "target", "thresholds",
                "description")
 _PERIOD_FIELDS = ("state", "closed_on", "start", "end", "name")

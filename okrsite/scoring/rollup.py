@@ -37,6 +37,7 @@ from okrsite.scoring.status import (
     STATUSES,
     Band,
     Status,
+    data_due,
     expected_score,
     grade_mismatch,
     is_stale,
@@ -190,9 +191,14 @@ def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Con
     end = settings.expectation(objective.type)
     expected = expected_score(period, as_of, end, pace)
     last = _last_update(kr, data.values, as_of)
+    window = stale_after_days(kr, data.kpi, settings, period)
+    if score.no_data and state is PeriodState.ACTIVE and not data_due(period, as_of, window):
+        expected = 0.0  # no value is due yet: it must not pull its objective off track
     # Milestones and `done` are read from the file, not from dated values: they cannot age.
-    stale = kr.kind in DATED_KINDS and is_stale(state, last, as_of,
-                                                stale_after_days(kr, data.kpi, settings))
+    # Only a value updates the measure: a check-in with just a note or a confidence does
+    # not keep a key result from going stale.
+    last_value = data.values[-1].date if data.values else None
+    stale = kr.kind in DATED_KINDS and is_stale(state, last_value, as_of, window)
     status = status_of(state, score.value, expected, end, settings.status,
                        no_data=score.no_data, stale=stale)
     band = _band(score.value, score.no_data, state, settings)

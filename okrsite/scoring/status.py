@@ -66,13 +66,29 @@ def status_of(state: PeriodState, score: float, expected: float, end_expectation
     return judge(score, expected, rule)
 
 
-def stale_after_days(kr: KeyResult, kpi: KPI | None, settings: ScoringSettings) -> int:
-    """The KR's own cadence, else its KPI's cadence (with grace), else the site default."""
+QUARTER_DAYS = 91  # the length the `stale_after_days` setting is written for
+
+
+def stale_after_days(kr: KeyResult, kpi: KPI | None, settings: ScoringSettings,
+                     period: Period | None = None) -> int:
+    """How old the latest value may be: the KR's `stale_after_days`, else the KR's own
+    `cadence`, else its KPI's cadence (both with grace for reporting lag), else the site
+    default scaled to the period's length (a quarter keeps it, a year gets four times it)."""
     if kr.stale_after_days:
         return kr.stale_after_days
-    if kpi is not None and kpi.cadence in settings.kpi_stale_after_days:
-        return settings.kpi_stale_after_days[kpi.cadence]
-    return settings.stale_after_days
+    cadence = kr.cadence or (kpi.cadence if kpi is not None else None)
+    if cadence in settings.kpi_stale_after_days:
+        return settings.kpi_stale_after_days[cadence]
+    if period is None:
+        return settings.stale_after_days
+    length = (period.end - period.start).days + 1
+    return max(settings.stale_after_days, round(settings.stale_after_days * length / QUARTER_DAYS))
+
+
+def data_due(period: Period, as_of: date, days: int) -> bool:
+    """A KR's first value is due once its staleness window has passed since the start:
+    before that, having no data is normal, not a failure."""
+    return (as_of - period.start).days > days
 
 
 def is_stale(state: PeriodState, last_update: date | None, as_of: date, days: int) -> bool:

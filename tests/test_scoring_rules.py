@@ -1,0 +1,88 @@
+"""The rules around the formulas (issue 13): one test per rule, named after it.
+Every expected number is computed by hand in the comment beside it."""
+
+from __future__ import annotations
+
+import pytest
+from conftest_scoring import Q4, d, kr, make_content, make_period, nps, objective, score_one
+
+from okrsite.model import Milestone, PeriodState
+from okrsite.scoring.base import ScoringSettings
+from okrsite.scoring.registry import ScorerRegistry
+from okrsite.scoring.rollup import score_content
+
+DAY_ONE = d("2026-10-01")
+
+
+def card_of(*objectives, as_of, kpis=(), periods=(), settings=None):
+    content = make_content(*objectives, kpis=kpis, periods=periods)
+    return score_content(content, as_of, settings or ScoringSettings(), ScorerRegistry())
+
+
+# -- 1. day one ----------------------------------------------------------------------------
+
+
+def test_on_day_one_a_key_result_without_data_does_not_pull_its_objective_off_track():
+    o = objective("launch",
+                  kr("revenue", baseline=10, target=20, check_ins=[("2026-10-01", 10)]),
+                  kr("csat", target=90, direction="at_least"),  # threshold, no data yet
+                  kr("soc2", done=False), type="committed")
+    card = card_of(o, as_of=DAY_ONE)
+    krs = [card.krs[f"{Q4}:support/launch/{k}"].status for k in ("revenue", "csat", "soc2")]
+    assert krs == ["on_track", "no_data", "on_track"]
+    # nothing is expected yet: 0 >= 0 - 0.10
+    assert card.objectives[f"{Q4}:support/launch"].expected == 0.0
+    assert card.objectives[f"{Q4}:support/launch"].status == "on_track"
+    assert card.units[f"{Q4}:support"].status == "on_track"
+
+
+def test_a_key_result_without_data_once_its_data_is_due_is_expected_like_any_other():
+    # 14 days (the quarter's staleness window) after the start, data is due: the threshold
+    # KR is expected at 1.0 all along, the linear one at 20/91 of 1.0.
+    o = objective("launch", kr("csat", target=90, direction="at_least"),
+                  kr("revenue", baseline=10, target=20, check_ins=[("2026-10-01", 10)]),
+                  type="committed")
+    card = card_of(o, as_of=d("2026-10-21"))
+    assert card.krs[f"{Q4}:support/launch/csat"].expected == 1.0
+    assert card.objectives[f"{Q4}:support/launch"].expected == pytest.approx(
+        (1.0 + 20 / 91) / 2)
+
+
+# -- 5. a note is no update ------------------------------------------------------------------
+
+
+def test_a_check_in_with_only_a_note_does_not_clear_stale():
+    k = kr(baseline=0, target=10, check_ins=[("2026-10-01", 3)])
+    k.check_ins.append(type(k.check_ins[0])(d("2026-11-10"), None, None, "still blocked"))
+    result = score_one(k, d("2026-11-15"))  # the last value is 45 days old, window 14
+    assert result.stale and result.status == "stale"
+
+
+# -- 6. staleness scales with the period -------------------------------------------------------
+
+
+def year_kr(**fields):
+    k = kr(baseline=0, target=12, check_ins=[("2026-06-30", 6)], **fields)
+    o = objective("grow", k, period="2026")
+    return card_of(o, as_of=d("2026-08-10"), periods=[make_period("2026")]).krs[
+        "2026:support/grow/kr"]
+
+
+def test_a_yearly_key_result_goes_stale_after_four_times_the_quarter_window():
+    # 2026 has 365 days: round(14 x 365 / 91) = 56 days; 06-30 -> 08-10 is 41 days
+    assert not year_kr().stale
+    late = kr(baseline=0, target=12, check_ins=[("2026-06-30", 6)])
+    card = card_of(objective("grow", late, period="2026"), as_of=d("2026-08-26"),
+                   periods=[make_period("2026")])  # 57 days
+    assert card.krs["2026:support/grow/kr"].stale
+
+
+def test_a_quarter_keeps_the_fourteen_day_window():
+    k = kr(baseline=0, target=10, check_ins=[("2026-10-01", 3)])
+    assert not score_one(k, d("2026-10-15")).stale  # 14 days
+    assert score_one(k, d("2026-10-16")).stale  # 15 days
+
+
+def test_a_key_results_own_cadence_overrides_the_stale_window():
+    # weekly: 14 days, even in a year
+    assert year_kr(cadence="weekly").stale
