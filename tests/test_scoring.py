@@ -69,11 +69,11 @@ CASES = [
     ("threshold-at-least", kr(target=90, direction="at_least",
                               check_ins=[("2026-10-10", 91), ("2026-10-20", 89),
                                          ("2026-10-30", 90)]), (),
-     MID, 2 / 3, 2 / 3),  # 91 and 90 meet >= 90
+     MID, 36 / 46, 36 / 46),  # by days, 10-01..11-15: 91 x 19 days, 89 x 10, 90 x 17
     ("threshold-at-most", kr(target=200, direction="at_most",
                              check_ins=[("2026-10-10", 180), ("2026-10-20", 210),
                                         ("2026-10-30", 200)]), (),
-     MID, 2 / 3, 2 / 3),  # 180 and 200 meet <= 200
+     MID, 36 / 46, 36 / 46),  # 180 x 19 days (from the start), 210 x 10, 200 x 17
     ("threshold-after-as-of-ignored", kr(target=90, direction="at_least",
                                          check_ins=[("2026-10-31", 91), ("2026-11-30", 80)]), (),
      MID, 1.0, 1.0),  # only 91 is known on 11-15
@@ -323,9 +323,10 @@ def test_status_margins_are_configurable():
 
 def test_threshold_expects_the_level_all_along():
     # A kept level is judged against the end expectation (0.7), not the elapsed share.
-    k = kr(target=90, direction="at_least", check_ins=[("2026-11-01", 91), ("2026-11-10", 80)])
+    k = kr(target=90, direction="at_least", check_ins=[("2026-10-01", 91), ("2026-10-24", 80)])
     result = score_one(k, MID)
     assert result.expected == pytest.approx(0.7)
+    assert result.score.value == pytest.approx(0.5)  # 91 for 23 of 46 days
     assert result.status == "at_risk"  # 0.5 >= 0.7 - 0.25
 
 

@@ -86,3 +86,35 @@ def test_a_quarter_keeps_the_fourteen_day_window():
 def test_a_key_results_own_cadence_overrides_the_stale_window():
     # weekly: 14 days, even in a year
     assert year_kr(cadence="weekly").stale
+
+
+# -- 2. a threshold counts time, not check-ins ---------------------------------------------
+
+
+def test_a_threshold_scores_the_share_of_elapsed_days_inside_the_bound():
+    # CSAT >= 90 as of 11-15 (46 days): 91 from 10-01 (19 days), 89 from 10-20 (10 days),
+    # 90 from 10-30 (17 days): 36 of 46 days met
+    k = kr(target=90, direction="at_least",
+           check_ins=[("2026-10-01", 91), ("2026-10-20", 89), ("2026-10-30", 90)])
+    result = score_one(k, d("2026-11-15"))
+    assert result.score.value == pytest.approx(36 / 46)
+    assert result.score.explanation == ("36 of 46 days >= 90 = 0.78, as of 2026-11-15 "
+                                        "(3 check-ins)")
+
+
+def test_checking_in_more_often_does_not_change_a_threshold_score():
+    sparse = kr(target=90, direction="at_least",
+                check_ins=[("2026-10-01", 91), ("2026-10-20", 89)])
+    dense = kr(target=90, direction="at_least",
+               check_ins=[("2026-10-01", 91), ("2026-10-05", 92), ("2026-10-10", 91),
+                          ("2026-10-15", 93), ("2026-10-20", 89)])
+    as_of = d("2026-10-31")  # 31 days: 19 met, 12 not
+    assert score_one(sparse, as_of).score.value == pytest.approx(19 / 31)
+    assert score_one(dense, as_of).score.value == pytest.approx(19 / 31)
+
+
+def test_two_threshold_values_on_one_date_count_once():
+    # the later one stands; 89 from 10-01 to 10-31 is 0 of 31 days, not 1 of 2 check-ins
+    k = kr(target=90, direction="at_least",
+           check_ins=[("2026-10-01", 95), ("2026-10-01", 89)])
+    assert score_one(k, d("2026-10-31")).score.value == 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from okrsite.model import KRKind
 from okrsite.numbers import fmt_num
 from okrsite.scoring.base import BaseScorer, Score, ScoreInput
@@ -64,10 +66,15 @@ class RatioScorer(BaseScorer):
 
 
 class ThresholdScorer(BaseScorer):
-    """Share of the values on or before as of that met the threshold."""
+    """The share of the elapsed period spent inside the bound.
+
+    Each value stands from its date until the next one; the first also stands for the
+    days before it, and a closing value dated after the period's end for its last day.
+    Counting days, not check-ins, means checking in more often does not change the score,
+    and two values on one date count once (the later one in the file)."""
 
     name = "threshold"
-    version = "1"
+    version = "2"
     kinds = (KRKind.THRESHOLD.value,)
     pace = "level"  # keeping a level: the share should be high all along, not grow
 
@@ -77,15 +84,28 @@ class ThresholdScorer(BaseScorer):
             return self.no_data("no target", data)
         if not data.values:
             return _no_value(data, self)
-        if direction == "at_most":
-            met, sign = sum(p.value <= target for p in data.values), "<="
-        else:
-            met, sign = sum(p.value >= target for p in data.values), ">="
-        total = len(data.values)
-        inputs: dict[str, object] = {"target": target, "direction": direction, "met": met,
-                                     "count": total}
-        return self.result(met / total, inputs,
-                           f"{met} of {total} {data.value_noun} {sign} {fmt_num(target)}", data)
+        start, end = data.period.start, data.period.end
+        last_day = max(start, min(data.as_of, end))
+        # the value standing on each day: by date, clamped into the period
+        by_day: dict[date, float] = {}
+        for p in data.values:
+            by_day[min(max(p.date, start), end)] = p.value
+        changes = sorted(by_day.items())
+        days = (last_day - start).days + 1
+        met, i, value = 0, 0, changes[0][1]
+        for n in range(days):
+            day = start + timedelta(days=n)
+            while i < len(changes) and changes[i][0] <= day:
+                value = changes[i][1]
+                i += 1
+            met += value <= target if direction == "at_most" else value >= target
+        sign = "<=" if direction == "at_most" else ">="
+        inputs: dict[str, object] = {"target": target, "direction": direction,
+                                     "days_met": met, "days": days,
+                                     "count": len(data.values)}
+        return self.result(met / days, inputs,
+                           f"{met} of {days} days {sign} {fmt_num(target)}", data,
+                           f"{len(data.values)} {data.value_noun}")
 
 
 class MilestonesScorer(BaseScorer):
