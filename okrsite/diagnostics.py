@@ -109,6 +109,13 @@ CODES: dict[str, Code] = {
              "Write a real calendar date as YYYY-MM-DD, in the years 1900 to 2200."),
         Code("OKR221", _E, "Carried from a period that is not earlier",
              "Name the objective of an earlier period that this one continues."),
+        Code("OKR230", _E, "Scorer `ratio` on a falling key result",
+             "Remove `scorer: ratio`: linear scores falling key results."),
+        Code("OKR231", _E, "KPI baseline already past the target",
+             "Give a target beyond the baseline in the KPI's better direction, or the key "
+             "result its own `baseline:`."),
+        Code("OKR232", _E, "Objective without key results",
+             "Add a key result, or remove the objective; allowed only while planning."),
         # Best practice (OKR3xx)
         Code("OKR301", _W, "More than 5 objectives",
              "Focus: keep 3 to 5 objectives per unit and period."),

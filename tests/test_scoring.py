@@ -323,7 +323,8 @@ def test_status_margins_are_configurable():
 
 def test_threshold_expects_the_level_all_along():
     # A kept level is judged against the end expectation (0.7), not the elapsed share.
-    k = kr(target=90, direction="at_least", check_ins=[("2026-10-01", 91), ("2026-10-24", 80)])
+    k = kr(target=90, direction="at_least", check_ins=[("2026-10-01", 91), ("2026-10-24", 80),
+                                                         ("2026-11-10", 80)])
     result = score_one(k, MID)
     assert result.expected == pytest.approx(0.7)
     assert result.score.value == pytest.approx(0.5)  # 91 for 23 of 46 days

@@ -118,3 +118,71 @@ def test_two_threshold_values_on_one_date_count_once():
     k = kr(target=90, direction="at_least",
            check_ins=[("2026-10-01", 95), ("2026-10-01", 89)])
     assert score_one(k, d("2026-10-31")).score.value == 0.0
+
+
+# -- 3. ratio on a falling key result --------------------------------------------------------
+
+
+def scoring_errors(*objectives, as_of, kpis=(), periods=(), settings=None):
+    from pathlib import Path
+
+    from okrsite.scoring.checks import check_scoring
+    content = make_content(*objectives, kpis=kpis, periods=periods)
+    return [(x.code, x.message) for x in check_scoring(
+        content, settings or ScoringSettings(), as_of, Path("/c"), ScorerRegistry())
+        if x.is_error]
+
+
+def test_ratio_on_a_falling_key_result_is_an_error_and_scores_no_data():
+    falling = kr("hours", baseline=24, target=12, scorer="ratio",
+                 check_ins=[("2026-10-15", 18)])
+    result = score_one(falling, d("2026-11-15"))  # 18 / 12 = 1.50 would be "on track"
+    assert result.score.no_data and result.status == "no_data"
+    assert "cannot score a falling key result" in result.score.explanation
+    errors = scoring_errors(objective("o", falling), as_of=d("2026-11-15"))
+    assert errors == [("OKR230", "key result 2026-Q4:support/o/hours: ratio (current / "
+                       "target) cannot score a falling key result")]
+
+
+def test_ratio_on_an_at_most_key_result_is_an_error():
+    ceiling = kr("p95", target=200, direction="at_most", scorer="ratio",
+                 check_ins=[("2026-10-15", 180)])
+    assert [c for c, _ in scoring_errors(objective("o", ceiling), as_of=d("2026-11-15"))] \
+        == ["OKR230"]
+
+
+# -- 4. the effective baseline of a KPI-linked key result ------------------------------------
+
+
+def test_a_kpi_baseline_already_past_the_target_is_an_error_not_a_reversed_key_result():
+    high = nps(("2026-09-30", 52), ("2026-10-31", 50))  # higher is better; 52 -> 50
+    k = kr("nps", kpi="nps", target=50)
+    result = score_one(k, d("2026-11-15"), (high,))
+    assert result.score.no_data  # not 1.00 for falling to 50
+    assert result.score.explanation == ("baseline 52 (kpi:nps on 2026-09-30) is already past "
+                                        "the target 50 of KPI nps, where higher is better")
+    assert [c for c, _ in scoring_errors(objective("o", k), as_of=d("2026-11-15"),
+                                         kpis=[high])] == ["OKR231"]
+
+
+def test_a_kpi_baseline_equal_to_the_target_is_okr213():
+    flat = nps(("2026-09-30", 50), ("2026-10-31", 51))
+    k = kr("nps", kpi="nps", target=50)
+    errors = scoring_errors(objective("o", k), as_of=d("2026-11-15"), kpis=[flat])
+    assert errors == [("OKR213", "key result 2026-Q4:support/o/nps: its baseline, kpi:nps on "
+                       "2026-09-30, is 50, equal to the target, so there is no progress to "
+                       "measure")]
+
+
+# -- 8. an objective without key results -----------------------------------------------------
+
+
+def test_an_objective_without_key_results_is_an_error_once_its_period_started():
+    empty = objective("empty")
+    assert [c for c, _ in scoring_errors(empty, as_of=d("2026-11-15"))] == ["OKR232"]
+    closed = objective("empty")
+    assert [c for c, _ in scoring_errors(closed, as_of=d("2027-02-01"))] == ["OKR232"]
+
+
+def test_an_objective_without_key_results_is_allowed_while_planning():
+    assert scoring_errors(objective("empty"), as_of=d("2026-09-15")) == []

@@ -18,6 +18,32 @@ def _baseline_note(data: ScoreInput) -> str:
         f"baseline: {data.baseline_source}"
 
 
+def kpi_direction_conflict(data: ScoreInput) -> str:
+    """Why a KPI-linked numeric KR cannot be scored: its baseline is already at or past
+    its target in the KPI's better direction (NPS, higher is better, from 52 to 50), so
+    progress would mean getting worse. Empty when there is no conflict."""
+    kpi, baseline, target = data.kpi, data.baseline, data.kr.target
+    if kpi is None or baseline is None or target is None or baseline == target:
+        return ""
+    if (target > baseline) == kpi.higher_is_better:
+        return ""
+    better = "higher" if kpi.higher_is_better else "lower"
+    return (f"baseline {fmt_num(baseline)} ({data.baseline_source}) is already past the "
+            f"target {fmt_num(target)} of KPI {kpi.id}, where {better} is better")
+
+
+def ratio_refuses(data: ScoreInput) -> str:
+    """`ratio` scores current / target, which grows as the value rises: it cannot score
+    a KR that should fall (baseline above target) or stay at or below a level."""
+    kr, baseline = data.kr, data.baseline
+    if kr.direction == "at_most":
+        return "ratio (current / target) cannot score an at_most key result"
+    if kr.direction is None and baseline is not None and kr.target is not None \
+            and baseline > kr.target:
+        return "ratio (current / target) cannot score a falling key result"
+    return ""
+
+
 class LinearScorer(BaseScorer):
     """(current - baseline) / (target - baseline): rising or falling by their order."""
 
@@ -35,6 +61,9 @@ class LinearScorer(BaseScorer):
         if baseline == target:
             return self.no_data("baseline equals target", data,
                                 {"baseline": baseline, "target": target})
+        wrong_way = kpi_direction_conflict(data)
+        if wrong_way:
+            return self.no_data(wrong_way, data, {"baseline": baseline, "target": target})
         if current is None:
             return _no_value(data, self)
         raw = (current.value - baseline) / (target - baseline)
@@ -57,6 +86,8 @@ class RatioScorer(BaseScorer):
         target, current = data.kr.target, data.current
         if not target:  # None or 0: the ratio is undefined
             return self.no_data("ratio needs a non-zero target", data, {"target": target})
+        if ratio_refuses(data):  # current / target would reward a rising value
+            return self.no_data(ratio_refuses(data), data, {"target": target})
         if current is None:
             return _no_value(data, self)
         inputs: dict[str, object] = {"target": target, "current": current.value,

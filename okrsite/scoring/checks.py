@@ -1,5 +1,7 @@
-"""What `okrsite check` reports about scoring: unknown scorers (OKR219) and committed
-objectives closed below 1.0 without a retrospective (OKR306)."""
+"""What `okrsite check` reports about scoring: unknown scorers (OKR219), scorers that do
+not fit their key result (OKR213 on a KPI's baseline, OKR230, OKR231), objectives
+without key results once their period started (OKR232), and committed objectives
+closed below 1.0 without a retrospective (OKR306)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from okrsite.diagnostics import Diagnostic, diag
-from okrsite.model import Content, KeyResult, Objective, PeriodState, Source
-from okrsite.numbers import fmt_score
+from okrsite.model import Content, KeyResult, KRKind, Objective, Period, PeriodState, Source
+from okrsite.numbers import fmt_num, fmt_score
 from okrsite.scoring.base import ScoringSettings
+from okrsite.scoring.builtin import kpi_direction_conflict, ratio_refuses
 from okrsite.scoring.registry import ScorerRegistry, scorer_name
-from okrsite.scoring.rollup import Scorecard, score_content
+from okrsite.scoring.rollup import Scorecard, key_result_input, score_content
 
 
 def _where(content_root: Path, *sources: Source | None) -> tuple[str, tuple[int, int]]:
@@ -29,13 +32,22 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
     Pass the build's `scorecard` (same content, date and settings) to avoid scoring twice."""
     registry = registry if registry is not None else ScorerRegistry.discover()
     out: list[Diagnostic] = []
-    for (_, _), up in content.okrs.items():
+    for (period_id, _), up in content.okrs.items():
+        period = content.period(period_id)
         for objective in up.objectives:
+            if not objective.key_results and period.state(as_of) is not PeriodState.PLANNING:
+                file, pos = _where(content_root, objective.source, up.source)
+                out.append(diag(file, pos, "OKR232",
+                                f"objective {objective.ref} has no key results in a period "
+                                f"that is {period.state(as_of).value}: its unit's mean "
+                                "would count it as 0"))
             for kr in objective.key_results:
+                file, pos = _where(content_root, kr.source, objective.source, up.source)
                 problem = _unknown_scorer(kr, settings, registry)
                 if problem:
-                    file, pos = _where(content_root, kr.source, objective.source, up.source)
                     out.append(diag(file, pos, "OKR219", problem))
+                    continue
+                out += _shape_problems(kr, period, content, as_of, settings, file, pos)
     card = scorecard if scorecard is not None else score_content(
         _retrospective_candidates(content, as_of), as_of, settings, registry)
     for (period_id, _), up in content.okrs.items():
@@ -66,6 +78,40 @@ def _retrospective_candidates(content: Content, as_of: date) -> Content:
         if objectives:
             okrs[key] = replace(up, objectives=objectives)
     return replace(content, okrs=okrs)
+
+
+def _shape_problems(kr: KeyResult, period: Period, content: Content, as_of: date,
+                    settings: ScoringSettings, file: str, pos: tuple[int, int]
+                    ) -> list[Diagnostic]:
+    """A scorer and a KR that do not fit, judged on the effective baseline (the KR's own
+    or its KPI's): ratio on a falling KR (OKR230), a KPI baseline equal to the target
+    (OKR213) or already past it (OKR231)."""
+    if kr.kind not in (KRKind.NUMERIC, KRKind.THRESHOLD):
+        return []
+    if kr.kpi is not None and kr.kpi not in content.kpis:
+        return []  # OKR207 says so
+    data = key_result_input(kr, period, content, as_of, settings)
+    name = scorer_name(kr, settings)
+    out = []
+    refused = ratio_refuses(data) if name == "ratio" else ""
+    if refused:
+        how = "`scorer: ratio`" if kr.scorer else "the site's default_scorers"
+        out.append(diag(file, pos, "OKR230", f"key result {kr.ref}: {refused}",
+                        f"Remove {how} so that linear scores it as (current - baseline) / "
+                        "(target - baseline), which works both ways."))
+    if kr.kpi is None or kr.kind is not KRKind.NUMERIC or data.baseline is None:
+        return out
+    if kr.baseline is None and data.baseline == kr.target:
+        out.append(diag(file, pos, "OKR213",
+                        f"key result {kr.ref}: its baseline, {data.baseline_source}, is "
+                        f"{fmt_num(data.baseline)}, equal to the target, so there is no "
+                        "progress to measure",
+                        "Give the key result its own `baseline:`, change the target, or "
+                        "add `direction:` to keep a level."))
+    conflict = kpi_direction_conflict(data)
+    if conflict:
+        out.append(diag(file, pos, "OKR231", f"key result {kr.ref}: {conflict}"))
+    return out
 
 
 def _unknown_scorer(kr: KeyResult, settings: ScoringSettings,
