@@ -186,3 +186,52 @@ def test_an_objective_without_key_results_is_an_error_once_its_period_started():
 
 def test_an_objective_without_key_results_is_allowed_while_planning():
     assert scoring_errors(objective("empty"), as_of=d("2026-09-15")) == []
+
+
+# -- 7. no data at the close -----------------------------------------------------------------
+
+AFTER = d("2027-02-01")
+
+
+def test_a_key_result_without_data_at_the_close_is_missed_and_says_why():
+    o = objective("o", kr("csat", target=90, direction="at_least"),
+                  kr("done", done=True), type="aspirational")
+    card = card_of(o, as_of=AFTER)
+    csat = card.krs[f"{Q4}:support/o/csat"]
+    assert (csat.status, csat.band) == ("missed", "red")
+    assert csat.score.explanation == ("no data on or before 2027-02-01; no data by the close, "
+                                      "so missed (counted as 0)")
+    # and its objective counts it as 0, as the status says: (0 + 1) / 2
+    assert card.objectives[f"{Q4}:support/o"].score == 0.5
+
+
+# -- 9. a unit and its commitments -----------------------------------------------------------
+
+
+def test_a_unit_is_not_achieved_while_a_committed_objective_missed():
+    def at(value):
+        return kr("k", baseline=0, target=10, check_ins=[("2026-12-20", value)])
+    card = card_of(objective("enterprise-push", at(6), type="committed"),
+                   objective("pipeline", at(10), type="aspirational"),
+                   objective("brand", at(10), type="aspirational"), as_of=AFTER)
+    unit = card.units[f"{Q4}:support"]
+    # mean (0.6 + 1 + 1) / 3 = 0.87 reaches the mean expectation (1 + 0.7 + 0.7) / 3 = 0.8
+    assert unit.score == pytest.approx(2.6 / 3)
+    assert unit.status == "missed"
+    assert unit.explanation.endswith("; missed: committed objective enterprise-push missed")
+
+
+def test_a_unit_whose_commitments_are_all_kept_is_achieved():
+    k = kr("k", baseline=0, target=10, check_ins=[("2026-12-20", 10)])
+    card = card_of(objective("enterprise-push", k, type="committed"), as_of=AFTER)
+    assert card.units[f"{Q4}:support"].status == "achieved"
+
+
+# -- 10. no negative zero ---------------------------------------------------------------------
+
+
+def test_a_score_a_hair_below_zero_is_never_printed_as_minus_zero():
+    k = kr(baseline=0, target=1000, check_ins=[("2026-10-15", -1)])  # raw -0.001
+    result = score_one(k, d("2026-11-15"))
+    assert result.score.explanation == "(-1 - 0) / (1000 - 0) = 0.00, as of 2026-11-15"
+    assert "-0.00" not in result.score.explanation

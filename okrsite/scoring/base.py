@@ -101,7 +101,7 @@ class BaseScorer:
         """A score from unclamped progress, explained as `formula = raw[, score s], as of d`."""
         value = clamp01(raw)
         text = f"{formula} = {fmt_score(raw)}"
-        if value != raw:
+        if fmt_score(value) != fmt_score(raw):  # not "= 0.00, score 0.00"
             text += f", score {fmt_score(value)}"
         text += f", as of {data.as_of.isoformat()}" + (f" ({note})" if note else "")
         return Score(value, raw, False, self.name, self.version,

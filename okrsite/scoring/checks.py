@@ -95,10 +95,11 @@ def _shape_problems(kr: KeyResult, period: Period, content: Content, as_of: date
     out = []
     refused = ratio_refuses(data) if name == "ratio" else ""
     if refused:
-        how = "`scorer: ratio`" if kr.scorer else "the site's default_scorers"
+        how = ("Remove `scorer: ratio`" if kr.scorer else
+               "Give it `scorer: linear` (ratio is the site's default_scorers choice)")
         out.append(diag(file, pos, "OKR230", f"key result {kr.ref}: {refused}",
-                        f"Remove {how} so that linear scores it as (current - baseline) / "
-                        "(target - baseline), which works both ways."))
+                        f"{how}: linear scores (current - baseline) / (target - baseline), "
+                        "which works both ways."))
     if kr.kpi is None or kr.kind is not KRKind.NUMERIC or data.baseline is None:
         return out
     if kr.baseline is None and data.baseline == kr.target:

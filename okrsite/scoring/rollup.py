@@ -201,6 +201,9 @@ def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Con
     stale = kr.kind in DATED_KINDS and is_stale(state, last_value, as_of, window)
     status = status_of(state, score.value, expected, end, settings.status,
                        no_data=score.no_data, stale=stale)
+    if score.no_data and state is PeriodState.CLOSED:
+        score = replace(score, explanation=f"{score.explanation}; no data by the close, "
+                        "so missed (counted as 0)")
     band = _band(score.value, score.no_data, state, settings)
     return KRResult(str(kr.ref), str(objective.ref), score, status, expected,
                     _confidence(kr, as_of), last, stale, band, kr.weight, kr.kpi,
@@ -212,8 +215,11 @@ def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Con
 
 def _band(score: float, no_data: bool, state: PeriodState,
           settings: ScoringSettings) -> str | None:
-    # No colour without data or before the period starts: nothing is failing yet.
-    return None if no_data or state is PeriodState.PLANNING else settings.bands.of(score)
+    # No colour before the period starts or, while it runs, without data: nothing is
+    # failing yet. At the close, no data is a miss and gets the colour of its 0.
+    if state is PeriodState.PLANNING or (no_data and state is not PeriodState.CLOSED):
+        return None
+    return settings.bands.of(score)
 
 
 def _counts(statuses: Sequence[str]) -> dict[str, int]:
@@ -277,12 +283,19 @@ def _unit_result(period_id: str, unit: str, objectives: list[ObjectiveResult],
     end = sum(o.end_expectation for o in objectives) / n if n else settings.expectation("")
     state = period.state(as_of)
     status = status_of(state, score, expected, end, settings.status, no_data=no_data)
+    text = _mean_text("mean", "objective", [(o.score, 1.0) for o in objectives])
+    # A unit has not achieved its period while a commitment was missed, whatever its mean.
+    broken = [o.ref.split("/", 1)[1] for o in objectives
+              if o.type == "committed" and o.status == "missed"]
+    if status == "achieved" and broken:
+        status = "missed"
+        text += (f"; missed: committed objective{'s' if len(broken) > 1 else ''} "
+                 f"{', '.join(broken)} missed")
     return UnitResult(
         f"{period_id}:{unit}", period_id, unit, score, no_data,
         _band(score, no_data, state, settings), status, expected,
         _counts([o.status for o in objectives]), _counts([k.status for k in krs]),
-        _mean_text("mean", "objective", [(o.score, 1.0) for o in objectives]),
-        [o.ref for o in objectives])
+        text, [o.ref for o in objectives])
 
 
 def _add_cascade(card: Scorecard, content: Content, ordered: list[Objective]) -> None:

@@ -6,7 +6,8 @@
   (thresholds). Then `on_track` if score >= expected - on_track_margin,
   `at_risk` if score >= expected - at_risk_margin, else `off_track`. A key result
   without data is `no_data`; one whose last check-in is too old is `stale`.
-- closed period: `achieved` if score >= end expectation, else `missed`.
+- closed period: `achieved` if score >= end expectation, else `missed` (also without
+  data: by the close, no data is a miss).
 """
 
 from __future__ import annotations
@@ -57,10 +58,10 @@ def status_of(state: PeriodState, score: float, expected: float, end_expectation
               rule: StatusRule, *, no_data: bool = False, stale: bool = False) -> str:
     if state is PeriodState.PLANNING:
         return "planned"
+    if state is PeriodState.CLOSED:  # no data by the close is a miss, not "no data"
+        return "achieved" if not no_data and score + _EPS >= end_expectation else "missed"
     if no_data:
         return "no_data"
-    if state is PeriodState.CLOSED:
-        return "achieved" if score + _EPS >= end_expectation else "missed"
     if stale:
         return "stale"
     return judge(score, expected, rule)
