@@ -359,6 +359,9 @@ def cmd_new_period(args: argparse.Namespace) -> int:
         print(f"wrote {file}")
     for file in result.skipped:
         print(f"kept {file} (exists; not overwritten)")
+    if not result.written:
+        print(f"nothing written: every file of {result.period} already exists")
+        return EXIT_OK
     print(f"{len(result.carried)} unfinished objectives carried from {result.source} "
           f"to {result.period}")
     return EXIT_OK

@@ -20,7 +20,7 @@ from okrsite.build import kr_shapes
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.limits import MAX_DATE_YEAR, MIN_DATE_YEAR, markdown_problem
 from okrsite.loader import Document
-from okrsite.model import ID_PATTERN, Content, Objective, Ref, Source, Unit
+from okrsite.model import ID_PATTERN, Content, Objective, PeriodState, Ref, Source, Unit
 from okrsite.periods import CLOSING_GRACE, MAX_YEAR, MIN_YEAR, is_period_id
 from okrsite.schema import label
 from okrsite.yamlparse import pointer
@@ -430,7 +430,9 @@ def content_rules(content: Content, unbuilt: Unbuilt | None = None) -> list[Diag
             _alignment(content, obj, unbuilt, at)
             if obj.carried_from is not None:
                 _carried_from(content, obj, obj.carried_from, unbuilt, at)
-            if obj.aligns_to is None and root_unit and unit != root_unit:
+            # Alignment is settled while planning: a scaffold may not have it yet.
+            if obj.aligns_to is None and root_unit and unit != root_unit \
+                    and period.declared_state is not PeriodState.PLANNING:
                 at(obj.source, "OKR305", f"objective `{obj.id}` of {unit} in {period_id} "
                    "aligns to nothing above it")
             for kr in obj.key_results:
