@@ -187,7 +187,8 @@ def _change_control(args: argparse.Namespace, build: Build) -> list[Diagnostic]:
 def cmd_score(args: argparse.Namespace) -> int:
     from okrsite.scoring.report import format_table, to_json
 
-    build = _build(args, history=False)
+    # JSON carries each key result's goalpost moves, which come from git history.
+    build = _build(args) if args.format == "json" else _build(args, history=False)
     if _report_errors(build):
         return EXIT_ERRORS
     if args.period and args.period not in build.scorecard.periods:
@@ -196,7 +197,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     _as_of(build)
     card, internal = build.scorecard, build.settings.include_restricted
     if args.format == "json":
-        print(json.dumps(to_json(card, args.period, internal), indent=2, ensure_ascii=False))
+        moves = build.goalposts if build.settings.history else {}
+        print(json.dumps(to_json(card, args.period, internal, moves), indent=2,
+                         ensure_ascii=False))
     else:
         print(format_table(card, args.period, internal))
     return EXIT_OK

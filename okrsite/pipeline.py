@@ -35,6 +35,7 @@ from okrsite.model import Content, Unit
 from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
 from okrsite.scoring.base import ScoringSettings
+from okrsite.history.goalposts import Goalpost, goalposts
 from okrsite.scoring.checks import check_scoring
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import Scorecard, score_content
@@ -273,6 +274,12 @@ class Build:
             history = withhold(history, content_marks(self.content))
         history.resolve({k.id: k.direction for k in self.content.kpis.values()})
         return history
+
+    @cached_property
+    def goalposts(self) -> dict[str, list[Goalpost]]:
+        """Each key result's goalpost moves after its period started (from `history`),
+        for the KR card, the audit page and the score JSON."""
+        return goalposts(self.history, self.content)
 
     @cached_property
     def records(self) -> dict[str, PeriodRecord]:

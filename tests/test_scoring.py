@@ -535,7 +535,8 @@ def report_content() -> Content:
 def test_to_json_shape_and_order():
     card = score_content(report_content(), MID, registry=ScorerRegistry())
     out = to_json(card)
-    assert list(out) == ["as_of", "items"] and out["as_of"] == "2026-11-15"
+    assert list(out) == ["format", "as_of", "items"] and out["as_of"] == "2026-11-15"
+    assert out["format"] == "okrsite-scores/2"
     assert [(i["level"], i["ref"]) for i in out["items"]] == [
         ("unit", "2026-Q3:support"),
         ("objective", "2026-Q3:support/old"),
@@ -549,21 +550,28 @@ def test_to_json_shape_and_order():
         ("kpi", "kpi:arr"),
         ("kpi", "kpi:nps"),
     ]
-    keys = ["ref", "level", "score", "raw", "scorer", "status", "explanation"]
+    keys = ["ref", "level", "score", "raw", "scorer", "status", "explanation", "band"]
+    extra = {"unit": ["expected"], "objective": ["expected", "type", "grade"],
+             "key_result": ["expected", "weight", "confidence", "stale", "last_check_in",
+                            "goalposts"], "kpi": ["health"]}
     for item in out["items"]:
-        assert list(item) == keys + (["health"] if item["level"] == "kpi" else [])
+        assert list(item) == keys + extra[item["level"]]
     kr_item = out["items"][8]
     assert kr_item == {
         "ref": "2026-Q4:support/faster-support/first-response", "level": "key_result",
         "score": 0.5, "raw": 0.5, "scorer": "linear", "status": "on_track",
-        "explanation": "(18 - 24) / (12 - 24) = 0.50, as of 2026-11-15"}
+        "explanation": "(18 - 24) / (12 - 24) = 0.50, as of 2026-11-15", "band": "yellow",
+        "expected": 0.4945,  # committed, 45 of 91 days: round(45 / 91, 4)
+        "weight": 1.0, "confidence": None, "stale": False, "last_check_in": "2026-11-10",
+        "goalposts": []}
+    assert out["items"][7]["type"] == "committed" and out["items"][7]["grade"] is None
     unit_item = out["items"][6]
     assert unit_item["scorer"] == "mean" and unit_item["raw"] is None
     assert unit_item["score"] == pytest.approx(0.35)  # (0.5 + 0.2) / 2: restricted still counts
     assert out["items"][9] == {"ref": "kpi:arr", "level": "kpi", "score": None, "raw": None,
                                "scorer": None, "status": "no_data",
                                "explanation": "no measurement on or before 2026-11-15",
-                               "health": "no_data"}
+                               "band": None, "health": "no_data"}
     assert out["items"][10]["health"] == "healthy" and out["items"][10]["raw"] == 46
     assert out["items"][0]["status"] == "achieved"  # Q3 is closed on 11-15
     json.dumps(out)  # plain JSON types only

@@ -235,3 +235,39 @@ def test_a_score_a_hair_below_zero_is_never_printed_as_minus_zero():
     result = score_one(k, d("2026-11-15"))
     assert result.score.explanation == "(-1 - 0) / (1000 - 0) = 0.00, as of 2026-11-15"
     assert "-0.00" not in result.score.explanation
+
+
+# -- 12. a goalpost moved mid-quarter stays in sight ------------------------------------------
+
+
+def test_a_target_changed_mid_quarter_shows_the_previous_target_and_reason(tmp_path, capsys,
+                                                                            monkeypatch):
+    import json
+
+    from test_history_support import GitRepo, base_files
+
+    from okrsite.cli import main
+    from okrsite.pipeline import run
+    from okrsite.render import iter_site
+    from okrsite.settings import Settings
+
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    repo.commit("Q3 OKRs", "2026-07-01")
+    repo.edit("periods/2026-Q3/support.yaml", "        target: 12\n",
+              "        target: 15\n        reason: Two of the team left in July.\n")
+    repo.commit("Ease the first-response target", "2026-08-03")
+    ref = "2026-Q3:support/answer-faster/first-response"
+    # the JSON
+    assert main(["score", str(repo.content), "--format", "json", "--as-of", "2026-08-15"]) == 0
+    items = {i["ref"]: i for i in json.loads(capsys.readouterr().out)["items"]}
+    [move] = items[ref]["goalposts"]
+    assert {k: move[k] for k in ("field", "old", "new", "date", "reason")} == {
+        "field": "target", "old": 12, "new": 15, "date": "2026-08-03",
+        "reason": "Two of the team left in July."}
+    # the KR card
+    build = run(Settings(repo.content, as_of=d("2026-08-15")))
+    page = next(p for p in iter_site(build) if p.path == "periods/2026-Q3/support/index.md")
+    assert ("Goalpost moved on 2026-08-03: target was 12 h, now 15 h: Two of the team left "
+            "in July.") in page.html

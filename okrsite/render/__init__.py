@@ -64,7 +64,8 @@ def iter_site(build: Build) -> Iterator[Page]:
     view = build.view
     site = Site(view.content, build.scorecard, view.withheld,
                 build.settings.include_restricted, build.settings.directory_urls,
-                SafeMarkdown(), build.history if build.settings.history else None)
+                SafeMarkdown(), build.history if build.settings.history else None,
+                build.goalposts if build.settings.history else {})
     return _pages(site)
 
 

@@ -26,6 +26,7 @@ from okrsite.visibility import Withheld, WithheldCount
 
 if TYPE_CHECKING:
     from okrsite.history import History
+    from okrsite.history.goalposts import Goalpost
 
 # -- page paths -----------------------------------------------------------------------------
 #
@@ -344,6 +345,7 @@ class Site:
     directory_urls: bool = True  # links are `a/b/`, else `a/b.html`
     md: SafeMarkdown = field(default_factory=SafeMarkdown)
     history: History | None = None  # git history, when the build reads it
+    goalposts: dict[str, list[Goalpost]] = field(default_factory=dict)  # KR ref -> moves
     periods: dict[str, Period] = field(init=False)
     units: list[str] = field(init=False)  # org order (depth first), then unknown ones
     objectives: dict[str, Objective] = field(init=False)  # by ref

@@ -185,7 +185,13 @@ def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> l
     anchor = kr_anchor(objective.id, kr.id)
     blocks = [heading(3, inline(kr.title), anchor), para(progress(res)),
               _kr_facts(site, path, kr, res, data, unit)]
-    if kr.reason:
+    moves = site.goalposts.get(res.ref, [])
+    for move in moves:  # the previous goalpost stays in sight: "target was 12"
+        said = f": {inline(move.reason)}" if move.reason else " (no reason given)"
+        blocks.append(para(f"Goalpost moved on {inline(move.date)}: {inline(move.field)} was "
+                           f"{_goal_text(move.old, unit)}, now {_goal_text(move.new, unit)}"
+                           f"{said}"))
+    if kr.reason and not any(m.reason for m in moves):
         blocks.append(para(f"Changed after the period started: {inline(kr.reason)}"))
     blocks.append(site.md.block(kr.description))
     if kr.kind is KRKind.MILESTONES:
@@ -267,6 +273,12 @@ def _how(res: KRResult) -> str:
         body.append(para(f"Expected by now: {score(res.expected)}; status "
                          f"{status_label(res.status)}."))
     return details("How was this computed?", "\n".join(body))
+
+
+def _goal_text(v: object, unit: str | None) -> str:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return value(float(v), unit)
+    return inline("–" if v is None else str(v))
 
 
 def _input_text(v: object) -> str:

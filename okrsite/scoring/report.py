@@ -3,6 +3,7 @@ so both always show the same items in the same order."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,10 @@ from okrsite.scoring.status import STATUS_LABELS
 
 LEVELS = ("unit", "objective", "key_result", "kpi")
 JSON_DIGITS = 4  # enough to recompute a score; short enough to diff
+# The shape of `okrsite score --format json`. Version 1 had no `format` key; version 2
+# added it and the fields after `explanation`. A field is never removed or renamed
+# without a new version.
+JSON_FORMAT = "okrsite-scores/2"
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,37 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, JSON_DIGITS)
 
 
-def to_json(card: Scorecard, period: str | None = None,
-            include_restricted: bool = False) -> dict[str, Any]:
-    """{"as_of": "YYYY-MM-DD", "items": [{ref, level, score, raw, scorer, status,
-    explanation} (+ health for KPIs), ...]}; numbers rounded to 4 decimals."""
+def to_json(card: Scorecard, period: str | None = None, include_restricted: bool = False,
+            goalposts: Mapping[str, Sequence[Any]] | None = None) -> dict[str, Any]:
+    """{"format": JSON_FORMAT, "as_of": "YYYY-MM-DD", "items": [...]}: every item has ref,
+    level, score, raw, scorer, status, explanation and band; units, objectives and key
+    results add `expected`; objectives `type` and `grade`; key results `weight`,
+    `confidence`, `stale`, `last_check_in` and `goalposts` (objects with a `to_json`);
+    KPIs `health`. Numbers rounded to 4 decimals. Fields are only ever added within one
+    format version."""
+    moves = goalposts or {}
     items: list[dict[str, Any]] = []
     for row in rows(card, period, include_restricted):
         item: dict[str, Any] = {
             "ref": row.ref, "level": row.level, "score": _round(row.score),
             "raw": _round(row.raw), "scorer": row.scorer, "status": row.status,
-            "explanation": row.explanation}
-        if row.level == "kpi":
+            "explanation": row.explanation, "band": row.band}
+        if row.level == "unit":
+            item["expected"] = _round(card.units[row.ref].expected)
+        elif row.level == "objective":
+            obj = card.objectives[row.ref]
+            item.update(expected=_round(obj.expected), type=obj.type, grade=obj.grade)
+        elif row.level == "key_result":
+            kr = card.krs[row.ref]
+            item.update(expected=_round(kr.expected), weight=kr.weight,
+                        confidence=kr.confidence, stale=kr.stale,
+                        last_check_in=kr.last_check_in.isoformat() if kr.last_check_in
+                        else None,
+                        goalposts=[m.to_json() for m in moves.get(row.ref, [])])
+        else:
             item["health"] = row.health
         items.append(item)
-    return {"as_of": card.as_of.isoformat(), "items": items}
+    return {"format": JSON_FORMAT, "as_of": card.as_of.isoformat(), "items": items}
 
 
 def format_table(card: Scorecard, period: str | None = None,
