@@ -28,6 +28,7 @@ from okrsite.build import build as build_model
 from okrsite.diagnostics import Diagnostic, diag, has_errors
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
 from okrsite.history.git import head_of, read_history
+from okrsite.history.goalposts import Goalpost, goalposts
 from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
@@ -35,7 +36,6 @@ from okrsite.model import Content, Unit
 from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
 from okrsite.scoring.base import ScoringSettings
-from okrsite.history.goalposts import Goalpost, goalposts
 from okrsite.scoring.checks import check_scoring
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import Scorecard, score_content

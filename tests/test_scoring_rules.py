@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from conftest_scoring import Q4, d, kr, make_content, make_period, nps, objective, score_one
 
-from okrsite.model import Milestone, PeriodState
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import score_content
