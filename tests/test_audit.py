@@ -141,7 +141,7 @@ def test_manifest_lists_inputs_with_blob_and_sha256(told):
         assert f["git_blob"] == repo.git("rev-parse", f"HEAD:content/{f['path']}")
     assert m["commit"] == shas["amend"]
     # the restricted objective's binary KR is not an input of the public audit
-    assert m["okrsite_version"] and m["scorers"] == {"linear": "1", "threshold": "1"}
+    assert m["okrsite_version"] and m["scorers"] == {"linear": "1", "threshold": "2"}
     assert m["as_of"] == "2026-08-15" and m["digest"] == manifest_digest(m)
 
 

@@ -131,12 +131,13 @@ class ThresholdScorer(BaseScorer):
                 i += 1
             met += value <= target if direction == "at_most" else value >= target
         sign = "<=" if direction == "at_most" else ">="
+        noun = data.value_noun if len(data.values) != 1 else data.value_noun[:-1]
         inputs: dict[str, object] = {"target": target, "direction": direction,
                                      "days_met": met, "days": days,
                                      "count": len(data.values)}
         return self.result(met / days, inputs,
                            f"{met} of {days} days {sign} {fmt_num(target)}", data,
-                           f"{len(data.values)} {data.value_noun}")
+                           f"{len(data.values)} {noun}")
 
 
 class MilestonesScorer(BaseScorer):
