@@ -66,18 +66,22 @@ def from_epoch(value: str) -> date:
 
 
 def git_date(content_dir: Path) -> date | None:
-    """Committer date of the latest commit touching the directory; None without git,
-    outside a repository, or when no commit touches it yet."""
+    """The latest committer date among the commits touching the directory; None without
+    git, outside a repository, or when no commit touches it yet.
+
+    The latest of them all, not the newest commit's: a commit backdated on top of later
+    history (a wrong clock, `GIT_COMMITTER_DATE`) must not roll the site back in time.
+    One `git log` of dates only: cheap even over thousands of commits."""
     try:
         done = subprocess.run(
-            ["git", "log", "-1", "--format=%cs", "--", "."], cwd=content_dir,
+            ["git", "log", "--format=%cs", "--", "."], cwd=content_dir,
             capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
     except (OSError, subprocess.SubprocessError):  # no git, no such directory, hung
         return None
-    text = done.stdout.strip()
-    if done.returncode != 0 or not ISO_DATE.match(text):
+    if done.returncode != 0:
         return None
-    return date.fromisoformat(text)
+    dates = [line for line in done.stdout.split() if ISO_DATE.match(line)]
+    return date.fromisoformat(max(dates)) if dates else None
 
 
 def content_dates(content: Content) -> Iterator[date]:

@@ -129,7 +129,8 @@ class _Builder:
                      self.at(doc, f"{at}/check_ins/{k}"))
              for k, c in enumerate(kr.get("check_ins", []))),
             key=lambda c: c.date)
-        milestones = [Milestone(m["title"], bool(m.get("done", False)), m.get("weight", 1))
+        milestones = [Milestone(m["title"], bool(m.get("done", False)), m.get("weight", 1),
+                                _opt_date(m.get("done_on")))
                       for m in kr.get("milestones", [])]
         return KeyResult(
             id=kr["id"], title=kr["title"], kind=kr_kind(kr) or KRKind.NUMERIC,
@@ -137,7 +138,8 @@ class _Builder:
             description=kr.get("description"), unit=kr.get("unit"),
             baseline=kr.get("baseline"), target=kr.get("target"),
             direction=kr.get("direction"), kpi=kr.get("kpi"), check_ins=check_ins,
-            milestones=milestones, done=kr.get("done"), weight=kr.get("weight", 1),
+            milestones=milestones, done=kr.get("done"), done_on=_opt_date(kr.get("done_on")),
+            weight=kr.get("weight", 1),
             scorer=kr.get("scorer"), reason=kr.get("reason"),
             stale_after_days=kr.get("stale_after_days"),
             cadence=kr.get("cadence"),

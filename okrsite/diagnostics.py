@@ -109,6 +109,9 @@ CODES: dict[str, Code] = {
              "Write a real calendar date as YYYY-MM-DD, in the years 1900 to 2200."),
         Code("OKR221", _E, "Carried from a period that is not earlier",
              "Name the objective of an earlier period that this one continues."),
+        Code("OKR222", _E, "Two entries on one date",
+             "Keep one check-in or measurement per date: correct the first entry instead "
+             "of adding a second one."),
         Code("OKR230", _E, "Scorer `ratio` on a falling key result",
              "Remove `scorer: ratio`: linear scores falling key results."),
         Code("OKR231", _E, "KPI baseline already past the target",

@@ -191,14 +191,33 @@ class Period:
         return self.name or self.id
 
     def state(self, as_of: date) -> PeriodState:
-        """Declared state wins; otherwise from the dates, as of a given day (never today)."""
-        if self.declared_state is not None:
-            return self.declared_state
+        """The state as of a given day (never today). The dates decide, so that an earlier
+        as-of shows what the site showed then: planning before the start; closed from
+        `closed_on` on (or, without a period.yaml state, after the end); active between.
+        A declared `planning` holds until a later state is declared; a declared `active`
+        is planning before the start; a `closed` without `closed_on` (an error) is closed."""
+        declared = self.declared_state
+        if declared is PeriodState.PLANNING:
+            return PeriodState.PLANNING
+        if declared is PeriodState.CLOSED and self.closed_on is None:
+            return PeriodState.CLOSED
         if as_of < self.start:
             return PeriodState.PLANNING
-        if as_of > self.end:
-            return PeriodState.CLOSED
-        return PeriodState.ACTIVE
+        if declared is PeriodState.CLOSED:
+            return PeriodState.CLOSED if as_of >= self.closed_on else PeriodState.ACTIVE
+        if declared is PeriodState.ACTIVE or as_of <= self.end:
+            return PeriodState.ACTIVE
+        return PeriodState.CLOSED
+
+    def scoring_date(self, as_of: date) -> date:
+        """The day the period's scores are computed for: as of, but for a closed period
+        never after the day it closed or its latest amendment (on or before as of). Its
+        figures are those of the close, whatever the later as-of, and change only by an
+        amendment (see okrsite.final); a value dated later is not used."""
+        if self.closed_on is None or self.state(as_of) is not PeriodState.CLOSED:
+            return as_of
+        amended = [a.date for a in self.amendments if a.date <= as_of]
+        return min(as_of, max([self.closed_on, *amended]))
 
     def contains(self, other: Period) -> bool:
         return self.span.contains(other.span)
@@ -218,6 +237,7 @@ class Milestone:
     title: str
     done: bool = False
     weight: float = 1.0
+    done_on: date | None = None  # when it was done: not done as of an earlier day
 
 
 @dataclass
@@ -235,6 +255,7 @@ class KeyResult:
     check_ins: list[CheckIn] = field(default_factory=list)  # sorted by date
     milestones: list[Milestone] = field(default_factory=list)
     done: bool | None = None
+    done_on: date | None = None  # binary KRs: when it was done (not done as of earlier)
     weight: float = 1.0
     scorer: str | None = None
     reason: str | None = None

@@ -27,7 +27,7 @@ from okrsite.yamlparse import pointer
 
 MAX_OBJECTIVES = 5
 MIN_KRS, MAX_KRS = 2, 5
-_DATE_KEYS = {"date", "start", "end", "closed_on"}
+_DATE_KEYS = {"date", "start", "end", "closed_on", "done_on"}
 _MARKDOWN_KEYS = {"description", "retrospective", "note"}  # rendered with SafeMarkdown
 
 
@@ -247,6 +247,8 @@ def _period(doc: Document) -> list[Diagnostic]:
 def _kpi(doc: Document) -> list[Diagnostic]:
     d = doc.data
     out = _place(doc, "id", doc.relpath.split("/")[-1].rsplit(".", 1)[0])
+    out += _same_date(doc, d.get("measurements", []), ("measurements",), "measurements",
+                      f"KPI `{d.get('id')}`")
     th = d.get("thresholds")
     if th:
         higher = d.get("direction", "higher_is_better") == "higher_is_better"
@@ -320,6 +322,25 @@ def _okrs(doc: Document, units: Mapping[str, Unit] | None = None) -> list[Diagno
                                 f"key result id `{kr['id']}` is used twice in {where}"))
             kr_ids.add(kr["id"])
             out += _kr_shape(doc, kr, at)
+            out += _same_date(doc, kr.get("check_ins", []), (*at, "check_ins"), "check-ins",
+                              label(d, list(at)))
+    return out
+
+
+def _same_date(doc: Document, items: list[dict[str, Any]], at: tuple[str | int, ...],
+               noun: str, where: str) -> list[Diagnostic]:
+    """OKR222: two entries on one date. Which one counts would depend on their order
+    in the file, and a second entry could silently replace a value already reported."""
+    first: dict[str, int] = {}
+    out = []
+    for k, item in enumerate(items):
+        day = str(item.get("date"))
+        if day in first:
+            out.append(diag(doc.file, _at(doc, *at, k, "date"), "OKR222",
+                            f"{where} has two {noun} dated {day} (entries {first[day] + 1} "
+                            f"and {k + 1})"))
+        else:
+            first[day] = k
     return out
 
 
@@ -448,6 +469,13 @@ def content_rules(content: Content, unbuilt: Unbuilt | None = None) -> list[Diag
                         at(c.source, "OKR215", f"check-in dated {c.date} is outside "
                            f"{period_id} ({period.start} to {period.end}, closing check-ins "
                            f"until {last})")
+                done_on = [kr.done_on, *(m.done_on for m in kr.milestones)]
+                for day in sorted({d for d in done_on if d is not None}):
+                    if not period.start <= day <= last:
+                        at(kr.source, "OKR215", f"key result `{kr.id}` is done on {day}, "
+                           f"outside {period_id} ({period.start} to {period.end}, closing "
+                           f"until {last})", "Give `done_on:` the day inside the period "
+                           "(up to 14 days after its end) when it was done.")
     for kpi in content.kpis.values():
         if not kpi.owner or not ID_PATTERN.match(kpi.owner):
             continue  # no owner, or no unit id at all: kpi_owner said so at the field

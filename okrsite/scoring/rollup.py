@@ -137,8 +137,22 @@ def key_result_input(kr: KeyResult, period: Period, content: Content, as_of: dat
             baseline, source = float(before.value), f"kpi:{kpi.id} on {before.date.isoformat()}"
     if baseline is None:
         source = "none"
-    # The model does not carry `x-` fields yet; read them when it does.
-    return ScoreInput(kr, as_of, period, values, baseline, source, kpi, dict(kr.extensions))
+    return ScoreInput(known_as_of(kr, as_of), as_of, period, values, baseline, source, kpi,
+                      dict(kr.extensions))
+
+
+def known_as_of(kr: KeyResult, as_of: date) -> KeyResult:
+    """The KR as it stood on `as_of`: a milestone or a binary KR done later (`done_on`)
+    is not done yet. Scorers read `done` and need not know the date."""
+    def later(done: bool | None, on: date | None) -> bool:
+        return bool(done) and on is not None and on > as_of
+
+    milestones = [replace(m, done=False) if later(m.done, m.done_on) else m
+                  for m in kr.milestones]
+    if not later(kr.done, kr.done_on) and milestones == kr.milestones:
+        return kr
+    return replace(kr, done=False if later(kr.done, kr.done_on) else kr.done,
+                   milestones=milestones)
 
 
 def score_key_result(data: ScoreInput, settings: ScoringSettings,
@@ -339,15 +353,21 @@ def ordered_periods(content: Content) -> list[str]:
 
 def score_content(content: Content, as_of: date,
                   settings: ScoringSettings = DEFAULT_SETTINGS,
-                  registry: ScorerRegistry | None = None) -> Scorecard:
-    """Score every key result, objective, unit and KPI as of one date."""
+                  registry: ScorerRegistry | None = None,
+                  only: Sequence[str] | None = None) -> Scorecard:
+    """Score every key result, objective, unit and KPI as of one date (`only`: the key
+    results, objectives and units of these periods alone, and no KPI). A closed period
+    is scored as of the day it closed (Period.scoring_date)."""
     registry = registry if registry is not None else ScorerRegistry.discover()
     periods = ordered_periods(content)
     card = Scorecard(as_of, settings, periods,
                      {p: content.period(p).state(as_of) for p in periods})
     ordered: list[Objective] = []
     for period_id in periods:
+        if only is not None and period_id not in only:
+            continue
         period = content.period(period_id)
+        day = period.scoring_date(as_of)
         for unit in content.ordered_units():
             up = content.okrs.get((period_id, unit))
             if up is None:
@@ -356,16 +376,18 @@ def score_content(content: Content, as_of: date,
             unit_krs: list[KRResult] = []
             for objective in up.objectives:
                 ordered.append(objective)
-                krs = [_kr_result(kr, objective, period, content, as_of, settings, registry)
+                krs = [_kr_result(kr, objective, period, content, day, settings, registry)
                        for kr in objective.key_results]
                 unit_krs += krs
-                result = _objective_result(objective, krs, period, as_of, settings)
+                result = _objective_result(objective, krs, period, day, settings)
                 objective_results.append(result)
                 card.objectives[result.ref] = result
                 card.krs.update((k.ref, k) for k in krs)
             unit_result = _unit_result(period_id, unit, objective_results, unit_krs, period,
-                                       as_of, settings)
+                                       day, settings)
             card.units[unit_result.ref] = unit_result
+    if only is not None:
+        return card
     if settings.cascade:
         _add_cascade(card, content, ordered)
     linked: dict[str, list[str]] = {}
