@@ -17,6 +17,8 @@ from okrsite.model import (
     Amendment,
     CheckIn,
     Content,
+    FinalItem,
+    FinalRecord,
     KeyResult,
     KRKind,
     Measurement,
@@ -97,7 +99,20 @@ class _Builder:
                       for i, a in enumerate(d.get("amendments", []))]
         state = PeriodState(d["state"]) if "state" in d else None
         return Period(period_id, base, d.get("name"), state, _opt_date(d.get("closed_on")),
-                      amendments, self.source(doc))
+                      amendments, self.source(doc), d.get("closed_by"),
+                      self.final(doc, d["final"]) if "final" in d else None)
+
+    def final(self, doc: Document, f: dict[str, Any]) -> FinalRecord:
+        def items(rows: list[dict[str, Any]]) -> list[FinalItem]:
+            return [FinalItem(str(r["ref"]), r.get("title", ""), r.get("score"),
+                              r.get("status"), r.get("inputs", "")) for r in rows]
+
+        at_close = f.get("at_close") or {}
+        return FinalRecord(_date(f["as_of"]), f["digest"],
+                           {str(k): str(v) for k, v in f.get("scorers", {}).items()},
+                           {str(k): str(v) for k, v in f.get("units", {}).items()},
+                           items(f.get("items", [])), items(at_close.get("items", [])),
+                           at_close.get("digest"), self.source(doc, ("final",)))
 
     def unit_period(self, doc: Document) -> UnitPeriod:
         d = doc.data

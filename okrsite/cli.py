@@ -370,6 +370,67 @@ def cmd_new_period(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_close(args: argparse.Namespace) -> int:
+    """Close a period: state, closed_on and its final record, in period.yaml."""
+    from okrsite.commands.closing import ClosingError, close_period
+
+    try:
+        result = close_period(_settings(args), args.period, args.on, args.by)
+    except ClosingError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"closed {result.period} on {args.on.isoformat()}: wrote {result.file}")
+    print(f"{len(result.record.items)} figures recorded; digest {result.record.digest}")
+    return EXIT_OK
+
+
+def cmd_amend(args: argparse.Namespace) -> int:
+    """Record an amendment of a closed period and refresh its final record."""
+    from okrsite.commands.closing import ClosingError, amend_period
+
+    try:
+        result = amend_period(_settings(args), args.period, args.by, args.reason, args.on)
+    except ClosingError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"amended {result.period}: wrote {result.file}")
+    if result.changed:
+        print(f"figures changed since the record: {', '.join(result.changed)}")
+    else:
+        print("no figure changed")
+    print(f"digest {result.record.digest}")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Recompute closed periods from the content and compare with their final records."""
+    from okrsite.commands.closing import verify
+
+    build = _build(args, history=False, include_restricted=True)
+    try:
+        results = verify(build, args.periods or None)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    if not results:
+        print("no closed period to verify")
+    for r in results:
+        if r.check is None:
+            print(f"{r.period}: NO FINAL RECORD (close it with `okrsite close {r.period} "
+                  "--on DATE --by NAME`)")
+            continue
+        c = r.check
+        if r.ok:
+            print(f"{r.period}: ok, as of {c.recorded.as_of.isoformat()}, digest "
+                  f"{c.recorded.digest}")
+            continue
+        print(f"{r.period}: DIFFERS from its final record")
+        print(f"    recorded digest {c.recorded.digest}")
+        print(f"    content gives   {c.now.digest}")
+        if not c.intact:
+            print("    the record does not match its own digest: it was edited by hand")
+        for d in c.differences:
+            print(f"    {d.message}")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_ERRORS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="okrsite", description="Validate, score and publish OKRs kept as YAML.")
@@ -468,6 +529,48 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="MONTH", help="month the fiscal year starts (default: the "
                                          "config's, else 1)")
     p.set_defaults(func=cmd_new_period)
+
+    p = sub.add_parser("close", help="close a period and write its final record",
+                       description="Set the period's state to closed with closed_on and "
+                       "closed_by, and write its final record (every objective's and key "
+                       "result's score and status, the scorers, one digest) into its "
+                       "period.yaml. Refuses, writing nothing, when the content has errors.")
+    p.add_argument("period", metavar="PERIOD", help="the period id, e.g. 2026-Q3")
+    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
+    p.add_argument("--on", required=True, type=_date_arg, metavar="DATE",
+                   help="the day it closes (on or after its last day)")
+    p.add_argument("--by", required=True, metavar="NAME", help="who closes it")
+    p.set_defaults(func=cmd_close)
+
+    p = sub.add_parser("amend", help="record a change to a closed period",
+                       description="Add an amendment to a closed period's period.yaml and "
+                       "refresh its final record, keeping the figures at close beside it.")
+    p.add_argument("period", metavar="PERIOD", help="the period id, e.g. 2026-Q3")
+    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
+    p.add_argument("--by", required=True, metavar="NAME", help="who made or approved it")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why, for this change")
+    p.add_argument("--on", type=_date_arg, metavar="DATE",
+                   help="the amendment's date (default: the as-of date, as for check)")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_amend)
+
+    p = sub.add_parser("verify", help="recompute closed periods and compare with their "
+                       "final records",
+                       description="Exit 0 when every closed period (or each one named) "
+                       "still gives its final record, 1 otherwise; prints each digest.")
+    p.add_argument("periods", nargs="*", metavar="PERIOD", help="periods to verify "
+                   "(default: every closed one)")
+    p.add_argument("--content-dir", dest="content_dir", default=None, metavar="DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
+    p.add_argument("--fiscal-year-start", type=int, default=None, choices=range(1, 13),
+                   metavar="MONTH", help="month the fiscal year starts (default: the "
+                                         "config's, else 1)")
+    p.set_defaults(func=cmd_verify)
     return parser
 
 

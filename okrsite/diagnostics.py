@@ -133,11 +133,15 @@ CODES: dict[str, Code] = {
              "Add a `retrospective:` saying what was learned."),
         # Change control (OKR4xx)
         Code("OKR401", _E, "Closed period changed without an amendment",
-             "Add an entry to `amendments:` in that period's period.yaml in the same change."),
+             "Undo the change, or record it with `okrsite amend PERIOD --by NAME --reason "
+             "TEXT`, which adds an entry to `amendments:` and refreshes the final record."),
         Code("OKR402", _W, "Goalpost moved without a reason",
              "Add `reason:` to the key result saying why it changed after the period started."),
         Code("OKR403", _E, "Past check-in rewritten",
              "History only grows: add a new check-in instead of editing or removing an old one."),
+        Code("OKR404", _E, "Final record edited by hand",
+             "Restore the `final:` block that `okrsite close` or `okrsite amend` wrote; "
+             "record changes with `okrsite amend`."),
     ]
 }
 

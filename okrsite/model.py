@@ -164,6 +164,33 @@ class Amendment:
     source: Source | None = None
 
 
+@dataclass(frozen=True)
+class FinalItem:
+    """One objective's or key result's figures in a final record. `ref` is
+    `unit/objective[/key-result]`; `inputs` the short sha256 of what its score used."""
+
+    ref: str
+    title: str
+    score: float | None  # None in `at_close` for an item added after the close
+    status: str | None
+    inputs: str = ""
+
+
+@dataclass(frozen=True)
+class FinalRecord:
+    """A closed period's `final:` block, written by `okrsite close` and `okrsite amend`
+    (see okrsite.final): the figures as of `as_of`, and the digest that pins them."""
+
+    as_of: date
+    digest: str
+    scorers: dict[str, str]
+    units: dict[str, str]  # unit id -> name, as at close
+    items: list[FinalItem]
+    at_close: list[FinalItem] = field(default_factory=list)  # before amendments changed them
+    at_close_digest: str | None = None
+    source: Source | None = None
+
+
 @dataclass
 class Period:
     id: str
@@ -173,6 +200,8 @@ class Period:
     closed_on: date | None = None
     amendments: list[Amendment] = field(default_factory=list)
     source: Source | None = None  # period.yaml, if any
+    closed_by: str | None = None
+    final: FinalRecord | None = None
 
     @property
     def kind(self) -> str:

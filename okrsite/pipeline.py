@@ -26,6 +26,7 @@ from okrsite import __version__
 from okrsite.asof import AsOf, AsOfError, resolve_as_of
 from okrsite.build import build as build_model
 from okrsite.diagnostics import Diagnostic, diag, has_errors
+from okrsite.final import FinalCheck, check_final, final_diagnostics
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
 from okrsite.history.git import head_of, read_history
 from okrsite.history.goalposts import Goalpost, goalposts
@@ -54,6 +55,24 @@ class Loaded:
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
+
+    @cached_property
+    def finals(self) -> dict[str, FinalCheck]:
+        """Each closed period's final record compared with what the whole content gives
+        now (okrsite.final), restricted items included. A period that a document left
+        out of the model touches is not compared: its error comes first."""
+        content, _, unbuilt = self._loaded
+        if unbuilt.org or unbuilt.kpis:
+            return {}
+        out = {}
+        for pid, period in content.periods.items():
+            if period.final is None or pid in unbuilt.periods or any(
+                    p == pid for p, _ in unbuilt.okrs):
+                continue
+            found = check_final(content, pid, self.settings.scoring, self.registry)
+            if found is not None:
+                out[pid] = found
+        return out
 
 
 def load_content(content_dir: Path, cache: ParseCache | None = None,
@@ -229,6 +248,8 @@ class Build:
             loaded = Loaded(content, diagnostics, self.snapshot, unbuilt=unbuilt)
             diagnostics += scoring_diagnostics(loaded, self.settings.scoring, as_of,
                                                self.content_dir, self.registry)
+        for check in self.finals.values():  # no as-of needed: a record is for its close
+            diagnostics += final_diagnostics(check, self.content_dir)
         if result_file is not None:
             _store(result_file, diagnostics)
         return tuple(diagnostics)
@@ -236,6 +257,24 @@ class Build:
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
+
+    @cached_property
+    def finals(self) -> dict[str, FinalCheck]:
+        """Each closed period's final record compared with what the whole content gives
+        now (okrsite.final), restricted items included. A period that a document left
+        out of the model touches is not compared: its error comes first."""
+        content, _, unbuilt = self._loaded
+        if unbuilt.org or unbuilt.kpis:
+            return {}
+        out = {}
+        for pid, period in content.periods.items():
+            if period.final is None or pid in unbuilt.periods or any(
+                    p == pid for p, _ in unbuilt.okrs):
+                continue
+            found = check_final(content, pid, self.settings.scoring, self.registry)
+            if found is not None:
+                out[pid] = found
+        return out
 
     @cached_property
     def view(self) -> PublicView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -154,15 +155,18 @@ def test_digest_is_stable_per_commit_and_changes_with_the_content(told, tmp_path
     subprocess.run(["git", "clone", "-q", str(repo.root), str(clone)], check=True)
     alone = build_of(clone / "content", history=False).record("2026-Q2")
     assert alone.manifest["digest"] == first
-    # A different as-of date is a different audit.
+    # Q2 closed on 2026-07-05 (amended 2026-08-11): a later as-of is the same audit.
     other = build_of(clone / "content", date(2026, 9, 1), history=False).record("2026-Q2")
-    assert other.manifest["digest"] != first
+    assert other.manifest["digest"] == first
     # An earlier commit (before the Q2 fix) and a working-tree edit: other digests.
     subprocess.run(["git", "-C", str(clone), "checkout", "-q", shas["evil"]], check=True)
     assert audit_of(clone / "content", "2026-Q2").manifest["digest"] != first
     subprocess.run(["git", "-C", str(clone), "checkout", "-q", shas["amend"]], check=True)
-    (clone / "content/org.yaml").write_text(
-        (clone / "content/org.yaml").read_text().replace("Test Co", "Test Company", 1))
+    org = clone / "content/org.yaml"
+    # The org's name is no input of Q2's figures; the name of a unit with Q2 OKRs is.
+    org.write_text(org.read_text().replace("Test Co", "Test Company", 1))
+    assert audit_of(clone / "content", "2026-Q2").manifest["digest"] == first
+    org.write_text(org.read_text().replace("name: Support", "name: Customer Support", 1))
     assert audit_of(clone / "content", "2026-Q2").manifest["digest"] != first
 
 
@@ -182,9 +186,13 @@ def test_downloads(told):
     assert {"date": "2026-07-29", "value": "17"}.items() <= next(
         c for c in checkins if c["date"] == "2026-07-29").items()
     data = json.loads(assets["audit/2026-Q3/okrs.json"])
-    assert data["digest"] == a.manifest["digest"] and data["state"] == "active"
+    assert data["state"] == "active" and data["as_of"] == "2026-08-15"
     manifest = json.loads(assets["audit/2026-Q3/manifest.json"])
     assert manifest_digest(manifest) == manifest["digest"]
+    # The manifest pins every download by its sha256 (what `sha256sum -c` checks).
+    assert {d["name"]: d["sha256"] for d in manifest["downloads"]} == {
+        name: hashlib.sha256(assets[f"audit/2026-Q3/{name}"]).hexdigest()
+        for name in ("okrs.csv", "check-ins.csv", "okrs.json")}
     inside = audit_of(repo.content, "2026-Q3", include_restricted=True)
     assert any(o["id"] == "secret-project" for o in inside.objectives)
     assert inside.manifest["digest"] != a.manifest["digest"]

@@ -1,12 +1,13 @@
 """The audit of one period: its scores, every change made after it started, its
 amendments beside the commits that made them, and a manifest that pins it all.
 
-The manifest lists, for each content file the period's scores depend on (its OKR
-files and period.yaml, org.yaml, and the KPIs its key results read), the git
-blob sha and the sha256 of the bytes, plus the okrsite and scorer versions and
-the as-of date; `digest` is the sha256 of that canonical JSON. It is computed
-from the files' bytes, not from git, so the same commit always gives the same
-digest, with or without git, and any change to an input changes it.
+The manifest's `digest` is the sha256 of its canonical JSON: the period's dates and
+the day it is scored for (a closed period: its close or latest amendment), the
+scorers and their versions, the names of its units, its final record's digest
+(okrsite.final) and the sha256 of each download (okrs.csv, check-ins.csv, okrs.json;
+`sha256sum` checks them). It also lists the content files the figures come from,
+with their git blob sha, outside the digest: a closed period's digest is the same
+after unrelated commits and for any later as-of, with or without git.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from okrsite import __version__
 from okrsite.history import types as t
 from okrsite.history.git import blob_sha
 from okrsite.history.types import Change, History, HistoryEntry
-from okrsite.model import Amendment, Content, Period, PeriodState
+from okrsite.model import Amendment, Content, KeyResult, Period, PeriodState
+from okrsite.scoring.kpis import kpi_baseline, kpi_values
 from okrsite.scoring.rollup import Scorecard
 
-MANIFEST_FORMAT = "okrsite-audit-manifest/1"
+MANIFEST_FORMAT = "okrsite-audit-manifest/2"
 GOALPOST_KINDS = (t.KR_CHANGED,)
 
 
@@ -94,7 +96,7 @@ def period_record(view: Content, card: Scorecard, period_id: str, include_restri
     objectives = export_data(view, period_id, card, include_restricted)
     kpis = _period_kpis(view, period_id, include_restricted)
     manifest = build_manifest(view, period, card.as_of, card, include_restricted, kpis, files,
-                              head)
+                              head, data_downloads(view, period, card, objectives))
     return PeriodRecord(period, period.state(card.as_of), card.as_of, card, objectives, kpis,
                         manifest, include_restricted)
 
@@ -168,17 +170,7 @@ def export_data(content: Content, period_id: str, card: Scorecard | None,
             krs = []
             for k in o.key_results:
                 kres = card.krs.get(str(k.ref)) if card is not None else None
-                values = [{"date": c.date.isoformat(), "value": c.value,
-                           "confidence": c.confidence, "note": c.note, "source": "check-in"}
-                          for c in k.check_ins]
-                if k.kpi and k.kpi in content.kpis:
-                    kpi = content.kpis[k.kpi]
-                    if include_restricted or not kpi.restricted:
-                        values += [{"date": m.date.isoformat(), "value": m.value,
-                                    "confidence": None, "note": m.note,
-                                    "source": f"kpi:{kpi.id}"}
-                                   for m in kpi.measurements
-                                   if _period_window(content, period_id, m.date)]
+                values = _values_used(content, period_id, k, card, include_restricted)
                 krs.append({
                     "id": k.id, "ref": str(k.ref), "title": k.title, "kind": k.kind.value,
                     "baseline": k.baseline, "target": k.target, "direction": k.direction,
@@ -206,9 +198,31 @@ def export_data(content: Content, period_id: str, card: Scorecard | None,
     return out
 
 
-def _period_window(content: Content, period_id: str, day: date) -> bool:
-    p = content.period(period_id)
-    return p.start <= day <= p.end
+def _values_used(content: Content, period_id: str, k: KeyResult, card: Scorecard | None,
+                 include_restricted: bool) -> list[dict[str, Any]]:
+    """Every value the KR's score used, as its scorer saw them: its check-ins, or its
+    KPI's measurements inside the period and its closing days, with the KPI value the
+    baseline came from; none dated after the day the period is scored for (a closed
+    period: its close or latest amendment). An auditor recomputes the score from them."""
+    period = content.period(period_id)
+    day = period.scoring_date(card.as_of) if card is not None else date.max
+    out: list[dict[str, Any]] = [
+        {"date": c.date.isoformat(), "value": c.value, "confidence": c.confidence,
+         "note": c.note, "source": "check-in"} for c in k.check_ins if c.date <= day]
+    kpi = content.kpis.get(k.kpi) if k.kpi else None
+    if kpi is None or (kpi.restricted and not include_restricted):
+        return out
+    notes = {m.date: m.note for m in kpi.measurements}
+    if k.baseline is None:
+        before = kpi_baseline(kpi, period, day)
+        if before is not None:
+            out.append({"date": before.date.isoformat(), "value": before.value,
+                        "confidence": None, "note": before.note,
+                        "source": f"kpi:{kpi.id} baseline"})
+    out += [{"date": v.date.isoformat(), "value": v.value, "confidence": None,
+             "note": notes.get(v.date), "source": f"kpi:{kpi.id}"}
+            for v in kpi_values(kpi, period, day)]
+    return out
 
 
 CSV_COLUMNS = ("period", "unit", "objective", "objective_title", "type", "objective_score",
@@ -265,9 +279,22 @@ def _json(data: Any) -> bytes:
 
 
 def okrs_json(audit: PeriodRecord) -> bytes:
+    """The period's figures as JSON. Nothing in it but what the content and the as-of
+    give (no okrsite version, no commit): the manifest's digest covers its sha256."""
     return _json({"period": audit.period.id, "state": audit.state.value,
-                  "as_of": audit.as_of.isoformat(), "okrsite_version": __version__,
-                  "digest": audit.manifest["digest"], "objectives": audit.objectives})
+                  "as_of": audit.manifest["as_of"],
+                  "final_digest": audit.manifest["final_digest"],
+                  "objectives": audit.objectives})
+
+
+def data_downloads(view: Content, period: Period, card: Scorecard,
+                   objectives: list[dict[str, Any]]) -> dict[str, bytes]:
+    """okrs.csv, check-ins.csv and okrs.json: the downloads the manifest pins."""
+    shown = PeriodRecord(period, period.state(card.as_of), card.as_of, card, objectives, [],
+                         {"as_of": period.scoring_date(card.as_of).isoformat(),
+                          "final_digest": period.final.digest if period.final else None})
+    return {"okrs.csv": okrs_csv(objectives), "check-ins.csv": check_ins_csv(objectives),
+            "okrs.json": okrs_json(shown)}
 
 
 def exports(audit: PeriodRecord) -> dict[str, bytes]:
@@ -309,7 +336,13 @@ def input_files(content: Content, period_id: str, kpis: list[str]) -> list[str]:
 def build_manifest(content: Content, period: Period, as_of: date, card: Scorecard | None,
                    include_restricted: bool, kpis: list[str],
                    files: dict[str, bytes] | None = None,
-                   commit: str | None = None) -> dict[str, Any]:
+                   commit: str | None = None,
+                   downloads: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """The manifest. Its digest covers what the period's figures are and what they come
+    from: the period's dates and scoring day, the scorers, the unit names, the final
+    record's digest and the sha256 of each download. Not the okrsite version, the
+    commit or the input files (listed, for finding them in git): a closed period's
+    digest stays the same after unrelated commits and for any later as-of."""
     entries = []
     for rel in input_files(content, period.id, kpis):
         raw = files.get(rel) if files is not None else _read(content, rel)
@@ -323,19 +356,31 @@ def build_manifest(content: Content, period: Period, as_of: date, card: Scorecar
         for ref, k in card.krs.items():
             if ref.startswith(prefix):
                 scorers[k.score.scorer] = k.score.scorer_version
+    units = {u: (content.org.units[u].name if u in content.org.units else u)
+             for (p, u) in content.okrs if p == period.id}
     body: dict[str, Any] = {
-        "format": MANIFEST_FORMAT, "period": period.id, "as_of": as_of.isoformat(),
+        "format": MANIFEST_FORMAT, "period": period.id, "start": period.start.isoformat(),
+        "end": period.end.isoformat(), "as_of": period.scoring_date(as_of).isoformat(),
         "state": period.state(as_of).value, "fiscal_year_start": content.fiscal_year_start,
-        "okrsite_version": __version__, "scorers": dict(sorted(scorers.items())),
-        "include_restricted": include_restricted, "files": entries}
+        "scorers": dict(sorted(scorers.items())), "units": dict(sorted(units.items())),
+        "include_restricted": include_restricted,
+        "final_digest": period.final.digest if period.final else None,
+        "downloads": [{"name": name, "sha256": hashlib.sha256(data).hexdigest(),
+                       "bytes": len(data)} for name, data in (downloads or {}).items()]}
     body["digest"] = manifest_digest(body)
-    body["commit"] = commit  # informative; not covered by the digest
+    body["okrsite_version"] = __version__
+    body["commit"] = commit
+    body["files"] = entries
     return body
 
 
+_UNCOVERED = ("digest", "commit", "okrsite_version", "files")
+
+
 def manifest_digest(manifest: dict[str, Any]) -> str:
-    """sha256 over the canonical JSON of the manifest without `digest` and `commit`."""
-    covered = {k: v for k, v in manifest.items() if k not in ("digest", "commit")}
+    """sha256 over the canonical JSON of the manifest without `digest`, `commit`,
+    `okrsite_version` and `files`."""
+    covered = {k: v for k, v in manifest.items() if k not in _UNCOVERED}
     text = json.dumps(covered, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
