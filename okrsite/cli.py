@@ -405,6 +405,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from okrsite.commands.closing import verify
 
     build = _build(args, history=False, include_restricted=True)
+    # Content with errors cannot be recomputed faithfully: say so, and fail.
+    others = [d for d in build.diagnostics if d.is_error and d.code not in ("OKR401", "OKR404")]
+    if others:
+        print(format_text(others), file=sys.stderr)
+        print("okrsite: the content has errors: no period can be verified", file=sys.stderr)
+        return EXIT_ERRORS
     try:
         results = verify(build, args.periods or None)
     except KeyError as exc:

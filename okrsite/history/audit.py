@@ -212,15 +212,15 @@ def _values_used(content: Content, period_id: str, k: KeyResult, card: Scorecard
     kpi = content.kpis.get(k.kpi) if k.kpi else None
     if kpi is None or (kpi.restricted and not include_restricted):
         return out
-    notes = {m.date: m.note for m in kpi.measurements}
+    written = {m.date: m for m in kpi.measurements}  # values as written: 43, not 43.0
     if k.baseline is None:
         before = kpi_baseline(kpi, period, day)
         if before is not None:
             out.append({"date": before.date.isoformat(), "value": before.value,
                         "confidence": None, "note": before.note,
                         "source": f"kpi:{kpi.id} baseline"})
-    out += [{"date": v.date.isoformat(), "value": v.value, "confidence": None,
-             "note": notes.get(v.date), "source": f"kpi:{kpi.id}"}
+    out += [{"date": v.date.isoformat(), "value": written[v.date].value, "confidence": None,
+             "note": written[v.date].note, "source": f"kpi:{kpi.id}"}
             for v in kpi_values(kpi, period, day)]
     return out
 
