@@ -27,6 +27,8 @@ def repo(tmp_path, monkeypatch) -> GitRepo:
            "          - {date: 2026-09-30, value: 41}\n")
     r.edit("periods/2026-Q3/support.yaml", "    type: committed\n",
            "    type: committed\n    grade: 0.5\n    retrospective: Slower than hoped.\n")
+    r.edit("periods/2026-Q3/support.yaml", "        baseline: 24\n        target: 12\n",
+           "        baseline: 24\n        target: 12\n        reason: Hiring froze in July.\n")
     return r
 
 
@@ -47,6 +49,8 @@ def test_scaffold_carries_unfinished_objectives(repo):
     assert first["carried_from"] == "2026-Q3:support/answer-faster"
     assert "grade" not in first and "retrospective" not in first
     assert all("check_ins" not in kr for kr in first["key_results"])
+    # A reason explains a move in Q3; it never stands for one in Q4.
+    assert all("reason" not in kr for kr in first["key_results"])
     assert first["key_results"][0]["target"] == 12
     assert first["aligns_to"] == "company/customers"  # carried too: still resolves
     assert secret["visibility"] == "restricted"

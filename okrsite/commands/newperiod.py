@@ -205,6 +205,7 @@ def _write(file: Path, text: str, result: NewPeriod) -> None:
 
 
 _DROP_OBJECTIVE = ("grade", "retrospective", "carried_from")
+_DROP_KEY_RESULT = ("check_ins", "reason", "done_on")
 
 
 def _carry(o: dict[str, Any], source: str, unit: str, new_id: str, new_span: Any,
@@ -218,8 +219,10 @@ def _carry(o: dict[str, Any], source: str, unit: str, new_id: str, new_span: Any
                 out[key] = value
             continue
         if key == "key_results":
-            value = [{k: copy.deepcopy(v) for k, v in kr.items() if k != "check_ins"}
-                     for kr in value if isinstance(kr, dict)]
+            # A `reason:` explains one goalpost move in the old period: carried, it would
+            # seem to explain the next one too (change control wants a reason per move).
+            value = [{k: copy.deepcopy(v) for k, v in kr.items()
+                      if k not in _DROP_KEY_RESULT} for kr in value if isinstance(kr, dict)]
         out[key] = copy.deepcopy(value)
     out["carried_from"] = f"{source}:{unit}/{o['id']}"
     return out
