@@ -320,4 +320,6 @@ def test_check_scores_a_part_and_reports_what_scoring_everything_would(repo, con
         whole = score_content(loaded.content, as_of, settings)
         assert part == check_scoring(loaded.content, settings, as_of, root, scorecard=whole)
         found.update(d.code for d in part)
-    assert "OKR306" in found or content == "golden"
+    # Not vacuous: the committed variant closes objectives below 1.0. (The demo gives
+    # none: every committed objective it closes below 1.0 has its retrospective.)
+    assert "OKR306" in found or content in ("golden", "demo")

@@ -89,6 +89,57 @@ def test_eased_goalpost_in_an_active_period_warns_unless_explained(capsys, repo)
     assert check(capsys, repo, "--strict") == (0, "No problems found.\n")
 
 
+def test_a_reused_reason_does_not_explain_a_second_move(capsys, repo):
+    repo.edit("periods/2026-Q3/support.yaml", "        target: 12\n",
+              "        target: 15\n        reason: The new tooling slipped to Q4.\n")
+    repo.commit("First move", "2026-08-05")
+    repo.edit("periods/2026-Q3/support.yaml", "        target: 15\n", "        target: 18\n")
+    code, out = check(capsys, repo)
+    assert code == 0
+    assert ("warning OKR402: 2026-Q3 support/answer-faster/first-response target 15 -> 18 "
+            "(eased) after 2026-Q3 started (2026-07-01) under the `reason:` it already had"
+            ) in out
+    repo.edit("periods/2026-Q3/support.yaml", "slipped to Q4.", "slipped again, vendor late.")
+    code, out = check(capsys, repo, "--strict")
+    assert (code, out) == (0, "No problems found.\n"), out
+
+
+def test_a_carried_reason_does_not_explain_a_move(capsys, repo):
+    repo.edit("periods/2026-Q2/support.yaml", "        target: 24\n",
+              "        target: 24\n        reason: Old reason.\n")
+    repo.edit("periods/2026-Q2/period.yaml", "closed_on: 2026-07-05\n",
+              "closed_on: 2026-07-05\namendments:\n  - date: 2026-08-01\n    by: Dave Diaz\n"
+              "    reason: Reason recorded late.\n")
+    q3 = (repo.content / "periods/2026-Q3/support.yaml").read_text()
+    repo.write("periods/2026-Q3/support.yaml", q3.replace(
+        "  - id: answer-faster\n", "  - id: answer-faster\n"
+        "    carried_from: 2026-Q2:support/answer-faster-q2\n", 1).replace(
+        "      - id: first-response\n", "      - id: first-response\n"
+        "        reason: Old reason.\n", 1).replace("        target: 12\n", "        target: 15\n"))
+    assert check(capsys, repo)[0] == 0
+    _, out = check(capsys, repo)
+    assert "under the `reason:` of the key result it was carried from" in out, out
+
+
+def test_editing_closed_on_or_the_final_record_is_a_change_to_the_closed_period(capsys, repo):
+    repo.edit("periods/2026-Q2/period.yaml", "closed_on: 2026-07-05\n",
+              "closed_on: 2026-07-09\n")
+    code, out = check(capsys, repo)
+    assert code == 1 and "OKR401" in out and "closed_on" in out
+
+
+def test_a_removed_key_result_is_a_goalpost_change(capsys, repo):
+    text = (repo.content / "periods/2026-Q3/support.yaml").read_text()
+    start = text.index("      - id: first-response\n")
+    end = text.index("      - id:", start + 10)
+    repo.write("periods/2026-Q3/support.yaml", text[:start] + text[end:])
+    code, out = run(capsys, "diff", "HEAD", "--content-dir", str(repo.content), "--as-of",
+                    AS_OF, "--format", "text")
+    assert code == 0
+    line = next(x for x in out.splitlines() if "first-response" in x)
+    assert "removed" in line and "goalpost" in line, out
+
+
 def test_rewritten_past_check_in_fails(capsys, repo):
     repo.edit("periods/2026-Q3/support.yaml", "{date: 2026-07-15, value: 20, confidence: 0.7}",
               "{date: 2026-07-15, value: 18, confidence: 0.7}")

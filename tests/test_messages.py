@@ -183,5 +183,6 @@ def test_a_score_a_hair_below_zero_is_never_printed_as_minus_zero(repo, capsys):
     repo.save(SUPPORT)
     assert main(["score", str(repo.root), "--as-of", "2026-06-30", "--no-cache"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("resp"))
-    assert "(24.01 - 24) / (12 - 24) = 0.00, as of 2026-06-30" in line, line
+    # Q1 is closed and amended on 2026-04-10: scored as of that day.
+    assert "(24.01 - 24) / (12 - 24) = 0.00, as of 2026-04-10" in line, line
     assert "-0.00" not in line

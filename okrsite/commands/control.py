@@ -18,7 +18,7 @@ escape the rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -169,11 +169,18 @@ def control_diagnostics(base: Side, head: Side, content_dir: Path, as_of: date,
             p = period(c.period)
             if p is None or not p.started or p.closed:
                 continue
-            if _kr(head, c).get("reason"):
+            reason = _kr(head, c).get("reason")
+            if reason and reason != _kr(base, c).get("reason") and \
+                    reason != _carried_reason(head, c):
                 continue
+            why = ("without `reason:`" if not reason else
+                   "under the `reason:` it already had" if reason == _kr(base, c).get("reason")
+                   else "under the `reason:` of the key result it was carried from")
             out.append(diag(content_dir / c.path, _pos(head, c.path, c.pointer), "OKR402",
                             f"{describe(c, 'site')} after {c.period} started "
-                            f"({p.start.isoformat()}) without `reason:`"))
+                            f"({p.start.isoformat()}) {why}",
+                            "Give `reason:` the reason for this move (each move needs its "
+                            "own)."))
     return sorted(set(out))
 
 
@@ -190,7 +197,11 @@ def _amendment_only(c: Change) -> bool:
     if c.kind == t.AMENDMENT_ADDED:
         return True
     if c.kind == t.PERIOD_CHANGED:
-        return c.field in ("closed_on", "name") or (c.field == "state" and c.new == "closed")
+        # Closing sets closed_on and writes the final record; editing them later
+        # changes what the period's figures are.
+        if c.field in ("closed_on", "closed_by", "final"):
+            return c.old is None
+        return c.field == "name" or (c.field == "state" and c.new == "closed")
     return False
 
 
@@ -223,6 +234,25 @@ def _kr(side: Side, c: Change) -> dict[str, Any]:
                 if isinstance(k, dict) and str(k.get("id")) == c.key_result:
                     return k
     return {}
+
+
+def _carried_reason(side: Side, c: Change) -> Any:
+    """The `reason:` of the key result that the changed one's objective was carried from."""
+    doc = side.data.get(c.path) or {}
+    for o in doc.get("objectives") or []:
+        if isinstance(o, dict) and str(o.get("id")) == c.objective:
+            ref = str(o.get("carried_from") or "")
+            period, _, rest = ref.rpartition(":")
+            parts = rest.split("/")
+            if not period or len(parts) != 2:
+                return None
+            source = Change(c.kind, f"periods/{period}/{parts[0]}.yaml",
+                            objective=parts[1], key_result=c.key_result)
+            for rel in (source.path, source.path[:-5] + ".yml"):
+                found = _kr(side, replace(source, path=rel)).get("reason")
+                if found:
+                    return found
+    return None
 
 
 def _kpi_directions(side: Side) -> dict[str, str]:

@@ -57,7 +57,7 @@ _KR_FIELDS = ("target", "baseline", "direction", "weight", "kind", "scorer", "un
               "done", "reason", "description", "stale_after_days", "cadence")
 _KPI_FIELDS = ("name", "owner", "unit", "direction", "cadence", "target", "thresholds",
                "description")
-_PERIOD_FIELDS = ("state", "closed_on", "start", "end", "name")
+_PERIOD_FIELDS = ("state", "closed_on", "closed_by", "start", "end", "name")
 _UNIT_FIELDS = ("name", "parent", "lead", "reviewers", "description")
 _DEFAULTS = {"type": "aspirational", "visibility": "public", "weight": 1}
 
@@ -128,7 +128,7 @@ def _okrs(path: str, old_path: str, old: Data | None, new: Data | None) -> list[
             continue
         if n is None:
             out.append(Change(OBJECTIVE_REMOVED, path, title=_text(o.get("title")),
-                              pointer=at, **base))
+                              pointer=at, goalpost=True, **base))
             continue
         title = _text(n.get("title"))
         if o.get("title") != n.get("title"):
@@ -164,8 +164,9 @@ def _key_results(path: str, n_i: int, o: Data, n: Data, base: dict[str, Any]
                          **kb)
             continue
         if kn is None:
+            # Dropping a key result is the easiest way to move a goalpost.
             yield Change(KR_REMOVED, path, title=_text(ko.get("title")), pointer=pointer(at),
-                         **kb)
+                         goalpost=True, **kb)
             continue
         title = _text(kn.get("title"))
         if ko.get("title") != kn.get("title"):
@@ -322,6 +323,9 @@ def _period(path: str, old_path: str, old: Data | None, new: Data | None) -> lis
         if _get(old, f) != _get(new, f):
             out.append(Change(PERIOD_CHANGED, path, period=period, field=f, old=_get(old, f),
                               new=_get(new, f), pointer=pointer((f,))))
+    if _digest_of(old) != _digest_of(new):  # the final record, named by its digest
+        out.append(Change(PERIOD_CHANGED, path, period=period, field="final",
+                          old=_digest_of(old), new=_digest_of(new), pointer=pointer(("final",))))
     before = [_amendment(a) for a in _list(old.get("amendments"))]
     after = [_amendment(a) for a in _list(new.get("amendments"))]
     pending = list(before)
@@ -335,6 +339,11 @@ def _period(path: str, old_path: str, old: Data | None, new: Data | None) -> lis
         out.append(Change(AMENDMENT_CHANGED, path, period=period, date=a[0], old=a[2],
                           title=a[1], pointer=pointer(("amendments",))))
     return out
+
+
+def _digest_of(doc: Data) -> Any:
+    final = doc.get("final")
+    return final.get("digest") if isinstance(final, dict) else None
 
 
 def _amendment(a: Any) -> tuple[str, str, str]:
