@@ -236,3 +236,21 @@ def test_check_ins_csv_holds_every_value_the_scores_used(repo: Repo):
     assert nps == ["2026-Q3,company,grow,nps,2026-05-31,40,,,kpi:nps baseline",
                    "2026-Q3,company,grow,nps,2026-07-31,43,,,kpi:nps",
                    "2026-Q3,company,grow,nps,2026-08-31,45,,,kpi:nps"]
+
+
+def test_audit_page_shows_figures_at_close_and_after_amendment(repo: Repo):
+    from datetime import date
+
+    from pagetext import page_text
+
+    from okrsite.pipeline import run
+    from okrsite.render.history import audit_page
+    from okrsite.settings import Settings
+
+    _tamper_kpi_inside(repo)
+    ok(amend(repo, "September NPS arrived late."))
+    build = run(Settings(repo.root, date(2026, 11, 15), history=False))
+    text = page_text(audit_page(build.audits["2026-Q3"]).html)
+    assert "Unit | Objective | Type | At close | After amendment | Score now |" in text
+    # grow: (0.5 + 0.7 + 1) / 3 at close; NPS 0.8 after the amendment: (0.8 + 0.7 + 1) / 3
+    assert "company | Grow | committed | 0.73 | 0.83 | 0.83 | missed |" in text

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from okrsite.history.audit import PeriodAudit, exports
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
+from okrsite.model import FinalRecord
 from okrsite.numbers import fmt_score
 from okrsite.render.common import (
     asset_url,
@@ -172,13 +173,19 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
         blocks.append(para("No objectives."))
     else:
         rows = []
+        final = p.final
         for o in audit.objectives:
             krs = "; ".join(f"{esc(k['id'])} {_score(k['score'])}" for k in o["key_results"])
             status = (o["status"] or "").replace("_", " ")
-            rows.append([esc(o["unit"]), esc(o["title"]), esc(o["type"]), _score(o["score"]),
-                         esc(status), krs])
-        blocks.append(table(["Unit", "Objective", "Type", "Score", "Status", "Key results"],
-                            rows))
+            row = [esc(o["unit"]), esc(o["title"]), esc(o["type"])]
+            if final is not None:  # the final record's figures beside what the content gives
+                row += [_recorded(final, f"{o['unit']}/{o['id']}", at_close=True),
+                        _recorded(final, f"{o['unit']}/{o['id']}", at_close=False)]
+            rows.append([*row, _score(o["score"]), esc(status), krs])
+        head = ["Unit", "Objective", "Type"]
+        if final is not None:
+            head += ["At close", "After amendment" if final.at_close_digest else "Recorded"]
+        blocks.append(table([*head, "Score now", "Status", "Key results"], rows))
     blocks.append(heading(2, f"Changes after the period started ({p.start.isoformat()})",
                           "changes"))
     if not audit.history.available:
@@ -205,8 +212,11 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
         for rec in audit.amendments:
             a = rec.amendment
             made = ", ".join(f"{_sha(e.commit.short)} {e.commit.date.isoformat()} "
-                             f"{esc(e.commit.author)}" for e in rec.commits) or (
-                "not found in the history" if audit.history.available else "–")
+                             f"{esc(e.commit.author)}" for e in rec.commits
+                             if not e.boundary) or (
+                "–" if not audit.history.available else
+                "attribution unknown: shallow clone" if audit.history.shallow else
+                "not found in the history")
             rows.append([a.date.isoformat(), esc(a.by), esc(fmt(a.reason)), made])
         blocks.append(table(["Date", "By", "Reason", "Made in"], rows))
     blocks.append(heading(2, "Manifest", "manifest"))
@@ -224,6 +234,17 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
     return Page(path, f"Audit {p.id}", join_blocks(blocks),
                 {"title": f"Audit {p.id}", "description": f"Scores, changes, amendments and "
                  f"manifest of {p.id}"})
+
+
+def _recorded(final: FinalRecord, ref: str, at_close: bool) -> str:
+    """An item's score in the final record: at close, or as last recorded."""
+    items = {i.ref: i for i in final.items}
+    if at_close:
+        items |= {i.ref: i for i in final.at_close}
+    item = items.get(ref)
+    if item is None or item.score is None:
+        return "–"
+    return fmt_score(item.score)
 
 
 def exports_names() -> tuple[str, ...]:
