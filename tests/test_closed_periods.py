@@ -254,3 +254,23 @@ def test_audit_page_shows_figures_at_close_and_after_amendment(repo: Repo):
     assert "Unit | Objective | Type | At close | After amendment | Score now |" in text
     # grow: (0.5 + 0.7 + 1) / 3 at close; NPS 0.8 after the amendment: (0.8 + 0.7 + 1) / 3
     assert "company | Grow | committed | 0.73 | 0.83 | 0.83 | missed |" in text
+
+
+def test_one_change_to_two_closed_periods_is_amended_one_period_at_a_time(repo: Repo):
+    """A change that alters two closed periods (or an okrsite upgrade that changes a
+    scorer, which alters them all) is amended period by period: the other period's
+    pending OKR401 does not stop the first amendment."""
+    ok(okrsite(repo.root.parent, "close", "2026-Q4", "content", "--on", "2027-01-05",
+               "--by", "Ada"))
+    # Inside Q3's window, and Q4's baseline: the last NPS value before Q4 starts.
+    nps = copy.deepcopy(repo.docs["kpis/nps.yaml"])
+    nps["measurements"].append({"date": "2026-09-15", "value": 47})
+    repo.write({"kpis/nps.yaml": nps})
+    assert check(repo).returncode == 1
+    ok(amend(repo, "NPS survey of September counted late."))
+    done = check(repo)
+    assert done.returncode == 1 and "closed period 2026-Q4" in done.stdout
+    assert "closed period 2026-Q3" not in done.stdout
+    ok(okrsite(repo.root.parent, "amend", "2026-Q4", "content", "--by", "Ada", "--reason",
+               "Q4's NPS baseline follows the late September survey.", "--on", "2027-01-10"))
+    assert ok(check(repo)) == "No problems found.\n"

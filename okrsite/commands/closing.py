@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from okrsite.diagnostics import format_text
+from okrsite.diagnostics import Diagnostic, format_text
 from okrsite.errors import OkrsiteError
 from okrsite.final import FinalCheck, amended, check_final, compute, record_date, to_data
 from okrsite.loader import Snapshot
@@ -150,9 +150,15 @@ def _build(settings: Settings) -> Build:
     return run(settings.but(history=False, include_restricted=True))
 
 
-def _refuse_errors(build: Build, period: str, allowed: tuple[str, ...] = ()) -> None:
-    errors = [d for d in build.diagnostics if d.is_error
-              and not (d.code in allowed and f" {period} " in f" {d.message} ")]
+# A closed period whose content no longer gives its final record (OKR401) is fixed by
+# amending it; other periods' such errors must not stop the close or amendment of
+# this one (after an okrsite upgrade that changes a scorer, every closed period has
+# them, and each is amended on its own).
+_AMENDABLE = ("OKR401",)
+
+
+def _refuse_errors(build: Build) -> None:
+    errors = [d for d in build.diagnostics if d.is_error and d.code not in _AMENDABLE]
     if errors:
         raise ClosingError("the content has errors; fix them first (nothing was written):\n"
                            + format_text(errors))
@@ -173,7 +179,7 @@ def close_period(settings: Settings, period: str, on: date, by: str) -> Closed:
     if not by.strip():
         raise ClosingError("--by needs the name of the person closing the period")
     build = _build(settings)
-    _refuse_errors(build, period)
+    _refuse_errors(build)
     content = build.content
     if not any(p == period for p, _ in content.okrs):
         raise ClosingError(f"{period} has no OKRs to close")
@@ -209,7 +215,7 @@ def amend_period(settings: Settings, period: str, by: str, reason: str,
     if not by.strip() or not reason.strip():
         raise ClosingError("--by and --reason must say who changed the period and why")
     build = _build(settings)
-    _refuse_errors(build, period, ("OKR401",))
+    _refuse_errors(build)
     content = build.content
     p = content.periods.get(period)
     if p is None or p.final is None or p.closed_on is None:
@@ -258,7 +264,8 @@ def _write_checked(build: Build, file: Path, rel: str, text: str, period: str,
         raise ClosingError(f"internal error: the new {rel} would not parse: {exc}") from None
     trial = _with_file(build.snapshot, file, rel, text.encode("utf-8"))
     check = Build(build.settings, trial, None, build.registry)
-    errors = [d for d in check.diagnostics if d.is_error]
+    before = {_key(d) for d in build.diagnostics if d.is_error}
+    errors = [d for d in check.diagnostics if d.is_error and _key(d) not in before]
     if errors:
         raise ClosingError("the new period.yaml would not check (nothing was written):\n"
                            + format_text(errors))
@@ -267,6 +274,10 @@ def _write_checked(build: Build, file: Path, rel: str, text: str, period: str,
         raise ClosingError("internal error: the new record does not reproduce; nothing "
                            "was written")
     _atomic_write(file, text.encode("utf-8"))
+
+
+def _key(d: Diagnostic) -> tuple[str, int, str, str]:
+    return (d.file, d.line, d.code, d.message)
 
 
 def _with_file(snap: Snapshot, file: Path, rel: str, raw: bytes) -> Snapshot:
