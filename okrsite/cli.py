@@ -77,6 +77,14 @@ def _add_common(p: argparse.ArgumentParser, content_dir: bool = True) -> None:
     p.add_argument("--no-cache", action="store_true", help="parse everything afresh")
 
 
+def _add_edit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--date", type=_date_arg, metavar="D", help="the date (default: today)")
+    p.add_argument("--note", metavar="TEXT", help="a short comment (Markdown)")
+    p.add_argument("--content-dir", dest="content_dir", default=None, metavar="DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     """The settings of `mkdocs.yml` (or every default without one), with the command
     line's options over them."""
@@ -435,6 +443,54 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for d in c.differences:
             print(f"    {d.message}")
     return EXIT_OK if all(r.ok for r in results) else EXIT_ERRORS
+def _today() -> date:
+    """The default date of a check-in: what the person typing means by now. This is
+    input to the content, never output of a build."""
+    return date.today()  # clock-ok
+
+
+def _edit(run_edit: Callable[[], Any]) -> int:
+    """Run an editing command: its summary on success; check's errors (exit 1) when it
+    was refused, with every file as it was."""
+    from okrsite.commands.edit import EditError, Refused
+
+    try:
+        outcome = run_edit()
+    except Refused as exc:
+        print(format_text(exc.diagnostics), file=sys.stderr)
+        print("okrsite: nothing was written.", file=sys.stderr)
+        return EXIT_ERRORS
+    except EditError as exc:
+        raise UsageError(str(exc)) from None
+    for line in outcome.summary:
+        print(line)
+    if not outcome.written:
+        print("Nothing to change.")
+    return EXIT_OK
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    """Append a check-in to a key result, keeping the rest of the file as it was."""
+    from okrsite.commands.checkin import CheckInRequest, checkin
+
+    request = CheckInRequest(args.ref, args.value, args.date or _today(), args.confidence,
+                             args.note, args.milestone, getattr(args, "by", None))
+    return _edit(lambda: checkin(_settings(args), request))
+
+
+def cmd_measure(args: argparse.Namespace) -> int:
+    """Append a measurement to a KPI, keeping the rest of the file as it was."""
+    from okrsite.commands.checkin import MeasureRequest, measure
+
+    request = MeasureRequest(args.kpi, args.value, args.date or _today(), args.note)
+    return _edit(lambda: measure(_settings(args), request))
+
+
+def cmd_import_measurements(args: argparse.Namespace) -> int:
+    """Append the new dates of a CSV file to a KPI's measurements."""
+    from okrsite.commands.importcsv import import_measurements
+
+    return _edit(lambda: import_measurements(_settings(args), args.kpi, Path(args.csv)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -577,6 +633,41 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="MONTH", help="month the fiscal year starts (default: the "
                                          "config's, else 1)")
     p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("checkin", help="append a check-in to a key result",
+                       description="Append a check-in to PERIOD:UNIT/OBJECTIVE/KR in its "
+                       "file; the rest of the file stays byte for byte. Refused (exit 1, "
+                       "nothing written) when the result would fail `okrsite check`.")
+    p.add_argument("ref", metavar="REF", help="the key result, e.g. "
+                   "2026-Q4:support/faster-support/first-response")
+    p.add_argument("value", metavar="VALUE", nargs="?", default=None,
+                   help="a number; `done` or `open` for a binary key result; left out "
+                        "with --milestone")
+    _add_edit_options(p)
+    p.add_argument("--confidence", type=float, metavar="C",
+                   help="your confidence, 0 to 1, that the target will be reached")
+    p.add_argument("--milestone", metavar="TITLE",
+                   help="a milestones key result: the milestone that is now done")
+    p.set_defaults(func=cmd_checkin)
+
+    p = sub.add_parser("measure", help="append a measurement to a KPI",
+                       description="Append a measurement to kpis/KPI.yaml; refused like "
+                       "a check-in.")
+    p.add_argument("kpi", metavar="KPI", help="the KPI id, e.g. nps")
+    p.add_argument("value", metavar="VALUE", help="the measured value, a number")
+    _add_edit_options(p)
+    p.set_defaults(func=cmd_measure)
+
+    p = sub.add_parser("import-measurements", help="append a CSV file's rows to a KPI",
+                       description="Append the rows of a CSV file (columns date,value[,note] "
+                       "with a header) whose dates the KPI does not have yet. Importing the "
+                       "same file again changes nothing; a row that conflicts with an "
+                       "existing date or fails validation is named and nothing is written.")
+    p.add_argument("kpi", metavar="KPI", help="the KPI id, e.g. nps")
+    p.add_argument("csv", metavar="FILE.csv", help="the CSV file")
+    p.add_argument("--content-dir", dest="content_dir", default=None, metavar="DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
+    p.set_defaults(func=cmd_import_measurements)
     return parser
 
 

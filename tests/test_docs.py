@@ -49,7 +49,7 @@ FORMAT, CLI, INDEX = GUIDE / "format.md", GUIDE / "cli.md", GUIDE / "index.md"
 OUR_PAGES = (INDEX, FORMAT, CLI)
 # The guide's pages (index.md lists them); some are written by others.
 GUIDE_PAGES = {"index.md", "format.md", "cli.md", "diagnostics.md", "scoring.md",
-               "settings.md", "site.md", "history.md"}
+               "settings.md", "site.md", "history.md", "weekly.md"}
 AS_OF = date(2026, 11, 20)  # the demo's "as of"; every check in this file runs as of it
 
 # ---------------------------------------------------------------- the base content
