@@ -27,6 +27,7 @@ from okrsite.model import (
     Org,
     Period,
     PeriodState,
+    Person,
     Ref,
     Source,
     Thresholds,
@@ -141,7 +142,7 @@ class _Builder:
         at = f"/objectives/{i}/key_results/{j}"
         check_ins = sorted(
             (CheckIn(_date(c["date"]), c.get("value"), c.get("confidence"), c.get("note"),
-                     self.at(doc, f"{at}/check_ins/{k}"))
+                     self.at(doc, f"{at}/check_ins/{k}"), c.get("by"))
              for k, c in enumerate(kr.get("check_ins", []))),
             key=lambda c: c.date)
         milestones = [Milestone(m["title"], bool(m.get("done", False)), m.get("weight", 1),
@@ -159,7 +160,15 @@ class _Builder:
             stale_after_days=kr.get("stale_after_days"),
             cadence=kr.get("cadence"),
             extensions={k: v for k, v in kr.items() if k.startswith("x-")},
-            source=self.at(doc, at))
+            owner=kr.get("owner"), source=self.at(doc, at))
+
+    def people(self, doc: Document) -> dict[str, Person]:
+        people: dict[str, Person] = {}
+        for i, p in enumerate(doc.data["people"]):
+            people.setdefault(p["id"], Person(p["id"], p["name"], p.get("unit"),
+                                              p.get("email"), p.get("handle"),
+                                              self.source(doc, ("people", i))))
+        return people
 
     def kpi(self, doc: Document) -> KPI:
         d = doc.data
@@ -185,10 +194,13 @@ def build(documents: Iterable[Document], content_root: Path | None = None,
     period_docs: dict[str, Document] = {}
     okrs: dict[tuple[str, str], UnitPeriod] = {}
     kpis: dict[str, KPI] = {}
+    people: dict[str, Person] = {}
     for doc in documents:
         kind = doc.data["kind"]
         if kind == "org":
             org = b.org(doc)
+        elif kind == "people":
+            people = b.people(doc)
         elif kind == "period":
             period_docs[str(doc.data["id"])] = doc
         elif kind == "okrs":
@@ -203,7 +215,7 @@ def build(documents: Iterable[Document], content_root: Path | None = None,
     okrs = dict(sorted(okrs.items(), key=lambda kv: (
         period_sort_key(kv[0][0], fiscal_year_start), _unit_order(org, kv[0][1]))))
     return Content(org, periods, okrs, dict(sorted(kpis.items())), fiscal_year_start,
-                   root=str(content_root) if content_root else "")
+                   root=str(content_root) if content_root else "", people=people)
 
 
 def _unit_order(org: Org, unit: str) -> tuple[int, str]:

@@ -112,6 +112,7 @@ CODES: dict[str, Code] = {
         Code("OKR222", _E, "Two entries on one date",
              "Keep one check-in or measurement per date: correct the first entry instead "
              "of adding a second one."),
+        Code("OKR223", _E, "Duplicate person id", "Give every person in people.yaml a unique id."),
         Code("OKR230", _E, "Scorer `ratio` on a falling key result",
              "Remove `scorer: ratio`: linear scores falling key results."),
         Code("OKR231", _E, "KPI baseline already past the target",
@@ -131,6 +132,8 @@ CODES: dict[str, Code] = {
              "Add `aligns_to:` naming the parent unit's objective it contributes to."),
         Code("OKR306", _W, "Committed objective closed below 1.0 without a retrospective",
              "Add a `retrospective:` saying what was learned."),
+        Code("OKR307", _W, "Owner who is not in people.yaml",
+             "Name a person of people.yaml by id or exact name, or add the person there."),
         # Change control (OKR4xx)
         Code("OKR401", _E, "Closed period changed without an amendment",
              "Undo the change, or record it with `okrsite amend PERIOD --by NAME --reason "

@@ -3,6 +3,7 @@
 The layout decides what kind a file must be:
 
     org.yaml                          kind: org
+    people.yaml                       kind: people (optional)
     kpis/<kpi-id>.yaml                kind: kpi
     periods/<period>/period.yaml      kind: period
     periods/<period>/<unit>.yaml      kind: okrs
@@ -59,6 +60,8 @@ def expected_kind(relpath: str) -> str | None:
     stem = parts[-1].rsplit(".", 1)[0]
     if parts == ["org.yaml"] or parts == ["org.yml"]:
         return "org"
+    if parts == ["people.yaml"] or parts == ["people.yml"]:
+        return "people"
     if len(parts) == 2 and parts[0] == "kpis":
         return "kpi"
     if len(parts) == 3 and parts[0] == "periods":

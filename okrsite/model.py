@@ -157,6 +157,18 @@ class Org:
 
 
 @dataclass
+class Person:
+    """One person of `people.yaml`: owners and leads name a person by id or by name."""
+
+    id: str
+    name: str
+    unit: str | None = None
+    email: str | None = None
+    handle: str | None = None
+    source: Source | None = None
+
+
+@dataclass
 class Amendment:
     date: date
     by: str
@@ -259,6 +271,7 @@ class CheckIn:
     confidence: float | None = None
     note: str | None = None
     source: Source | None = None
+    by: str | None = None  # who checked in: a person's id or name
 
 
 @dataclass
@@ -291,6 +304,7 @@ class KeyResult:
     stale_after_days: int | None = None
     cadence: Cadence | None = None  # how often values come: sets when it goes stale
     extensions: dict[str, object] = field(default_factory=dict)  # the KR's `x-` fields
+    owner: str | None = None  # when not the objective's owner
     source: Source | None = None
 
 
@@ -379,6 +393,23 @@ class Content:
     kpis: dict[str, KPI]
     fiscal_year_start: int = 1
     root: str = ""  # the content directory, absolute; empty for content built in memory
+    people: dict[str, Person] = field(default_factory=dict)  # people.yaml, in file order
+
+    def person(self, name: str | None) -> Person | None:
+        """The person an `owner:`, `lead:` or `by:` names, by id or by exact name."""
+        if not name or not self.people:
+            return None
+        found = self.people.get(name)
+        if found is not None:
+            return found
+        if self._by_name is None:
+            self._by_name = {}
+            for p in self.people.values():
+                self._by_name.setdefault(p.name.strip(), p)
+        return self._by_name.get(name.strip())
+
+    _by_name: dict[str, Person] | None = field(default=None, init=False, repr=False,
+                                               compare=False)
 
     def period(self, period_id: str) -> Period:
         """The period, or for an id with no `period.yaml` and no OKRs, one made from

@@ -34,6 +34,7 @@ from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
 from okrsite.model import Content, Unit
+from okrsite.people import PeopleIndex, people_index
 from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
 from okrsite.scoring.base import ScoringSettings
@@ -283,6 +284,11 @@ class Build:
         if self.settings.include_restricted:
             return PublicView(self.content, Withheld())
         return public_view(self.content)
+
+    @cached_property
+    def people(self) -> PeopleIndex:
+        """Each person of people.yaml with what they own in the view (the person pages)."""
+        return people_index(self.view.content)
 
     @cached_property
     def scorecard(self) -> Scorecard:

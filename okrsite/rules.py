@@ -49,6 +49,19 @@ def document_rules(doc: Document, units: Mapping[str, Unit] | None = None
         out += _okrs(doc, units)
     elif kind == "kpi":
         out += _kpi(doc)
+    elif kind == "people":
+        out += _people(doc)
+    return out
+
+
+def _people(doc: Document) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    seen: set[str] = set()
+    for i, p in enumerate(doc.data["people"]):
+        if p["id"] in seen:
+            out.append(diag(doc.file, _at(doc, "people", i, "id"), "OKR223",
+                            f"person id `{p['id']}` is defined more than once"))
+        seen.add(p["id"])
     return out
 
 
@@ -479,13 +492,56 @@ def content_rules(content: Content, unbuilt: Unbuilt | None = None) -> list[Diag
     for kpi in content.kpis.values():
         if not kpi.owner or not ID_PATTERN.match(kpi.owner):
             continue  # no owner, or no unit id at all: kpi_owner said so at the field
+        if kpi.owner in content.people:
+            continue  # a person of people.yaml owns it
         if org.units and kpi.owner not in org.units:
+            person = " or a person of people.yaml" if content.people else ""
             at(kpi.source, "OKR203", f"KPI `{kpi.id}` is owned by `{kpi.owner}`, which is "
-               "not a unit", _suggest(kpi.owner, org.units))
+               f"not a unit{person}", _suggest(kpi.owner, org.units))
         elif not org.units and unbuilt.org:
             unbuilt.waiting[unbuilt.org] += 1
     out += _alignment_cycles(content)
+    out += _people_named(content, at)
     return out
+
+
+def _people_named(content: Content, at: Any) -> list[Diagnostic]:
+    """With a people.yaml, every owner, lead and check-in `by:` names one of its people
+    (OKR307, a warning: free text stays valid). A person's unit is a unit (OKR203)."""
+    if not content.people:
+        return []
+    org = content.org
+    for person in content.people.values():
+        if person.unit and org.units and person.unit not in org.units:
+            at(person.source, "OKR203", f"person `{person.id}` is in unit `{person.unit}`, "
+               "which is not defined in org.yaml", _suggest(person.unit, org.units))
+
+    def named(src: Source | None, field: str, name: str | None, what: str) -> None:
+        if name and content.person(name) is None:
+            at(src, "OKR307", f"{what} has `{field}: {name}`, who is not in people.yaml",
+               _suggest_person(name, content))
+
+    for unit in org.units.values():
+        named(unit.source, "lead", unit.lead, f"unit `{unit.id}`")
+    for obj in content.objectives():
+        named(obj.source, "owner", obj.owner, f"objective `{obj.ref}`")
+        for kr in obj.key_results:
+            named(kr.source, "owner", kr.owner, f"key result `{kr.ref}`")
+            for c in kr.check_ins:
+                named(c.source, "by", c.by, f"the check-in of `{kr.ref}` dated {c.date}")
+    return []
+
+
+def _suggest_person(name: str, content: Content) -> str | None:
+    """The person most likely meant, by id or by name."""
+    by_name = {p.name: p for p in content.people.values()}
+    close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.6) or \
+        difflib.get_close_matches(slugify(name), list(content.people), n=1, cutoff=0.6)
+    if close:
+        person = by_name.get(close[0]) or content.people[close[0]]
+        return (f"Did you mean `{person.name}` (id `{person.id}`)? Name a person of "
+                "people.yaml by id or exact name, or add the person there.")
+    return None  # the code's fix
 
 
 def _suggest_kpi(kpi: str, content: Content) -> str:

@@ -33,7 +33,7 @@ try:
 except ImportError:  # pragma: no cover - a platform without a wheel is only slower
     jsonschema_rs = None
 
-KINDS = ("org", "period", "okrs", "kpi")
+KINDS = ("org", "period", "okrs", "kpi", "people")
 VERSIONS = (1,)
 _DEFS_REF = "defs.schema.json#/$defs/"
 

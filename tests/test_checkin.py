@@ -5,6 +5,7 @@ changes exactly the lines it should (whole files compared), the result passes
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,16 @@ def test_refused_edits_change_no_byte_and_exit_1(demo, capsys, args, message):
     assert message in err
     assert "okrsite: nothing was written." in err
     assert files(demo) == before
+
+
+def test_a_second_entry_on_one_date_is_refused_as_okr222(demo):
+    from okrsite.commands.checkin import MeasureRequest, measure
+    from okrsite.commands.edit import Refused
+    from okrsite.settings import Settings
+
+    with pytest.raises(Refused) as refused:
+        measure(Settings(demo), MeasureRequest("nps", "48", date(2026, 11, 20)))
+    assert [d.code for d in refused.value.diagnostics] == ["OKR222"]
 
 
 def test_refusal_is_printed_as_check_prints_it(demo, capsys):

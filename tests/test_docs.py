@@ -303,10 +303,9 @@ _MODELINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
 
 def _schema_for(place: str) -> Path:
     """The schema a file at `place` (relative to content/) should name."""
-    parts = place.split("/")
-    kind = ("org" if parts[0] == "org.yaml" else "kpi" if parts[0] == "kpis"
-            else "period" if parts[-1] == "period.yaml" else "okrs")
-    return REPO / "schema" / "v1" / f"{kind}.schema.json"
+    from okrsite.loader import expected_kind
+
+    return REPO / "schema" / "v1" / f"{expected_kind(place)}.schema.json"
 
 
 def test_modelines_name_the_right_schema() -> None:

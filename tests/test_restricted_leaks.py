@@ -53,6 +53,15 @@ units:
     lead: Lee Chan
 """
 
+# Kim Park owns the restricted objectives: her person page lists only the public ones.
+PEOPLE = """
+version: 1
+kind: people
+people:
+  - {id: kim-park, name: Kim Park, unit: acme}
+  - {id: lee-chan, name: Lee Chan, unit: widgets}
+"""
+
 ORDERS = """
 version: 1
 kind: kpi
@@ -190,7 +199,8 @@ objectives:
 
 def _story(root: Path) -> tuple[GitRepo, dict[str, str]]:
     repo = GitRepo(root)
-    for rel, text in (("org.yaml", ORG), ("kpis/weekly-orders.yaml", ORDERS),
+    for rel, text in (("org.yaml", ORG), ("people.yaml", PEOPLE),
+                      ("kpis/weekly-orders.yaml", ORDERS),
                       ("kpis/burnrate-secret.yaml", BURN), ("kpis/cash-secret.yaml", CASH),
                       ("periods/2026-Q1/acme.yaml", ACME),
                       ("periods/2026-Q1/widgets.yaml", WIDGETS)):
@@ -281,6 +291,7 @@ def test_public_mkdocs_build_has_no_trace_of_restricted_items(story, tmp_path):
     site = outputs(tmp_path / "site")
     assert "search/search_index.json" in site and "sitemap.xml.gz" in site
     assert any(name.startswith("audit/2026-Q1/") for name in site)
+    assert "Grow the widget business" in site["people/kim-park/index.html"]
     assert not leaks(site)
     # The public history is there: commits, public changes, a withheld subject.
     changes = html.unescape(site["changes/index.html"])
@@ -300,6 +311,7 @@ def test_render_out_has_no_trace_of_restricted_items(story, tmp_path, capsys):
     cli(capsys, "render", str(repo.content), "--out", str(out), "--as-of", AS_OF)
     files = outputs(out)
     assert "changes.md" in files and "audit/2026-Q1/okrs.json" in files
+    assert "Grow the widget business" in files["people/kim-park/index.md"]
     changes = html.unescape(files["changes.md"])
     assert "Night delivery is live" in changes
     assert "lead-time check-in 2026-02-28 added: 6" in changes

@@ -570,6 +570,7 @@ def test_ids_must_be_url_safe(repo):
 # ---------------------------------------------------------- every code has a test
 
 MY_TESTS = ["test_rules.py", "test_schema.py", "test_yamlparse.py", "test_check_cli.py",
+            "test_people.py", "test_checkin.py",
             "test_loader_cache.py", "test_messages.py", "test_limits.py",
             "test_honest_time.py"]
 # the scoring module's (test_scoring*.py); OKR4xx are history's

@@ -17,6 +17,8 @@ Pages and their paths (content/guide/site.md documents them for readers):
     kpis/<kpi>/index.md               one KPI: chart, health, key results
     units/index.md                    the organisation                          (nav)
     units/<unit>/index.md             one unit across periods
+    people/index.md                   everyone of people.yaml (with one)        (nav)
+    people/<person>/index.md          what one person owns, across periods
 
 A listing page is `<section>/index.md` and a detail page `<section>/<id>/index.md`, one
 directory deeper, so no id, not even `index`, can take a listing page's place. Page
@@ -47,6 +49,7 @@ from okrsite.render.common import Site
 from okrsite.render.home import current_period, home
 from okrsite.render.kpi import kpi, kpis_index
 from okrsite.render.page import Asset, Page
+from okrsite.render.people import people_list, person
 from okrsite.render.period import period, periods_index
 from okrsite.render.safe import SafeMarkdown
 from okrsite.render.unit import unit_overview, unit_period, units_index
@@ -65,7 +68,8 @@ def iter_site(build: Build) -> Iterator[Page]:
     site = Site(view.content, build.scorecard, view.withheld,
                 build.settings.include_restricted, build.settings.directory_urls,
                 SafeMarkdown(), build.history if build.settings.history else None,
-                build.goalposts if build.settings.history else {})
+                build.goalposts if build.settings.history else {},
+                build.people)
     return _pages(site)
 
 
@@ -85,6 +89,9 @@ def _pages(site: Site) -> Iterator[Page]:
         yield from (unit_period(site, p, u) for u in site.units if (p, u) in shown.okrs)
     yield from (kpi(site, k) for k in shown.kpis.values())
     yield from (unit_overview(site, u) for u in site.units if u in shown.org.units)
+    if site.people:
+        yield people_list(site)
+        yield from (person(site, p) for p in site.people.people)
 
 
 def render_outputs(build: Build) -> tuple[Iterator[Page], list[Asset]]:

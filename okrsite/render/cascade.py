@@ -124,7 +124,8 @@ def cascade(site: Site, period_id: str) -> Page:
             res = site.objective_result(o)
             rows.append([site.unit_link(path, o.unit, period_id),
                          site.objective_link(path, o, context=False),
-                         inline(o.owner) if o.owner else "–", score_cell(res),
+                         site.person_link(path, o.owner) if o.owner else "–",
+                         score_cell(res),
                          status_chip(res.status)])
         blocks.append(table(["Unit", "Objective", "Owner", "Score", "Status"], rows,
                             sortable=True))

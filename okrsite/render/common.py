@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
 from okrsite.numbers import fmt_fixed, fmt_num, fmt_score
+from okrsite.people import PeopleIndex
 from okrsite.periods import PERIOD_ID
 from okrsite.render.safe import SafeMarkdown, inline
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, Scorecard, UnitResult
@@ -37,6 +38,7 @@ HOME = "index.md"
 PERIODS_INDEX = "periods/index.md"
 KPIS_INDEX = "kpis/index.md"
 UNITS_INDEX = "units/index.md"
+PEOPLE_INDEX = "people/index.md"
 
 
 def seg(identifier: str) -> str:
@@ -66,6 +68,10 @@ def kpi_page(kpi: str) -> str:
 
 def unit_page(unit: str) -> str:
     return f"units/{seg(unit)}/index.md"
+
+
+def person_page(person: str) -> str:
+    return f"people/{seg(person)}/index.md"
 
 
 def objective_anchor(objective: str) -> str:
@@ -346,6 +352,7 @@ class Site:
     md: SafeMarkdown = field(default_factory=SafeMarkdown)
     history: History | None = None  # git history, when the build reads it
     goalposts: dict[str, list[Goalpost]] = field(default_factory=dict)  # KR ref -> moves
+    people: PeopleIndex = field(default_factory=lambda: PeopleIndex({}))  # Build.people
     periods: dict[str, Period] = field(init=False)
     units: list[str] = field(init=False)  # org order (depth first), then unknown ones
     objectives: dict[str, Objective] = field(init=False)  # by ref
@@ -418,6 +425,14 @@ class Site:
         if context:
             text += f" ({inline(self.unit_name(objective.unit))} · {objective.period})"
         return text
+
+    def person_link(self, from_page: str, name: str) -> str:
+        """A person's name linked to their page when people.yaml has them; else the
+        text as written (free text stays valid)."""
+        person = self.content.person(name)
+        if person is None or person.id not in self.people.people:
+            return inline(name)
+        return self.link(from_page, person_page(person.id), inline(person.name))
 
     def unit_link(self, from_page: str, unit: str, period: str | None = None) -> str:
         """The unit's page for a period if it has OKRs then, else its overview."""

@@ -148,7 +148,7 @@ def _cards(site: Site, path: str, objectives: list[Objective]) -> str:
         res = site.objective_result(o)
         facts = [status_chip(res.status), o.type]
         if o.owner:
-            facts.append(f"owner {inline(o.owner)}")
+            facts.append(f"owner {site.person_link(path, o.owner)}")
         if o.restricted:
             facts.append(RESTRICTED_CHIP)
         items.append(f"<p><strong>{site.objective_link(path, o, context=False)}</strong></p>"

@@ -102,7 +102,8 @@ def period(site: Site, period_id: str) -> Page:
         unit_rows.append([
             site.link(path, unit_period_page(period_id, u), inline(site.unit_name(u))),
             inline(site.unit_name(parent)) if parent else "–",
-            inline(org_unit.lead) if org_unit is not None and org_unit.lead else "–",
+            site.person_link(path, org_unit.lead) if org_unit is not None and org_unit.lead
+            else "–",
             score_cell(res) if res is not None else "–",
             status_chip(res.status) if res is not None else "–",
             counts_text(res.counts) if res is not None else "–"])
@@ -123,7 +124,8 @@ def period(site: Site, period_id: str) -> Page:
                         objective_anchor(o.id))
             if o.restricted:
                 cell += " " + RESTRICTED_CHIP
-            row = [inline(site.unit_name(u)), cell, inline(o.owner) if o.owner else "–",
+            row = [inline(site.unit_name(u)), cell,
+                   site.person_link(path, o.owner) if o.owner else "–",
                    o.type, score_cell(res), status_chip(res.status)]
             if closed:
                 row.append(_grade_cell(res))

@@ -55,7 +55,8 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
     result = site.unit_result(period, unit)
     org_unit = site.content.org.units.get(unit)
     blocks = [h1(f"{inline(name)} · {period}")]
-    lead = f"lead {inline(org_unit.lead)}" if org_unit and org_unit.lead else ""
+    lead = f"lead {site.person_link(path, org_unit.lead)}" if org_unit and org_unit.lead \
+        else ""
     blocks.append(site.as_of_line(site.state_words(period), lead))
     blocks.append(_breadcrumbs(site, path, period, unit))
     blocks.append(withheld_note(site.withheld.unit_period(period, unit)))
@@ -119,7 +120,7 @@ def _objective(site: Site, path: str, objective: Objective) -> list[str]:
     facts = [status_chip(res.status),
              f"{objective.type} (expected {score(res.end_expectation)} by the end)"]
     if objective.owner:
-        facts.append(f"owner {inline(objective.owner)}")
+        facts.append(f"owner {site.person_link(path, objective.owner)}")
     if objective.restricted:
         facts.append(RESTRICTED_CHIP)
     blocks.append(meta_line(*facts))
@@ -301,7 +302,7 @@ def unit_overview(site: Site, unit: str) -> Page:
     blocks = [h1(inline(name))]
     facts = []
     if org_unit is not None and org_unit.lead:
-        facts.append(f"lead {inline(org_unit.lead)}")
+        facts.append(f"lead {site.person_link(path, org_unit.lead)}")
     if org_unit is not None and org_unit.parent:
         facts.append(f"part of {site.unit_link(path, org_unit.parent)}")
     blocks.append(site.as_of_line(*facts))
@@ -364,7 +365,7 @@ def units_index(site: Site, current: str | None) -> Page:
         org_unit = site.content.org.units[u]
         facts = []
         if org_unit.lead:
-            facts.append(f"lead {inline(org_unit.lead)}")
+            facts.append(f"lead {site.person_link(path, org_unit.lead)}")
         if current is not None:
             res = site.unit_result(current, u)
             if res is not None:
