@@ -252,3 +252,28 @@ def test_dark_mode(browser: Browser, server: str, shots: Path, demo_site: Built)
         v.assert_clean()
     finally:
         v.close()
+
+
+# -- people ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_person_page(browser: Browser, server: str, shots: Path, demo_site: Built,
+                     viewport: str) -> None:
+    """A person's page lists their key results with status and latest check-in; at
+    390 px the page is no wider than the screen (the table scrolls)."""
+    size = DESKTOP if viewport == "desktop" else PHONE
+    v = Visit(browser, size)
+    try:
+        page = v.open(server + first_page(demo_site.site, "people/ana-gomez/"))
+        text = article_text(page)
+        assert "Ana Gomez" in text and "Key results" in text
+        assert "Reduce first response time from 15h to 12h" in text
+        assert "Holiday peak ahead" in text  # the latest check-in's note
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= size["width"], f"page is {overflow}px wide"
+        # the owner on a unit page leads here
+        shoot(page, shots, f"person-{viewport}")
+        v.assert_clean()
+    finally:
+        v.close()

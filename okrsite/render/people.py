@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from okrsite.model import KeyResult, Objective
+from okrsite.model import KeyResult, Objective, PeriodState
 from okrsite.people import Owned
 from okrsite.render.common import (
     PEOPLE_INDEX,
@@ -73,7 +73,8 @@ def person(site: Site, pid: str) -> Page:
 
     blocks.append(heading(2, "Key results", "key-results"))
     if owned.key_results:
-        rows = [_kr_row(site, path, o, kr) for o, kr in _newest_first(site, owned.key_results)]
+        ordered = sorted(owned.key_results, key=lambda i: _current_first(site, i[0].period))
+        rows = [_kr_row(site, path, o, kr) for o, kr in ordered]
         blocks.append(table(["Key result", "Period", "Score", "Status", "Latest check-in",
                              "Note"], rows, sortable=True))
     else:
@@ -82,7 +83,7 @@ def person(site: Site, pid: str) -> Page:
     blocks.append(heading(2, "Objectives", "objectives"))
     if owned.objectives:
         rows = []
-        for o in sorted(owned.objectives, key=lambda o: -site.card.periods.index(o.period)):
+        for o in sorted(owned.objectives, key=lambda o: _current_first(site, o.period)):
             res = site.objective_result(o)
             rows.append([site.objective_link(path, o), o.period, score_cell(res),
                          status_chip(res.status)])
@@ -104,10 +105,13 @@ def person(site: Site, pid: str) -> Page:
                 {"okrsite": {"kind": "person", "person": pid}}, in_nav=False)
 
 
-def _newest_first(site: Site, items: list[tuple[Objective, KeyResult]]
-                  ) -> list[tuple[Objective, KeyResult]]:
-    order = site.card.periods
-    return sorted(items, key=lambda item: -order.index(item[0].period))
+_STATE_FIRST = {PeriodState.ACTIVE: 0, PeriodState.PLANNING: 1, PeriodState.CLOSED: 2}
+
+
+def _current_first(site: Site, period: str) -> tuple[int, int]:
+    """A sort key: what is being worked on first (active periods), then what is planned,
+    then the closed periods, newest first."""
+    return _STATE_FIRST[site.state(period)], -site.card.periods.index(period)
 
 
 def _kr_row(site: Site, path: str, o: Objective, kr: KeyResult) -> list[str]:
