@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 MARKER = ".okrsite-output"  # in every directory `okrsite render` writes
@@ -119,3 +120,21 @@ def remove(path: Path) -> None:
         shutil.rmtree(path)
     elif os.path.lexists(path):
         os.unlink(path)
+
+
+def write_atomically(file: Path, data: bytes) -> None:
+    """A temporary file in the same folder, then a rename: a reader sees the old file
+    or the new one, never half of one. An existing file keeps its permissions."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if file.exists():
+            os.chmod(tmp, file.stat().st_mode & 0o7777)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

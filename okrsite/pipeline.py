@@ -57,24 +57,6 @@ class Loaded:
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
 
-    @cached_property
-    def finals(self) -> dict[str, FinalCheck]:
-        """Each closed period's final record compared with what the whole content gives
-        now (okrsite.final), restricted items included. A period that a document left
-        out of the model touches is not compared: its error comes first."""
-        content, _, unbuilt = self._loaded
-        if unbuilt.org or unbuilt.kpis:
-            return {}
-        out = {}
-        for pid, period in content.periods.items():
-            if period.final is None or pid in unbuilt.periods or any(
-                    p == pid for p, _ in unbuilt.okrs):
-                continue
-            found = check_final(content, pid, self.settings.scoring, self.registry)
-            if found is not None:
-                out[pid] = found
-        return out
-
 
 def load_content(content_dir: Path, cache: ParseCache | None = None,
                  fiscal_year_start: int = 1, snap: Snapshot | None = None) -> Loaded:

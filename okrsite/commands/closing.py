@@ -14,9 +14,7 @@ content reproduces the new record.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -29,6 +27,7 @@ from okrsite.errors import OkrsiteError
 from okrsite.final import FinalCheck, amended, check_final, compute, record_date, to_data
 from okrsite.loader import Snapshot
 from okrsite.model import Amendment, Content, FinalRecord, PeriodState
+from okrsite.output import write_atomically
 from okrsite.periods import is_period_id
 from okrsite.pipeline import Build, run
 from okrsite.settings import Settings
@@ -273,7 +272,7 @@ def _write_checked(build: Build, file: Path, rel: str, text: str, period: str,
     if found is None or not found.ok or found.recorded.digest != record.digest:
         raise ClosingError("internal error: the new record does not reproduce; nothing "
                            "was written")
-    _atomic_write(file, text.encode("utf-8"))
+    write_atomically(file, text.encode("utf-8"))
 
 
 def _key(d: Diagnostic) -> tuple[str, int, str, str]:
@@ -287,22 +286,6 @@ def _with_file(snap: Snapshot, file: Path, rel: str, raw: bytes) -> Snapshot:
     entries.append((file, rel, "period", raw, hashlib.sha256(raw).hexdigest()))
     entries.sort(key=lambda e: e[1])
     return Snapshot(entries, list(snap.diagnostics))
-
-
-def _atomic_write(file: Path, data: bytes) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if file.exists():
-            os.chmod(tmp, file.stat().st_mode & 0o777)
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- verify -------------------------------------------------------------------------------

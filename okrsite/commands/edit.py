@@ -21,8 +21,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -38,6 +36,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from okrsite.diagnostics import Diagnostic, has_errors
 from okrsite.errors import OkrsiteError
 from okrsite.loader import Snapshot
+from okrsite.output import write_atomically
 from okrsite.pipeline import Build, run
 from okrsite.settings import Settings
 from okrsite.yamlparse import YamlError, parse
@@ -300,22 +299,6 @@ def commit(settings: Settings, docs: list[RoundTrip],
             write_atomically(doc.file, changes[doc.relpath])
             written.append(doc.file)
     return written
-
-
-def write_atomically(file: Path, data: bytes) -> None:
-    """A temporary file in the same folder, then a rename: a reader sees the old file
-    or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, file.stat().st_mode & 0o7777)
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def at_line(diagnostic: Diagnostic, file: Path, line: int) -> Diagnostic:
