@@ -165,8 +165,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     diagnostics = list(build.diagnostics)
     if args.base:
         diagnostics += _change_control(args, build)
+    from okrsite.ciformats import format_gitlab, format_sarif
+
     formatter: Callable[..., str] = {"text": format_text, "json": format_json,
-                                     "github": format_github}[args.format]
+                                     "github": format_github, "gitlab": format_gitlab,
+                                     "sarif": format_sarif}[args.format]
     text = formatter(diagnostics)
     if text:
         print(text)
@@ -503,8 +506,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Validate every document; exit 1 on errors.")
     _add_common(p)
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text",
-                   help="text for people, json for tools, github for workflow annotations")
+    p.add_argument("--format", choices=("text", "json", "github", "gitlab", "sarif"),
+                   default="text",
+                   help="text for people, json for tools, github for workflow annotations, "
+                        "gitlab for a Code Quality report, sarif for code scanning")
     p.add_argument("--base", metavar="REV",
                    help="also compare with this revision: change control of closed periods, "
                         "goalposts and past check-ins (OKR401-OKR403)")
