@@ -496,6 +496,31 @@ def cmd_import_measurements(args: argparse.Namespace) -> int:
     return _edit(lambda: import_measurements(_settings(args), args.kpi, Path(args.csv)))
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Copy the content schemas into a directory, for editors."""
+    from okrsite.commands.newfiles import ExistsError
+    from okrsite.commands.schemaexport import export_schemas
+
+    out = Path(args.out)
+    try:
+        result = export_schemas(out)
+    except ExistsError as exc:
+        raise UsageError(str(exc)) from None
+    for file in result.written:
+        print(f"wrote {file}")
+    for file in result.kept:
+        print(f"kept {file} (the same already)")
+    content = out.absolute().parent / "content"
+    print(f"With content/ beside {out}, each file's first line can be:")
+    for where, kind in (("org.yaml", "org"), ("kpis/<kpi-id>.yaml", "kpi"),
+                        ("periods/<period-id>/period.yaml", "period"),
+                        ("periods/<period-id>/<unit-id>.yaml", "okrs")):
+        schema = out.absolute() / "v1" / f"{kind}.schema.json"
+        rel = Path(os.path.relpath(schema, (content / where).parent)).as_posix()
+        print(f"  content/{where}: # yaml-language-server: $schema={rel}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="okrsite", description="Validate, score and publish OKRs kept as YAML.")
@@ -582,6 +607,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE",
                    help="write here, e.g. .github/CODEOWNERS (default: standard output)")
     p.set_defaults(func=cmd_codeowners)
+
+    p = sub.add_parser("schema", help="copy the content schemas into a directory",
+                       description="Write v1/*.schema.json (JSON Schema of every document "
+                       "kind) for editors' completion and validation. Never overwrites a "
+                       "file.")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="where to write them, e.g. schema (beside content/)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("new-period", help="scaffold a period from the one before",
                        description="Write periods/ID/*.yaml with the unfinished objectives "

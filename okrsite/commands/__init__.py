@@ -5,4 +5,6 @@ they live above the pipeline rather than in it.
     change_control(repo_dir, content_dir, base_rev, as_of) -> [Diagnostic]  # control.py
     new_period(content_dir, id) -> NewPeriod                            # newperiod.py
     codeowners(content, content_rel) -> CodeOwners                      # codeowners.py
+    export_schemas(out) -> Written                                      # schemaexport.py
+    write_new(files, what) -> Written: all new files or none            # newfiles.py
 """
