@@ -45,6 +45,17 @@ def _date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 200:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of characters of 200 "
+                                         "or more")
+    return value
+
+
 def default_cache_dir(content_dir: Path) -> Path | None:
     """`.cache/okrsite` in the working directory, unless that is inside the content."""
     if os.environ.get("OKRSITE_NO_CACHE"):
@@ -281,7 +292,7 @@ def cmd_codes(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """The semantic diff of BASE..HEAD (default: the working tree) with its score impact."""
-    from okrsite.commands.prdiff import pr_diff, to_json, to_markdown, to_text
+    from okrsite.commands.prdiff import cut_markdown, pr_diff, to_json, to_markdown, to_text
     from okrsite.history.git import GitError
 
     build = _build(args, history=False)
@@ -291,7 +302,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
     except GitError as exc:
         raise UsageError(str(exc)) from None
     fmt = args.format or ("text" if sys.stdout.isatty() else "markdown")
-    print({"json": to_json, "text": to_text, "markdown": to_markdown}[fmt](result))
+    text = {"json": to_json, "text": to_text, "markdown": to_markdown}[fmt](result)
+    if args.full:
+        try:
+            Path(args.full).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --full {args.full}: {_why(exc)}") from None
+    if args.max_chars is not None:
+        text = cut_markdown(text, args.max_chars - 1)  # print adds a newline
+    print(text)
     return EXIT_OK
 
 
@@ -496,6 +515,33 @@ def cmd_import_measurements(args: argparse.Namespace) -> int:
     return _edit(lambda: import_measurements(_settings(args), args.kpi, Path(args.csv)))
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Scaffold a company's OKR repository."""
+    from okrsite.asof import AsOfError, from_epoch
+    from okrsite.commands.init import InitError, init, quarter_of
+    from okrsite.commands.newfiles import ExistsError
+
+    if args.period is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        try:
+            day = from_epoch(epoch) if epoch else date.today()
+        except AsOfError as exc:
+            raise UsageError(str(exc)) from None
+        args.period = quarter_of(day)
+    target = Path(args.dir)
+    try:
+        result = init(target, args.name, args.period)
+    except (InitError, ExistsError) as exc:
+        raise UsageError(str(exc)) from None
+    for file in result.written:
+        print(f"wrote {file}")
+    for file in result.kept:
+        print(f"kept {file} (the same already)")
+    where = "" if target.resolve() == Path.cwd().resolve() else f"cd {args.dir} && "
+    print(f"\nNext: {where}pip install -r requirements.txt && okrsite check && mkdocs serve")
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Copy the content schemas into a directory, for editors."""
     from okrsite.commands.newfiles import ExistsError
@@ -586,6 +632,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: text in a terminal, else markdown)")
     p.add_argument("--include-restricted", action="store_true",
                    help="show changes to restricted objectives and KPIs too")
+    p.add_argument("--max-chars", type=_positive, default=None, metavar="N",
+                   help="cut the Markdown at a section boundary to at most N characters, "
+                        "saying what was left out (GitHub comments hold 65,536)")
+    p.add_argument("--full", metavar="FILE",
+                   help="also write the whole, uncut text to FILE")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("export", help="write a period's audit CSV, JSON and manifest",
@@ -607,6 +658,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE",
                    help="write here, e.g. .github/CODEOWNERS (default: standard output)")
     p.set_defaults(func=cmd_codeowners)
+
+    p = sub.add_parser("init", help="scaffold a company's OKR repository",
+                       description="Write mkdocs.yml, content/ (the org's root unit, one "
+                       "period, an example objective), schema/, .gitignore, "
+                       "requirements.txt, a GitHub workflow, .gitlab-ci.yml and "
+                       ".pre-commit-config.yaml. Never overwrites a file.")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                   help="the repository's directory (default: the current one; created "
+                        "when missing)")
+    p.add_argument("--name", required=True, help='the company\'s name, e.g. "Acme Inc."')
+    p.add_argument("--period", metavar="ID",
+                   help="the first period, e.g. 2027-Q1 (default: the quarter of "
+                        "SOURCE_DATE_EPOCH, else of today)")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("schema", help="copy the content schemas into a directory",
                        description="Write v1/*.schema.json (JSON Schema of every document "

@@ -5,6 +5,7 @@ they live above the pipeline rather than in it.
     change_control(repo_dir, content_dir, base_rev, as_of) -> [Diagnostic]  # control.py
     new_period(content_dir, id) -> NewPeriod                            # newperiod.py
     codeowners(content, content_rel) -> CodeOwners                      # codeowners.py
+    init(dir, name, period) -> Written: a company's repository          # init.py
     export_schemas(out) -> Written                                      # schemaexport.py
     write_new(files, what) -> Written: all new files or none            # newfiles.py
 """

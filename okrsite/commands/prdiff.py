@@ -299,6 +299,29 @@ def to_markdown(d: PRDiff, plain: bool = False) -> str:
     return "\n".join(lines)
 
 
+def cut_markdown(text: str, limit: int) -> str:
+    """The Markdown diff cut to at most `limit` characters at a section boundary (a
+    `### ` heading), with a last line saying how much was left out. Text that fits
+    is returned as it is."""
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith("### ")] or [len(lines)]
+    sections = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    kept = lines[:starts[0]]
+    for n, section in enumerate(sections):
+        note = _cut_note(len(sections) - n)
+        if len("\n".join([*kept, *section])) + 1 + len(note) > limit:
+            return "\n".join([*kept, note, ""])[:limit]
+        kept += section
+    return "\n".join(kept)  # pragma: no cover - the whole text fit after all
+
+
+def _cut_note(left: int) -> str:
+    return (f"*Cut to fit: {plural(left, 'more section')} not shown "
+            "(`okrsite diff` shows the whole diff).*")
+
+
 def _unit_order(d: PRDiff) -> dict[str, tuple[int, str]]:
     units = list(d.head.content.org.units) + [
         u for u in d.base.content.org.units if u not in d.head.content.org.units]
