@@ -46,3 +46,19 @@ def test_cli_writes_the_file(tmp_path, capsys):
     assert "/content/periods/*/support.yaml @testco/support-leads" in out.read_text()
     assert main(["codeowners", str(repo.content)]) == 0
     assert capsys.readouterr().out == out.read_text()
+
+
+def test_yml_files_are_named_as_they_are(tmp_path):
+    """A KPI in `nps.yml` is owned as `nps.yml`: a `.yaml` line would match no file."""
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    for rel in ("kpis/frt.yaml", "periods/2026-Q2/support.yaml", "org.yaml"):
+        (repo.content / rel).rename(repo.content / rel.replace(".yaml", ".yml"))
+    result = codeowners(load_content(repo.content).content)
+    lines = [line for line in result.text.splitlines() if not line.startswith("#") and line]
+    assert "/content/org.yml @testco/leads" in lines
+    assert "/content/kpis/frt.yml @testco/support-leads" in lines
+    assert "/content/kpis/frt.yaml @testco/support-leads" not in lines
+    # support has a .yml file in one period and .yaml files in others: both are owned
+    assert "/content/periods/*/support.yaml @testco/support-leads" in lines
+    assert "/content/periods/*/support.yml @testco/support-leads" in lines

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from okrsite.model import Content
 
@@ -50,6 +51,12 @@ def _path(text: str) -> str:
     return text.replace("\\", "\\\\").replace(" ", "\\ ").replace("#", "\\#")
 
 
+def _suffixes(paths: list[str]) -> list[str]:
+    """The file endings in use (`.yaml`, `.yml`): a CODEOWNERS line names one."""
+    found = {PurePosixPath(p).suffix for p in paths} & {".yaml", ".yml"}
+    return sorted(found, key=lambda s: s != ".yaml") or [".yaml"]
+
+
 def codeowners(content: Content, content_rel: str = "content") -> Codeowners:
     """The CODEOWNERS text. `content_rel`: the content directory relative to the
     repository root (posix)."""
@@ -66,14 +73,19 @@ def codeowners(content: Content, content_rel: str = "content") -> Codeowners:
         u.parent is None for u in content.org.units.values()) else None
     owners = _reviewers(content, root, warnings)
     if owners:
-        lines += [f"{base}/org.yaml {' '.join(owners)}",
-                  f"{base}/periods/*/period.yaml {' '.join(owners)}"]
+        lines.append(f"{base}/{_path(content.org.source.path)} {' '.join(owners)}")
+        periods = [p.source.path for p in content.periods.values() if p.source]
+        lines += [f"{base}/periods/*/period{s} {' '.join(owners)}"
+                  for s in _suffixes(periods)]
     for unit in units:
         owners = _reviewers(content, unit, warnings)
         if owners:
-            lines.append(f"{base}/periods/*/{unit}.yaml {' '.join(owners)}")
+            files = [up.source.path for (_, u), up in content.okrs.items() if u == unit]
+            lines += [f"{base}/periods/*/{_path(unit)}{s} {' '.join(owners)}"
+                      for s in _suffixes(files)]
     for kpi in content.kpis.values():
         owners = _reviewers(content, kpi.owner, warnings)
         if owners:
-            lines.append(f"{base}/kpis/{kpi.id}.yaml {' '.join(owners)}")
+            file = kpi.source.path if kpi.source else f"kpis/{kpi.id}.yaml"
+            lines.append(f"{base}/{_path(file)} {' '.join(owners)}")
     return Codeowners("\n".join(lines) + "\n", warnings)
