@@ -20,6 +20,7 @@ from okrsite import __version__
 from okrsite.diagnostics import (
     CODES,
     Diagnostic,
+    display_path,
     format_github,
     format_json,
     format_text,
@@ -542,6 +543,33 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Write okrs files from a spreadsheet (CSV) of objectives and key results."""
+    from okrsite.commands.importokrs import ImportError_, import_okrs, write_import
+    from okrsite.commands.newfiles import ExistsError
+
+    build = _build(args, history=False)
+    try:
+        imported = import_okrs(build.content, build.content_dir, Path(args.file))
+        written = write_import(imported)
+    except (ImportError_, ExistsError) as exc:
+        raise UsageError(str(exc)) from None
+    for column in imported.unmapped:
+        print(f"okrsite: warning: {args.file}: column {column!r} maps to no field; kept on "
+              f"each key result as x-{_slug(column)}", file=sys.stderr)
+    for file in written:
+        print(f"wrote {display_path(str(file))}")
+    print(f"{imported.objectives} objectives with {imported.key_results} key results. "
+          "Review them (ids come from the titles), then run okrsite check.")
+    return EXIT_OK
+
+
+def _slug(text: str) -> str:
+    from okrsite.commands.importokrs import slug
+
+    return slug(text)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Copy the content schemas into a directory, for editors."""
     from okrsite.commands.newfiles import ExistsError
@@ -672,6 +700,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the first period, e.g. 2027-Q1 (default: the quarter of "
                         "SOURCE_DATE_EPOCH, else of today)")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="write okrs files from a spreadsheet (CSV)",
+                       description="One CSV row per key result: period, unit, objective, "
+                       "key result, baseline, target, unit of measure, owner, ... (see the "
+                       "guide). Never overwrites a file.")
+    p.add_argument("what", choices=("okrs",), help="what the file holds: okrs")
+    p.add_argument("file", metavar="FILE.csv", help="the spreadsheet, saved as CSV (UTF-8)")
+    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("schema", help="copy the content schemas into a directory",
                        description="Write v1/*.schema.json (JSON Schema of every document "

@@ -6,6 +6,7 @@ they live above the pipeline rather than in it.
     new_period(content_dir, id) -> NewPeriod                            # newperiod.py
     codeowners(content, content_rel) -> CodeOwners                      # codeowners.py
     init(dir, name, period) -> Written: a company's repository          # init.py
+    import_okrs(content, content_dir, csv) -> Imported                  # importokrs.py
     export_schemas(out) -> Written                                      # schemaexport.py
     write_new(files, what) -> Written: all new files or none            # newfiles.py
 """
