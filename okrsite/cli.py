@@ -250,8 +250,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     written = 0
     try:
         staging = output.begin(out)
+        directory_urls = build.settings.directory_urls
         for page in pages:  # rendered one at a time, written as they come
-            _write(staging / page.path, page.source().encode("utf-8"))
+            path = output.directory_page(page.path) if directory_urls else page.path
+            _write(staging / path, page.source().encode("utf-8"))
             written += 1
         for asset in assets:
             _write(staging / asset.path, asset.data)

@@ -138,3 +138,13 @@ def write_atomically(file: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def directory_page(path: str) -> str:
+    """Where `okrsite render` writes a page when URLs are directories: `a/b.md`, served
+    at `a/b/`, as `a/b/index.md`. Its links are relative to the address it is served
+    at; in a folder of its own, they are relative to its source file too, which is
+    what generators that rewrite links (Zensical) resolve them against."""
+    if not path.endswith(".md") or path == "index.md" or path.endswith("/index.md"):
+        return path
+    return path[: -len(".md")] + "/index.md"
