@@ -126,3 +126,26 @@ def test_the_default_period_is_the_quarter_of_source_date_epoch(tmp_path):
     done = init(tmp_path, "--name", "Acme", env={"SOURCE_DATE_EPOCH": "1800000000"})  # 2027-01-15
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "content" / "periods" / "2027-Q1" / "company.yaml").is_file()
+
+
+def test_the_readme_quick_start_works_as_written(tmp_path):
+    """The README's quick start, with the environment running these tests as the
+    activated one and `mkdocs build --strict` for `mkdocs serve` (a server)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("Quick start:"):]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)[:1]
+    lines = block.strip().splitlines()
+    assert lines[0].startswith(". .venv/bin/activate")
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["okrsite", "init"], ["cd", "~/acme-okrs"], ["okrsite", "check"], ["mkdocs", "serve"]]
+    script = "\n".join([*lines[1:-1], "mkdocs build --strict"])
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT), OKRSITE_NO_CACHE="1",
+               PATH=f"{MKDOCS.parent}{os.pathsep}{env['PATH']}")
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No problems found." in done.stdout
+    assert (tmp_path / "acme-okrs" / "site" / "index.html").is_file()

@@ -89,6 +89,8 @@ plugins: [search, okrsite]
 """,
         "requirements.txt": f"""\
 # The okrsite that CI, pre-commit and you install: pip install -r requirements.txt
+# Before okrsite is on the package index, name a git revision instead, e.g.
+#   okrsite @ git+https://github.com/OWNER/okrsite@v0.1.0
 {s.requirement}
 """,
         "content/org.yaml": f"""\

