@@ -240,7 +240,7 @@ def test_diff_without_changes(capsys, repo):
 
 REPO = Path(__file__).resolve().parent.parent
 ALLOWED_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/upload-pages-artifact",
-                   "actions/deploy-pages"}
+                   "actions/deploy-pages", "actions/upload-artifact"}  # the full diff
 
 
 def test_workflow_uses_only_the_allowed_actions_and_our_commands():
@@ -249,8 +249,8 @@ def test_workflow_uses_only_the_allowed_actions_and_our_commands():
     used = {s["uses"].split("@")[0] for s in steps if "uses" in s}
     assert used == ALLOWED_ACTIONS
     runs = "\n".join(s.get("run", "") for s in steps)
-    assert 'okrsite check content --base "origin/$BASE_REF" --format github' in runs
-    assert 'okrsite diff "origin/$BASE_REF"' in runs and "gh pr comment" in runs
+    assert 'okrsite check --strict --base "$BASE" --format github' in runs
+    assert 'okrsite diff "$BASE"' in runs and "gh pr comment" in runs
     assert "mkdocs build" in runs
     assert "${{" not in runs  # untrusted values reach scripts only through env
     assert flow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on` as True

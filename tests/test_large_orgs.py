@@ -72,7 +72,7 @@ def test_a_chain_of_1100_levels_checks_and_renders(tmp_path):
     _check_and_render(content, out)
     assert len(list((out / "periods" / "2026-Q3").glob("u*/index.md"))) == 1100
     # The cascade nests every objective under the one it aligns to, all 1,100 of them.
-    cascade = (out / "cascade" / "2026-Q3.md").read_text()
+    cascade = (out / "cascade" / "2026-Q3" / "index.md").read_text()
     assert cascade.count("<ul>") == 1100
     assert cascade.index(">Grow u0<") < cascade.index(">Grow u1<") < cascade.index(
         ">Grow u1099<")

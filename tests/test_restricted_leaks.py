@@ -310,9 +310,9 @@ def test_render_out_has_no_trace_of_restricted_items(story, tmp_path, capsys):
     out = tmp_path / "rendered"
     cli(capsys, "render", str(repo.content), "--out", str(out), "--as-of", AS_OF)
     files = outputs(out)
-    assert "changes.md" in files and "audit/2026-Q1/okrs.json" in files
+    assert "changes/index.md" in files and "audit/2026-Q1/okrs.json" in files
     assert "Grow the widget business" in files["people/kim-park/index.md"]
-    changes = html.unescape(files["changes.md"])
+    changes = html.unescape(files["changes/index.md"])
     assert "Night delivery is live" in changes
     assert "lead-time check-in 2026-02-28 added: 6" in changes
     assert not leaks(files)
@@ -356,7 +356,7 @@ def test_restricted_in_the_working_tree_only_is_withheld_everywhere(tmp_path, ca
     out = tmp_path / "rendered"
     cli(capsys, "render", str(repo.content), "--out", str(out), "--as-of", AS_OF)
     files = outputs(out)
-    assert "lead-time check-in 2026-02-28 added: 6" in html.unescape(files["changes.md"])
+    assert "lead-time check-in 2026-02-28 added: 6" in html.unescape(files["changes/index.md"])
     assert [(n, s) for n, t in files.items() for s in secrets if s in t.lower()] == []
     for fmt in ("markdown", "json"):  # two commits in which the objective was public
         diff = cli(capsys, "diff", shas["mixed"], shas["public"], "--content-dir",
