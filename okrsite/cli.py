@@ -588,7 +588,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print(f"kept {file} (the same already)")
     content = out.absolute().parent / "content"
     print(f"With content/ beside {out}, each file's first line can be:")
-    for where, kind in (("org.yaml", "org"), ("kpis/<kpi-id>.yaml", "kpi"),
+    for where, kind in (("org.yaml", "org"), ("people.yaml", "people"),
+                        ("kpis/<kpi-id>.yaml", "kpi"),
                         ("periods/<period-id>/period.yaml", "period"),
                         ("periods/<period-id>/<unit-id>.yaml", "okrs")):
         schema = out.absolute() / "v1" / f"{kind}.schema.json"

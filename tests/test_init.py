@@ -20,7 +20,7 @@ FILES = [
     "content/org.yaml", "content/periods/2027-Q1/company.yaml",
     "content/periods/2027-Q1/period.yaml", "mkdocs.yml", "requirements.txt",
     "schema/v1/defs.schema.json", "schema/v1/kpi.schema.json", "schema/v1/okrs.schema.json",
-    "schema/v1/org.schema.json", "schema/v1/period.schema.json",
+    "schema/v1/org.schema.json", "schema/v1/people.schema.json", "schema/v1/period.schema.json",
 ]
 
 
