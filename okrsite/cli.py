@@ -308,7 +308,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     text = {"json": to_json, "text": to_text, "markdown": to_markdown}[fmt](result)
     if args.full:
         try:
-            Path(args.full).write_text(text + "\n", encoding="utf-8")
+            from okrsite.output import write_atomically
+
+            write_atomically(Path(args.full), (text + "\n").encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"cannot write --full {args.full}: {_why(exc)}") from None
     if args.max_chars is not None:
