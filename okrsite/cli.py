@@ -528,8 +528,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     if args.period is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        # The default first period of new content: the one clock read, never a build's date.
         try:
-            day = from_epoch(epoch) if epoch else date.today()
+            day = from_epoch(epoch) if epoch else date.today()  # clock-ok
         except AsOfError as exc:
             raise UsageError(str(exc)) from None
         args.period = quarter_of(day)
