@@ -147,7 +147,8 @@ def a_kpi_chart() -> Chart:
 
 
 TREND_BARS = [Bar("2026-Q1", 0.82, "achieved", "green"), Bar("2026-Q2", None, "no data", None),
-              Bar("2026-Q3", 1.3, "achieved", "green"), Bar("2026-Q4", 0.5, "at risk", None)]
+              Bar("2026-Q3", 1.3, "achieved", "green"), Bar("2026-Q4", 0.5, "at risk", None),
+              Bar("2027-Q1", 0.3, "at risk", "yellow", in_progress=True)]
 
 
 def a_trend_chart() -> Chart:
@@ -263,31 +264,39 @@ def test_trend_chart() -> None:
     group = one(root, "okr-c-bar")
     bars = list(group)
     assert [el.find(f"{SVG}title").text for el in bars] == [
-        "2026-Q1: 0.82, achieved", "2026-Q2: no data", "2026-Q3: 1.30, achieved",
-        "2026-Q4: 0.50, at risk"]
+        "2026-Q1: 82%, achieved", "2026-Q2: no data", "2026-Q3: 130%, achieved",
+        "2026-Q4: 50%, at risk", "2027-Q1: 30% so far, at risk"]
     assert classes(bars[1]) == {"okr-c-bar--none"} and bars[1].tag == f"{SVG}rect"
-    assert classes(bars[3]) == {"okr-c-bar--plain"}  # scored, no band: filled, not hollow
+    assert classes(bars[0]) == {"okr-c-bar--green"}  # the colour its status gave it
+    assert classes(bars[3]) == {"okr-c-bar--plain"}  # scored, no tone: filled, not hollow
+    # the running period's score is one so far, drawn apart from the final ones
+    assert classes(bars[4]) == {"okr-c-bar--yellow", "okr-c-bar--so-far"}
     spans = {}
-    for el in (bars[0], bars[2], bars[3]):
+    for el in (bars[0], bars[2], bars[3], bars[4]):
         ((bottom, top),) = vertices(el.get("d"))
         assert bottom == (top[0], 220)  # upright, from the baseline
         spans[el.find(f"{SVG}title").text[:7]] = bottom[1] - top[1]
     # heights in proportion to the scores; an overachieved score stops at the top (1.0)
-    assert spans == {"2026-Q1": round(0.82 * 198), "2026-Q3": 198, "2026-Q4": 99}
+    assert spans == {"2026-Q1": round(0.82 * 198), "2026-Q3": 198, "2026-Q4": 99,
+                     "2027-Q1": round(0.3 * 198)}
     width = int(group.get("stroke-width"))
     assert 0 < width <= 48 and int(bars[1].get("width")) == width
-    assert labels(root, "okr-c-y") == ["0.0", "0.5", "1.0"]
-    assert labels(root, "okr-c-edge-label") == ["yellow from 0.4", "green from 0.7"]
+    assert labels(root, "okr-c-y") == ["0%", "50%", "100%"]  # the pages' scale
     # each score is written above its bar, each period under it
     scores, periods = (g for g in root.iter(f"{SVG}g") if "okr-c-x" in classes(g))
     bar_tops = [vertices(el.get("d"))[0][1] for el in bars if el.get("d")]
-    assert [(int(t.get("x")), t.text) for t in scores] == [
-        (x, score) for (x, _), score in zip(bar_tops, ("0.82", "1.30", "0.50"), strict=True)]
-    assert all(int(t.get("y")) < y for t, (_, y) in zip(scores, bar_tops, strict=True))
-    assert [t.text for t in periods] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-    assert table_rows(chart) == [["2026-Q1", "0.82", "achieved"],
+    written = [(int(t.get("x")), int(t.get("y")), t.text) for t in scores]
+    assert [(x, text) for x, _, text in written if text != "so far"] == [
+        (x, score) for (x, _), score in zip(bar_tops, ("82%", "130%", "50%", "30%"),
+                                            strict=True)]
+    tops = dict(bar_tops)
+    assert all(y < tops[x] for x, y, _ in written)
+    assert [text for x, _, text in written if x == bar_tops[-1][0]] == ["30%", "so far"]
+    assert [t.text for t in periods] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1"]
+    assert table_rows(chart) == [["2026-Q1", "82%", "achieved"],
                                  ["2026-Q2", "no data", "no data"],
-                                 ["2026-Q3", "1.30", "achieved"], ["2026-Q4", "0.50", "at risk"]]
+                                 ["2026-Q3", "130%", "achieved"], ["2026-Q4", "50%", "at risk"],
+                                 ["2027-Q1", "30% so far", "at risk"]]
 
 
 @pytest.mark.parametrize("make", ALL_CHARTS)

@@ -176,16 +176,16 @@ def test_closed_periods_show_grades_and_flag_differences(pages: list[Page]) -> N
     q1 = pages_["periods/2030-Q1/index.md"]
     rows = lines(q1)
     assert "Unit | Objective | Owner | Type | Score | Status | Grade" in rows
-    # score 0.67, owner's grade 0.90: flagged
-    assert ("Acme Corp | Reach 13M revenue | Ada Lovelace | committed | 0.67 | ✗ missed | "
-            "0.90 ⚠ differs by 0.23") in rows
-    assert '<td>0.90 <span class="okr-flag">' in q1.html
+    # score 67%, owner's grade 90%: flagged
+    assert ("Acme Corp | Reach 13M revenue | Ada Lovelace | committed | 67% | ✗ missed | "
+            "90% ⚠ differs by 23%") in rows
+    assert '<td>90% <span class="okr-flag">' in q1.html
     # Ship the beta: grade equals the score, no flag
-    assert ("Product & <b>Design</b> | Ship the beta | Grace Hopper | aspirational | 0.50 | "
-            "✗ missed | 0.50") in rows
+    assert ("Product & <b>Design</b> | Ship the beta | Grace Hopper | aspirational | 50% | "
+            "✗ missed | 50%") in rows
     assert q1.html.count('class="okr-flag"') == 1
     unit = text(pages_["periods/2030-Q1/acme/index.md"])
-    assert "Score 0.67 · owner's grade 0.90" in unit and "differs by 0.23, more than 0.2" in unit
+    assert "Score 67% · owner's grade 90%" in unit and "differs by 23%, more than 20%" in unit
     q2 = pages_["periods/2030-Q2/index.md"]
     assert "Unit | Objective | Owner | Type | Score | Status" in lines(q2)
     assert "Grade" not in text(q2) and "<th>Grade</th>" not in q2.html
@@ -237,8 +237,8 @@ def test_alignment_both_ways(pages: list[Page]) -> None:
         in cascade
     tree = cascade[cascade.index("\nCascade\n"):cascade.index("\nUnaligned objectives\n")]
     items = [line for line in tree.splitlines() if line.lstrip().startswith("- ")]
-    assert items[0].startswith("- 2030 · Acme Corp: Grow revenue to 20M — 0.37")
-    assert items[1].startswith("  - 2030-Q2 · Acme Corp: Reach 15M revenue — 0.43")
+    assert items[0].startswith("- 2030 · Acme Corp: Grow revenue to 20M — 37%")
+    assert items[1].startswith("  - 2030-Q2 · Acme Corp: Reach 15M revenue — 43%")
     assert items[3].startswith("      - 2030-Q2 · Index Team: Lower the happiness index")
     html = page.html
     tree_html = html[html.index('<h2 id="tree">'):html.index('<h2 id="unaligned">')]
@@ -262,7 +262,7 @@ def test_home_page(pages: list[Page]) -> None:
     assert '<a href="kpis/index/">Happiness index</a>' in home  # on watch: needs attention
     assert "Happiness index | 30 points (2030-04-30) | ! watch | ↓ down (better)" in rows
     assert '<figure class="okr-chart">' in home
-    assert "    - Platform — 0.25 · on track" in rows  # two levels below the company
+    assert "    - Platform — 25% · on track" in rows  # two levels below the company
     assert '<a href="periods/2030-Q2/platform/">Platform</a>' in home
 
 
@@ -277,7 +277,7 @@ def test_kpi_page(pages: list[Page]) -> None:
             "15M</a>") in kpi
     assert '<a href="../../periods/2030/acme/#kr-grow_revenue">Revenue from 10M to 20M</a>' \
         in kpi
-    assert "2030-Q2 | Acme Corp | Reach 15M revenue | Revenue from 13M to 15M | 0.50 | " \
+    assert "2030-Q2 | Acme Corp | Reach 15M revenue | Revenue from 13M to 15M | 50% | " \
         "✓ on track" in rows
 
 
@@ -286,8 +286,8 @@ def test_unit_overview(pages: list[Page]) -> None:
     unit = page.html
     assert '<a href="../../periods/2030-Q1/product/">2030-Q1</a>' in unit
     assert '<a href="../../periods/2030-Q2/product/">2030-Q2</a>' in unit
-    assert "2030-Q1 | closed | 0.50 | ✗ missed | 1 | 1 missed" in lines(page)
-    assert "unit score by period" in text(page)
+    assert "2030-Q1 | closed | 50% | ✗ missed | 1 | 1 missed" in lines(page)
+    assert "Product & <b>Design</b>: unit score by quarter" in text(page)  # quarters only
     sales = text(by_path(pages)["units/sales/index.md"])
     assert "No OKRs in any period of this build." in sales
 

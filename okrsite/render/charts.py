@@ -45,7 +45,8 @@ class Bar:
     label: str  # plain text
     score: float | None  # None: no data
     status: str  # plain words, e.g. "on track"
-    band: str | None  # green | yellow | red | None
+    tone: str | None  # the status's colour: green | yellow | red | grey | None
+    in_progress: bool = False  # a score so far, not a final one: drawn lighter
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,24 @@ def _num(x: float) -> str:
     return f"{x + 0.0:.6g}"  # + 0.0: no `-0`
 
 
+def _shown(x: float) -> str:
+    """A value as a reader sees it: thousands grouped (241,000), as on the pages."""
+    text = _num(x)
+    if "e" in text:
+        return text
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
+
+
 def _with_unit(x: float, unit: str | None) -> str:
     if not unit:
-        return _num(x)
-    return f"{_num(x)}{'' if unit in ('%', '‰') else ' '}{unit}"
+        return _shown(x)
+    return f"{_shown(x)}{'' if unit in ('%', '‰') else ' '}{unit}"
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100 + 0.0:.0f}%"  # + 0.0: no `-0%`
 
 
 def _tick(x: float) -> str:
@@ -309,7 +324,9 @@ def _domain(points: Sequence[Point], extra: Sequence[float]) -> tuple[float, flo
     values = [p.value for p in points] + [v for v in extra]
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.08 or (abs(hi) * 0.1 or 1.0)
-    return lo - pad, hi + pad
+    # The axis fits the data: values that are never negative (counts, rates) get no
+    # negative ticks below them.
+    return (lo - pad if lo - pad >= 0 or lo < 0 else 0.0), hi + pad
 
 
 # -- key result chart ------------------------------------------------------------------------
@@ -367,9 +384,9 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
 
     rows = []
     for p in points:  # the unit is said once, in the header
-        row = [p.date.isoformat(), _num(p.value)]
+        row = [p.date.isoformat(), _shown(p.value)]
         if expected_at is not None:
-            row.append(_num(round(expected_at(p.date), 2)))
+            row.append(_shown(round(expected_at(p.date), 2)))
         elif direction is not None and target is not None:
             met = p.value <= target if direction == "at_most" else p.value >= target
             row.append("yes" if met else "no")
@@ -465,7 +482,7 @@ def kpi_chart(chart_id: str, title: str, points: Sequence[Point], *, as_of: date
     for p in points:
         health = "–" if green is None or red is None else \
             kpi_health(p.value, green, red, higher_is_better)
-        rows.append([p.date.isoformat(), _num(p.value), health, _note(p.note_html)])
+        rows.append([p.date.isoformat(), _shown(p.value), health, _note(p.note_html)])
     caption = f"Measurements on or before {as_of.isoformat()}"
     return Chart("".join(parts), _table(["Date", _in_unit("Value", unit), "Health", "Note"],
                                         rows, caption), _legend(legend))
@@ -474,26 +491,27 @@ def kpi_chart(chart_id: str, title: str, points: Sequence[Point], *, as_of: date
 # -- score trend ----------------------------------------------------------------------------
 
 
-def trend_chart(chart_id: str, title: str, bars: Sequence[Bar], *, yellow_from: float = 0.4,
-                green_from: float = 0.7) -> Chart:
-    """Scores side by side (a unit across periods), 0 to 1, with the band edges marked."""
+def trend_chart(chart_id: str, title: str, bars: Sequence[Bar]) -> Chart:
+    """Scores side by side (a unit across periods), 0 to 100%, each bar in its status's
+    colour. A score so far (`in_progress`) is drawn lighter and says "so far", so it
+    does not read as a final score beside closed periods."""
     n = max(1, len(bars))
     slot = PLOT_W / n
     width = _round(min(48.0, slot * 0.6))
     scale = _Scale(date(2000, 1, 1), date(2000, 1, 2), 0.0, 1.0)
     scored = [b for b in bars if b.score is not None]
+
+    def words(b: Bar) -> str:
+        if b.score is None:
+            return "no data"
+        return _pct(b.score) + (" so far" if b.in_progress else "")
+
     desc = (f"{len(bars)} period{'s' if len(bars) != 1 else ''}; "
-            + "; ".join(f"{b.label}: {'no data' if b.score is None else f'{b.score:.2f}'}"
-                        for b in bars)) if bars else "No periods."
+            + "; ".join(f"{b.label}: {words(b)}" for b in bars)) if bars else "No periods."
     parts = [_open(chart_id, title, desc)]
     grid = (0.0, 0.5, 1.0)
     parts.append(_path("okr-c-grid", _hlines([scale.y(t) for t in grid[1:]])))  # 0: the axis
-    parts.append(_y_labels([(scale.y(t), f"{t:.1f}") for t in grid]))
-    edges = ((yellow_from, "yellow from"), (green_from, "green from"))
-    parts.append(_path("okr-c-edge", _hlines([scale.y(edge) for edge, _ in edges])))
-    parts.append('<g class="okr-c-edge-label">' + "".join(
-        f'<text x="{WIDTH - RIGHT - 4}" y="{scale.y(edge) - 5}">{words} {edge:.1f}</text>'
-        for edge, words in edges) + "</g>")
+    parts.append(_y_labels([(scale.y(t), _pct(t)) for t in grid]))
     # A scored bar is a vertical line as wide as a bar (the group's stroke-width, butt
     # caps): one short path instead of a rect's four attributes. "No data" stays a
     # dashed outline, a rect.
@@ -506,12 +524,15 @@ def trend_chart(chart_id: str, title: str, bars: Sequence[Bar], *, yellow_from: 
                             "no data</title></rect>")
         else:
             top = scale.y(min(1.0, max(0.0, b.score)))
-            # a scored period without a band is drawn plain, never hollow like "no data"
-            tone = attr(b.band) if b.band else "plain"
-            bars_svg.append(f'<path class="okr-c-bar--{tone}" d="M{cx} {TOP + PLOT_H}V{top}">'
-                            f"<title>{attr(b.label)}: {b.score:.2f}, {attr(b.status)}</title>"
+            # a scored period without a tone is drawn plain, never hollow like "no data"
+            tone = attr(b.tone) if b.tone else "plain"
+            css = f"okr-c-bar--{tone}" + (" okr-c-bar--so-far" if b.in_progress else "")
+            bars_svg.append(f'<path class="{css}" d="M{cx} {TOP + PLOT_H}V{top}">'
+                            f"<title>{attr(b.label)}: {words(b)}, {attr(b.status)}</title>"
                             "</path>")
-            scores.append(f'<text x="{cx}" y="{top - 5}">{b.score:.2f}</text>')
+            scores.append(f'<text x="{cx}" y="{top - 5}">{_pct(b.score)}</text>')
+            if b.in_progress:  # a line of its own: the bar's width is all a label has
+                scores.append(f'<text x="{cx}" y="{top - 22}">so far</text>')
         labels.append((cx, attr(b.label)))
     parts.append(f'<g class="okr-c-bar" stroke-width="{width}">{"".join(bars_svg)}</g>')
     if scores:
@@ -519,8 +540,7 @@ def trend_chart(chart_id: str, title: str, bars: Sequence[Bar], *, yellow_from: 
     parts.append(_x_labels(labels))
     parts.append(_path("okr-c-axis", _hlines([TOP + PLOT_H])))
     parts.append("</svg>")
-    rows = [[attr(b.label), "no data" if b.score is None else f"{b.score:.2f}", attr(b.status)]
-            for b in bars]
+    rows = [[attr(b.label), words(b), attr(b.status)] for b in bars]
     caption = f"{title}: {len(scored)} of {len(bars)} periods with data"
     return Chart("".join(parts), _table(["Period", "Score", "Status"], rows, caption),
                  attr(title) + ".")

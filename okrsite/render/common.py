@@ -17,9 +17,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
-from okrsite.numbers import fmt_fixed, fmt_num, fmt_score
+from okrsite.numbers import fmt_fixed, fmt_num
 from okrsite.people import PeopleIndex
 from okrsite.periods import PERIOD_ID
+from okrsite.render.charts import Bar
 from okrsite.render.safe import SafeMarkdown, inline
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, Scorecard, UnitResult
 from okrsite.scoring.status import STATUS_LABELS
@@ -121,13 +122,16 @@ def link(from_page: str, to_page: str, text: str, anchor: str | None = None,
 # -- numbers and words ----------------------------------------------------------------------
 
 
-# Numbers read the same on pages as in explanations and the CLI table.
 num = fmt_num
-score = fmt_score
 
 
 def pct(x: float) -> str:
     return f"{fmt_fixed(x * 100, 0)}%"
+
+
+# People read one scale: every score, expectation and grade on a page is a percentage
+# (62%). The JSON exports, the CLI and the scorers' own arithmetic keep 0-1.
+score = pct
 
 
 def value(x: float | None, unit: str | None) -> str:
@@ -135,9 +139,19 @@ def value(x: float | None, unit: str | None) -> str:
     if x is None:
         return "–"
     if not unit:
-        return num(x)
+        return grouped(x)
     sep = "" if unit in ("%", "‰") else " "
-    return f"{num(x)}{sep}{inline(unit)}"
+    return f"{grouped(x)}{sep}{inline(unit)}"
+
+
+def grouped(x: float) -> str:
+    """A measured value with its thousands grouped: 241,000 (as in the charts)."""
+    text = num(x)
+    whole, dot, frac = text.partition(".")
+    if "e" in text or len(whole.lstrip("-")) < 4:
+        return text
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
 
 
 def plural(n: int, noun: str, nouns: str | None = None) -> str:
@@ -210,9 +224,19 @@ RESTRICTED_CHIP = ('<span class="okr-chip okr-chip--restricted"><span class="okr
                    'aria-hidden="true">⊘</span> restricted</span>')
 
 
+def status_tone(status: str) -> str:
+    """The colour of a status: one rule for chips, bars and charts alike."""
+    return _STATUS_CHIP.get(status, ("grey", "?"))[0]
+
+
+_PACED = ("on_track", "at_risk", "off_track", "stale")  # statuses judged against a pace
+
+
 def progress(result: KRResult | ObjectiveResult | UnitResult, *, with_status: bool = True
              ) -> str:
-    """A bar for the eye and the same facts in words: `62% · on track`."""
+    """A bar for the eye and the same facts in words: `62% · on track`. The status
+    decides the bar's colour (as it does the chip's); the tick on the bar is the score
+    expected by now; at close the band is said in words."""
     if isinstance(result, KRResult):
         value_, raw, no_data = result.score.value, result.score.raw, result.score.no_data
     else:
@@ -220,22 +244,26 @@ def progress(result: KRResult | ObjectiveResult | UnitResult, *, with_status: bo
         raw = getattr(result, "raw", None)
     words = "no data" if no_data else pct(value_)
     if not no_data and raw is not None and round(raw, 2) > 1:
-        words += f" (overachieved: {pct(raw)})"
+        words += " (target exceeded)"
     if with_status and not (no_data and result.status == "no_data"):
         words += f" · {status_label(result.status)}"
+        if result.status in ("achieved", "missed") and result.band:
+            words += f" · {result.band} band"
     width = 0.0 if no_data else min(1.0, max(0.0, value_)) * 100
-    band = result.band or "none"
-    return (f'<span class="okr-progress okr-progress--{band}" style="--okr-fill: {width:.0f}%" '
-            f'aria-hidden="true"></span> '
+    style = f"--okr-fill: {width:.0f}%"
+    if result.status in _PACED and result.expected > 0:
+        style += f"; --okr-expected: {min(1.0, result.expected) * 100:.0f}%"
+    return (f'<span class="okr-progress okr-progress--{status_tone(result.status)}" '
+            f'style="{style}" aria-hidden="true"></span> '
             f'<span class="okr-progress__text" data-sort="{-1 if no_data else value_:.4f}">'
             f"{words}</span>")
 
 
 def score_cell(result: ObjectiveResult | UnitResult) -> str:
-    """A table cell: the score as a sortable number (or "no data")."""
+    """A table cell: the score as a sortable percentage (or "no data")."""
     if result.no_data:
         return '<span data-sort="-1">no data</span>'
-    return f'<span data-sort="{result.score:.4f}">{score(result.score)}</span>'
+    return f'<span data-sort="{result.score:.4f}">{pct(result.score)}</span>'
 
 
 # -- blocks (HTML; every text in them is already safe: see `safe.inline`) ------------------
@@ -466,6 +494,18 @@ class Site:
             for k, v in result.kr_counts.items():
                 krs[k] = krs.get(k, 0) + v
         return objectives, krs
+
+
+def trend_bar(site: Site, period: str, unit: str) -> Bar | None:
+    """A unit's score in a period as a bar of a trend chart: coloured by its status,
+    "so far" while the period is active, no data while it is in planning."""
+    res = site.unit_result(period, unit)
+    if res is None:
+        return None
+    state = site.state(period)
+    no_data = res.no_data or state is PeriodState.PLANNING
+    return Bar(period, None if no_data else res.score, status_label(res.status),
+               status_tone(res.status), in_progress=state is PeriodState.ACTIVE)
 
 
 def counts_text(counts: dict[str, int]) -> str:

@@ -25,6 +25,7 @@ from okrsite.render.common import (
     join_blocks,
     nested_list,
     para,
+    pct,
     plural,
     table,
 )
@@ -150,7 +151,7 @@ def audit_assets(audit: PeriodAudit) -> list[Asset]:
 
 
 def _score(value: float | None) -> str:
-    return "–" if value is None else fmt_score(value)
+    return "–" if value is None else pct(value)
 
 
 def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from okrsite.model import Objective, PeriodState
-from okrsite.render.charts import Bar, trend_chart
+from okrsite.render.charts import trend_chart
 from okrsite.render.common import (
     HOME,
     KPIS_INDEX,
@@ -30,6 +30,7 @@ from okrsite.render.common import (
     status_chip,
     status_label,
     table,
+    trend_bar,
     value,
     withheld_note,
 )
@@ -95,7 +96,7 @@ def home(site: Site, current: str | None) -> Page:
         f"{site.link(path, cascade_page(current), 'alignment cascade')}."))
     blocks.append(counts_table(*site.status_counts(current, units)))
     if root:
-        blocks.append(_trend(site, root))
+        blocks.append(_trend(site, root, current))
 
     blocks.append(heading(2, "KPIs needing attention", "kpis"))
     rows = []
@@ -122,21 +123,17 @@ def home(site: Site, current: str | None) -> Page:
     return Page(path, "Home", join_blocks(blocks), {"okrsite": {"kind": "home"}}, in_nav=True)
 
 
-def _trend(site: Site, root: str) -> str:
-    """The root unit's score in every period it has OKRs (planned ones without data)."""
-    bars = []
-    for p in site.unit_periods(root):
-        res = site.unit_result(p, root)
-        if res is None:
-            continue
-        no_data = res.no_data or site.state(p) is PeriodState.PLANNING
-        bars.append(Bar(p, None if no_data else res.score, status_label(res.status), res.band))
-    if not bars:
+def _trend(site: Site, root: str, current: str) -> str:
+    """The root unit's score in every period of the current one's kind (quarters beside
+    quarters; a year is not one of them). The current period's score is one so far."""
+    kind = site.periods[current].kind
+    bars = [trend_bar(site, p, root) for p in site.unit_periods(root)
+            if site.periods[p].kind == kind]
+    shown = [b for b in bars if b is not None]
+    if not shown:
         return ""
-    bands = site.card.settings.bands
     name = site.unit_name(root)
-    chart = trend_chart("trend-home", f"{name}: score by period", bars,
-                        yellow_from=bands.yellow_from, green_from=bands.green_from)
+    chart = trend_chart("trend-home", f"{name}: score by {kind}", shown)
     return chart.html("The scores as a table")
 
 

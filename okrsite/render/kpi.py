@@ -18,6 +18,7 @@ from okrsite.render.common import (
     kpi_page,
     kr_anchor,
     para,
+    pct,
     plural,
     status_chip,
     table,
@@ -127,7 +128,7 @@ def kpi(site: Site, k: KPI) -> Page:
         rows.append([ref.period or "", site.unit_link(path, ref.unit, ref.period),
                      site.objective_link(path, objective, context=False),
                      site.link(path, target, inline(kr.title), kr_anchor(objective.id, kr.id)),
-                     "no data" if res.score.no_data else fmt_score(res.score.value),
+                     "no data" if res.score.no_data else pct(res.score.value),
                      status_chip(res.status)])
     blocks.append(table(["Period", "Unit", "Objective", "Key result", "Score", "Status"],
                         rows, sortable=True) if rows else para("No key result uses this KPI."))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from okrsite.model import KeyResult, KRKind, Objective, PeriodState
-from okrsite.render.charts import Bar, Point, kr_chart, trend_chart
+from okrsite.render.charts import Point, kr_chart, trend_chart
 from okrsite.render.common import (
     RESTRICTED_CHIP,
     UNITS_INDEX,
@@ -35,6 +35,7 @@ from okrsite.render.common import (
     status_chip,
     status_label,
     table,
+    trend_bar,
     unit_page,
     unit_period_page,
     value,
@@ -149,7 +150,7 @@ def _grade(site: Site, res: ObjectiveResult) -> str:
         diff = abs(res.grade - res.score)
         tolerance = site.card.settings.grade_tolerance
         text += (f' <span class="okr-flag"><span aria-hidden="true">⚠</span> differs by '
-                 f"{score(diff)}, more than {num(tolerance)}</span>")
+                 f"{score(diff)}, more than {score(tolerance)}</span>")
     return para(text, "okr-grade")
 
 
@@ -323,21 +324,23 @@ def unit_overview(site: Site, unit: str) -> Page:
     if not periods:
         blocks.append(para("No OKRs in any period of this build."))
     else:
+        # One kind of period on the chart's axis (the most common: quarters, say); the
+        # table below lists every period.
+        kinds = [site.periods[p].kind for p in periods]
+        kind = max(kinds, key=lambda k: (kinds.count(k), -kinds.index(k)))
         bars, rows = [], []
         for p in periods:
             res = site.unit_result(p, unit)
-            state = site.state(p)
-            if res is None:
+            bar = trend_bar(site, p, unit)
+            if res is None or bar is None:
                 continue
-            no_data = res.no_data or state is PeriodState.PLANNING
-            bars.append(Bar(p, None if no_data else res.score, status_label(res.status),
-                            res.band))
+            if site.periods[p].kind == kind:
+                bars.append(bar)
+            state = site.state(p)
             rows.append([site.link(path, unit_period_page(p, unit), p), state.value,
                          score_cell(res), status_chip(res.status),
                          str(len(res.objectives)), counts_text(res.counts)])
-        bands = site.card.settings.bands
-        chart = trend_chart(f"trend-{unit}", f"{name}: unit score by period", bars,
-                            yellow_from=bands.yellow_from, green_from=bands.green_from)
+        chart = trend_chart(f"trend-{unit}", f"{name}: unit score by {kind}", bars)
         blocks.append(chart.html("The scores as a table"))
         blocks.append(table(["Period", "State", "Score", "Status", "Objectives",
                              "Objectives by status"], rows, sortable=True))
