@@ -88,8 +88,8 @@ def test_closed_period_page(told):
     assert "State closed as of 2026-08-15: these are the final scores." in md
     assert "State <strong>closed</strong> as of" in page.html
     assert "closed on 2026-07-05" in md
-    assert "support | Answer customers faster in Q2 | aspirational | 1.00 | achieved | " \
-           "first-response 1.00; backlog 1.00" in lines
+    assert "support | Answer customers faster in Q2 | aspirational | 100% | ★ achieved | " \
+           "first-response 100%; backlog 100%" in lines
     assert (f"- 2026-08-10 · Dave Diaz · Fix the Q2 first-response figure · "
             f"{shas['closed-edit'][:10]} · after close") in lines
     assert (f"<li><strong>2026-08-10</strong> · Dave Diaz · Fix the Q2 first-response figure "

@@ -179,7 +179,7 @@ def test_closed_periods_show_grades_and_flag_differences(pages: list[Page]) -> N
     # score 67%, owner's grade 90%: flagged
     assert ("Acme Corp | Reach 13M revenue | Ada Lovelace | committed | 67% | ✗ missed | "
             "90% ⚠ differs by 23%") in rows
-    assert '<td>90% <span class="okr-flag">' in q1.html
+    assert '<td data-label="Grade">90% <span class="okr-flag">' in q1.html
     # Ship the beta: grade equals the score, no flag
     assert ("Product & <b>Design</b> | Ship the beta | Grace Hopper | aspirational | 50% | "
             "✗ missed | 50%") in rows
@@ -193,7 +193,7 @@ def test_closed_periods_show_grades_and_flag_differences(pages: list[Page]) -> N
 
 def test_period_page_tables_are_sortable_without_a_cdn(pages: list[Page]) -> None:
     period = by_path(pages)["periods/2030-Q2/index.md"].html
-    assert len(re.findall(r'<div class="okr-sortable">\s*<table>', period)) == 2
+    assert len(re.findall(r'<div class="okr-sortable okr-cards">\s*<table>', period)) == 2
     assert "http" not in period  # no script or stylesheet from anywhere
     assert "<script" not in period and "<link" not in period
 

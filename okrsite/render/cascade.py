@@ -128,7 +128,7 @@ def cascade(site: Site, period_id: str) -> Page:
                          score_cell(res),
                          status_chip(res.status)])
         blocks.append(table(["Unit", "Objective", "Owner", "Score", "Status"], rows,
-                            sortable=True))
+                            sortable=True, cards=(4, 1)))
     else:
         blocks.append(para("Every objective below the company level aligns to another one."))
     return Page(path, title_text(f"Cascade of {period.title}"), join_blocks(blocks),

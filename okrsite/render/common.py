@@ -42,6 +42,11 @@ UNITS_INDEX = "units/index.md"
 PEOPLE_INDEX = "people/index.md"
 
 
+# Front matter of a page of wide tables or cards: the theme leaves out the table of
+# contents (Material's `hide`), so the content has the screen's width.
+WIDE: dict[str, list[str]] = {"hide": ["toc"]}
+
+
 def seg(identifier: str) -> str:
     """An id as a URL path segment. Valid ids pass unchanged; anything else (content
     that failed validation) becomes a stable, harmless slug."""
@@ -345,13 +350,31 @@ def withheld_note(count: WithheldCount, kpis: int = 0) -> str:
     return admonition("note", "Not shown in this build", para(" ".join(sentences)))
 
 
-def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False) -> str:
+def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False,
+          cards: tuple[int, int] | None = None) -> str:
     """An HTML table (cells already safe HTML). A sortable one is wrapped in
-    `<div class="okr-sortable">` for okrsite.js."""
+    `<div class="okr-sortable">` for okrsite.js.
+
+    `cards` = (status column, title column): below a tablet's width each row becomes a
+    card (okrsite.css), its status first, then its title, then the other cells, each
+    with its column's name (`data-label`), so a phone never scrolls sideways to find
+    the status."""
     head = "".join(f"<th>{h}</th>" for h in header)
-    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    if cards is None:
+        cell = ["<td>"] * len(header)
+    else:
+        status, title = cards
+        cell = [f'<td data-label="{_TAG.sub("", h)}">' if h else "<td>" for h in header]
+        cell[status], cell[title] = '<td class="okr-card-status">', '<td class="okr-card-title">'
+    body = "\n".join("<tr>" + "".join(f"{cell[i]}{c}</td>" for i, c in enumerate(row))
+                     + "</tr>" for row in rows)
     text = f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
-    return f'<div class="okr-sortable">\n{text}\n</div>' if sortable else text
+    css = " ".join(c for c in ("okr-sortable" if sortable else "",
+                               "okr-cards" if cards is not None else "") if c)
+    return f'<div class="{css}">\n{text}\n</div>' if css else text
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def details(summary: str, body: str, css: str = "okr-how", open_: bool = False) -> str:

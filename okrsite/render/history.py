@@ -17,7 +17,6 @@ from okrsite.history.audit import PeriodAudit, exports
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
 from okrsite.model import FinalRecord
-from okrsite.numbers import fmt_score
 from okrsite.render.common import (
     asset_url,
     h1,
@@ -27,6 +26,7 @@ from okrsite.render.common import (
     para,
     pct,
     plural,
+    status_chip,
     table,
 )
 from okrsite.render.page import Asset, Page
@@ -177,16 +177,17 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
         final = p.final
         for o in audit.objectives:
             krs = "; ".join(f"{esc(k['id'])} {_score(k['score'])}" for k in o["key_results"])
-            status = (o["status"] or "").replace("_", " ")
             row = [esc(o["unit"]), esc(o["title"]), esc(o["type"])]
             if final is not None:  # the final record's figures beside what the content gives
                 row += [_recorded(final, f"{o['unit']}/{o['id']}", at_close=True),
                         _recorded(final, f"{o['unit']}/{o['id']}", at_close=False)]
-            rows.append([*row, _score(o["score"]), esc(status), krs])
+            rows.append([*row, _score(o["score"]),
+                         status_chip(o["status"]) if o["status"] else "–", krs])
         head = ["Unit", "Objective", "Type"]
         if final is not None:
             head += ["At close", "After amendment" if final.at_close_digest else "Recorded"]
-        blocks.append(table([*head, "Score now", "Status", "Key results"], rows))
+        blocks.append(table([*head, "Score now", "Status", "Key results"], rows,
+                            cards=(len(head) + 1, 1)))
     blocks.append(heading(2, f"Changes after the period started ({p.start.isoformat()})",
                           "changes"))
     if not audit.history.available:
@@ -245,7 +246,7 @@ def _recorded(final: FinalRecord, ref: str, at_close: bool) -> str:
     item = items.get(ref)
     if item is None or item.score is None:
         return "–"
-    return fmt_score(item.score)
+    return pct(item.score)
 
 
 def exports_names() -> tuple[str, ...]:

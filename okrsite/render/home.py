@@ -112,7 +112,8 @@ def home(site: Site, current: str | None) -> Page:
                       health_chip(h.health), trend_words(site, k.id)]))
     rows.sort(key=lambda r: (r[0], r[1]))
     if rows:
-        blocks.append(table(["KPI", "Latest", "Health", "Trend"], [r[2] for r in rows]))
+        blocks.append(table(["KPI", "Latest", "Health", "Trend"], [r[2] for r in rows],
+                            cards=(2, 0)))
     else:
         blocks.append(para(f"No KPI is unhealthy or on watch. "
                            f"{site.link(path, KPIS_INDEX, 'All KPIs')}."))

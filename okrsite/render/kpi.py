@@ -8,6 +8,7 @@ from okrsite.render.charts import Point, kpi_chart
 from okrsite.render.common import (
     KPIS_INDEX,
     RESTRICTED_CHIP,
+    WIDE,
     Site,
     day,
     details,
@@ -54,19 +55,22 @@ def kpis_index(site: Site) -> Page:
         name = site.link(path, kpi_page(k.id), inline(k.name))
         if k.restricted:
             name += " " + RESTRICTED_CHIP
+        # The date and cadence under the value: the catalogue fits a laptop's width.
         latest = "–" if h is None or h.latest is None else \
-            f"{value(h.latest, k.unit)} ({day(h.latest_date)})"
-        rows.append([name, site.unit_link(path, k.owner) if k.owner else "–", latest,
+            (f"{value(h.latest, k.unit)}<br><small>{day(h.latest_date)}, "
+             f"{inline(k.cadence)}</small>")
+        rows.append([health_chip(h.health) if h is not None else "–", name, latest,
                      value(k.target, k.unit) if k.target is not None else "–",
-                     health_chip(h.health) if h is not None else "–",
-                     trend_words(site, k.id), inline(k.cadence),
+                     trend_words(site, k.id),
+                     site.unit_link(path, k.owner) if k.owner else "–",
                      str(len(h.linked_krs)) if h is not None else "0"])
     if rows:
-        blocks.append(table(["KPI", "Owner", "Latest", "Target", "Health", "Trend", "Cadence",
-                             "Key results"], rows, sortable=True))
+        blocks.append(table(["Health", "KPI", "Latest", "Target", "Trend", "Owner",
+                             "Key results"], rows, sortable=True, cards=(0, 1)))
     else:
         blocks.append(para("No KPIs in this build."))
-    return Page(path, "KPIs", join_blocks(blocks), {"okrsite": {"kind": "kpis"}}, in_nav=True)
+    return Page(path, "KPIs", join_blocks(blocks), {"okrsite": {"kind": "kpis"}, **WIDE},
+                in_nav=True)
 
 
 def kpi(site: Site, k: KPI) -> Page:
@@ -131,6 +135,7 @@ def kpi(site: Site, k: KPI) -> Page:
                      "no data" if res.score.no_data else pct(res.score.value),
                      status_chip(res.status)])
     blocks.append(table(["Period", "Unit", "Objective", "Key result", "Score", "Status"],
-                        rows, sortable=True) if rows else para("No key result uses this KPI."))
+                        rows, sortable=True, cards=(5, 3))
+                  if rows else para("No key result uses this KPI."))
     return Page(path, title_text(k.name), join_blocks(blocks),
                 {"okrsite": {"kind": "kpi", "kpi": k.id}}, in_nav=False)

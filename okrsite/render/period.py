@@ -6,6 +6,7 @@ from okrsite.model import PeriodState
 from okrsite.render.common import (
     PERIODS_INDEX,
     RESTRICTED_CHIP,
+    WIDE,
     Site,
     admonition,
     bullets,
@@ -56,10 +57,10 @@ def periods_index(site: Site, ordered: list[str]) -> Page:
     if rows:
         blocks.append(table(["Period", "Kind", "Dates", "State", "Units", "Objectives",
                              f"{root_name} score", "Status", "Alignment"], rows,
-                            sortable=True))
+                            sortable=True, cards=(7, 0)))
     else:
         blocks.append(para("No periods yet."))
-    return Page(path, "Periods", join_blocks(blocks), {"okrsite": {"kind": "periods"}},
+    return Page(path, "Periods", join_blocks(blocks), {"okrsite": {"kind": "periods"}, **WIDE},
                 in_nav=True)
 
 
@@ -108,7 +109,7 @@ def period(site: Site, period_id: str) -> Page:
             status_chip(res.status) if res is not None else "–",
             counts_text(res.counts) if res is not None else "–"])
     blocks.append(table(["Unit", "Part of", "Lead", "Score", "Status",
-                         "Objectives by status"], unit_rows, sortable=True)
+                         "Objectives by status"], unit_rows, sortable=True, cards=(4, 0))
                   if unit_rows else para("No unit has OKRs in this period."))
 
     blocks.append(heading(2, "Objectives", "objectives"))
@@ -130,9 +131,10 @@ def period(site: Site, period_id: str) -> Page:
             if closed:
                 row.append(_grade_cell(res))
             rows.append(row)
-    blocks.append(table(header, rows, sortable=True) if rows else para("No objectives."))
+    blocks.append(table(header, rows, sortable=True, cards=(5, 1)) if rows
+                  else para("No objectives."))
     return Page(path, title_text(title), join_blocks(blocks),
-                {"okrsite": {"kind": "period", "period": period_id}}, in_nav=True)
+                {"okrsite": {"kind": "period", "period": period_id}, **WIDE}, in_nav=True)
 
 
 def _grade_cell(res: ObjectiveResult) -> str:

@@ -343,7 +343,7 @@ def unit_overview(site: Site, unit: str) -> Page:
         chart = trend_chart(f"trend-{unit}", f"{name}: unit score by {kind}", bars)
         blocks.append(chart.html("The scores as a table"))
         blocks.append(table(["Period", "State", "Score", "Status", "Objectives",
-                             "Objectives by status"], rows, sortable=True))
+                             "Objectives by status"], rows, sortable=True, cards=(3, 0)))
 
     kpis = [k for k in site.content.kpis.values() if k.owner == unit]
     if kpis:
