@@ -1,8 +1,9 @@
 """Page bodies as a reader sees them, for tests that assert words rather than markup.
 
 `page_text(html)` drops the tags and decodes entities; each block (paragraph, heading,
-table row, list item) is a line of its own, list items start with `- ` indented two
-spaces per level, and table cells are separated by ` | `.
+table row, list item, labelled fact) is a line of its own, list items start with `- `
+indented two spaces per level, table cells are separated by ` | ` and a fact of a `<dl>`
+reads `label: value`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from html.parser import HTMLParser
 
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "table", "thead", "tbody", "tr",
            "ul", "ol", "details", "summary", "figure", "figcaption", "pre", "hr", "caption",
-           "svg", "section"}
+           "svg", "section", "dl"}
 
 
 class _Text(HTMLParser):
@@ -44,6 +45,10 @@ class _Text(HTMLParser):
             if self.cells:
                 self.line += " | "
             self.cells += 1
+        elif tag == "dt":
+            self._end_line()
+        elif tag == "dd":
+            self.line += ": "
         elif tag == "br" or tag in _BLOCKS:
             self._end_line()
 

@@ -377,6 +377,13 @@ def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False,
 _TAG = re.compile(r"<[^>]*>")
 
 
+def fact_list(pairs: Iterable[tuple[str, str]]) -> str:
+    """A few labelled facts (label, safe HTML) on a line that wraps: a key result's
+    baseline, current and target. A one-row table scrolled sideways on a phone."""
+    body = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in pairs)
+    return f'<dl class="okr-facts">{body}</dl>' if body else ""
+
+
 def details(summary: str, body: str, css: str = "okr-how", open_: bool = False) -> str:
     """A collapsed section; `summary` and `body` are safe HTML."""
     return (f'<details class="{css}"{" open" if open_ else ""}>\n'

@@ -16,6 +16,7 @@ from okrsite.render.common import (
     counts_text,
     day,
     details,
+    fact_list,
     h1,
     heading,
     join_blocks,
@@ -68,8 +69,9 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
     else:
         blocks.append(para(progress(result)))
         expected = "" if site.state(period) is not PeriodState.ACTIVE else score(result.expected)
-        rows = [[counts_text(result.counts), counts_text(result.kr_counts), expected or "–"]]
-        blocks.append(table(["Objectives", "Key results", "Expected by now"], rows))
+        blocks.append(fact_list([("Objectives", counts_text(result.counts)),
+                                 ("Key results", counts_text(result.kr_counts)),
+                                 ("Expected by now", expected or "–")]))
         how = [para(f"Unit score: {inline(result.explanation)}.")]
         if result.cascade_score is not None and result.cascade_explanation:
             how.append(para(f"Cascade roll-up {score(result.cascade_score)}: "
@@ -236,7 +238,7 @@ def _kr_facts(site: Site, path: str, kr: KeyResult, res: KRResult, data: ScoreIn
     if kr.weight != 1:
         header.append("Weight")
         row.append(num(kr.weight))
-    out = table(header, [row])
+    out = fact_list(zip(header, row, strict=True))
     if data.kpi is not None:
         out += "\n" + para(f"Values come from the KPI "
                            f"{site.link(path, kpi_page(data.kpi.id), inline(data.kpi.name))}.")
