@@ -33,6 +33,18 @@
     th.setAttribute("aria-sort", descending ? "descending" : "ascending");
   }
   function init() {
+    /* Material's search dialog has no name (axe: aria-dialog-name); give it its field's. */
+    var dialog = document.querySelector(".md-search[role=dialog]:not([aria-label])");
+    var field = document.querySelector(".md-search__input");
+    if (dialog && field) dialog.setAttribute("aria-label", field.getAttribute("aria-label"));
+    /* A table wider than the screen scrolls in Material's wrapper: let the keyboard reach
+       it (axe: scrollable-region-focusable). */
+    Array.prototype.forEach.call(document.querySelectorAll(".md-typeset__scrollwrap"),
+      function (wrap) {
+        if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+          wrap.tabIndex = 0;
+        }
+      });
     var tables = document.querySelectorAll("table.okr-sortable, .okr-sortable table");
     Array.prototype.forEach.call(tables, function (table) {
       if (table.dataset.okrSortable || !table.tHead || !table.tBodies[0]) return;

@@ -351,21 +351,23 @@ def withheld_note(count: WithheldCount, kpis: int = 0) -> str:
 
 
 def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False,
-          cards: tuple[int, int] | None = None) -> str:
+          cards: tuple[int | None, int] | None = None) -> str:
     """An HTML table (cells already safe HTML). A sortable one is wrapped in
     `<div class="okr-sortable">` for okrsite.js.
 
-    `cards` = (status column, title column): below a tablet's width each row becomes a
-    card (okrsite.css), its status first, then its title, then the other cells, each
-    with its column's name (`data-label`), so a phone never scrolls sideways to find
-    the status."""
+    `cards` = (status column or None, title column): below a tablet's width each row
+    becomes a card (okrsite.css), its status first, then its title, then the other
+    cells, each with its column's name (`data-label`), so a phone never scrolls
+    sideways to find the status."""
     head = "".join(f"<th>{h}</th>" for h in header)
     if cards is None:
         cell = ["<td>"] * len(header)
     else:
         status, title = cards
         cell = [f'<td data-label="{_TAG.sub("", h)}">' if h else "<td>" for h in header]
-        cell[status], cell[title] = '<td class="okr-card-status">', '<td class="okr-card-title">'
+        cell[title] = '<td class="okr-card-title">'
+        if status is not None:
+            cell[status] = '<td class="okr-card-status">'
     body = "\n".join("<tr>" + "".join(f"{cell[i]}{c}</td>" for i, c in enumerate(row))
                      + "</tr>" for row in rows)
     text = f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"

@@ -220,7 +220,7 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
                 "attribution unknown: shallow clone" if audit.history.shallow else
                 "not found in the history")
             rows.append([a.date.isoformat(), esc(a.by), esc(fmt(a.reason)), made])
-        blocks.append(table(["Date", "By", "Reason", "Made in"], rows))
+        blocks.append(table(["Date", "By", "Reason", "Made in"], rows, cards=(None, 0)))
     blocks.append(heading(2, "Manifest", "manifest"))
     blocks.append(para(
         f"okrsite {esc(m['okrsite_version'])}; scorers "
@@ -229,7 +229,8 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
         + (f"; commit {_sha(m['commit'])}" if m.get("commit") else "") + "."))
     blocks.append(table(["File", "Git blob", "sha256"],
                         [[esc(f["path"]), f"<code>{f['git_blob']}</code>",
-                          f"<code>{f['sha256']}</code>"] for f in m["files"]]))
+                          f"<code>{f['sha256']}</code>"] for f in m["files"]],
+                       cards=(None, 0)))
     blocks.append(para("The digest is the sha256 of the manifest's canonical JSON (sorted "
                        "keys, no spaces) without <code>digest</code> and <code>commit</code>; "
                        "<code>okrsite export</code> rebuilds it."))
