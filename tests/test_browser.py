@@ -3,8 +3,14 @@
 The built demo is served by a local http.server on 127.0.0.1; every request the
 pages make is recorded and must stay on that host (no web fonts, no CDN). Each
 page is checked for what a reader looks for (scores, progress, a chart), search
-is used like a person uses it, and screenshots (desktop and a 390 px phone) go
-to a temporary directory and to /tmp/okrsite-shots/ for people to look at.
+is used like a person uses it, and screenshots (a 1366 px laptop and a 390 px phone,
+light and dark) go to a temporary directory and to /tmp/okrsite-shots/ for people to
+look at.
+
+On a phone the status of every row is on the screen (no sideways scrolling), chart text
+is at least 11 px tall, the cascade is drawn, the audit page prints on A4 without
+anything wider than the paper, and axe-core (from npm: tests/run.sh installs it into
+tests/.node) finds no serious or critical violation on six kinds of page, light and dark.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import pytest
 from conftest import Built
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parent / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/okrsite-shots")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
@@ -40,7 +47,7 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
 ]
 
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -275,5 +282,126 @@ def test_person_page(browser: Browser, server: str, shots: Path, demo_site: Buil
         # the owner on a unit page leads here
         shoot(page, shots, f"person-{viewport}")
         v.assert_clean()
+    finally:
+        v.close()
+
+
+# -- at a glance: status on screen, readable charts, accessibility, print -----------------
+
+
+def audit_path(demo_site: Built) -> str:
+    return first_page(demo_site.site, "audit/2026-Q3/")
+
+
+def period_path(demo_site: Built) -> str:
+    return first_page(demo_site.site, "periods/2026-Q4/")
+
+
+def page_of(name: str, demo_site: Built) -> str:
+    return {"home": "", "period": period_path(demo_site), "unit": unit_path(demo_site),
+            "cascade": cascade_path(demo_site), "kpi": kpi_path(demo_site),
+            "kpis": "kpis/", "audit": audit_path(demo_site)}[name]
+
+
+# Each row's status: chips (status, KPI health) and the words of a progress bar.
+STATUS = ("article .okr-chip[data-status], article .okr-chip[data-health], "
+          "article .okr-progress__text")
+
+
+@pytest.mark.parametrize("name", ["period", "unit", "audit", "kpi", "kpis"])
+def test_status_is_on_a_phone_screen_without_scrolling_sideways(
+        browser: Browser, server: str, shots: Path, demo_site: Built, name: str) -> None:
+    """Every status chip of the page lies within the 390 px screen: none hides behind
+    a table's horizontal scroll (a cell scrolled out of view lies right of it)."""
+    v = Visit(browser, PHONE)
+    try:
+        page = v.open(server + page_of(name, demo_site))
+        boxes = page.eval_on_selector_all(STATUS, """els => els.map(e => {
+            const r = e.getBoundingClientRect();
+            return [e.textContent.trim(), Math.round(r.left), Math.round(r.right)]; })""")
+        assert len(boxes) >= 3, f"too few statuses on the {name} page: {boxes}"
+        off = [b for b in boxes if b[1] < 0 or b[2] > PHONE["width"]]
+        assert not off, f"statuses off a 390 px screen on the {name} page: {off[:5]}"
+        shoot(page, shots, f"{name}-phone-status")
+        v.assert_clean()
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("name", ["home", "unit", "kpi"])
+def test_chart_text_is_readable_on_a_phone(browser: Browser, server: str, demo_site: Built,
+                                           name: str) -> None:
+    """Text in a chart scales with the chart; at 390 px it is still 11 px or more."""
+    v = Visit(browser, PHONE)
+    try:
+        page = v.open(server + page_of(name, demo_site))
+        sizes = page.eval_on_selector_all("article svg.okr-chart__svg text", """els =>
+            els.map(t => {
+              const svg = t.ownerSVGElement;
+              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+              return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale];
+            })""")
+        assert sizes, f"no chart text on the {name} page"
+        small = [(text, round(px, 1)) for text, px in sizes if px < 11]
+        assert not small, f"chart text under 11 px at 390 px on the {name} page: {small[:5]}"
+    finally:
+        v.close()
+
+
+def axe_violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ["violations"]});
+        return r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+          .map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3)
+            .map(n => n.target.join(" ")).join(", ")); }""")
+    return list(found)
+
+
+@pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed at {AXE} "
+                    "(tests/run.sh installs it with npm)")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", ["home", "period", "unit", "cascade", "kpi", "audit"])
+def test_no_serious_accessibility_violation(browser: Browser, server: str, shots: Path,
+                                            demo_site: Built, name: str, scheme: str) -> None:
+    """axe-core on six kinds of page, in both colour schemes, at both widths: no
+    serious or critical violation anywhere on the page (links look like links,
+    contrast, names of dialogs and scrolling regions, ...)."""
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        v = Visit(browser, viewport, color_scheme=scheme)
+        try:
+            page = v.open(server + page_of(name, demo_site))
+            if size == "desktop" or name in ("home", "unit"):
+                shoot(page, shots, f"{name}-{size}-{scheme}")
+            violations = axe_violations(page)
+            assert not violations, f"{name} ({size}, {scheme}): {violations}"
+            v.assert_clean()
+        finally:
+            v.close()
+
+
+# A4 less okrsite.css's @page margins (12 mm each side), in CSS px (96 per inch).
+A4_CONTENT_PX = int((210 - 2 * 12) / 25.4 * 96)
+
+
+def test_audit_page_prints_on_a4_without_anything_wider(browser: Browser, server: str,
+                                                        demo_site: Built) -> None:
+    """Printed (print styles, the A4 content width), no element of the audit page is
+    wider than the paper; and the PDF is made."""
+    v = Visit(browser, {"width": A4_CONTENT_PX, "height": 1000})
+    try:
+        page = v.open(server + audit_path(demo_site))
+        page.emulate_media(media="print")
+        wide = page.evaluate("""limit => Array.from(document.querySelectorAll("article *"))
+            .map(e => [e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined
+                         ? "." + e.className : ""), e.getBoundingClientRect()])
+            .filter(([, r]) => r.width > 0 && (r.right > limit + 1 || r.left < -1))
+            .map(([name, r]) => name + " " + Math.round(r.left) + ".." + Math.round(r.right))
+            """, A4_CONTENT_PX)
+        assert not wide, f"wider than an A4 page: {wide[:8]}"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= A4_CONTENT_PX, f"the printed page is {width}px wide"
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+        assert pdf.startswith(b"%PDF")
     finally:
         v.close()
