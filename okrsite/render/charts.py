@@ -55,6 +55,11 @@ class Chart:
     table: str  # one <table> element: the same data
     caption: str  # escaped text
 
+    def figure(self) -> str:
+        """The chart in a figure, without its table (which the caller places)."""
+        return (f'<figure class="okr-chart">\n{self.svg}\n'
+                f"<figcaption>{self.caption}</figcaption>\n</figure>")
+
     def html(self, summary: str = "The data as a table") -> str:
         """The chart in a figure, then its table in a collapsed `<details>`."""
         return (f'<figure class="okr-chart">\n{self.svg}\n'
@@ -252,9 +257,9 @@ def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: dat
         axis.move(scale.x(d), base).line(scale.x(d), base + 4)
     out.append(_path("okr-c-axis", axis.d))
     labels = [(scale.y(t), _tick(t)) for t in ticks]
-    if unit:  # once, above the top value (these labels are placed by their middle)
-        labels.append((TOP - 14, attr(unit)))
     out.append(_y_labels(labels))
+    if unit:  # once, above the plot's top left corner, clear of the top value
+        out.append(f'<text class="okr-c-unit" x="{LEFT}" y="{TOP - 8}">{attr(unit)}</text>')
     out.append(_x_labels([(scale.x(d), d.isoformat()[:7]) for d in months]))
     return out
 

@@ -347,7 +347,8 @@ def withheld_note(count: WithheldCount, kpis: int = 0) -> str:
                          "this build.")
     if not sentences:
         return ""
-    return admonition("note", "Not shown in this build", para(" ".join(sentences)))
+    # One quiet line: what is missing matters less than what is there.
+    return para('<span aria-hidden="true">⊘</span> ' + " ".join(sentences), "okr-withheld")
 
 
 def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from okrsite.model import KeyResult, KRKind, Objective, PeriodState
-from okrsite.render.charts import Point, kr_chart, trend_chart
+from okrsite.render.charts import Chart, Point, kr_chart, trend_chart
 from okrsite.render.common import (
     RESTRICTED_CHIP,
     UNITS_INDEX,
@@ -202,10 +202,14 @@ def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> l
         blocks.append(bullets(
             f"{'✔ done' if m.done else '○ open'} · {inline(m.title)}"
             + (f" (weight {num(m.weight)})" if m.weight != 1 else "") for m in kr.milestones))
-    # A chart needs a line: with fewer than two values the facts table says it all.
+    # A chart needs a line: with fewer than two values the facts say it all. Its table
+    # goes into the one "How was this computed?" of the key result.
+    values = ""
     if kr.kind in (KRKind.NUMERIC, KRKind.THRESHOLD) and len(data.values) >= 2:
-        blocks.append(_kr_chart(site, objective, kr, data, unit, anchor))
-    blocks.append(_how(res))
+        chart = _kr_chart(site, objective, kr, data, unit, anchor)
+        blocks.append(chart.figure())
+        values = f'<div class="okr-table">\n{chart.table}\n</div>'
+    blocks.append(_how(res, values))
     return blocks
 
 
@@ -246,7 +250,7 @@ def _kr_facts(site: Site, path: str, kr: KeyResult, res: KRResult, data: ScoreIn
 
 
 def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
-              unit: str | None, anchor: str) -> str:
+              unit: str | None, anchor: str) -> Chart:
     period = site.periods[objective.period]
     notes: dict[date, str | None] = {}
     confidences: dict[date, float | None] = {}
@@ -262,10 +266,12 @@ def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
                      as_of=site.as_of, unit=unit, baseline=data.baseline, target=kr.target,
                      expected_end=site.card.settings.expectation(objective.type),
                      direction=direction)
-    return chart.html(f"The {'measurements' if data.kpi else 'check-ins'} as a table")
+    return chart
 
 
-def _how(res: KRResult) -> str:
+def _how(res: KRResult, values: str = "") -> str:
+    """The key result's one "How was this computed?": scorer, inputs, arithmetic, and
+    the values behind its chart (the chart's text equivalent) when it has one."""
     s = res.score
     # One line of inputs rather than a table: there is one of these per key result.
     inputs = "; ".join(f"{inline(k)} = {inline(_input_text(v))}" for k, v in s.inputs.items())
@@ -276,7 +282,8 @@ def _how(res: KRResult) -> str:
     if res.status not in ("planned", "no_data"):
         body.append(para(f"Expected by now: {score(res.expected)}; status "
                          f"{status_label(res.status)}."))
-    return details("How was this computed?", "\n".join(body))
+    body.append(values)
+    return details("How was this computed?", "\n".join(b for b in body if b))
 
 
 def _goal_text(v: object, unit: str | None) -> str:
