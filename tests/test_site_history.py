@@ -64,3 +64,29 @@ def test_internal_site_exports_restricted_items(tmp_path):
     site = _site_in_git(tmp_path, include_restricted=True)
     exported = (site / "audit" / "2026-Q4" / "okrs.csv").read_text(encoding="utf-8")
     assert "project-heron" in exported
+
+
+def test_changes_page_names_items_and_shows_every_change(tmp_path):
+    """KPIs and units by name, not id; a commit with more changes than fit shows the rest
+    one click away (every objective the import added is on the page)."""
+    import html
+    import re
+
+    import yaml
+
+    site = _site_in_git(tmp_path, include_restricted=False)
+    changes = html.unescape((site / "changes" / "index.html").read_text(encoding="utf-8"))
+    assert "KPI “Annual recurring revenue” added" in changes
+    assert "KPI arr added" not in changes
+    assert "2026-Q4 Tech Solutions Inc.: OKRs file created" in changes  # the unit's name
+    more = re.search(r'<details class="okr-more"><summary>and (\d+) more changes</summary>',
+                     changes)
+    assert more is not None and int(more[1]) > 0
+    titles = []
+    for path in sorted((DEMO_CONTENT / "periods").glob("*/*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        titles += [o["title"] for o in doc.get("objectives", [])
+                   if o.get("visibility") != "restricted"]
+    assert len(titles) > 20
+    missing = [t for t in titles if f"added: “{t}”" not in changes]
+    assert not missing, missing

@@ -6,6 +6,7 @@ whoever puts them on a page (render/history.py) or in a comment (prdiff.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from okrsite.history import types as t
@@ -37,30 +38,37 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def label(c: Change, level: str = "site") -> str:
-    """The item a change is about, shortened for where it is shown."""
+def label(c: Change, level: str = "site", names: Mapping[str, str] | None = None) -> str:
+    """The item a change is about, shortened for where it is shown. With `names`
+    (`unit:<id>` and `kpi:<id>` to a name, as pages show them) units and KPIs are
+    named rather than given by id."""
+    names = names or {}
+    unit = names.get(f"unit:{c.unit}", c.unit) if c.unit else c.unit
     if c.objective:
-        parts = [c.unit or "?", c.objective] + ([c.key_result] if c.key_result else [])
+        parts = [unit or "?", c.objective] + ([c.key_result] if c.key_result else [])
         cut = {"site": 0, "period": 0, "unit": 1, "objective": 2}[level]
         if level == "objective" and not c.key_result:
             cut = 1
         text = "/".join(parts[cut:])
         return f"{c.period} {text}" if level == "site" and c.period else text
     if c.kpi:
-        return f"KPI {c.kpi}"
+        name = names.get(f"kpi:{c.kpi}")
+        return f"KPI “{clip(name)}”" if name else f"KPI {c.kpi}"
     if c.kind.startswith(("period", "amendment")):
         return f"period {c.period}"
-    if c.unit and c.kind.startswith("unit"):
-        return f"unit {c.unit}"
-    if c.unit and c.period:
-        return f"{c.period} {c.unit}" if level == "site" else c.unit
+    if unit and c.kind.startswith("unit"):
+        return f"unit {unit}"
+    if unit and c.period:
+        return f"{c.period} {unit}" if level == "site" else unit
     return c.path
 
 
-def describe(c: Change, level: str = "site") -> str:
-    """One line saying what changed, in plain (unescaped) text."""
-    what = label(c, level)
+def describe(c: Change, level: str = "site", names: Mapping[str, str] | None = None) -> str:
+    """One line saying what changed, in plain (unescaped) text (`names`: see `label`)."""
+    what = label(c, level, names)
     title = f" “{clip(c.title)}”" if c.title else ""
+    if c.kpi and names and f"kpi:{c.kpi}" in names:
+        title = ""  # the label names the KPI already
     k = c.kind
     if k == t.FILE_ADDED:
         return f"{what}: OKRs file created ({c.path})"

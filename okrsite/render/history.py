@@ -10,7 +10,7 @@ we check before using them unescaped. Escaping is `okrsite.render.safe.inline`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from okrsite.history.audit import PeriodAudit, exports
@@ -62,8 +62,8 @@ def _entry_line(entry: HistoryEntry) -> str:
             f"{_sha(c.short)}")
 
 
-def _change_line(change: Change, level: str) -> str:
-    text = esc(describe(change, level))
+def _change_line(change: Change, level: str, names: Mapping[str, str] | None = None) -> str:
+    text = esc(describe(change, level, names))
     if change.goalpost:
         text += " — <strong>goalpost moved" + (", eased</strong>" if change.eased
                                                else "</strong>")
@@ -73,32 +73,42 @@ def _change_line(change: Change, level: str) -> str:
 
 
 def _entry_items(entry: HistoryEntry, level: str, mark: str = "",
-                 per_commit: int = CHANGES_PER_COMMIT) -> list[tuple[int, str]]:
+                 per_commit: int = CHANGES_PER_COMMIT,
+                 names: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
     """One commit and its changes, as (depth, HTML) items of a nested list."""
     items = [(0, _entry_line(entry) + mark)]
     if entry.boundary:
         items.append((1, "history starts here (shallow clone): "
                          f"{plural(len(entry.changes), 'item')} already present"))
         return items
-    items += [(1, _change_line(change, level)) for change in entry.changes[:per_commit]]
-    if len(entry.changes) > per_commit:
-        items.append((1, f"and {plural(len(entry.changes) - per_commit, 'more change')}"))
+    items += [(1, _change_line(change, level, names))
+              for change in entry.changes[:per_commit]]
+    if len(entry.changes) > per_commit:  # the rest one click away, not left out
+        rest = entry.changes[per_commit:]
+        more = "\n".join(f"<li>{_change_line(c, level, names)}</li>" for c in rest)
+        items.append((1, f'<details class="okr-more"><summary>and '
+                         f"{plural(len(rest), 'more change')}</summary>\n<ul>\n{more}\n</ul>"
+                         "</details>"))
     if entry.withheld:
         s = "s" if entry.withheld != 1 else ""
         items.append((1, f"{entry.withheld} change{s} to restricted items not shown"))
     return items
 
 
-def _entries(entries: Iterable[HistoryEntry], level: str) -> str:
-    return nested_list(item for entry in entries for item in _entry_items(entry, level))
+def _entries(entries: Iterable[HistoryEntry], level: str,
+             names: Mapping[str, str] | None = None) -> str:
+    return nested_list(item for entry in entries
+                       for item in _entry_items(entry, level, names=names))
 
 
 def _horizon(history: History) -> str:
     return para(f"<em>{esc(history.horizon)}</em>")
 
 
-def changes_page(history: History, limit: int = RECENT_COMMITS) -> Page:
-    """`changes.md`: the most recent commits that changed the content, site-wide."""
+def changes_page(history: History, limit: int = RECENT_COMMITS,
+                 names: Mapping[str, str] | None = None) -> Page:
+    """`changes.md`: the most recent commits that changed the content, site-wide, with
+    units and KPIs by name (`names`: `unit:<id>`/`kpi:<id>` to the name pages use)."""
     blocks = [h1("Recent changes")]
     if not history.available:
         blocks.append(_horizon(history))
@@ -112,7 +122,7 @@ def changes_page(history: History, limit: int = RECENT_COMMITS) -> Page:
                            "Goalpost changes (a key result's target, "
                            "baseline, direction or weight) and rewritten past entries are in "
                            "bold."))
-        blocks.append(_entries(shown, "site"))
+        blocks.append(_entries(shown, "site", names))
         blocks.append(_horizon(history))
     return Page(CHANGES_PATH, "Recent changes", join_blocks(blocks),
                 {"title": "Recent changes", "description": "What changed in the OKRs and "
@@ -257,7 +267,10 @@ def exports_names() -> tuple[str, ...]:
 def history_pages(build: Build) -> tuple[list[Page], list[Asset]]:
     """Everything history adds to a site: `changes.md`, and for every period
     `audit/<period>.md` with its downloads (the build's records, never scored again)."""
-    pages = [changes_page(build.history)]
+    content = build.view.content
+    names = {**{f"unit:{u.id}": u.name for u in content.org.units.values()},
+             **{f"kpi:{k.id}": k.name for k in content.kpis.values()}}
+    pages = [changes_page(build.history, names=names)]
     assets: list[Asset] = []
     for period in build.view.content.periods:
         audit = build.audits[period]
