@@ -264,6 +264,21 @@ def test_demo_headings_have_permalinks_and_the_search_skips_charts(demo_site: Bu
     assert not any("<svg" in d["text"] or "okr-chart" in d["text"] for d in docs)
 
 
+def test_demo_search_ranks_the_active_and_planning_periods_above_closed_ones(
+        demo_site: Built) -> None:
+    """As of the demo's date 2026-Q4 (and its year) is active, 2027-Q1 in planning and
+    2026-Q3 closed: their pages (period, units, cascade) carry search boosts so."""
+    index = json.loads(text(demo_site.site / "search" / "search_index.json"))
+
+    def boosts(prefix: str) -> set[float | None]:
+        return {d.get("boost") for d in index["docs"] if d["location"].startswith(prefix)}
+
+    for running in ("periods/2026-Q4/", "periods/2027-Q1/", "cascade/2026-Q4/"):
+        assert boosts(running) == {2}, running
+    for closed in ("periods/2026-Q3/", "cascade/2026-Q3/"):
+        assert boosts(closed) == {0.5}, closed
+
+
 def test_demo_has_no_yaml_and_no_external_requests(demo_site: Built) -> None:
     assert not [p for p in demo_site.site.rglob("*") if p.name.endswith(YAML_SUFFIXES)]
     for page in pages_of(demo_site.site):

@@ -24,6 +24,7 @@ from okrsite.render.common import (
     plural,
     score,
     score_cell,
+    search_meta,
     status_chip,
     status_label,
     table,
@@ -132,7 +133,8 @@ def cascade(site: Site, period_id: str) -> Page:
     else:
         blocks.append(para("Every objective below the company level aligns to another one."))
     return Page(path, title_text(f"Cascade of {period.title}"), join_blocks(blocks),
-                {"okrsite": {"kind": "cascade", "period": period_id}}, in_nav=True)
+                {"okrsite": {"kind": "cascade", "period": period_id},
+                 **search_meta(site.state(period_id))}, in_nav=True)
 
 
 def _item(site: Site, path: str, o: Objective) -> str:

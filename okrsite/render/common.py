@@ -47,6 +47,12 @@ PEOPLE_INDEX = "people/index.md"
 WIDE: dict[str, list[str]] = {"hide": ["toc"]}
 
 
+def search_meta(state: PeriodState) -> dict[str, dict[str, float]]:
+    """Front matter that ranks a page in search by its period: the active and planning
+    periods' pages above closed ones (Material's `search: boost`)."""
+    return {"search": {"boost": 0.5 if state is PeriodState.CLOSED else 2}}
+
+
 def seg(identifier: str) -> str:
     """An id as a URL path segment. Valid ids pass unchanged; anything else (content
     that failed validation) becomes a stable, harmless slug."""

@@ -23,6 +23,7 @@ from okrsite.render.common import (
     plural,
     score,
     score_cell,
+    search_meta,
     state_chip,
     status_chip,
     table,
@@ -134,7 +135,8 @@ def period(site: Site, period_id: str) -> Page:
     blocks.append(table(header, rows, sortable=True, cards=(5, 1)) if rows
                   else para("No objectives."))
     return Page(path, title_text(title), join_blocks(blocks),
-                {"okrsite": {"kind": "period", "period": period_id}, **WIDE}, in_nav=True)
+                {"okrsite": {"kind": "period", "period": period_id}, **WIDE,
+                 **search_meta(state)}, in_nav=True)
 
 
 def _grade_cell(res: ObjectiveResult) -> str:

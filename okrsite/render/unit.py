@@ -33,6 +33,7 @@ from okrsite.render.common import (
     progress,
     score,
     score_cell,
+    search_meta,
     status_chip,
     status_label,
     table,
@@ -95,7 +96,8 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
 
         blocks.append(unit_period_history(site.history, period, unit))
     return Page(path, title_text(f"{name} · {period}"), join_blocks(blocks),
-                {"okrsite": {"kind": "unit-period", "period": period, "unit": unit}},
+                {"okrsite": {"kind": "unit-period", "period": period, "unit": unit},
+                 **search_meta(site.state(period))},
                 in_nav=False)
 
 
