@@ -11,6 +11,22 @@ def fmt_num(x: float) -> str:
     return f"{x + 0.0:.10g}"  # + 0.0: no `-0`
 
 
+def fmt_grouped(x: float) -> str:
+    """A measured value for a reader, thousands grouped: 241,000 and 1,234.5 (as
+    `fmt_num` otherwise)."""
+    return group_thousands(fmt_num(x))
+
+
+def group_thousands(text: str) -> str:
+    """A formatted number with its whole part grouped (`1234.5` -> `1,234.5`); an
+    exponent, infinity or anything else not plain digits is left as it is."""
+    whole, dot, frac = text.partition(".")
+    digits = whole.lstrip("-")
+    if len(digits) < 4 or not digits.isdigit() or not (frac.isdigit() or not dot):
+        return text
+    return f"{whole[:len(whole) - len(digits)]}{int(digits):,}{dot}{frac}"
+
+
 def fmt_score(x: float) -> str:
     return fmt_fixed(x, 2)
 

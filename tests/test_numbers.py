@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from okrsite.history.text import fmt
-from okrsite.numbers import fmt_fixed, fmt_num, fmt_score
+from okrsite.numbers import fmt_fixed, fmt_grouped, fmt_num, fmt_score
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -24,3 +24,10 @@ def test_the_change_log_writes_numbers_as_the_scorecard_does() -> None:
 def test_no_negative_zero() -> None:
     assert fmt_score(-0.001) == "0.00" and fmt_fixed(-0.0, 1) == "0.0"
     assert fmt_score(-0.5) == "-0.50"
+
+
+@pytest.mark.parametrize(("x", "text"), [
+    (241000, "241,000"), (-1234.5, "-1,234.5"), (1000, "1,000"), (999, "999"), (0.25, "0.25"),
+    (12345678.5, "12,345,678.5"), (1e20, "1e+20"), (float("inf"), "inf")])
+def test_measured_values_have_their_thousands_grouped(x: float, text: str) -> None:
+    assert fmt_grouped(x) == text

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from okrsite.numbers import group_thousands
 from okrsite.render.safe import attr
 
 WIDTH, HEIGHT = 640, 260
@@ -79,12 +80,7 @@ def _num(x: float) -> str:
 
 def _shown(x: float) -> str:
     """A value as a reader sees it: thousands grouped (241,000), as on the pages."""
-    text = _num(x)
-    if "e" in text:
-        return text
-    whole, dot, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
+    return group_thousands(_num(x))
 
 
 def _with_unit(x: float, unit: str | None) -> str:

@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
-from okrsite.numbers import fmt_fixed, fmt_num
+from okrsite.numbers import fmt_fixed, fmt_grouped, fmt_num
 from okrsite.people import PeopleIndex
 from okrsite.periods import PERIOD_ID
 from okrsite.render.charts import Bar
@@ -150,19 +150,9 @@ def value(x: float | None, unit: str | None) -> str:
     if x is None:
         return "–"
     if not unit:
-        return grouped(x)
+        return fmt_grouped(x)
     sep = "" if unit in ("%", "‰") else " "
-    return f"{grouped(x)}{sep}{inline(unit)}"
-
-
-def grouped(x: float) -> str:
-    """A measured value with its thousands grouped: 241,000 (as in the charts)."""
-    text = num(x)
-    whole, dot, frac = text.partition(".")
-    if "e" in text or len(whole.lstrip("-")) < 4:
-        return text
-    sign = "-" if whole.startswith("-") else ""
-    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
+    return f"{fmt_grouped(x)}{sep}{inline(unit)}"
 
 
 def plural(n: int, noun: str, nouns: str | None = None) -> str:

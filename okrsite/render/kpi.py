@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from okrsite.model import KPI, Ref
-from okrsite.numbers import fmt_score
 from okrsite.render.charts import Point, kpi_chart
 from okrsite.render.common import (
     KPIS_INDEX,
