@@ -253,7 +253,7 @@ def test_audit_page_shows_figures_at_close_and_after_amendment(repo: Repo):
     text = page_text(audit_page(build.audits["2026-Q3"]).html)
     assert "Unit | Objective | Type | At close | After amendment | Score now |" in text
     # grow: (0.5 + 0.7 + 1) / 3 at close; NPS 0.8 after the amendment: (0.8 + 0.7 + 1) / 3
-    assert "company | Grow | committed | 0.73 | 0.83 | 0.83 | missed |" in text
+    assert "company | Grow | committed | 73% | 83% | 83% | ✗ missed |" in text
 
 
 def test_one_change_to_two_closed_periods_is_amended_one_period_at_a_time(repo: Repo):
