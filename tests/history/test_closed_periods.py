@@ -1,0 +1,274 @@
+"""Closed periods are frozen and provable (issue 12): `okrsite close` writes a final
+record, `okrsite check` (no --base, no git) and `okrsite verify` fail on every change
+that alters it, and `okrsite amend` records such a change."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.checkkit import ROOT, Repo
+
+ORG = {"version": 1, "kind": "org", "name": "Acme", "units": [
+    {"id": "company", "name": "Acme", "lead": "Ada Lovelace"},
+    {"id": "support", "name": "Support", "parent": "company", "lead": "Pat Helper"}]}
+NPS = {"version": 1, "kind": "kpi", "id": "nps", "name": "NPS", "owner": "support",
+       "measurements": [{"date": "2026-05-31", "value": 40}, {"date": "2026-07-31", "value": 43},
+                        {"date": "2026-08-31", "value": 45}]}
+COMPANY = {"version": 1, "kind": "okrs", "unit": "company", "period": "2026-Q3", "objectives": [
+    {"id": "grow", "title": "Grow", "owner": "Ada Lovelace", "type": "committed",
+     "retrospective": "Deals came late.",
+     "key_results": [
+         {"id": "nps", "title": "NPS to 50", "kpi": "nps", "target": 50},
+         {"id": "deals", "title": "Close 10 deals", "baseline": 0, "target": 10,
+          "reason": "Board asked for 10.",
+          "check_ins": [{"date": "2026-08-15", "value": 4}, {"date": "2026-09-20", "value": 7}]},
+         {"id": "launch", "title": "Launch", "done": True, "done_on": "2026-09-01"}]}]}
+SUPPORT = {"version": 1, "kind": "okrs", "unit": "support", "period": "2026-Q3", "objectives": [
+    {"id": "fast", "title": "Answer fast", "owner": "Pat Helper", "aligns_to": "company/grow",
+     "key_results": [
+         {"id": "response", "title": "Response 24h to 12h", "baseline": 24, "target": 12,
+          "check_ins": [{"date": "2026-09-30", "value": 18}]},
+         {"id": "docs", "title": "Docs", "milestones": [{"title": "A", "done": True},
+                                                         {"title": "B"}]},
+         {"id": "csat", "title": "CSAT at 90", "target": 90, "direction": "at_least",
+          "check_ins": [{"date": "2026-08-31", "value": 91}]}]}]}
+Q4 = {"version": 1, "kind": "okrs", "unit": "company", "period": "2026-Q4", "objectives": [
+    {"id": "more", "title": "More", "owner": "Ada Lovelace", "key_results": [
+        {"id": "deals", "title": "Deals", "baseline": 0, "target": 5,
+         "check_ins": [{"date": "2026-10-20", "value": 1}]},
+        {"id": "nps", "title": "NPS", "kpi": "nps", "target": 55}]}]}
+FILES = {"org.yaml": ORG, "kpis/nps.yaml": NPS, "periods/2026-Q3/company.yaml": COMPANY,
+         "periods/2026-Q3/support.yaml": SUPPORT, "periods/2026-Q4/company.yaml": Q4}
+Q3 = "periods/2026-Q3/period.yaml"
+
+
+def okrsite(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "okrsite.cli", *args], capture_output=True,
+                          text=True, cwd=root, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "OKRSITE_NO_CACHE": "1",
+                               "GIT_CEILING_DIRECTORIES": str(root.parent)})
+
+
+def ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository whose Q3 was closed with `okrsite close` (kept pristine: copy it)."""
+    root = tmp_path_factory.mktemp("closed")
+    Repo(root / "content", copy.deepcopy(FILES))
+    ok(okrsite(root, "close", "2026-Q3", "content", "--on", "2026-10-06", "--by", "Ada"))
+    return root
+
+
+@pytest.fixture
+def repo(closed: Path, tmp_path: Path) -> Repo:
+    import shutil
+
+    shutil.copytree(closed / "content", tmp_path / "content")
+    r = Repo(tmp_path / "content")
+    r.docs = copy.deepcopy(FILES)
+    return r
+
+
+def check(repo: Repo) -> subprocess.CompletedProcess[str]:
+    return okrsite(repo.root.parent, "check", "content", "--as-of", "2026-11-15")
+
+
+def verify(repo: Repo) -> subprocess.CompletedProcess[str]:
+    return okrsite(repo.root.parent, "verify", "--content-dir", "content")
+
+
+def amend(repo: Repo, reason: str) -> subprocess.CompletedProcess[str]:
+    return okrsite(repo.root.parent, "amend", "2026-Q3", "content", "--by", "Ada",
+                   "--reason", reason, "--on", "2026-10-20")
+
+
+def test_close_writes_the_final_record(closed: Path):
+    text = (closed / "content" / Q3).read_text()
+    assert "state: closed\nclosed_on: 2026-10-06\nclosed_by: Ada\nfinal:" in text
+    # NPS: baseline 40 (May, the last value before Q3), 45 in August: 5 of 10 points.
+    assert "- {ref: company/grow/nps, title: NPS to 50, score: 0.5, status: missed" in text
+    assert "- {ref: company/grow/deals, title: Close 10 deals, score: 0.7, status: missed" in text
+    assert "- {ref: company/grow/launch, title: Launch, score: 1.0, status: achieved" in text
+    out = ok(verify(Repo(closed / "content")))
+    assert out.startswith("2026-Q3: ok, as of 2026-10-06, digest ")
+    assert ok(okrsite(closed, "check", "content", "--as-of", "2026-11-15")) == \
+        "No problems found.\n"
+
+
+def _tamper_kpi_inside(repo: Repo) -> str:
+    repo.doc("kpis/nps.yaml")["measurements"].append({"date": "2026-09-30", "value": 48})
+    repo.save("kpis/nps.yaml")
+    return "key result company/grow/nps scored 0.50 (missed) at close, 0.80 (missed) now"
+
+
+def _tamper_kpi_before(repo: Repo) -> str:
+    repo.doc("kpis/nps.yaml")["measurements"].insert(1, {"date": "2026-06-30", "value": 42})
+    repo.save("kpis/nps.yaml")
+    return "key result company/grow/nps scored 0.50 (missed) at close, 0.38 (missed) now"
+
+
+def _tamper_closed_on(repo: Repo) -> str:
+    text = repo.text(Q3).replace("closed_on: 2026-10-06", "closed_on: 2026-10-09")
+    repo.write({Q3: text})
+    return "the record is as of 2026-10-06, but closed_on and the amendments now give 2026-10-09"
+
+
+def _tamper_deleted_kr(repo: Repo) -> str:
+    del repo.doc("periods/2026-Q3/support.yaml")["objectives"][0]["key_results"][1]
+    repo.save("periods/2026-Q3/support.yaml")
+    return "key result support/fast/docs ('Docs') was removed; at close it scored 0.50 (missed)"
+
+
+def _tamper_goalpost(repo: Repo) -> str:
+    # Moved again under the reason it already had.
+    repo.doc("periods/2026-Q3/company.yaml")["objectives"][0]["key_results"][1]["target"] = 8
+    repo.save("periods/2026-Q3/company.yaml")
+    return "key result company/grow/deals scored 0.70 (missed) at close, 0.88 (missed) now"
+
+
+TAMPERS = {"kpi-inside": _tamper_kpi_inside, "kpi-baseline": _tamper_kpi_before,
+           "closed-on": _tamper_closed_on, "deleted-kr": _tamper_deleted_kr,
+           "goalpost": _tamper_goalpost}
+
+
+@pytest.mark.parametrize("case", list(TAMPERS))
+def test_each_tamper_fails_check_and_verify_until_amended(repo: Repo, case: str):
+    said = TAMPERS[case](repo)
+    done = check(repo)
+    assert done.returncode == 1, done.stdout
+    assert "OKR401" in done.stdout and said in done.stdout
+    done = verify(repo)
+    assert done.returncode == 1 and "2026-Q3: DIFFERS from its final record" in done.stdout
+    assert said in done.stdout
+    ok(amend(repo, f"Correction ({case})."))
+    assert ok(check(repo)) == "No problems found.\n"
+    assert "2026-Q3: ok" in ok(verify(repo))
+
+
+def test_a_second_check_in_on_a_date_fails_check_and_verify(repo: Repo):
+    kr = repo.doc("periods/2026-Q3/company.yaml")["objectives"][0]["key_results"][1]
+    kr["check_ins"].append({"date": "2026-09-20", "value": 9})
+    repo.save("periods/2026-Q3/company.yaml")
+    assert check(repo).returncode == 1 and "OKR222" in check(repo).stdout
+    done = verify(repo)
+    assert done.returncode == 1 and "OKR222" in done.stderr
+    # Not something an amendment makes right: amend refuses and writes nothing.
+    before = repo.text(Q3)
+    done = amend(repo, "Two values.")
+    assert done.returncode == 2 and "OKR222" in done.stderr and repo.text(Q3) == before
+
+
+def test_amend_keeps_the_figures_at_close(repo: Repo):
+    _tamper_kpi_inside(repo)
+    ok(amend(repo, "September NPS arrived late."))
+    text = repo.text(Q3)
+    assert "- date: 2026-10-20\n  by: Ada\n  reason: September NPS arrived late.\n" in text
+    assert "at_close:" in text
+    assert "- {ref: company/grow/nps, title: NPS to 50, score: 0.5, status: missed}" in \
+        text.split("at_close:")[1]
+    # A second amendment cannot reuse the reason of the first.
+    done = amend(repo, "September NPS arrived late.")
+    assert done.returncode == 2 and repo.text(Q3) == text
+
+
+def test_a_hand_edited_record_is_an_error(repo: Repo):
+    repo.write({Q3: repo.text(Q3).replace("score: 0.5, status: missed",
+                                          "score: 0.8, status: missed", 1)})
+    done = check(repo)
+    assert done.returncode == 1 and "OKR404" in done.stdout
+
+
+def test_close_refuses_without_writing(repo: Repo):
+    before = repo.text(Q3)
+    done = okrsite(repo.root.parent, "close", "2026-Q3", "content", "--on", "2026-10-07",
+                   "--by", "Ada")
+    assert done.returncode == 2 and "has its final record" in done.stderr
+    assert repo.text(Q3) == before
+    done = okrsite(repo.root.parent, "close", "2026-Q4", "content", "--on", "2026-12-01",
+                   "--by", "Ada")
+    assert done.returncode == 2 and "before its last day" in done.stderr
+    assert not (repo.root / "periods/2026-Q4/period.yaml").exists()
+
+
+def _digest(repo: Repo, as_of: str) -> tuple[str, str]:
+    out = ok(verify(repo))
+    export = repo.root.parent / "export"
+    ok(okrsite(repo.root.parent, "export", "2026-Q3", "content", "--as-of", as_of,
+               "--out", str(export)))
+    manifest: dict[str, Any] = json.loads((export / "manifest.json").read_text())
+    return out.split("digest ")[1].strip(), manifest["digest"]
+
+
+def test_digest_is_the_same_after_unrelated_changes_and_for_any_later_as_of(repo: Repo):
+    first = _digest(repo, "2026-11-01")
+    assert _digest(repo, "2027-03-01") == first
+    repo.doc("periods/2026-Q4/company.yaml")["objectives"][0]["key_results"][0][
+        "check_ins"].append({"date": "2026-11-10", "value": 2})
+    repo.save("periods/2026-Q4/company.yaml")
+    repo.doc("org.yaml")["units"].append({"id": "sales", "name": "Sales", "parent": "company"})
+    repo.save("org.yaml")
+    # A measurement after Q3's close (even inside its closing days) is no input of it.
+    repo.doc("kpis/nps.yaml")["measurements"] += [{"date": "2026-10-10", "value": 49},
+                                                  {"date": "2026-11-30", "value": 50}]
+    repo.save("kpis/nps.yaml")
+    assert _digest(repo, "2026-12-15") == first
+
+
+def test_check_ins_csv_holds_every_value_the_scores_used(repo: Repo):
+    export = repo.root.parent / "export"
+    ok(okrsite(repo.root.parent, "export", "2026-Q3", "content", "--as-of", "2026-11-15",
+               "--out", str(export)))
+    rows = (export / "check-ins.csv").read_text().splitlines()
+    nps = [r for r in rows if ",nps," in r]
+    assert nps == ["2026-Q3,company,grow,nps,2026-05-31,40,,,kpi:nps baseline",
+                   "2026-Q3,company,grow,nps,2026-07-31,43,,,kpi:nps",
+                   "2026-Q3,company,grow,nps,2026-08-31,45,,,kpi:nps"]
+
+
+def test_audit_page_shows_figures_at_close_and_after_amendment(repo: Repo):
+    from datetime import date
+
+    from helpers.pagetext import page_text
+
+    from okrsite.pipeline import run
+    from okrsite.render.history import audit_page
+    from okrsite.settings import Settings
+
+    _tamper_kpi_inside(repo)
+    ok(amend(repo, "September NPS arrived late."))
+    build = run(Settings(repo.root, date(2026, 11, 15), history=False))
+    text = page_text(audit_page(build.audits["2026-Q3"]).html)
+    assert "Unit | Objective | Type | At close | After amendment | Score now |" in text
+    # grow: (0.5 + 0.7 + 1) / 3 at close; NPS 0.8 after the amendment: (0.8 + 0.7 + 1) / 3
+    assert "company | Grow | committed | 73% | 83% | 83% | ✗ missed |" in text
+
+
+def test_one_change_to_two_closed_periods_is_amended_one_period_at_a_time(repo: Repo):
+    """A change that alters two closed periods (or an okrsite upgrade that changes a
+    scorer, which alters them all) is amended period by period: the other period's
+    pending OKR401 does not stop the first amendment."""
+    ok(okrsite(repo.root.parent, "close", "2026-Q4", "content", "--on", "2027-01-05",
+               "--by", "Ada"))
+    # Inside Q3's window, and Q4's baseline: the last NPS value before Q4 starts.
+    nps = copy.deepcopy(repo.docs["kpis/nps.yaml"])
+    nps["measurements"].append({"date": "2026-09-15", "value": 47})
+    repo.write({"kpis/nps.yaml": nps})
+    assert check(repo).returncode == 1
+    ok(amend(repo, "NPS survey of September counted late."))
+    done = check(repo)
+    assert done.returncode == 1 and "closed period 2026-Q4" in done.stdout
+    assert "closed period 2026-Q3" not in done.stdout
+    ok(okrsite(repo.root.parent, "amend", "2026-Q4", "content", "--by", "Ada", "--reason",
+               "Q4's NPS baseline follows the late September survey.", "--on", "2027-01-10"))
+    assert ok(check(repo)) == "No problems found.\n"

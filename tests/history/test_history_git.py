@@ -1,0 +1,260 @@
+"""The history engine on real repositories: one log pass, blobs parsed once, renames,
+restricted items, no git, shallow clones; and the history pages' text."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from helpers.gitkit import EVIL_SUBJECT, GitRepo, base_files, needs_git, story
+from helpers.pagetext import page_text
+
+from okrsite.history import git as hgit
+from okrsite.history import read_history
+from okrsite.history.git import LogStats
+from okrsite.render.history import (
+    changes_page,
+    esc,
+    unit_period_history,
+)
+
+pytestmark = needs_git
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, str]]:
+    return story(tmp_path_factory.mktemp("story") / "repo")
+
+
+def text(body: str) -> str:
+    return page_text(body)
+
+
+def test_entries_newest_first_with_authors_dates_and_subjects(told):
+    repo, shas = told
+    h = read_history(repo.content)
+    assert h.available and not h.shallow and h.head == shas["amend"]
+    subjects = [e.subject for e in h.entries]
+    assert subjects[:3] == ["Record the Q2 amendment", "Fix the Q2 first-response figure",
+                            EVIL_SUBJECT]
+    ease = next(e for e in h.entries if e.commit.sha == shas["ease"])
+    assert (ease.commit.author, ease.commit.date.isoformat()) == ("Carol Chen", "2026-08-03")
+    (change,) = ease.changes
+    assert (change.kind, change.field, change.old, change.new, change.eased) == (
+        "kr_changed", "target", 12, 15, True)
+    assert h.oldest.isoformat() == "2026-06-01"
+
+
+def test_one_log_call_one_blob_process_and_each_blob_parsed_once(told, monkeypatch, tmp_path):
+    repo, _ = told
+    calls: list[tuple[str, ...]] = []
+    real_run = hgit.run_git
+
+    def counting(cwd, *args, check=True):
+        calls.append(args)
+        return real_run(cwd, *args, check=check)
+
+    starts: list[int] = []
+    real_start = hgit.BlobReader._start
+
+    def counting_start(self):
+        if self._proc is None:
+            starts.append(1)
+        return real_start(self)
+
+    monkeypatch.setattr(hgit, "run_git", counting)
+    monkeypatch.setattr(hgit.BlobReader, "_start", counting_start)
+    stats = LogStats()
+    read_history(repo.content, cache_dir=tmp_path / "cache", stats=stats)
+    assert [a[0] for a in calls].count("log") == 1
+    assert len(starts) == 1
+    blobs = repo.git("log", "--format=", "--raw", "--no-abbrev", "--", "content").split("\n")
+    distinct = {sha for line in blobs if line.startswith(":")
+                for sha in line.split()[2:4] if set(sha) != {"0"}}
+    assert stats.parsed == len(distinct)
+    # Warm: the per-commit changes come from the cache, no blob is read or parsed.
+    starts.clear()
+    warm = LogStats()
+    again = read_history(repo.content, cache_dir=tmp_path / "cache", stats=warm)
+    assert warm.parsed == 0 and warm.cached_commits == warm.commits == 8
+    assert not starts
+    assert [e.commit.sha for e in again.entries] == [
+        e.commit.sha for e in read_history(repo.content).entries]
+
+
+def test_the_parse_cache_serves_a_new_commit_from_known_blobs(told, tmp_path):
+    src, _ = told
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(src.root), str(clone)], check=True)
+    cache = tmp_path / "cache"
+    read_history(clone / "content", cache_dir=cache)
+    repo = GitRepo.__new__(GitRepo)
+    repo.root, repo.content = clone, clone / "content"
+    repo.edit("periods/2026-Q3/company.yaml", "value: 38}", "value: 39}")
+    repo.commit("NPS correction", "2026-08-12")
+    stats = LogStats()
+    h = read_history(clone / "content", cache_dir=cache, stats=stats)
+    assert stats.parsed == 1  # only the new blob; its old version is in the parse cache
+    assert stats.cached_commits == 8
+    assert h.entries[0].changes[0].kind == "check_in_edited"
+
+
+def test_renames_are_followed(told):
+    repo, _shas = told
+    h = read_history(repo.content)
+    assert h.renames == {"periods/2026-Q3/sales.yaml": "periods/2026-Q3/revenue.yaml"}
+    md = text(unit_period_history(h, "2026-Q3", "revenue"))
+    assert "file renamed: periods/2026-Q3/sales.yaml -> periods/2026-Q3/revenue.yaml" in md
+    assert "objective grow added: “Grow new business”" in md  # made before the rename
+    assert md.index("Rename sales to revenue") < md.index("grow added")
+
+
+def test_restricted_items_never_leak(told):
+    repo, shas = told
+    h = read_history(repo.content)
+    page = text(changes_page(h).html)
+    for secret in ("Initech", "secret-project", "pipeline-secret", "55M", "raise the bid"):
+        assert secret not in page
+    assert shas["secret"][:10] not in page  # a commit only about restricted items is left out
+    first = next(e for e in h.entries if e.commit.sha == shas["initial"])
+    assert first.subject is None and first.withheld == 2
+    assert "subject not shown" in page and "2 changes to restricted items not shown" in page
+    # The unit log counts only its own withheld changes.
+    support = text(unit_period_history(h, "2026-Q3", "support"))
+    assert "1 change to restricted items not shown" in support
+    assert "Initech" not in support
+    inside = read_history(repo.content, include_restricted=True)
+    page = text(changes_page(inside).html)
+    assert "Initech: raise the bid to 55M" in page
+    assert "bid renamed: “Keep the bid at or below 40M” -> “Keep the bid at or below 55M”" \
+        in page
+
+
+def test_git_and_yaml_strings_are_escaped(told):
+    repo, _ = told
+    h = read_history(repo.content)
+    raw = changes_page(h).html
+    assert "<script" not in raw and "<img" not in raw
+    assert "](javascript" not in raw and "*pwned*" not in raw and ":smile:" not in raw
+    assert "Customers *really*" not in raw
+    assert EVIL_SUBJECT in text(raw)  # shown, as text
+    assert esc("a|b\n<c> :x: @y") == "a&#124;b &lt;c&gt; &#58;x&#58; &#64;y"
+
+
+def test_pages_text(told):
+    repo, shas = told
+    h = read_history(repo.content)
+    page = changes_page(h)
+    assert (page.path, page.title, page.in_nav) == ("changes.md", "Recent changes", True)
+    md = text(page.html)
+    assert (f"- 2026-08-03 · Carol Chen · Ease the first-response target · "
+            f"{shas['ease'][:10]}") in md
+    assert ("  - 2026-Q3 support/answer-faster/first-response target 12 -> 15 (eased) — "
+            "goalpost moved, eased") in md
+    assert "<strong>goalpost moved, eased</strong>" in page.html
+    assert ("2026-Q2 support/answer-faster-q2/first-response check-in 2026-06-30 value "
+            "25 -> 24 — past entry rewritten") in md
+    assert "<strong>past entry rewritten</strong>" in page.html
+    assert "History back to the first commit (2026-06-01)." in md
+    section = unit_period_history(h, "2026-Q3", "support")
+    assert section.startswith('<h2 id="change-log">Change log</h2>\n')
+    assert "first-response target 12 -> 15 (eased)" in text(section)
+    assert "2026-Q2" not in section  # another period of the same unit
+
+
+def test_without_git_history_says_why(tmp_path, monkeypatch):
+    plain = tmp_path / "content"
+    plain.mkdir()
+    h = read_history(plain)
+    assert not h.available and "not in a git repository" in h.reason
+    assert "History is not available" in text(changes_page(h).html)
+    assert "not in a git repository" in text(unit_period_history(h, "2026-Q3", "x"))
+    monkeypatch.setattr(hgit.shutil, "which", lambda name: None)
+    h = read_history(plain)
+    assert (h.available, h.reason) == (False, "git is not installed")
+    assert read_history(plain, enabled=False).reason == "history is turned off in the settings"
+
+
+def test_repository_without_commits(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    h = read_history(repo.content)
+    assert not h.available and "no commits" in h.reason
+
+
+def test_shallow_clone_says_how_far_back_it_sees(told, tmp_path):
+    src, _shas = told
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "3", f"file://{src.root}", str(clone)],
+                   check=True)
+    h = read_history(clone / "content")
+    assert h.shallow and len(h.entries) == 3
+    assert h.entries[-1].boundary
+    assert h.oldest.isoformat() == "2026-08-06"
+    assert "shallow clone: history is shown back to 2026-08-06 only" in h.horizon
+    md = text(changes_page(h).html)
+    assert "history starts here (shallow clone)" in md
+    assert "fetch-depth: 0" in md
+
+
+def test_unreadable_versions_are_reported_not_fatal(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    repo.commit("Initial", "2026-06-01")
+    repo.write("periods/2026-Q3/sales.yaml", "objectives: [unclosed\n")
+    repo.commit("Broken", "2026-07-02")
+    h = read_history(repo.content)
+    assert h.entries[0].changes[0].kind == "file_unreadable"
+    assert "not readable YAML at this version" in text(changes_page(h).html)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_blob_sha_matches_git(tmp_path):
+    raw = b"version: 1\nkind: org\n"
+    (tmp_path / "f").write_bytes(raw)
+    out = subprocess.run(["git", "hash-object", str(tmp_path / "f")], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert hgit.blob_sha(raw) == out
+
+
+def test_parallel_parsing_gives_the_same_history(told, monkeypatch, tmp_path):
+    repo, _ = told
+    monkeypatch.setattr(hgit, "PARALLEL_MIN", 1)
+    serial = read_history(repo.content, workers=1)
+    stats = LogStats()
+    parallel = read_history(repo.content, cache_dir=tmp_path / "c", workers=2, stats=stats)
+    assert stats.parsed > 0
+    assert [(e.commit.sha, e.changes, e.hidden) for e in parallel.entries] == [
+        (e.commit.sha, e.changes, e.hidden) for e in serial.entries]
+
+
+def test_control_characters_in_authors_and_odd_bytes_in_subjects(tmp_path):
+    """git accepts an author name with the log's old field separator (\\x1f) and other
+    controls, and a subject that is not UTF-8: the log still parses field by field."""
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    repo.commit("Initial", "2026-06-01")
+    repo.edit("periods/2026-Q3/support.yaml", "target: 12", "target: 15")
+    author = "Eve\x1f2026-01-01T00:00:00+00:00\x1fx\x1e\x01\x07 Tab\there"
+    email = "e\x1fve@example.com"
+    subject = "Ease\x1f the \xff\xfe target\x1e \x1b[31m red \x7f".encode("latin-1")
+    (tmp_path / "msg").write_bytes(subject + b"\n\nbody\x1fline\n")
+    stamp = "2026-08-03T10:00:00+00:00"
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-gpg-sign", "-F", str(tmp_path / "msg"),
+             env={"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
+                  "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_NAME": "C",
+                  "GIT_COMMITTER_EMAIL": "c@example.com", "GIT_COMMITTER_DATE": stamp})
+    h = read_history(repo.content)
+    newest = h.entries[0]
+    assert (newest.commit.author, newest.commit.email) == (author, email)
+    assert newest.commit.date.isoformat() == "2026-08-03"
+    assert newest.commit.subject.startswith("Ease\x1f the ")
+    assert newest.commit.subject.endswith("target\x1e \x1b[31m red \x7f")
+    (change,) = newest.changes
+    assert (change.kind, change.field, change.old, change.new) == ("kr_changed", "target",
+                                                                   12, 15)
+    md = text(changes_page(h).html)
+    assert "2026-08-03 · Eve2026-01-01T00:00:00+00:00x Tab here · Ease the " in md
+    assert "\x1f" not in md and "\x1b" not in md
