@@ -16,6 +16,7 @@ from okrsite.model import (
     KPI,
     Amendment,
     CheckIn,
+    ConfidenceEntry,
     Content,
     FinalItem,
     FinalRecord,
@@ -120,7 +121,8 @@ class _Builder:
         unit, period = d["unit"], str(d["period"])  # `period: 2026` is read as a number
         objectives = [self.objective(doc, i, o, unit, period)
                       for i, o in enumerate(d.get("objectives", []))]
-        return UnitPeriod(unit, period, objectives, self.source(doc, ("unit",)))
+        return UnitPeriod(unit, period, objectives, self.source(doc, ("unit",)),
+                          d.get("retrospective"))
 
     def objective(self, doc: Document, i: int, o: dict[str, Any], unit: str,
                   period: str) -> Objective:
@@ -135,7 +137,8 @@ class _Builder:
             type=o.get("type", "aspirational"), aligns_to=aligns,
             visibility=o.get("visibility", "public"), grade=o.get("grade"),
             retrospective=o.get("retrospective"), carried_from=carried,
-            source=self.source(doc, ("objectives", i)))
+            source=self.source(doc, ("objectives", i)), weight=o.get("weight", 1),
+            score_from=o.get("score_from", "key_results"))
 
     def key_result(self, doc: Document, i: int, j: int, kr: dict[str, Any],
                    objective: Ref) -> KeyResult:
@@ -160,7 +163,12 @@ class _Builder:
             stale_after_days=kr.get("stale_after_days"),
             cadence=kr.get("cadence"),
             extensions={k: v for k, v in kr.items() if k.startswith("x-")},
-            owner=kr.get("owner"), source=self.at(doc, at))
+            owner=kr.get("owner"), source=self.at(doc, at),
+            confidence=sorted((ConfidenceEntry(_date(c["date"]), c["value"], c.get("note"),
+                                               self.at(doc, f"{at}/confidence/{k}"))
+                               for k, c in enumerate(kr.get("confidence", []))),
+                              key=lambda c: c.date),
+            grade=kr.get("grade"))
 
     def people(self, doc: Document) -> dict[str, Person]:
         people: dict[str, Person] = {}

@@ -94,7 +94,8 @@ CODES: dict[str, Code] = {
         Code("OKR213", _E, "Baseline equals target",
              "Change one of them, or add `direction:` to make it a threshold."),
         Code("OKR214", _E, "Key result has both `kpi` and `check_ins`",
-             "Remove `check_ins`: values come from the KPI's measurements."),
+             "Remove `check_ins`: values come from the KPI's measurements; give the "
+             "owner's confidence in a `confidence:` list of `{date, value, note}`."),
         Code("OKR215", _E, "Date outside the period",
              "Date check-ins inside the period (up to 14 days after its end for a closing one)."),
         Code("OKR216", _E, "KPI thresholds contradict its direction",

@@ -275,6 +275,17 @@ class CheckIn:
 
 
 @dataclass
+class ConfidenceEntry:
+    """The owner's confidence on one date, given apart from any value (a KR's
+    `confidence:` list): the way a KR that follows a KPI carries confidence."""
+
+    date: date
+    value: float
+    note: str | None = None
+    source: Source | None = None
+
+
+@dataclass
 class Milestone:
     title: str
     done: bool = False
@@ -306,6 +317,11 @@ class KeyResult:
     extensions: dict[str, object] = field(default_factory=dict)  # the KR's `x-` fields
     owner: str | None = None  # when not the objective's owner
     source: Source | None = None
+    confidence: list[ConfidenceEntry] = field(default_factory=list)  # sorted by date
+    grade: float | None = None  # the owner's grade at close
+
+
+ScoreFrom = Literal["key_results", "aligned"]
 
 
 @dataclass
@@ -325,6 +341,8 @@ class Objective:
     retrospective: str | None = None
     carried_from: Ref | None = None
     source: Source | None = None
+    weight: float = 1.0  # in its unit's mean and in a roll-up from aligned objectives
+    score_from: ScoreFrom = "key_results"
 
     @property
     def committed(self) -> bool:
@@ -343,6 +361,7 @@ class UnitPeriod:
     period: str
     objectives: list[Objective]
     source: Source
+    retrospective: str | None = None  # the unit's review of the period (Markdown)
 
 
 @dataclass

@@ -337,6 +337,8 @@ def _okrs(doc: Document, units: Mapping[str, Unit] | None = None) -> list[Diagno
             out += _kr_shape(doc, kr, at)
             out += _same_date(doc, kr.get("check_ins", []), (*at, "check_ins"), "check-ins",
                               label(d, list(at)))
+            out += _same_date(doc, kr.get("confidence", []), (*at, "confidence"),
+                              "confidence entries", label(d, list(at)))
     return out
 
 
@@ -481,6 +483,11 @@ def content_rules(content: Content, unbuilt: Unbuilt | None = None) -> list[Diag
                     if not period.start <= c.date <= last:
                         at(c.source, "OKR215", f"check-in dated {c.date} is outside "
                            f"{period_id} ({period.start} to {period.end}, closing check-ins "
+                           f"until {last})")
+                for e in kr.confidence:
+                    if not period.start <= e.date <= last:
+                        at(e.source, "OKR215", f"confidence dated {e.date} is outside "
+                           f"{period_id} ({period.start} to {period.end}, closing entries "
                            f"until {last})")
                 done_on = [kr.done_on, *(m.done_on for m in kr.milestones)]
                 for day in sorted({d for d in done_on if d is not None}):

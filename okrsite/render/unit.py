@@ -47,6 +47,7 @@ from okrsite.render.page import Page
 from okrsite.render.safe import inline, title_text
 from okrsite.scoring.base import ScoreInput
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, key_result_input
+from okrsite.scoring.status import CONFIDENCE_FLAG_LABELS
 
 # -- one unit, one period -------------------------------------------------------------------
 
@@ -239,16 +240,36 @@ def _kr_facts(site: Site, path: str, kr: KeyResult, res: KRResult, data: ScoreIn
     else:
         header, row = ["Done"], ["yes" if kr.done else "no" if kr.done is not None else "–"]
     header += ["Confidence", "Last check-in"]
-    row += ["–" if res.confidence is None else pct(res.confidence),
-            day(res.last_check_in) + (" (stale)" if res.stale else "")]
+    row += [_confidence_text(res), day(res.last_check_in) + (" (stale)" if res.stale else "")]
     if kr.weight != 1:
         header.append("Weight")
         row.append(num(kr.weight))
     out = fact_list(zip(header, row, strict=True))
+    if res.confidence_flag is not None:  # the owner's word and the numbers disagree
+        out += "\n" + para(f'<span class="okr-flag"><span aria-hidden="true">⚠</span> '
+                           f"{CONFIDENCE_FLAG_LABELS[res.confidence_flag]}</span>: status "
+                           f"{status_label(res.status)}, confidence {pct(res.confidence or 0)}",
+                           "okr-confidence-flag")
     if data.kpi is not None:
         out += "\n" + para(f"Values come from the KPI "
                            f"{site.link(path, kpi_page(data.kpi.id), inline(data.kpi.name))}.")
     return out
+
+
+CONFIDENCE_TREND_SHOWN = 4  # the latest confidences shown as the small trend
+
+
+def _confidence_text(res: KRResult) -> str:
+    """The latest confidence, and with two or more the last few as a small trend:
+    '60% (40% → 50% → 60%, rising)'."""
+    if res.confidence is None:
+        return "–"
+    latest = pct(res.confidence)
+    if len(res.confidence_trend) < 2:
+        return latest
+    shown = [v for _, v in res.confidence_trend[-CONFIDENCE_TREND_SHOWN:]]
+    way = "rising" if shown[-1] > shown[0] else "falling" if shown[-1] < shown[0] else "flat"
+    return f"{latest} ({' → '.join(pct(v) for v in shown)}, {way})"
 
 
 def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,

@@ -99,7 +99,10 @@ def to_json(card: Scorecard, period: str | None = None, include_restricted: bool
                         confidence=kr.confidence, stale=kr.stale,
                         last_check_in=kr.last_check_in.isoformat() if kr.last_check_in
                         else None,
-                        goalposts=[m.to_json() for m in moves.get(row.ref, [])])
+                        goalposts=[m.to_json() for m in moves.get(row.ref, [])],
+                        confidence_trend=[{"date": d.isoformat(), "value": v}
+                                          for d, v in kr.confidence_trend],
+                        confidence_flag=kr.confidence_flag)
         else:
             item["health"] = row.health
         items.append(item)

@@ -36,7 +36,9 @@ from okrsite.scoring.registry import (
 from okrsite.scoring.status import (
     STATUSES,
     Band,
+    ConfidenceFlag,
     Status,
+    confidence_flag,
     data_due,
     expected_score,
     grade_mismatch,
@@ -60,6 +62,12 @@ class KRResult:
     weight: float = 1.0
     kpi: str | None = None  # the KPI its values come from
     restricted: bool = False
+    # Every confidence given on or before as of, oldest first: check-ins' and the
+    # KR's `confidence:` list (the list wins on a shared date).
+    confidence_trend: list[tuple[date, float]] = field(default_factory=list)
+    confidence_flag: ConfidenceFlag | None = None  # status and confidence disagree
+    grade: float | None = None  # the owner's grade at close
+    grade_mismatch: bool = False
 
 
 @dataclass
@@ -191,10 +199,13 @@ def _last_update(kr: KeyResult, values: Sequence[DataPoint], as_of: date) -> dat
     return max(dates) if dates else None
 
 
-def _confidence(kr: KeyResult, as_of: date) -> float | None:
-    given = sorted((c for c in kr.check_ins if c.confidence is not None and c.date <= as_of),
-                   key=lambda c: c.date)
-    return given[-1].confidence if given else None
+def _confidence_trend(kr: KeyResult, as_of: date) -> list[tuple[date, float]]:
+    """Confidence by date, from check-ins and from the KR's `confidence:` list; one
+    value per date (the list's, given apart from values, wins), none after as of."""
+    by_day: dict[date, float] = {c.date: float(c.confidence) for c in kr.check_ins
+                                 if c.confidence is not None and c.date <= as_of}
+    by_day.update((e.date, float(e.value)) for e in kr.confidence if e.date <= as_of)
+    return sorted(by_day.items())
 
 
 def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Content,
@@ -219,9 +230,14 @@ def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Con
         score = replace(score, explanation=f"{score.explanation}; no data by the close, "
                         "so missed (counted as 0)")
     band = _band(score.value, score.no_data, state, settings)
+    trend = _confidence_trend(kr, as_of)
+    confidence = trend[-1][1] if trend else None
+    mismatch = state is PeriodState.CLOSED and grade_mismatch(kr.grade, score.value,
+                                                              settings.grade_tolerance)
     return KRResult(str(kr.ref), str(objective.ref), score, status, expected,
-                    _confidence(kr, as_of), last, stale, band, kr.weight, kr.kpi,
-                    objective.restricted)
+                    confidence, last, stale, band, kr.weight, kr.kpi,
+                    objective.restricted, trend, confidence_flag(status, confidence),
+                    kr.grade, mismatch)
 
 
 # -- objectives and units -----------------------------------------------------------------

@@ -100,3 +100,27 @@ def is_stale(state: PeriodState, last_update: date | None, as_of: date, days: in
 
 def grade_mismatch(grade: float | None, score: float, tolerance: float) -> bool:
     return grade is not None and abs(grade - score) > tolerance + _EPS
+
+
+# Confidence against status. The owner's word and the numbers disagree: "on track but
+# low confidence" (the numbers look fine, the owner expects trouble) and its opposite,
+# "behind but confident". Either is worth a conversation; neither changes the score.
+LOW_CONFIDENCE = 0.5  # below this, confidence is low
+HIGH_CONFIDENCE = 0.7  # at or above this, confidence is high
+ConfidenceFlag = Literal["on_track_low_confidence", "behind_high_confidence"]
+CONFIDENCE_FLAG_LABELS: dict[str, str] = {
+    "on_track_low_confidence": "on track but low confidence",
+    "behind_high_confidence": "behind but high confidence",
+}
+
+
+def confidence_flag(status: str, confidence: float | None) -> ConfidenceFlag | None:
+    """The flag for a KR's status and its latest confidence, or None when they agree
+    (or there is no confidence, or the status is not a judgement of progress)."""
+    if confidence is None:
+        return None
+    if status == "on_track" and confidence + _EPS < LOW_CONFIDENCE:
+        return "on_track_low_confidence"
+    if status in ("at_risk", "off_track") and confidence + _EPS >= HIGH_CONFIDENCE:
+        return "behind_high_confidence"
+    return None

@@ -553,7 +553,8 @@ def test_to_json_shape_and_order():
     keys = ["ref", "level", "score", "raw", "scorer", "status", "explanation", "band"]
     extra = {"unit": ["expected"], "objective": ["expected", "type", "grade"],
              "key_result": ["expected", "weight", "confidence", "stale", "last_check_in",
-                            "goalposts"], "kpi": ["health"]}
+                            "goalposts", "confidence_trend", "confidence_flag"],
+             "kpi": ["health"]}
     for item in out["items"]:
         assert list(item) == keys + extra[item["level"]]
     kr_item = out["items"][8]
@@ -563,7 +564,7 @@ def test_to_json_shape_and_order():
         "explanation": "(18 - 24) / (12 - 24) = 0.50, as of 2026-11-15", "band": "yellow",
         "expected": 0.4945,  # committed, 45 of 91 days: round(45 / 91, 4)
         "weight": 1.0, "confidence": None, "stale": False, "last_check_in": "2026-11-10",
-        "goalposts": []}
+        "goalposts": [], "confidence_trend": [], "confidence_flag": None}
     assert out["items"][7]["type"] == "committed" and out["items"][7]["grade"] is None
     unit_item = out["items"][6]
     assert unit_item["scorer"] == "mean" and unit_item["raw"] is None

@@ -1,0 +1,106 @@
+"""What practitioners expect beyond the formulas (issue 13, items 13-15): confidence as
+a signal, opt-in roll-ups, and the review at close. One test per rule, named after it;
+every expected number is worked out by hand beside it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from checkkit import VALID, Repo, codes, render_content
+from conftest_scoring import Q4, d, kr, make_content, nps, objective, score_one
+
+from okrsite.model import ConfidenceEntry
+from okrsite.scoring.base import ScoringSettings
+from okrsite.scoring.registry import ScorerRegistry
+from okrsite.scoring.report import to_json
+from okrsite.scoring.rollup import score_content
+from okrsite.settings import Settings
+
+MID = d("2026-11-15")  # 45 of 91 days into Q4: an aspirational KR is expected at 0.35
+
+
+def card_of(*objectives, as_of=MID, kpis=(), periods=()):
+    content = make_content(*objectives, kpis=kpis, periods=periods)
+    return content, score_content(content, as_of, ScoringSettings(), ScorerRegistry())
+
+
+def unit_page(content, as_of, unit="support", period=Q4):
+    pages = render_content(content, Settings(Path("."), as_of))
+    return next(p for p in pages if p.path == f"periods/{period}/{unit}/index.md").html
+
+
+# -- 13. confidence ---------------------------------------------------------------------------
+
+
+def test_a_key_result_that_follows_a_kpi_takes_confidence_from_its_confidence_list(tmp_path):
+    files = copy.deepcopy(VALID)
+    support = files["periods/2026-Q1/support.yaml"]["objectives"][0]["key_results"][0]
+    assert support["kpi"] == "nps"
+    support["confidence"] = [{"date": "2026-01-15", "value": 0.4},
+                             {"date": "2026-02-15", "value": 0.6, "note": "Survey is back."}]
+    repo = Repo(tmp_path, files)
+    assert codes(repo.check()) == []  # allowed: no OKR214, no schema error
+    # check-ins on it are still refused, and the fix names the confidence list
+    support["check_ins"] = [{"date": "2026-01-20", "value": 41, "confidence": 0.5}]
+    repo.save("periods/2026-Q1/support.yaml")
+    found = [x for x in repo.check() if x.code == "OKR214"]
+    assert len(found) == 1 and "`confidence:`" in found[0].hint
+
+
+def test_confidence_given_outside_the_period_or_twice_on_a_date_is_an_error(tmp_path):
+    files = copy.deepcopy(VALID)
+    support = files["periods/2026-Q1/support.yaml"]["objectives"][0]["key_results"][0]
+    support["confidence"] = [{"date": "2026-05-15", "value": 0.4},
+                             {"date": "2026-02-15", "value": 0.6},
+                             {"date": "2026-02-15", "value": 0.7}]
+    assert codes(Repo(tmp_path, files).check()) == ["OKR215", "OKR222"]
+
+
+def test_the_latest_confidence_counts_whichever_list_gave_it_and_none_after_as_of():
+    k = kr(kpi="nps", target=50, check_ins=())
+    k.confidence = [ConfidenceEntry(d("2026-10-10"), 0.8), ConfidenceEntry(d("2026-11-01"), 0.6),
+                    ConfidenceEntry(d("2026-11-30"), 0.1)]  # after as of: not yet said
+    kpi = nps(("2026-09-30", 40), ("2026-10-31", 46))
+    result = score_one(k, MID, kpis=[kpi])
+    assert result.confidence == 0.6
+    assert result.confidence_trend == [(d("2026-10-10"), 0.8), (d("2026-11-01"), 0.6)]
+
+
+def test_on_track_but_low_confidence_is_flagged():
+    # 0 -> 10 at 5 is 0.50, expected 0.35: on track; the owner says 0.3 (< 0.5)
+    result = score_one(kr(baseline=0, target=10, check_ins=[("2026-11-10", 5, 0.3)]), MID)
+    assert result.status == "on_track"
+    assert result.confidence_flag == "on_track_low_confidence"
+
+
+def test_behind_but_high_confidence_is_flagged():
+    # 0 -> 10 at 0.5 is 0.05, expected 0.35: 0.05 < 0.35 - 0.25, off track; confidence 0.8
+    result = score_one(kr(baseline=0, target=10, check_ins=[("2026-11-10", 0.5, 0.8)]), MID)
+    assert result.status == "off_track"
+    assert result.confidence_flag == "behind_high_confidence"
+
+
+def test_confidence_that_agrees_with_the_status_is_not_flagged():
+    # on track at 0.50 with confidence exactly 0.5 (not below): no flag
+    result = score_one(kr(baseline=0, target=10, check_ins=[("2026-11-10", 5, 0.5)]), MID)
+    assert (result.status, result.confidence_flag) == ("on_track", None)
+
+
+def test_the_card_and_the_json_show_the_confidence_trend_and_the_flag():
+    k = kr("signups", baseline=0, target=10,
+           check_ins=[("2026-10-10", 2, 0.7), ("2026-10-25", 4, 0.5), ("2026-11-10", 5, 0.3)])
+    content, card = card_of(objective("grow", k))
+    html = unit_page(content, MID)
+    assert "30% (70% → 50% → 30%, falling)" in html
+    assert "on track but low confidence</span>: status on track, confidence 30%" in html
+    item = next(i for i in to_json(card)["items"] if i["ref"] == f"{Q4}:support/grow/signups")
+    assert item["confidence_flag"] == "on_track_low_confidence"
+    assert item["confidence_trend"] == [{"date": "2026-10-10", "value": 0.7},
+                                        {"date": "2026-10-25", "value": 0.5},
+                                        {"date": "2026-11-10", "value": 0.3}]
+    json.dumps(item)  # serialisable as it is
