@@ -75,8 +75,15 @@ def compute(content: Content, period_id: str, settings: ScoringSettings,
         named[unit] = content.org.units[unit].name if unit in content.org.units else unit
         for o in up.objectives:
             res = card.objectives[str(o.ref)]
+            # Fields added later join the inputs only when set, so the records of
+            # periods closed before them keep their digests.
+            used_o: dict[str, Any] = {"type": o.type, "grade": o.grade}
+            if o.weight != 1:
+                used_o["weight"] = o.weight
+            if o.score_from != "key_results":
+                used_o.update(score_from=o.score_from, aligned=res.aligned)
             items.append(FinalItem(f"{unit}/{o.id}", o.title, round(res.score, 4), res.status,
-                                   _short({"type": o.type, "grade": o.grade})))
+                                   _short(used_o)))
             for k in o.key_results:
                 kres = card.krs[str(k.ref)]
                 scorers[kres.score.scorer] = kres.score.scorer_version
@@ -89,6 +96,8 @@ def compute(content: Content, period_id: str, settings: ScoringSettings,
                         "milestones": [[m.title, m.done, m.weight] for m in kr.milestones],
                         "values": [[v.date.isoformat(), v.value] for v in data.values],
                         "extensions": {key: str(v) for key, v in sorted(kr.extensions.items())}}
+                if k.grade is not None:
+                    used["grade"] = k.grade
                 items.append(FinalItem(f"{unit}/{o.id}/{k.id}", k.title,
                                        round(kres.score.value, 4), kres.status, _short(used)))
     names = dict(sorted((units if units is not None else named).items()))

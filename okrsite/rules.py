@@ -320,7 +320,7 @@ def _okrs(doc: Document, units: Mapping[str, Unit] | None = None) -> list[Diagno
             out.append(diag(doc.file, _at(doc, "objectives", i), "OKR304",
                             f"{where} has no owner"))
         krs = o.get("key_results", [])
-        if len(krs) < MIN_KRS:
+        if len(krs) < MIN_KRS and o.get("score_from") != "aligned":  # a roll-up needs none
             out.append(diag(doc.file, _at(doc, "objectives", i, "key_results"), "OKR302",
                             f"{where} has {len(krs)} key result{'' if len(krs) == 1 else 's'}; "
                             "2 to 5 measure it well"))

@@ -11,10 +11,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import pytest
 from checkkit import VALID, Repo, codes, render_content
-from conftest_scoring import Q4, d, kr, make_content, nps, objective, score_one
+from conftest_scoring import (
+    Q4,
+    at,
+    d,
+    kr,
+    make_content,
+    make_period,
+    nps,
+    objective,
+    score_one,
+)
 
-from okrsite.model import ConfidenceEntry
+from okrsite.model import ConfidenceEntry, Ref
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.report import to_json
@@ -27,6 +38,11 @@ MID = d("2026-11-15")  # 45 of 91 days into Q4: an aspirational KR is expected a
 def card_of(*objectives, as_of=MID, kpis=(), periods=()):
     content = make_content(*objectives, kpis=kpis, periods=periods)
     return content, score_content(content, as_of, ScoringSettings(), ScorerRegistry())
+
+
+def at_score(score, on=MID):
+    """A numeric KR 0 -> 10 scoring exactly `score` on `on`."""
+    return at(score, on)
 
 
 def unit_page(content, as_of, unit="support", period=Q4):
@@ -104,3 +120,80 @@ def test_the_card_and_the_json_show_the_confidence_trend_and_the_flag():
                                         {"date": "2026-10-25", "value": 0.5},
                                         {"date": "2026-11-10", "value": 0.3}]
     json.dumps(item)  # serialisable as it is
+
+
+# -- 14. opt-in roll-ups ------------------------------------------------------------------------
+
+
+def test_a_unit_score_is_the_mean_of_its_objectives_weighted_by_their_weight():
+    # 0.20 x 1 and 0.80 x 3: (0.2 + 2.4) / 4 = 0.65 (the plain mean would be 0.50)
+    _, card = card_of(objective("a", at_score(0.2)), objective("b", at_score(0.8), weight=3))
+    unit = card.units[f"{Q4}:support"]
+    assert unit.score == pytest.approx(0.65)
+    assert unit.explanation == "weighted mean of 2 objectives: (0.20 x 1 + 0.80 x 3) / 4 = 0.65"
+
+
+def test_without_weights_and_score_from_the_plain_rule_stays():
+    _, card = card_of(objective("a", at_score(0.2)), objective("b", at_score(0.8)))
+    assert card.units[f"{Q4}:support"].explanation == \
+        "mean of 2 objectives: (0.20 + 0.80) / 2 = 0.50"
+    o = card.objectives[f"{Q4}:support/a"]
+    assert (o.score_from, o.explanation) == (
+        "key_results", "mean of 1 key result: (0.20) / 1 = 0.20")
+
+
+def test_an_objective_scored_from_aligned_is_the_weighted_mean_of_the_objectives_aligned_to_it():
+    top = objective("grow", at_score(0.0), unit="company", score_from="aligned")
+    a = objective("a", at_score(0.4), unit="sales", aligns_to=Ref("company", "grow", None, Q4))
+    b = objective("b", at_score(1.0), aligns_to=Ref("company", "grow", "kr", Q4), weight=2)
+    _, card = card_of(top, a, b)
+    res = card.objectives[f"{Q4}:company/grow"]
+    # (0.40 x 1 + 1.00 x 2) / 3 = 0.80; its own KR (0.00) is shown, not counted
+    assert res.score == pytest.approx(0.8)
+    assert res.explanation == ("score_from aligned: weighted mean of 2 aligned objectives: "
+                               "(0.40 x 1 + 1.00 x 2) / 3 = 0.80 (its own 1 key result "
+                               "shown, not counted)")
+    assert card.units[f"{Q4}:company"].score == pytest.approx(0.8)  # the unit uses it
+    item = next(i for i in to_json(card)["items"] if i["ref"] == f"{Q4}:company/grow")
+    assert (item["score_from"], item["aligned"]) == (
+        "aligned", [f"{Q4}:sales/a", f"{Q4}:support/b"])
+
+
+def test_a_yearly_objective_scored_from_aligned_counts_only_quarters_that_started():
+    year = objective("grow", unit="company", period="2026", score_from="aligned")
+    q3 = objective("q3", at_score(0.6, d("2026-09-15")), unit="company", period="2026-Q3",
+                   aligns_to=Ref("company", "grow", None, "2026"))
+    q4 = objective("q4", at_score(0.3), unit="company",
+                   aligns_to=Ref("company", "grow", None, "2026"))
+    q1 = objective("q1", at_score(1.0, d("2027-01-15")), unit="company", period="2027-Q1")
+    q1.aligns_to = Ref("company", "grow", None, "2026")  # not contained: still not started
+    _, card = card_of(year, q3, q4, q1, periods=[make_period("2026"), make_period("2026-Q3"),
+                                                make_period("2027-Q1")])
+    res = card.objectives["2026:company/grow"]
+    assert res.aligned == ["2026-Q3:company/q3", f"{Q4}:company/q4"]
+    assert res.score == pytest.approx(0.45)  # (0.60 + 0.30) / 2
+
+
+def test_a_roll_up_of_roll_ups_uses_the_rolled_up_scores():
+    top = objective("top", unit="company", score_from="aligned")
+    mid = objective("mid", unit="support", score_from="aligned",
+                    aligns_to=Ref("company", "top", None, Q4))
+    leaf = objective("leaf", at_score(0.7), unit="tier1",
+                     aligns_to=Ref("support", "mid", None, Q4))
+    _, card = card_of(top, mid, leaf)
+    assert card.objectives[f"{Q4}:company/top"].score == pytest.approx(0.7)
+
+
+def test_a_roll_up_without_key_results_is_no_okr232_and_its_card_names_the_rule(tmp_path):
+    files = copy.deepcopy(VALID)
+    grow = files["periods/2026/company.yaml"]["objectives"][0]
+    del grow["key_results"]
+    grow["score_from"] = "aligned"
+    support = files["periods/2026-Q1/support.yaml"]["objectives"][0]
+    support["aligns_to"] = "2026:company/grow"  # its KR `arr` is gone
+    assert codes(Repo(tmp_path, files).check()) == []
+    top = objective("grow", unit="company", score_from="aligned")
+    a = objective("a", at_score(0.4), aligns_to=Ref("company", "grow", None, Q4), weight=2)
+    content, _ = card_of(top, a, objective("b", at_score(0.1)))
+    assert "scored from 1 aligned objective" in unit_page(content, MID, unit="company")
+    assert "weight 2 in the unit" in unit_page(content, MID)

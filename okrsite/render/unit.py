@@ -125,6 +125,10 @@ def _objective(site: Site, path: str, objective: Objective) -> list[str]:
     blocks = [heading(2, inline(objective.title), objective_anchor(objective.id))]
     facts = [status_chip(res.status),
              f"{objective.type} (expected {score(res.end_expectation)} by the end)"]
+    if res.score_from == "aligned":  # say which rule gave the number
+        facts.append(f"scored from {plural(len(res.aligned), 'aligned objective')}")
+    if res.weight != 1:
+        facts.append(f"weight {num(res.weight)} in the unit")
     if objective.owner:
         facts.append(f"owner {site.person_link(path, objective.owner)}")
     if objective.restricted:

@@ -35,7 +35,10 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
     for (period_id, _), up in content.okrs.items():
         period = content.period(period_id)
         for objective in up.objectives:
-            if not objective.key_results and period.state(as_of) is not PeriodState.PLANNING:
+            # A roll-up (`score_from: aligned`) is scored from other objectives: it may
+            # have no key results of its own.
+            if not objective.key_results and objective.score_from != "aligned" \
+                    and period.state(as_of) is not PeriodState.PLANNING:
                 file, pos = _where(content_root, objective.source, up.source)
                 out.append(diag(file, pos, "OKR232",
                                 f"objective {objective.ref} has no key results in a period "

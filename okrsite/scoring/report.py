@@ -92,7 +92,8 @@ def to_json(card: Scorecard, period: str | None = None, include_restricted: bool
             item["expected"] = _round(card.units[row.ref].expected)
         elif row.level == "objective":
             obj = card.objectives[row.ref]
-            item.update(expected=_round(obj.expected), type=obj.type, grade=obj.grade)
+            item.update(expected=_round(obj.expected), type=obj.type, grade=obj.grade,
+                        weight=obj.weight, score_from=obj.score_from, aligned=obj.aligned)
         elif row.level == "key_result":
             kr = card.krs[row.ref]
             item.update(expected=_round(kr.expected), weight=kr.weight,

@@ -88,6 +88,11 @@ class ObjectiveResult:
     explanation: str
     key_results: list[str] = field(default_factory=list)
     restricted: bool = False
+    weight: float = 1.0  # in its unit's mean and in a roll-up above it
+    # Which rule gave the score: `key_results` (the default: its own key results) or
+    # `aligned` (opt-in `score_from: aligned`: the objectives aligned to it).
+    score_from: str = "key_results"
+    aligned: list[str] = field(default_factory=list)  # the aligned objectives counted
 
 
 @dataclass
@@ -284,7 +289,87 @@ def _objective_result(objective: Objective, krs: list[KRResult], period: Period,
     return ObjectiveResult(
         str(objective.ref), objective.period, objective.unit, objective.type, score, raw,
         no_data, _band(score, no_data, state, settings), status, expected, end,
-        objective.grade, mismatch, text, [k.ref for k in krs], objective.restricted)
+        objective.grade, mismatch, text, [k.ref for k in krs], objective.restricted,
+        objective.weight)
+
+
+def _aligned_result(objective: Objective, plain: ObjectiveResult,
+                    children: list[ObjectiveResult], period: Period, as_of: date,
+                    settings: ScoringSettings) -> ObjectiveResult:
+    """`score_from: aligned`: the weighted mean (by their `weight`) of the objectives
+    aligned to it whose period has started, each judged at its own pace; its own key
+    results are scored and shown, not counted."""
+    end = settings.expectation(objective.type)
+    state = period.state(as_of)
+    total = sum(c.weight for c in children)
+    if not children or total <= 0:
+        score, raw, expected, no_data = 0.0, None, expected_score(period, as_of, end), True
+        text = "score_from aligned: no aligned objective has started, score 0"
+    else:
+        score = sum(c.weight * c.score for c in children) / total
+        expected = sum(c.weight * c.expected for c in children) / total
+        raws = [c.raw for c in children]
+        raw = None if all(r is None for r in raws) else \
+            sum(c.weight * (c.raw or 0.0) for c in children) / total
+        no_data = all(c.no_data for c in children)
+        text = "score_from aligned: " + _mean_text(
+            "weighted mean", "aligned objective", [(c.score, c.weight) for c in children])
+    if plain.key_results:
+        text += f" (its own {plural_kr(len(plain.key_results))} shown, not counted)"
+    status = status_of(state, score, expected, end, settings.status, no_data=no_data)
+    mismatch = state is PeriodState.CLOSED and grade_mismatch(objective.grade, score,
+                                                              settings.grade_tolerance)
+    if mismatch and objective.grade is not None:
+        text += (f"; owner's grade {fmt_score(objective.grade)} differs by more than "
+                 f"{fmt_num(settings.grade_tolerance)}")
+    return replace(plain, score=score, raw=raw, no_data=no_data,
+                   band=_band(score, no_data, state, settings), status=status,
+                   expected=expected, grade_mismatch=mismatch, explanation=text,
+                   score_from="aligned", aligned=[c.ref for c in children])
+
+
+def plural_kr(n: int) -> str:
+    return f"{n} key result{'s' if n != 1 else ''}"
+
+
+def _roll_up(card: Scorecard, content: Content, ordered: list[Objective],
+             settings: ScoringSettings) -> None:
+    """Re-score every `score_from: aligned` objective from the objectives aligned to it,
+    children first, so a roll-up of roll-ups uses their rolled-up scores. Alignment
+    cycles are an error (OKR211); here a cycle only stops the walk."""
+    beneath: dict[str, list[str]] = {}
+    for o in ordered:
+        if o.aligns_to is not None:
+            parent = str(o.aligns_to.in_period(o.period).objective_ref)
+            beneath.setdefault(parent, []).append(str(o.ref))
+    by_ref = {str(o.ref): o for o in ordered}
+    done: set[str] = set()
+    for top in (o for o in ordered if o.score_from == "aligned"):
+        stack: list[tuple[str, bool]] = [(str(top.ref), False)]
+        on_path: set[str] = set()
+        while stack:
+            ref, children_done = stack.pop()
+            if ref in done:
+                continue
+            if not children_done:
+                if ref in on_path:
+                    continue  # a cycle
+                on_path.add(ref)
+                stack.append((ref, True))
+                stack.extend((c, False) for c in beneath.get(ref, []) if c not in done)
+                continue
+            done.add(ref)
+            objective = by_ref[ref]
+            if objective.score_from != "aligned":
+                continue
+            period = content.period(objective.period)
+            children = [card.objectives[c] for c in beneath.get(ref, [])
+                        if c in card.objectives
+                        and card.period_states.get(card.objectives[c].period)
+                        is not PeriodState.PLANNING]
+            card.objectives[ref] = _aligned_result(
+                objective, card.objectives[ref], children, period,
+                period.scoring_date(card.as_of), settings)
 
 
 def _mean_text(label: str, noun: str, parts: list[tuple[float, float]]) -> str:
@@ -306,14 +391,16 @@ def _mean_text(label: str, noun: str, parts: list[tuple[float, float]]) -> str:
 def _unit_result(period_id: str, unit: str, objectives: list[ObjectiveResult],
                  krs: list[KRResult], period: Period, as_of: date,
                  settings: ScoringSettings) -> UnitResult:
-    n = len(objectives)
-    no_data = n == 0 or all(o.no_data for o in objectives)
-    score = sum(o.score for o in objectives) / n if n else 0.0
-    expected = sum(o.expected for o in objectives) / n if n else 0.0
-    end = sum(o.end_expectation for o in objectives) / n if n else settings.expectation("")
+    # The mean of its objectives, weighted by their `weight` (default 1: the plain mean).
+    n = sum(o.weight for o in objectives)
+    no_data = n <= 0 or all(o.no_data for o in objectives)
+    score = sum(o.weight * o.score for o in objectives) / n if n > 0 else 0.0
+    expected = sum(o.weight * o.expected for o in objectives) / n if n > 0 else 0.0
+    end = sum(o.weight * o.end_expectation for o in objectives) / n if n > 0 \
+        else settings.expectation("")
     state = period.state(as_of)
     status = status_of(state, score, expected, end, settings.status, no_data=no_data)
-    text = _mean_text("mean", "objective", [(o.score, 1.0) for o in objectives])
+    text = _mean_text("weighted mean", "objective", [(o.score, o.weight) for o in objectives])
     # A unit has not achieved its period while a commitment was missed, whatever its mean.
     broken = [o.ref.split("/", 1)[1] for o in objectives
               if o.type == "committed" and o.status == "missed"]
@@ -372,13 +459,18 @@ def score_content(content: Content, as_of: date,
                   registry: ScorerRegistry | None = None,
                   only: Sequence[str] | None = None) -> Scorecard:
     """Score every key result, objective, unit and KPI as of one date (`only`: the key
-    results, objectives and units of these periods alone, and no KPI). A closed period
+    results, objectives and units of these periods and the periods inside them, for
+    roll-ups, and no KPI). A closed period
     is scored as of the day it closed (Period.scoring_date)."""
     registry = registry if registry is not None else ScorerRegistry.discover()
     periods = ordered_periods(content)
     card = Scorecard(as_of, settings, periods,
                      {p: content.period(p).state(as_of) for p in periods})
+    if only is not None:  # a roll-up may count objectives of the periods inside these
+        wanted = [content.period(p) for p in only]
+        only = [p for p in periods if any(w.contains(content.period(p)) for w in wanted)]
     ordered: list[Objective] = []
+    units: list[tuple[str, str, list[Objective], list[KRResult]]] = []
     for period_id in periods:
         if only is not None and period_id not in only:
             continue
@@ -388,7 +480,6 @@ def score_content(content: Content, as_of: date,
             up = content.okrs.get((period_id, unit))
             if up is None:
                 continue
-            objective_results: list[ObjectiveResult] = []
             unit_krs: list[KRResult] = []
             for objective in up.objectives:
                 ordered.append(objective)
@@ -396,12 +487,17 @@ def score_content(content: Content, as_of: date,
                        for kr in objective.key_results]
                 unit_krs += krs
                 result = _objective_result(objective, krs, period, day, settings)
-                objective_results.append(result)
                 card.objectives[result.ref] = result
                 card.krs.update((k.ref, k) for k in krs)
-            unit_result = _unit_result(period_id, unit, objective_results, unit_krs, period,
-                                       day, settings)
-            card.units[unit_result.ref] = unit_result
+            units.append((period_id, unit, up.objectives, unit_krs))
+    if any(o.score_from == "aligned" for o in ordered):
+        _roll_up(card, content, ordered, settings)
+    for period_id, unit, objectives, unit_krs in units:  # after the roll-ups they count
+        period = content.period(period_id)
+        unit_result = _unit_result(period_id, unit,
+                                   [card.objectives[str(o.ref)] for o in objectives],
+                                   unit_krs, period, period.scoring_date(as_of), settings)
+        card.units[unit_result.ref] = unit_result
     if only is not None:
         return card
     if settings.cascade:

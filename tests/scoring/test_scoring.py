@@ -551,7 +551,8 @@ def test_to_json_shape_and_order():
         ("kpi", "kpi:nps"),
     ]
     keys = ["ref", "level", "score", "raw", "scorer", "status", "explanation", "band"]
-    extra = {"unit": ["expected"], "objective": ["expected", "type", "grade"],
+    extra = {"unit": ["expected"],
+             "objective": ["expected", "type", "grade", "weight", "score_from", "aligned"],
              "key_result": ["expected", "weight", "confidence", "stale", "last_check_in",
                             "goalposts", "confidence_trend", "confidence_flag"],
              "kpi": ["health"]}
