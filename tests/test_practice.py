@@ -197,3 +197,77 @@ def test_a_roll_up_without_key_results_is_no_okr232_and_its_card_names_the_rule(
     content, _ = card_of(top, a, objective("b", at_score(0.1)))
     assert "scored from 1 aligned objective" in unit_page(content, MID, unit="company")
     assert "weight 2 in the unit" in unit_page(content, MID)
+
+
+# -- 15. the review at close -----------------------------------------------------------------
+
+Q3 = "2026-Q3"
+CLOSED_Q3 = d("2026-10-10")  # after Q3's end: closed (no period.yaml)
+
+
+def test_a_key_results_grade_is_shown_beside_its_score_at_close_and_flagged_when_far():
+    k = kr("deals", baseline=0, target=10, check_ins=[("2026-09-20", 9)], grade=0.5)
+    content, card = card_of(objective("win", k, period=Q3), as_of=CLOSED_Q3)
+    res = card.krs[f"{Q3}:support/win/deals"]
+    # 0.90 computed, 0.50 graded: 0.40 apart, more than the 0.2 tolerance
+    assert (res.grade, res.grade_mismatch) == (0.5, True)
+    html = unit_page(content, CLOSED_Q3, period=Q3)
+    assert "Score 0.90 · owner's grade 0.50" in html and "differs by 0.40" in html
+    item = next(i for i in to_json(card)["items"] if i["ref"] == f"{Q3}:support/win/deals")
+    assert item["grade"] == 0.5
+
+
+def test_a_units_retrospective_for_the_period_is_on_its_page(tmp_path):
+    files = copy.deepcopy(VALID)
+    files["periods/2026-Q1/sales.yaml"]["retrospective"] = "We *over-committed* in January."
+    repo = Repo(tmp_path, files)
+    assert codes(repo.check()) == []
+    from okrsite.pipeline import run
+    from okrsite.render import render_pages
+
+    build = run(Settings(tmp_path, d("2026-06-30"), history=False))
+    page = next(p for p in render_pages(build) if p.path == "periods/2026-Q1/sales/index.md")
+    assert '<h2 id="retrospective">Retrospective</h2>' in page.html
+    assert "We <em>over-committed</em> in January." in page.html
+
+
+def sandbag_content(*scores_by_period):
+    objectives = [objective(f"bold-{i}", at_score(s, d(f"{p}-15")), period=q)
+                  for i, (q, p, s) in enumerate(scores_by_period)]
+    periods = [make_period(q) for q, _, _ in scores_by_period]
+    return card_of(*objectives, as_of=d("2026-10-10"), periods=periods)
+
+
+def test_an_aspirational_objective_at_1_in_two_closed_periods_signals_sandbagging():
+    content, card = sandbag_content(("2026-Q2", "2026-05", 1.0), (Q3, "2026-08", 1.0))
+    assert card.sandbagging == {"support": ["2026-Q2:support/bold-0", f"{Q3}:support/bold-1"]}
+    assert "Aiming too low?" in unit_page(content, d("2026-10-10"), period=Q3)
+    unit = next(i for i in to_json(card)["items"] if i["ref"] == f"{Q3}:support")
+    assert unit["sandbagging"] == ["2026-Q2:support/bold-0", f"{Q3}:support/bold-1"]
+
+
+def test_one_period_at_1_or_a_committed_objective_at_1_is_no_sandbagging():
+    _, card = sandbag_content(("2026-Q2", "2026-05", 1.0), (Q3, "2026-08", 0.9))
+    assert card.sandbagging == {}
+    committed = [objective("sure", at_score(1.0, d("2026-05-15")), period="2026-Q2",
+                           type="committed"),
+                 objective("sure2", at_score(1.0, d("2026-08-15")), period=Q3,
+                           type="committed")]
+    _, card = card_of(*committed, as_of=d("2026-10-10"),
+                      periods=[make_period("2026-Q2"), make_period(Q3)])
+    assert card.sandbagging == {}
+
+
+def test_the_aspirational_success_note_is_wherever_aspirational_scores_are_shown():
+    from okrsite.scoring.report import format_table
+    from okrsite.scoring.status import ASPIRATIONAL_NOTE
+
+    content, card = card_of(objective("bold", at_score(0.7), unit="company"),
+                            objective("sure", at_score(0.7), type="committed"))
+    pages = {p.path: p.html for p in render_content(content, Settings(Path("."), MID))}
+    with_aspirational = [f"periods/{Q4}/company/index.md", f"periods/{Q4}/index.md",
+                         "index.md", f"cascade/{Q4}.md"]
+    for path in with_aspirational:
+        assert ASPIRATIONAL_NOTE in pages[path], path
+    assert ASPIRATIONAL_NOTE not in pages[f"periods/{Q4}/support/index.md"]  # committed only
+    assert format_table(card).endswith(f"Note: {ASPIRATIONAL_NOTE}")

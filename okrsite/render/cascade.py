@@ -12,6 +12,7 @@ from __future__ import annotations
 from okrsite.model import Objective
 from okrsite.render.common import (
     Site,
+    aspirational_note,
     bullets,
     cascade_page,
     h1,
@@ -132,6 +133,7 @@ def cascade(site: Site, period_id: str) -> Page:
                             sortable=True, cards=(4, 1)))
     else:
         blocks.append(para("Every objective below the company level aligns to another one."))
+    blocks.append(aspirational_note(site.content.objectives(period_id)))
     return Page(path, title_text(f"Cascade of {period.title}"), join_blocks(blocks),
                 {"okrsite": {"kind": "cascade", "period": period_id},
                  **search_meta(site.state(period_id))}, in_nav=True)

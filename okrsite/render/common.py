@@ -23,7 +23,7 @@ from okrsite.periods import PERIOD_ID
 from okrsite.render.charts import Bar
 from okrsite.render.safe import SafeMarkdown, inline
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, Scorecard, UnitResult
-from okrsite.scoring.status import STATUS_LABELS
+from okrsite.scoring.status import ASPIRATIONAL_NOTE, STATUS_LABELS
 from okrsite.visibility import Withheld, WithheldCount
 
 if TYPE_CHECKING:
@@ -549,3 +549,10 @@ def counts_table(objectives: dict[str, int], krs: dict[str, int]) -> str:
     if not rows:
         return para("No objectives.")
     return table(["Status", "Objectives", "Key results"], rows)
+
+
+def aspirational_note(objectives: Iterable[Objective]) -> str:
+    """The note, once per page, when an aspirational objective's score is on it."""
+    if not any(o.type == "aspirational" for o in objectives):
+        return ""
+    return para(ASPIRATIONAL_NOTE, "okr-aspirational-note")

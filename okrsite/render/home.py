@@ -12,6 +12,7 @@ from okrsite.render.common import (
     UNITS_INDEX,
     Site,
     admonition,
+    aspirational_note,
     bullets,
     cascade_page,
     counts_table,
@@ -151,7 +152,7 @@ def _cards(site: Site, path: str, objectives: list[Objective]) -> str:
             facts.append(RESTRICTED_CHIP)
         items.append(f"<p><strong>{site.objective_link(path, o, context=False)}</strong></p>"
                      f"\n<hr>\n{para(progress(res))}\n{para(' · '.join(facts))}")
-    return f'<div class="grid cards">\n{bullets(items)}\n</div>'
+    return f'<div class="grid cards">\n{bullets(items)}\n</div>\n' + aspirational_note(objectives)
 
 
 def _org_tree(site: Site, path: str, current: str) -> str:

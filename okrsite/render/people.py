@@ -11,6 +11,7 @@ from okrsite.people import Owned
 from okrsite.render.common import (
     PEOPLE_INDEX,
     Site,
+    aspirational_note,
     day,
     h1,
     heading,
@@ -88,6 +89,7 @@ def person(site: Site, pid: str) -> Page:
             rows.append([site.objective_link(path, o), o.period, score_cell(res),
                          status_chip(res.status)])
         blocks.append(table(["Objective", "Period", "Score", "Status"], rows, sortable=True))
+        blocks.append(aspirational_note(owned.objectives))
     else:
         blocks.append(para("No objectives in this build."))
 

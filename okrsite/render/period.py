@@ -9,6 +9,7 @@ from okrsite.render.common import (
     WIDE,
     Site,
     admonition,
+    aspirational_note,
     bullets,
     cascade_page,
     counts_table,
@@ -134,6 +135,8 @@ def period(site: Site, period_id: str) -> Page:
             rows.append(row)
     blocks.append(table(header, rows, sortable=True, cards=(5, 1)) if rows
                   else para("No objectives."))
+    blocks.append(aspirational_note(o for u in units
+                                    for o in site.content.okrs[(period_id, u)].objectives))
     return Page(path, title_text(title), join_blocks(blocks),
                 {"okrsite": {"kind": "period", "period": period_id}, **WIDE,
                  **search_meta(state)}, in_nav=True)

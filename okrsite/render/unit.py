@@ -12,6 +12,7 @@ from okrsite.render.common import (
     UNITS_INDEX,
     Site,
     admonition,
+    aspirational_note,
     bullets,
     counts_text,
     day,
@@ -90,6 +91,11 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
         blocks.append(para("Units beneath:"))
         blocks.append(bullets(items))
 
+    blocks.append(aspirational_note(up.objectives))
+    blocks.append(_sandbagging(site, unit))
+    if up.retrospective:
+        blocks.append(heading(2, "Retrospective", "retrospective"))
+        blocks.append(site.md.block(up.retrospective))
     for objective in up.objectives:
         blocks += _objective(site, path, objective)
     if site.history is not None:
@@ -152,11 +158,25 @@ def _objective(site: Site, path: str, objective: Objective) -> list[str]:
     return blocks
 
 
-def _grade(site: Site, res: ObjectiveResult) -> str:
+def _sandbagging(site: Site, unit: str) -> str:
+    """Aspirational objectives at 1.0 in several closed periods: the unit aims too low."""
+    refs = site.card.sandbagging.get(unit, [])
+    if not refs:
+        return ""
+    periods = sorted({r.split(":", 1)[0] for r in refs})
+    return admonition("warning", "Aiming too low?", para(
+        f"{plural(len(refs), 'aspirational objective')} of this unit scored 1.0 at the close "
+        f"of {', '.join(inline(p) for p in periods)}. Aspirational objectives are meant to "
+        "reach about 0.7: reaching all of them, period after period, suggests they are "
+        "set where the unit is sure to get."))
+
+
+def _grade(site: Site, res: ObjectiveResult | KRResult) -> str:
     assert res.grade is not None
-    text = f"Score {score(res.score)} · owner's grade {score(res.grade)}"
+    value_now = res.score.value if isinstance(res, KRResult) else res.score
+    text = f"Score {score(value_now)} · owner's grade {score(res.grade)}"
     if res.grade_mismatch:
-        diff = abs(res.grade - res.score)
+        diff = abs(res.grade - value_now)
         tolerance = site.card.settings.grade_tolerance
         text += (f' <span class="okr-flag"><span aria-hidden="true">⚠</span> differs by '
                  f"{score(diff)}, more than {score(tolerance)}</span>")
@@ -196,6 +216,8 @@ def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> l
     anchor = kr_anchor(objective.id, kr.id)
     blocks = [heading(3, inline(kr.title), anchor), para(progress(res)),
               _kr_facts(site, path, kr, res, data, unit)]
+    if res.grade is not None and site.state(objective.period) is PeriodState.CLOSED:
+        blocks.append(_grade(site, res))  # the owner's grade beside the computed score
     moves = site.goalposts.get(res.ref, [])
     for move in moves:  # the previous goalpost stays in sight: "target was 12"
         said = f": {inline(move.reason)}" if move.reason else " (no reason given)"
@@ -380,6 +402,7 @@ def unit_overview(site: Site, unit: str) -> Page:
         blocks.append(chart.html("The scores as a table"))
         blocks.append(table(["Period", "State", "Score", "Status", "Objectives",
                              "Objectives by status"], rows, sortable=True, cards=(3, 0)))
+        blocks.append(_sandbagging(site, unit))
 
     kpis = [k for k in site.content.kpis.values() if k.owner == unit]
     if kpis:

@@ -9,7 +9,7 @@ from typing import Any
 
 from okrsite.numbers import fmt_num, fmt_score
 from okrsite.scoring.rollup import Scorecard
-from okrsite.scoring.status import STATUS_LABELS
+from okrsite.scoring.status import ASPIRATIONAL_NOTE, STATUS_LABELS
 
 LEVELS = ("unit", "objective", "key_result", "kpi")
 JSON_DIGITS = 4  # enough to recompute a score; short enough to diff
@@ -89,7 +89,9 @@ def to_json(card: Scorecard, period: str | None = None, include_restricted: bool
             "raw": _round(row.raw), "scorer": row.scorer, "status": row.status,
             "explanation": row.explanation, "band": row.band}
         if row.level == "unit":
-            item["expected"] = _round(card.units[row.ref].expected)
+            unit = card.units[row.ref]
+            item["expected"] = _round(unit.expected)
+            item["sandbagging"] = list(card.sandbagging.get(unit.unit, []))
         elif row.level == "objective":
             obj = card.objectives[row.ref]
             item.update(expected=_round(obj.expected), type=obj.type, grade=obj.grade,
@@ -103,7 +105,7 @@ def to_json(card: Scorecard, period: str | None = None, include_restricted: bool
                         goalposts=[m.to_json() for m in moves.get(row.ref, [])],
                         confidence_trend=[{"date": d.isoformat(), "value": v}
                                           for d, v in kr.confidence_trend],
-                        confidence_flag=kr.confidence_flag)
+                        confidence_flag=kr.confidence_flag, grade=kr.grade)
         else:
             item["health"] = row.health
         items.append(item)
@@ -114,7 +116,8 @@ def format_table(card: Scorecard, period: str | None = None,
                  include_restricted: bool = False) -> str:
     """A plain-text table, one line per item; no colour, so it pipes and diffs cleanly."""
     table = [("ITEM", "SCORE", "BAND", "STATUS", "HOW")]
-    for row in rows(card, period, include_restricted):
+    shown = rows(card, period, include_restricted)
+    for row in shown:
         if row.level == "kpi":
             score = "-" if row.raw is None else fmt_num(row.raw)
             status = row.status.replace("_", " ")
@@ -129,4 +132,7 @@ def format_table(card: Scorecard, period: str | None = None,
     for r in table:
         cells = [r[i].ljust(widths[i]) for i in range(4)] + [r[4]]
         lines.append("  ".join(cells).rstrip())
+    if any(r.level == "objective" and card.objectives[r.ref].type == "aspirational"
+           for r in shown):
+        lines.append(f"Note: {ASPIRATIONAL_NOTE}")
     return "\n".join(lines)

@@ -126,6 +126,22 @@ class Scorecard:
     objectives: dict[str, ObjectiveResult] = field(default_factory=dict)
     units: dict[str, UnitResult] = field(default_factory=dict)
     kpis: dict[str, KPIHealth] = field(default_factory=dict)
+    # unit -> its aspirational objectives that closed at 1.0, when they did so in
+    # SANDBAG_PERIODS or more periods: a sign the unit aims too low (Google's guidance).
+    sandbagging: dict[str, list[str]] = field(default_factory=dict)
+
+
+SANDBAG_PERIODS = 2  # closed periods with an aspirational objective at 1.0
+
+
+def _sandbagging(card: Scorecard) -> dict[str, list[str]]:
+    full: dict[str, list[str]] = {}
+    for o in card.objectives.values():
+        if (o.type == "aspirational" and not o.no_data and o.score >= 1.0 - 1e-9
+                and card.period_states.get(o.period) is PeriodState.CLOSED):
+            full.setdefault(o.unit, []).append(o.ref)
+    return {unit: refs for unit, refs in full.items()
+            if len({r.split(":", 1)[0] for r in refs}) >= SANDBAG_PERIODS}
 
 
 # -- key results --------------------------------------------------------------------------
@@ -500,6 +516,7 @@ def score_content(content: Content, as_of: date,
         card.units[unit_result.ref] = unit_result
     if only is not None:
         return card
+    card.sandbagging = _sandbagging(card)
     if settings.cascade:
         _add_cascade(card, content, ordered)
     linked: dict[str, list[str]] = {}

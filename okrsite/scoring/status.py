@@ -124,3 +124,9 @@ def confidence_flag(status: str, confidence: float | None) -> ConfidenceFlag | N
     if status in ("at_risk", "off_track") and confidence + _EPS >= HIGH_CONFIDENCE:
         return "behind_high_confidence"
     return None
+
+
+# Google's guidance, shown wherever an aspirational score is (pages and the score
+# table), so that 70% reads as success and not as a failing grade.
+ASPIRATIONAL_NOTE = ("For aspirational objectives 0.6 to 0.7 is success: they aim beyond "
+                     "what is sure, and 1.0 every time means they aimed too low.")

@@ -551,10 +551,10 @@ def test_to_json_shape_and_order():
         ("kpi", "kpi:nps"),
     ]
     keys = ["ref", "level", "score", "raw", "scorer", "status", "explanation", "band"]
-    extra = {"unit": ["expected"],
+    extra = {"unit": ["expected", "sandbagging"],
              "objective": ["expected", "type", "grade", "weight", "score_from", "aligned"],
              "key_result": ["expected", "weight", "confidence", "stale", "last_check_in",
-                            "goalposts", "confidence_trend", "confidence_flag"],
+                            "goalposts", "confidence_trend", "confidence_flag", "grade"],
              "kpi": ["health"]}
     for item in out["items"]:
         assert list(item) == keys + extra[item["level"]]
@@ -565,7 +565,7 @@ def test_to_json_shape_and_order():
         "explanation": "(18 - 24) / (12 - 24) = 0.50, as of 2026-11-15", "band": "yellow",
         "expected": 0.4945,  # committed, 45 of 91 days: round(45 / 91, 4)
         "weight": 1.0, "confidence": None, "stale": False, "last_check_in": "2026-11-10",
-        "goalposts": [], "confidence_trend": [], "confidence_flag": None}
+        "goalposts": [], "confidence_trend": [], "confidence_flag": None, "grade": None}
     assert out["items"][7]["type"] == "committed" and out["items"][7]["grade"] is None
     unit_item = out["items"][6]
     assert unit_item["scorer"] == "mean" and unit_item["raw"] is None
