@@ -81,12 +81,15 @@ def home(site: Site, current: str | None) -> Page:
     blocks.append(heading(2, f"Company objectives, {inline(period.title)}", "objectives"))
     own = site.content.okrs.get((current, root)) if root else None
     blocks.append(_cards(site, path, own.objectives if own else []))
+    shown = list(own.objectives) if own else []
     for other_id, other in site.periods.items():
         if other_id != current and other.contains(period) and root and \
                 (other_id, root) in site.content.okrs:
             blocks.append(heading(2, f"Company objectives, {inline(other.title)}",
                                   f"objectives-{other_id}"))
             blocks.append(_cards(site, path, site.content.okrs[(other_id, root)].objectives))
+            shown += site.content.okrs[(other_id, root)].objectives
+    blocks.append(aspirational_note(shown))
 
     blocks.append(heading(2, "At a glance", "status"))
     units = [u for u in site.units if (current, u) in site.content.okrs]
@@ -152,7 +155,7 @@ def _cards(site: Site, path: str, objectives: list[Objective]) -> str:
             facts.append(RESTRICTED_CHIP)
         items.append(f"<p><strong>{site.objective_link(path, o, context=False)}</strong></p>"
                      f"\n<hr>\n{para(progress(res))}\n{para(' · '.join(facts))}")
-    return f'<div class="grid cards">\n{bullets(items)}\n</div>\n' + aspirational_note(objectives)
+    return f'<div class="grid cards">\n{bullets(items)}\n</div>'
 
 
 def _org_tree(site: Site, path: str, current: str) -> str:

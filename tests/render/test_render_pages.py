@@ -211,7 +211,7 @@ def test_unit_page_shows_key_results_in_full(pages: list[Page]) -> None:
     deals = rows.index("Sign 10 new customers")
     assert rows[deals + 2:deals + 8] == [
         "Baseline: 0 customers", "Current: 4 customers (2030-05-10)", "Target: 10 customers",
-        "Confidence: 70%", "Last check-in: 2030-05-10", "Weight: 2"]
+        "Confidence: 70% (60% → 70%, rising)", "Last check-in: 2030-05-10", "Weight: 2"]
     revenue = rows.index("Revenue from 13M to 15M")
     assert rows[revenue + 2:revenue + 7] == [
         "Baseline: 13 M EUR (KPI, 2030-03-31)", "Current: 14 M EUR (2030-04-30)",
