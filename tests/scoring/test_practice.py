@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
 import pytest
-from checkkit import VALID, Repo, codes, render_content
-from conftest_scoring import (
+from helpers.checkkit import VALID, Repo, codes, render_content
+from helpers.scoringkit import (
     Q4,
     at,
     d,
@@ -212,7 +209,7 @@ def test_a_key_results_grade_is_shown_beside_its_score_at_close_and_flagged_when
     # 0.90 computed, 0.50 graded: 0.40 apart, more than the 0.2 tolerance
     assert (res.grade, res.grade_mismatch) == (0.5, True)
     html = unit_page(content, CLOSED_Q3, period=Q3)
-    assert "Score 0.90 · owner's grade 0.50" in html and "differs by 0.40" in html
+    assert "Score 90% · owner's grade 50%" in html and "differs by 40%, more than 20%" in html
     item = next(i for i in to_json(card)["items"] if i["ref"] == f"{Q3}:support/win/deals")
     assert item["grade"] == 0.5
 
