@@ -24,10 +24,12 @@ from pathlib import Path
 
 from okrsite import __version__
 from okrsite.asof import AsOf, AsOfError, resolve_as_of
+from okrsite.attention import Attention, needs_attention
 from okrsite.build import build as build_model
 from okrsite.diagnostics import Diagnostic, diag, has_errors
 from okrsite.final import FinalCheck, check_final, final_diagnostics
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
+from okrsite.history.authors import EntryAuthors, entry_authors
 from okrsite.history.git import head_of, read_history
 from okrsite.history.goalposts import Goalpost, goalposts
 from okrsite.history.restrict import content_marks, withhold
@@ -280,6 +282,14 @@ class Build:
                              self.settings.scoring, self.registry)
 
     @cached_property
+    def attention(self) -> Attention:
+        """What needs attention: the active periods' key results whose check-in is due or
+        stale, and their committed objectives off track (the check-ins page, the top of
+        the home and period pages). Of the view, so a public build's holds no restricted
+        item."""
+        return needs_attention(self.view.content, self.scorecard)
+
+    @cached_property
     def head(self) -> str | None:
         """The commit the content is at (named in manifests, outside their digest)."""
         return head_of(self.content_dir)
@@ -307,6 +317,12 @@ class Build:
         """Each key result's goalpost moves after its period started (from `history`),
         for the KR card, the audit page and the score JSON."""
         return goalposts(self.history, self.content)
+
+    @cached_property
+    def entry_authors(self) -> EntryAuthors | None:
+        """Who committed each check-in and measurement (the KR cards' "by" when a
+        check-in has no `by:`); None without history."""
+        return entry_authors(self.history) if self.history.available else None
 
     @cached_property
     def records(self) -> dict[str, PeriodRecord]:

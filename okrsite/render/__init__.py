@@ -9,6 +9,7 @@ the build reads git history.
 Pages and their paths (content/guide/site.md documents them for readers):
 
     index.md                          home: the current period at a glance      (nav)
+    checkins/index.md                 check-ins due or stale, by owner and unit (nav)
     periods/index.md                  every period                              (nav)
     periods/<period>/index.md         one period: every unit's objectives       (nav)
     periods/<period>/<unit>/index.md  one unit in one period: OKRs in full
@@ -45,6 +46,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from okrsite.render.cascade import cascade
+from okrsite.render.checkins import checkins
 from okrsite.render.common import Site
 from okrsite.render.home import current_period, home
 from okrsite.render.kpi import kpi, kpis_index
@@ -69,7 +71,8 @@ def iter_site(build: Build) -> Iterator[Page]:
                 build.settings.include_restricted, build.settings.directory_urls,
                 SafeMarkdown(), build.history if build.settings.history else None,
                 build.goalposts if build.settings.history else {},
-                build.people)
+                build.people, build.attention,
+                build.entry_authors if build.settings.history else None)
     return _pages(site)
 
 
@@ -80,6 +83,7 @@ def _pages(site: Site) -> Iterator[Page]:
     newest_first = chronological[::-1]
 
     yield home(site, current)
+    yield checkins(site)
     yield periods_index(site, newest_first)
     yield from (period(site, p) for p in newest_first)
     yield from (cascade(site, p) for p in newest_first)

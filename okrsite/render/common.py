@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from okrsite.attention import Attention
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
 from okrsite.numbers import fmt_fixed, fmt_grouped, fmt_num
 from okrsite.people import PeopleIndex
@@ -28,6 +29,7 @@ from okrsite.visibility import Withheld, WithheldCount
 
 if TYPE_CHECKING:
     from okrsite.history import History
+    from okrsite.history.authors import EntryAuthors
     from okrsite.history.goalposts import Goalpost
 
 # -- page paths -----------------------------------------------------------------------------
@@ -40,6 +42,7 @@ PERIODS_INDEX = "periods/index.md"
 KPIS_INDEX = "kpis/index.md"
 UNITS_INDEX = "units/index.md"
 PEOPLE_INDEX = "people/index.md"
+CHECKINS = "checkins/index.md"
 
 
 # Front matter of a page of wide tables or cards: the theme leaves out the table of
@@ -410,6 +413,8 @@ class Site:
     history: History | None = None  # git history, when the build reads it
     goalposts: dict[str, list[Goalpost]] = field(default_factory=dict)  # KR ref -> moves
     people: PeopleIndex = field(default_factory=lambda: PeopleIndex({}))  # Build.people
+    attention: Attention = field(default_factory=lambda: Attention((), (), ()))
+    authors: EntryAuthors | None = None  # Build.entry_authors: who committed each entry
     periods: dict[str, Period] = field(init=False)
     units: list[str] = field(init=False)  # org order (depth first), then unknown ones
     objectives: dict[str, Objective] = field(init=False)  # by ref

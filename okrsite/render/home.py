@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from okrsite.model import Objective, PeriodState
 from okrsite.render.charts import trend_chart
+from okrsite.render.checkins import attention_box
 from okrsite.render.common import (
+    CHECKINS,
     HOME,
     KPIS_INDEX,
     PERIODS_INDEX,
@@ -76,6 +78,7 @@ def home(site: Site, current: str | None) -> Page:
         f"{site.state(current).value} ({period.start.isoformat()} to "
         f"{period.end.isoformat()})"))
     blocks.append(withheld_note(site.withheld.period(current), site.withheld.kpis))
+    blocks.append(attention_box(site, path))
 
     root = site.root
     blocks.append(heading(2, f"Company objectives, {inline(period.title)}", "objectives"))
@@ -172,7 +175,7 @@ def _org_tree(site: Site, path: str, current: str) -> str:
 
 def _more(site: Site, path: str, current: str | None) -> str:
     links = [site.link(path, PERIODS_INDEX, "All periods"), site.link(path, KPIS_INDEX, "KPIs"),
-             site.link(path, UNITS_INDEX, "Units")]
+             site.link(path, UNITS_INDEX, "Units"), site.link(path, CHECKINS, "Check-ins due")]
     if current is not None:
         links.insert(1, site.link(path, cascade_page(current), f"Cascade of {current}"))
     return heading(2, "More", "more") + "\n" + para(" · ".join(links))

@@ -51,7 +51,8 @@ def people_list(site: Site) -> Page:
 
 
 def _stale_count(site: Site, owned: Owned) -> str:
-    n = sum(1 for _, kr in owned.key_results if site.kr_result(kr).stale)
+    """Their key results on the check-ins page (stale or due), from `Build.attention`."""
+    n = sum(1 for d in site.attention.key_results if d.person == owned.person.id)
     return f'<span data-sort="{n}">{n or "–"}</span>'
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from okrsite.model import PeriodState
+from okrsite.render.checkins import attention_box
 from okrsite.render.common import (
     PERIODS_INDEX,
     RESTRICTED_CHIP,
@@ -80,6 +81,7 @@ def period(site: Site, period_id: str) -> Page:
     blocks.append(para(" · ".join([site.link(path, cascade_page(period_id), "Alignment cascade"),
                                    *related]), "okr-breadcrumbs"))
     blocks.append(withheld_note(site.withheld.period(period_id)))
+    blocks.append(attention_box(site, path, period_id))
     if p.amendments:
         body = bullets(f"{a.date.isoformat()}, {inline(a.by)}: {inline(a.reason)}"
                        for a in p.amendments)

@@ -68,6 +68,9 @@ class KRResult:
     confidence_flag: ConfidenceFlag | None = None  # status and confidence disagree
     grade: float | None = None  # the owner's grade at close
     grade_mismatch: bool = False
+    # Active period, no value yet although its first one is due (its staleness window
+    # has passed since the start): a check-in is overdue, as for a stale one.
+    due: bool = False
 
 
 @dataclass
@@ -255,10 +258,12 @@ def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Con
     confidence = trend[-1][1] if trend else None
     mismatch = state is PeriodState.CLOSED and grade_mismatch(kr.grade, score.value,
                                                               settings.grade_tolerance)
+    missing = last_value is None if kr.kind in DATED_KINDS else score.no_data
+    due = missing and state is PeriodState.ACTIVE and data_due(period, as_of, window)
     return KRResult(str(kr.ref), str(objective.ref), score, status, expected,
                     confidence, last, stale, band, kr.weight, kr.kpi,
                     objective.restricted, trend, confidence_flag(status, confidence),
-                    kr.grade, mismatch)
+                    kr.grade, mismatch, due)
 
 
 # -- objectives and units -----------------------------------------------------------------

@@ -292,6 +292,8 @@ def test_public_mkdocs_build_has_no_trace_of_restricted_items(story, tmp_path):
     assert "search/search_index.json" in site and "sitemap.xml.gz" in site
     assert any(name.startswith("audit/2026-Q1/") for name in site)
     assert "Grow the widget business" in site["people/kim-park/index.html"]
+    # The check-ins page lists the public stale key result (ZETASECRET's is stale too).
+    assert "Cut delivery time from 10 to 5 days" in site["checkins/index.html"]
     assert not leaks(site)
     # The public history is there: commits, public changes, a withheld subject.
     changes = html.unescape(site["changes/index.html"])
@@ -312,6 +314,7 @@ def test_render_out_has_no_trace_of_restricted_items(story, tmp_path, capsys):
     files = outputs(out)
     assert "changes/index.md" in files and "audit/2026-Q1/okrs.json" in files
     assert "Grow the widget business" in files["people/kim-park/index.md"]
+    assert "Cut delivery time from 10 to 5 days" in files["checkins/index.md"]
     changes = html.unescape(files["changes/index.md"])
     assert "Night delivery is live" in changes
     assert "lead-time check-in 2026-02-28 added: 6" in changes

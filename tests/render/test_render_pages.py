@@ -119,9 +119,10 @@ def test_page_paths_and_navigation(pages: list[Page]) -> None:
     paths = [p.path for p in pages]
     assert len(paths) == len(set(paths))
     nav = [p.path for p in pages if p.in_nav]
-    assert nav == ["index.md", "periods/index.md", "periods/2030-Q2/index.md",
-                   "periods/2030-Q1/index.md", "periods/2030/index.md", "cascade/2030-Q2.md",
-                   "cascade/2030-Q1.md", "cascade/2030.md", "kpis/index.md", "units/index.md"]
+    assert nav == ["index.md", "checkins/index.md", "periods/index.md",
+                   "periods/2030-Q2/index.md", "periods/2030-Q1/index.md",
+                   "periods/2030/index.md", "cascade/2030-Q2.md", "cascade/2030-Q1.md",
+                   "cascade/2030.md", "kpis/index.md", "units/index.md"]
     assert set(paths) - set(nav) == {
         "periods/2030/acme/index.md", "periods/2030-Q1/acme/index.md",
         "periods/2030-Q1/product/index.md", "periods/2030-Q2/acme/index.md",
@@ -386,7 +387,8 @@ def test_empty_content_renders_the_listing_pages() -> None:
 
     empty = Content(Org("", {}), {}, {}, {})
     pages = render_content(empty, Settings(content_dir=FIXTURE, as_of=AS_OF))
-    assert [p.path for p in pages] == ["index.md", "periods/index.md", "kpis/index.md",
-                                       "units/index.md"]
+    assert [p.path for p in pages] == ["index.md", "checkins/index.md", "periods/index.md",
+                                       "kpis/index.md", "units/index.md"]
     assert "No OKRs yet" in text(pages[0])
+    assert "No period is active." in text(pages[1])
     assert all("As of 2030-05-15" in text(p) for p in pages)
