@@ -501,7 +501,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     from okrsite.commands.checkin import CheckInRequest, checkin
 
     request = CheckInRequest(args.ref, args.value, args.date or _today(), args.confidence,
-                             args.note, args.milestone, getattr(args, "by", None))
+                             args.note, args.milestone, args.by)
     return _edit(lambda: checkin(_settings(args), request))
 
 
@@ -795,6 +795,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="your confidence, 0 to 1, that the target will be reached")
     p.add_argument("--milestone", metavar="TITLE",
                    help="a milestones key result: the milestone that is now done")
+    p.add_argument("--by", metavar="PERSON",
+                   help="who checks in: a person of people.yaml, by id or name (written "
+                        "as `by:`; without it the site names the commit's author)")
     p.set_defaults(func=cmd_checkin)
 
     p = sub.add_parser("measure", help="append a measurement to a KPI",

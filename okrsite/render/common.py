@@ -400,6 +400,17 @@ def join_blocks(blocks: Iterable[str]) -> str:
 # -- the site context -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Update:
+    """A key result's latest check-in (or its KPI's measurement)."""
+
+    date: date
+    note: str | None  # Markdown
+    by: str | None  # the check-in's `by:` (a person's id or name), as written
+    committer: str | None  # else the author of the commit that added it (history on)
+    measurement: bool  # a KPI's measurement, not a check-in
+
+
 @dataclass
 class Site:
     """Everything a page needs, with the indexes built once per build."""
@@ -495,6 +506,27 @@ class Site:
         if person is None or person.id not in self.people.people:
             return inline(name)
         return self.link(from_page, person_page(person.id), inline(person.name))
+
+    def latest_update(self, kr: KeyResult, last: date | None) -> Update | None:
+        """The latest update of a key result on or before as of (`last`, its result's
+        `last_check_in`): its check-in, or its KPI's measurement, with the note and who
+        made it: the check-in's `by:`, else the author of the commit that added it."""
+        if last is None:
+            return None
+        if kr.kpi and kr.kpi in self.content.kpis:
+            found = next((m for m in reversed(self.content.kpis[kr.kpi].measurements)
+                          if m.date == last), None)
+            if found is None:
+                return None
+            return Update(last, found.note, None, self._author(f"kpi:{kr.kpi}", last), True)
+        check_in = next((c for c in reversed(kr.check_ins) if c.date == last), None)
+        if check_in is None:
+            return None
+        author = None if check_in.by else self._author(str(kr.ref), last)
+        return Update(last, check_in.note, check_in.by, author, False)
+
+    def _author(self, ref: str, day: date) -> str | None:
+        return self.authors.author(ref, day) if self.authors is not None else None
 
     def unit_link(self, from_page: str, unit: str, period: str | None = None) -> str:
         """The unit's page for a period if it has OKRs then, else its overview."""

@@ -132,10 +132,5 @@ def _kr_row(site: Site, path: str, o: Objective, kr: KeyResult) -> list[str]:
 def latest_note(site: Site, kr: KeyResult, last: date | None) -> str | None:
     """The note of the latest update (check-in, or the KPI's measurement) on or before
     as of, if it has one."""
-    if last is None:
-        return None
-    if kr.kpi and kr.kpi in site.content.kpis:
-        entries = [(m.date, m.note) for m in site.content.kpis[kr.kpi].measurements]
-    else:
-        entries = [(c.date, c.note) for c in kr.check_ins]
-    return next((note for d, note in reversed(entries) if d == last), None)
+    update = site.latest_update(kr, last)
+    return update.note if update is not None else None

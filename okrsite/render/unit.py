@@ -215,7 +215,7 @@ def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> l
     unit = kr.unit or (data.kpi.unit if data.kpi is not None else None)
     anchor = kr_anchor(objective.id, kr.id)
     blocks = [heading(3, inline(kr.title), anchor), para(progress(res)),
-              _kr_facts(site, path, kr, res, data, unit)]
+              _kr_facts(site, path, kr, res, data, unit), _latest(site, path, kr, res)]
     if res.grade is not None and site.state(objective.period) is PeriodState.CLOSED:
         blocks.append(_grade(site, res))  # the owner's grade beside the computed score
     moves = site.goalposts.get(res.ref, [])
@@ -296,6 +296,27 @@ def _confidence_text(res: KRResult) -> str:
     shown = [v for _, v in res.confidence_trend[-CONFIDENCE_TREND_SHOWN:]]
     way = "rising" if shown[-1] > shown[0] else "falling" if shown[-1] < shown[0] else "flat"
     return f"{latest} ({' → '.join(pct(v) for v in shown)}, {way})"
+
+
+def _latest(site: Site, path: str, kr: KeyResult, res: KRResult) -> str:
+    """The latest check-in: its date, who made it and its note."""
+    update = site.latest_update(kr, res.last_check_in)
+    if update is None:
+        return ""
+    what = "Latest measurement of the KPI" if update.measurement else "Latest check-in"
+    text = f"{what} {day(update.date)}"
+    if update.by:
+        text += f", by {site.person_link(path, update.by)}"
+    elif update.committer:
+        text += f", committed by {site.person_link(path, update.committer)}"
+    note = site.md.html(update.note)
+    if not note:
+        return para(f"{text}.", "okr-checkin")
+    if note.startswith("<p>") and note.endswith("</p>") and note.count("<p>") == 1:
+        return para(f"{text}: {note[3:-4]}", "okr-checkin")  # one paragraph: one line
+    return f'<div class="okr-checkin">\n{para(text + ":")}\n{note}\n</div>'
+
+
 
 
 def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
