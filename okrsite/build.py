@@ -20,6 +20,7 @@ from okrsite.model import (
     Content,
     FinalItem,
     FinalRecord,
+    Initiative,
     KeyResult,
     KRKind,
     Measurement,
@@ -168,7 +169,9 @@ class _Builder:
                                                self.at(doc, f"{at}/confidence/{k}"))
                                for k, c in enumerate(kr.get("confidence", []))),
                               key=lambda c: c.date),
-            grade=kr.get("grade"))
+            grade=kr.get("grade"),
+            initiatives=[Initiative(n["title"], n.get("url"), n.get("status"))
+                         for n in kr.get("initiatives", [])])
 
     def people(self, doc: Document) -> dict[str, Person]:
         people: dict[str, Person] = {}

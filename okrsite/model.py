@@ -293,6 +293,18 @@ class Milestone:
     done_on: date | None = None  # when it was done: not done as of an earlier day
 
 
+InitiativeStatus = Literal["planned", "doing", "done"]
+
+
+@dataclass
+class Initiative:
+    """Work behind a key result (`initiatives:`): shown on its card, never scored."""
+
+    title: str
+    url: str | None = None  # shown as a link only when http(s)
+    status: InitiativeStatus | None = None
+
+
 @dataclass
 class KeyResult:
     id: str
@@ -319,6 +331,7 @@ class KeyResult:
     source: Source | None = None
     confidence: list[ConfidenceEntry] = field(default_factory=list)  # sorted by date
     grade: float | None = None  # the owner's grade at close
+    initiatives: list[Initiative] = field(default_factory=list)
 
 
 ScoreFrom = Literal["key_results", "aligned"]

@@ -45,7 +45,7 @@ from okrsite.render.common import (
     withheld_note,
 )
 from okrsite.render.page import Page
-from okrsite.render.safe import inline, title_text
+from okrsite.render.safe import attr, inline, title_text, url_kind
 from okrsite.scoring.base import ScoreInput
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, key_result_input
 from okrsite.scoring.status import CONFIDENCE_FLAG_LABELS
@@ -231,6 +231,7 @@ def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> l
         blocks.append(bullets(
             f"{'✔ done' if m.done else '○ open'} · {inline(m.title)}"
             + (f" (weight {num(m.weight)})" if m.weight != 1 else "") for m in kr.milestones))
+    blocks.append(_initiatives(kr))
     # A chart needs a line: with fewer than two values the facts say it all. Its table
     # goes into the one "How was this computed?" of the key result.
     values = ""
@@ -317,6 +318,26 @@ def _latest(site: Site, path: str, kr: KeyResult, res: KRResult) -> str:
     return f'<div class="okr-checkin">\n{para(text + ":")}\n{note}\n</div>'
 
 
+_INITIATIVE_STATUS = {"planned": "○", "doing": "◐", "done": "✔"}
+
+
+def _initiatives(kr: KeyResult) -> str:
+    """The work behind the key result. Only an http(s) URL becomes a link; any other is
+    shown as text beside the title, never as a target."""
+    if not kr.initiatives:
+        return ""
+    items = []
+    for n in kr.initiatives:
+        text = inline(n.title)
+        if n.url and url_kind(n.url) == "remote":
+            text = f'<a href="{attr(n.url)}">{text}</a>'
+        elif n.url:
+            text += f" (<code>{inline(n.url)}</code>)"
+        if n.status:
+            text += (f' · <span aria-hidden="true">{_INITIATIVE_STATUS[n.status]}</span> '
+                     f"{n.status}")
+        items.append(text)
+    return para("<strong>Initiatives</strong>") + "\n" + bullets(items, "okr-initiatives")
 
 
 def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
