@@ -29,6 +29,7 @@ class DueKR:
     reason: Reason
     owner: str | None  # as written: the KR's `owner:`, else its objective's
     person: str | None  # the person id of people.yaml the owner names, if any
+    age_days: int | None = None  # days from the last value to as of (None: no value)
 
     @property
     def period(self) -> str:
@@ -40,8 +41,9 @@ class DueKR:
 
     @property
     def last_update(self) -> date | None:
-        """The latest check-in or KPI value on or before as of (None: never)."""
-        return self.result.last_check_in
+        """The latest value on or before as of (a check-in's or the KPI's); a check-in
+        with only a note does not count: it does not keep a key result fresh."""
+        return self.result.last_value
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ def needs_attention(content: Content, card: Scorecard) -> Attention:
                         continue
                     owner = kr.owner or objective.owner
                     person = content.person(owner)
+                    last = kr_res.last_value
                     due.append(DueKR(objective, kr, kr_res, "stale" if kr_res.stale else "due",
-                                     owner, person.id if person is not None else None))
+                                     owner, person.id if person is not None else None,
+                                     (card.as_of - last).days if last else None))
     found = Attention(active, tuple(due), tuple(off))
     return replace(found, owners=tuple(by_owner(found, list(content.people))))

@@ -42,7 +42,10 @@ def _kr(kid: str, title: str, *check_ins: tuple[str, float], **more: object) -> 
 SALES_Q2 = {"version": 1, "kind": "okrs", "unit": "sales", "period": "2026-Q2", "objectives": [
     {"id": "win", "title": "Win the market", "owner": "Sam Seller", "type": "committed",
      "key_results": [
-         _kr("pipeline", "Build the pipeline", ("2026-04-10", 5)),  # 40 days old: stale
+         # 40 days old: stale; a later check-in with only a note keeps nothing fresh
+         {**_kr("pipeline", "Build the pipeline", ("2026-04-10", 5)),
+          "check_ins": [{"date": "2026-04-10", "value": 5},
+                        {"date": "2026-05-12", "note": "Still counting"}]},
          _kr("fresh", "Fresh numbers", ("2026-05-15", 20))]},
     {"id": "dream", "title": "Dream big", "owner": "Sam Seller",  # aspirational, off track
      "key_results": [_kr("moon", "Reach the moon", ("2026-05-18", 1))]}]}
@@ -96,17 +99,18 @@ def test_checkins_page_lists_stale_and_due_key_results_by_owner_and_by_unit(repo
     by_owner = _section(text, "By owner", "By unit")
     assert by_owner == (
         "Sam Seller\n"
-        "Key result | Period | Unit | Check-in | Last update\n"
-        "Build the pipeline | 2026-Q2 | Sales | ◔ stale | 2026-04-10 (40 days ago)\n"
-        "Answer faster | 2026-Q2 | Support | due: no value yet | never")
+        "Key result | Period | Unit | Check-in\n"
+        "Build the pipeline | 2026-Q2 | Sales | ◔ stale · last value 2026-04-10 (40 days ago)\n"
+        "Answer faster | 2026-Q2 | Support | due: no value yet")
     by_unit = _section(text, "By unit", None)
     assert by_unit == (
         "Sales\n"
-        "Key result | Period | Owner | Check-in | Last update\n"
-        "Build the pipeline | 2026-Q2 | Sam Seller | ◔ stale | 2026-04-10 (40 days ago)\n"
+        "Key result | Period | Owner | Check-in\n"
+        "Build the pipeline | 2026-Q2 | Sam Seller | ◔ stale · last value 2026-04-10 "
+        "(40 days ago)\n"
         "Support\n"
-        "Key result | Period | Owner | Check-in | Last update\n"
-        "Answer faster | 2026-Q2 | Sam Seller | due: no value yet | never\n")
+        "Key result | Period | Owner | Check-in\n"
+        "Answer faster | 2026-Q2 | Sam Seller | due: no value yet\n")
     # The owner links to the person, the key result to its card.
     assert '<h3 id="owner-sam-seller"><a href="../people/sam-seller/">Sam Seller</a></h3>' \
         in page.html
@@ -125,7 +129,7 @@ def test_home_and_the_active_period_show_off_track_committed_objectives_and_stal
             "1 committed objective off track\n"
             "- Win the market (Sales · 2026-Q2): 0.12, expected 0.54 by now\n"
             "1 stale key result\n"
-            "- Build the pipeline (Sales · 2026-Q2): last update 2026-04-10, owner Sam Seller\n"
+            "- Build the pipeline (Sales · 2026-Q2): last value 2026-04-10, owner Sam Seller\n"
             "Check-ins due: 2 key results stale or due."), path
     # The closed quarter's old check-in is not stale, and its page has no box.
     q1 = page_text(pages["periods/2026-Q1/index.md"].html)
@@ -141,8 +145,8 @@ def test_a_public_build_lists_no_restricted_item_and_an_internal_one_marks_it(re
     assert "1 restricted objective is not shown" in page_text(public["checkins/index.md"].html)
     internal = _pages(_build(repo, internal=True))
     text = page_text(internal["checkins/index.md"].html)
-    assert "Pat Helper\nKey result | Period | Unit | Check-in | Last update\n" \
-           "ZETASECRET signed ⊘ restricted | 2026-Q2 | Support | ◔ stale | " \
+    assert "Pat Helper\nKey result | Period | Unit | Check-in\n" \
+           "ZETASECRET signed ⊘ restricted | 2026-Q2 | Support | ◔ stale · last value " \
            "2026-04-02 (48 days ago)\n" in text
 
 

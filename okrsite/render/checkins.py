@@ -58,18 +58,18 @@ def checkins(site: Site) -> Page:
     blocks.append(heading(2, "By owner", "by-owner"))
     for group in found.owners:
         blocks.append(heading(3, _owner(site, path, group), _owner_anchor(group)))
-        blocks.append(table(["Key result", "Period", "Unit", "Check-in", "Last update"],
+        blocks.append(table(["Key result", "Period", "Unit", "Check-in"],
                             [[_kr_link(site, path, d), d.period,
-                              site.unit_link(path, d.unit, d.period), _why(d),
-                              _last(site, d)] for d in group.key_results]))
+                              site.unit_link(path, d.unit, d.period), _why(d)]
+                             for d in group.key_results]))
 
     blocks.append(heading(2, "By unit", "by-unit"))
     for unit, items in found.by_unit():
         blocks.append(heading(3, inline(site.unit_name(unit)), f"unit-{seg(unit)}"))
-        blocks.append(table(["Key result", "Period", "Owner", "Check-in", "Last update"],
+        blocks.append(table(["Key result", "Period", "Owner", "Check-in"],
                             [[_kr_link(site, path, d), d.period,
                               site.person_link(path, d.owner) if d.owner else "–",
-                              _why(d), _last(site, d)] for d in items]))
+                              _why(d)] for d in items]))
     return _page(blocks)
 
 
@@ -99,14 +99,12 @@ def _kr_link(site: Site, path: str, d: DueKR) -> str:
 
 
 def _why(d: DueKR) -> str:
-    return status_chip("stale") if d.reason == "stale" else "due: no value yet"
-
-
-def _last(site: Site, d: DueKR) -> str:
-    last = d.last_update
-    if last is None:
-        return "never"
-    return f"{day(last)} ({plural((site.as_of - last).days, 'day')} ago)"
+    """Stale since the last update (its date and age), or due without any value. Also
+    one column so that a phone shows it beside the key result."""
+    if d.reason == "due" or d.age_days is None:
+        return "due: no value yet"
+    return (f"{status_chip('stale')} · last value {day(d.last_update)} "
+            f"({plural(d.age_days, 'day')} ago)")
 
 
 def attention_box(site: Site, path: str, period: str | None = None) -> str:
@@ -151,4 +149,4 @@ def attention_box(site: Site, path: str, period: str | None = None) -> str:
 def _stale_item(site: Site, path: str, d: DueKR) -> str:
     owner = f", owner {site.person_link(path, d.owner)}" if d.owner else ""
     return (f"{_kr_link(site, path, d)} ({inline(site.unit_name(d.unit))} · {d.period}): "
-            f"last update {day(d.last_update)}{owner}")
+            f"last value {day(d.last_update)}{owner}")

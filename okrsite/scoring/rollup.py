@@ -71,6 +71,7 @@ class KRResult:
     # Active period, no value yet although its first one is due (its staleness window
     # has passed since the start): a check-in is overdue, as for a stale one.
     due: bool = False
+    last_value: date | None = None  # latest value on or before as of (what ages: `stale`)
 
 
 @dataclass
@@ -263,7 +264,7 @@ def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Con
     return KRResult(str(kr.ref), str(objective.ref), score, status, expected,
                     confidence, last, stale, band, kr.weight, kr.kpi,
                     objective.restricted, trend, confidence_flag(status, confidence),
-                    kr.grade, mismatch, due)
+                    kr.grade, mismatch, due, last_value)
 
 
 # -- objectives and units -----------------------------------------------------------------

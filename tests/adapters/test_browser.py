@@ -405,3 +405,34 @@ def test_audit_page_prints_on_a4_without_anything_wider(browser: Browser, server
         assert pdf.startswith(b"%PDF")
     finally:
         v.close()
+# -- check-ins due --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_checkins_page(browser: Browser, server: str, shots: Path, demo_site: Built,
+                       viewport: str) -> None:
+    """The check-ins page lists the stale and due key results by owner and by unit with
+    the date of the last update; an owner leads to their page; at 390 px the page is no
+    wider than the screen. The home page starts with what needs attention."""
+    size = DESKTOP if viewport == "desktop" else PHONE
+    v = Visit(browser, size)
+    try:
+        home = v.open(server)
+        box = home.locator("article .okr-attention").first
+        _expect(box).to_be_visible()
+        _expect(box).to_contain_text("Needs attention")
+        home.locator("article .okr-attention a", has_text="Check-ins due").first.click()
+        home.wait_for_load_state("networkidle")
+        text = article_text(home)
+        assert "By owner" in text and "By unit" in text
+        assert "Raise the referral share of hires from 27% to 35%" in text
+        assert "2026-10-31" in text  # its last update
+        overflow = home.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= size["width"], f"page is {overflow}px wide"
+        shoot(home, shots, f"checkins-{viewport}")
+        home.locator("article h3 a", has_text="Oluwaseun Adeyemi").first.click()
+        home.wait_for_load_state("networkidle")
+        assert home.locator("article h1").inner_text() == "Oluwaseun Adeyemi"
+        v.assert_clean()
+    finally:
+        v.close()
