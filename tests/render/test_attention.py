@@ -6,15 +6,11 @@ restricted item."""
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from checkkit import Repo
-from pagetext import page_text
+from helpers.checkkit import Repo
+from helpers.pagetext import page_text
 
 from okrsite.pipeline import Build, run
 from okrsite.render import render_pages
@@ -127,7 +123,7 @@ def test_home_and_the_active_period_show_off_track_committed_objectives_and_stal
         box = top.split("Needs attention\n", 1)[1]
         assert box == (
             "1 committed objective off track\n"
-            "- Win the market (Sales · 2026-Q2): 0.12, expected 0.54 by now\n"
+            "- Win the market (Sales · 2026-Q2): 12%, expected 54% by now\n"
             "1 stale key result\n"
             "- Build the pipeline (Sales · 2026-Q2): last value 2026-04-10, owner Sam Seller\n"
             "Check-ins due: 2 key results stale or due."), path

@@ -4,12 +4,8 @@ line."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-from checkkit import AS_OF, Repo, only, valid_repo
-from pagetext import page_text
+from helpers.checkkit import AS_OF, Repo, only, valid_repo
+from helpers.pagetext import page_text
 
 from okrsite.pipeline import run
 from okrsite.render import render_pages
