@@ -73,6 +73,13 @@ def _add_config(p: argparse.ArgumentParser) -> None:
                         "settings (default: ./mkdocs.yml when it exists)")
 
 
+def _add_content_dir(p: argparse.ArgumentParser) -> None:
+    """CONTENT_DIR and -f, as every command that reads the content takes them."""
+    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
+                   help="the content directory (default: as for check)")
+    _add_config(p)
+
+
 def _add_common(p: argparse.ArgumentParser, content_dir: bool = True) -> None:
     if content_dir:
         p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
@@ -686,9 +693,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("codeowners", help="write CODEOWNERS from the org's reviewers",
                        description="Each unit's OKR files and the KPIs it owns are owned by "
                        "its reviewers (or its nearest ancestor's).")
-    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
-                   help="the content directory (default: as for check)")
-    _add_config(p)
+    _add_content_dir(p)
     p.add_argument("--output", metavar="FILE",
                    help="write here, e.g. .github/CODEOWNERS (default: standard output)")
     p.set_defaults(func=cmd_codeowners)
@@ -713,9 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "guide). Never overwrites a file.")
     p.add_argument("what", choices=("okrs",), help="what the file holds: okrs")
     p.add_argument("file", metavar="FILE.csv", help="the spreadsheet, saved as CSV (UTF-8)")
-    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
-                   help="the content directory (default: as for check)")
-    _add_config(p)
+    _add_content_dir(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("schema", help="copy the content schemas into a directory",
@@ -730,9 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write periods/ID/*.yaml with the unfinished objectives "
                        "of the previous period (or --from), never overwriting a file.")
     p.add_argument("period", metavar="ID", help="the new period id, e.g. 2027-Q2")
-    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
-                   help="the content directory (default: as for check)")
-    _add_config(p)
+    _add_content_dir(p)
     p.add_argument("--from", dest="from_period", metavar="PERIOD",
                    help="the period to start from (default: the latest one of the same kind)")
     p.add_argument("--fiscal-year-start", type=int, default=None, choices=range(1, 13),
@@ -746,9 +747,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "result's score and status, the scorers, one digest) into its "
                        "period.yaml. Refuses, writing nothing, when the content has errors.")
     p.add_argument("period", metavar="PERIOD", help="the period id, e.g. 2026-Q3")
-    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
-                   help="the content directory (default: as for check)")
-    _add_config(p)
+    _add_content_dir(p)
     p.add_argument("--on", required=True, type=_date_arg, metavar="DATE",
                    help="the day it closes (on or after its last day)")
     p.add_argument("--by", required=True, metavar="NAME", help="who closes it")
@@ -758,9 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Add an amendment to a closed period's period.yaml and "
                        "refresh its final record, keeping the figures at close beside it.")
     p.add_argument("period", metavar="PERIOD", help="the period id, e.g. 2026-Q3")
-    p.add_argument("content_dir", nargs="?", default=None, metavar="CONTENT_DIR",
-                   help="the content directory (default: as for check)")
-    _add_config(p)
+    _add_content_dir(p)
     p.add_argument("--by", required=True, metavar="NAME", help="who made or approved it")
     p.add_argument("--reason", required=True, metavar="TEXT", help="why, for this change")
     p.add_argument("--on", type=_date_arg, metavar="DATE",
