@@ -9,13 +9,12 @@ After an intended change, regenerate and review the diff:
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from helpers.gitkit import needs_git, story
+from helpers.golden import assert_matches_golden
 
 from okrsite.pipeline import run
 from okrsite.render import render_outputs
@@ -23,7 +22,6 @@ from okrsite.settings import Settings
 
 pytestmark = needs_git
 GOLDEN = Path(__file__).parents[1] / "golden" / "history"
-UPDATE = os.environ.get("OKRSITE_UPDATE_GOLDEN") == "1"
 AS_OF = date(2026, 8, 15)
 
 
@@ -41,20 +39,7 @@ def history_pages(root: Path) -> dict[str, str]:
 def test_history_pages_match_the_golden_files(tmp_path: Path) -> None:
     expected = history_pages(tmp_path)
     assert "changes.md" in expected and any(p.startswith("audit/") for p in expected)
-    if UPDATE:
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        for rel, text in expected.items():
-            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / rel).write_text(text, encoding="utf-8")
-    assert GOLDEN.is_dir(), f"no golden files: run with OKRSITE_UPDATE_GOLDEN=1 to create {GOLDEN}"
-    stored = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
-    assert stored == set(expected), (
-        "pages added or removed; review and regenerate with OKRSITE_UPDATE_GOLDEN=1: "
-        f"new {sorted(set(expected) - stored)}, gone {sorted(stored - set(expected))}")
-    for rel, text in expected.items():
-        assert text == (GOLDEN / rel).read_text(encoding="utf-8"), (
-            f"history/{rel} differs from its golden file; review and regenerate with "
-            "OKRSITE_UPDATE_GOLDEN=1")
+    assert_matches_golden(expected, GOLDEN, "history")
 
 
 @pytest.mark.parametrize("page", ["changes.md", "audit/2026-Q2.md"])

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from helpers.checkkit import render_content
+from helpers.golden import assert_matches_golden
 
 from okrsite.pipeline import load_content
 from okrsite.render.page import Page
@@ -30,7 +30,6 @@ from okrsite.settings import Settings
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "golden_company"
 GOLDEN = Path(__file__).parents[1] / "golden"
 AS_OF = date(2030, 5, 15)
-UPDATE = os.environ.get("OKRSITE_UPDATE_GOLDEN") == "1"
 
 
 def render(include_restricted: bool) -> list[Page]:
@@ -51,21 +50,7 @@ def test_pages_match_the_golden_files(build: str) -> None:
     root = GOLDEN / build
     expected_files = {p.path: p.source() for p in pages}
     expected_files["_pages.json"] = manifest(pages)
-    if UPDATE:
-        shutil.rmtree(root, ignore_errors=True)
-        for rel, text in expected_files.items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(text, encoding="utf-8")
-    assert root.is_dir(), f"no golden files: run with OKRSITE_UPDATE_GOLDEN=1 to create {root}"
-    stored = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    assert stored == set(expected_files), (
-        "pages added or removed; review and regenerate with OKRSITE_UPDATE_GOLDEN=1: "
-        f"new {sorted(set(expected_files) - stored)}, gone {sorted(stored - set(expected_files))}")
-    for rel, text in expected_files.items():
-        golden = (root / rel).read_text(encoding="utf-8")
-        assert text == golden, (
-            f"{build}/{rel} differs from its golden file; review and regenerate with "
-            "OKRSITE_UPDATE_GOLDEN=1")
+    assert_matches_golden(expected_files, root, build)
 
 
 def test_rendering_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
