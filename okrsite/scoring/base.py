@@ -8,7 +8,7 @@ never look at dates themselves, which keeps the as-of rule in one place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
@@ -185,23 +185,6 @@ class ScoringSettings:
     def expectation(self, objective_type: str) -> float:
         return float(self.expectations.get(objective_type, self.expectations.get("aspirational",
                                                                                    0.7)))
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> ScoringSettings:
-        """Settings from a configuration mapping (e.g. the `scoring:` plugin option).
-
-        `bands` and `status` may be given as mappings of their fields.
-        """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown scoring setting(s): {', '.join(unknown)}")
-        kwargs = dict(data)
-        if isinstance(kwargs.get("bands"), Mapping):
-            kwargs["bands"] = Bands(**kwargs["bands"])
-        if isinstance(kwargs.get("status"), Mapping):
-            kwargs["status"] = StatusRule(**kwargs["status"])
-        return cls(**kwargs)
 
 
 DEFAULT_SETTINGS = ScoringSettings()

@@ -182,12 +182,18 @@ def test_settings_reject_unknown_kind():
 
 
 def test_settings_from_mapping():
-    s = ScoringSettings.from_mapping({"bands": {"yellow_from": 0.3, "green_from": 0.6},
-                                      "status": {"on_track_margin": 0.05},
-                                      "cascade": True})
+    """The plugin block's scoring options become ScoringSettings in one place
+    (okrsite.settings); an unknown name is reported, not ignored."""
+    from okrsite.settings import parse_options
+
+    options, warnings = parse_options({"bands": {"yellow_from": 0.3, "green_from": 0.6},
+                                       "status": {"on_track_margin": 0.05},
+                                       "cascade_rollup": True})
+    s = options.scoring
     assert s.bands == Bands(0.3, 0.6) and s.status == StatusRule(0.05, 0.25) and s.cascade
-    with pytest.raises(ValueError, match="unknown scoring setting"):
-        ScoringSettings.from_mapping({"colour": "red"})
+    assert warnings == []
+    _, warnings = parse_options({"colour": "red"})
+    assert warnings == [("colour", "Unrecognised configuration name: colour")]
 
 
 def test_unknown_scorer_scores_no_data_and_says_why():
