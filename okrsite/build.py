@@ -115,7 +115,9 @@ class _Builder:
                            {str(k): str(v) for k, v in f.get("scorers", {}).items()},
                            {str(k): str(v) for k, v in f.get("units", {}).items()},
                            items(f.get("items", [])), items(at_close.get("items", [])),
-                           at_close.get("digest"), self.source(doc, ("final",)))
+                           at_close.get("digest"), self.source(doc, ("final",)),
+                           {str(k): None if v is None else str(v)
+                            for k, v in f["parents"].items()} if "parents" in f else None)
 
     def unit_period(self, doc: Document) -> UnitPeriod:
         d = doc.data

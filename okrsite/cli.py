@@ -200,7 +200,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _change_control(args: argparse.Namespace, build: Build) -> list[Diagnostic]:
     """`check --base REV`: OKR401-403 for what changed since REV (okrsite.commands.control)."""
     from okrsite.commands.control import change_control
-    from okrsite.history.git import GitError, find_repo
+    from okrsite.history.git import GitError, find_repo, is_shallow
 
     if build.as_of is None:
         raise UsageError("--base needs an as-of date: pass --as-of YYYY-MM-DD")
@@ -208,10 +208,16 @@ def _change_control(args: argparse.Namespace, build: Build) -> list[Diagnostic]:
     if repo is None:
         raise UsageError(f"--base needs the content in a git repository: {why}")
     try:
-        return change_control(repo.root, build.content_dir, args.base, build.as_of.date,
-                              build.settings.fiscal_year_start, build.settings.cache_dir)
+        found = change_control(repo.root, build.content_dir, args.base, build.as_of.date,
+                               build.settings.fiscal_year_start, build.settings.cache_dir)
     except GitError as exc:
         raise UsageError(str(exc)) from None
+    if is_shallow(repo):  # on stderr: the formats on stdout stay what CI tools read
+        print(f"okrsite: note: this is a shallow clone: attribution unknown. --base "
+              f"compares {args.base} with the working tree; which commits made the changes, "
+              "and who, is not in this clone (fetch the whole history: fetch-depth: 0).",
+              file=sys.stderr)
+    return found
 
 
 def cmd_score(args: argparse.Namespace) -> int:

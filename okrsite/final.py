@@ -54,10 +54,11 @@ def _short(data: Any) -> str:
 
 def compute(content: Content, period_id: str, settings: ScoringSettings,
             registry: ScorerRegistry, as_of: date | None = None,
-            units: dict[str, str] | None = None) -> FinalRecord:
+            kept: FinalRecord | None = None) -> FinalRecord:
     """The record the content gives for a closed period, as of `as_of` (default: its
-    record date). `units`: the names kept from the record at close (default: the org's
-    names now)."""
+    record date). `kept`: the record whose unit names and parents (the org at close)
+    to keep; without it, the period's units and their ancestors as the org has them
+    now."""
     period = content.period(period_id)
     day = as_of or record_date(period)
     if day is None:
@@ -100,9 +101,56 @@ def compute(content: Content, period_id: str, settings: ScoringSettings,
                     used["grade"] = k.grade
                 items.append(FinalItem(f"{unit}/{o.id}/{k.id}", k.title,
                                        round(kres.score.value, 4), kres.status, _short(used)))
-    names = dict(sorted((units if units is not None else named).items()))
-    record = FinalRecord(day, "", dict(sorted(scorers.items())), names, items)
+    if kept is not None:
+        names, parents = kept.units, kept.parents
+    else:
+        names, parents = _org_at_close(content, named)
+    record = FinalRecord(day, "", dict(sorted(scorers.items())), dict(sorted(names.items())),
+                         items, parents=None if parents is None else dict(sorted(
+                             parents.items())))
     return replace(record, digest=digest(period, record))
+
+
+def _org_at_close(content: Content, named: dict[str, str]
+                  ) -> tuple[dict[str, str], dict[str, str | None]]:
+    """The period's units and their ancestors: unit -> name, unit -> parent. The pages
+    of a closed period show its org as it was then (see `org_at_close`)."""
+    org = content.org
+    names = dict(named)
+    for unit in list(named):
+        if unit in org.units:
+            names.update((a.id, a.name) for a in org.ancestors(unit))
+    parents = {u: org.units[u].parent if u in org.units else None for u in names}
+    return names, parents
+
+
+@dataclass(frozen=True)
+class OrgAtClose:
+    """A closed period's units as its final record names them: the names, and the
+    parents (records written before parents were kept have none: the org's now)."""
+
+    names: dict[str, str]
+    parents: dict[str, str | None]
+
+    def name(self, unit: str, now: str) -> str:
+        return self.names.get(unit, now)
+
+    def parent(self, unit: str, now: str | None) -> str | None:
+        return self.parents.get(unit, now)
+
+    def children(self, unit: str, now: list[str]) -> list[str]:
+        """The units beneath `unit` at close: those the record places there, then
+        those of `now` it does not place elsewhere."""
+        placed = [u for u, p in self.parents.items() if p == unit]
+        return [*(u for u in now if u in placed or u not in self.parents),
+                *(u for u in placed if u not in now)]
+
+
+def org_at_close(period: Period) -> OrgAtClose | None:
+    """The org of a closed period as its final record keeps it; None without one."""
+    if period.final is None or period.closed_on is None:
+        return None
+    return OrgAtClose(dict(period.final.units), dict(period.final.parents or {}))
 
 
 def digest(period: Period, record: FinalRecord) -> str:
@@ -111,6 +159,8 @@ def digest(period: Period, record: FinalRecord) -> str:
             "end": period.end.isoformat(), "as_of": record.as_of.isoformat(),
             "scorers": record.scorers, "units": record.units,
             "items": [[i.ref, i.title, i.score, i.status, i.inputs] for i in record.items]}
+    if record.parents is not None:  # kept since records name the org at close
+        body["parents"] = record.parents
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
@@ -121,8 +171,10 @@ def to_data(record: FinalRecord) -> dict[str, Any]:
                  **({"inputs": i.inputs} if i.inputs else {})} for i in items]
 
     out: dict[str, Any] = {"as_of": record.as_of, "digest": record.digest,
-                           "scorers": dict(record.scorers), "units": dict(record.units),
-                           "items": rows(record.items)}
+                           "scorers": dict(record.scorers), "units": dict(record.units)}
+    if record.parents is not None:
+        out["parents"] = dict(record.parents)
+    out["items"] = rows(record.items)
     if record.at_close_digest is not None:
         out["at_close"] = {"digest": record.at_close_digest, "items": rows(record.at_close)}
     return out
@@ -182,7 +234,7 @@ def check_final(content: Content, period_id: str, settings: ScoringSettings,
     if recorded is None:
         return None
     day = record_date(period) or recorded.as_of
-    now = compute(content, period_id, settings, registry, day, recorded.units)
+    now = compute(content, period_id, settings, registry, day, recorded)
     result = FinalCheck(period_id, recorded, now,
                         intact=digest(period, recorded) == recorded.digest)
     result.differences = list(_differences(content, period, recorded, now))

@@ -201,6 +201,9 @@ class FinalRecord:
     at_close: list[FinalItem] = field(default_factory=list)  # before amendments changed them
     at_close_digest: str | None = None
     source: Source | None = None
+    # unit id -> parent id (None: the root), as at close; None in records written
+    # before the org at close was kept (their pages show the org's parents now)
+    parents: dict[str, str | None] | None = None
 
 
 @dataclass

@@ -243,7 +243,7 @@ def amend_period(settings: Settings, period: str, by: str, reason: str,
     new_period = replace(p, amendments=[*p.amendments, a])
     content = replace(content, periods={**content.periods, period: new_period})
     fresh = compute(content, period, build.settings.scoring, build.registry,
-                    units=p.final.units)
+                    kept=p.final)
     record = amended(p.final, fresh)
     chunks = _put(added, "final", _final_text(record))
     _write_checked(build, file, rel, _join(head, chunks), period, record)

@@ -36,7 +36,7 @@ from okrsite.history.git import (
     tree_files,
 )
 from okrsite.history.text import describe
-from okrsite.history.types import Change, resolve_eased
+from okrsite.history.types import Change, records_state, resolve_eased
 from okrsite.loader import ParseCache, snapshot
 from okrsite.periods import is_period_id, span
 from okrsite.yamlparse import Parsed, YamlError, parse
@@ -149,7 +149,7 @@ def control_diagnostics(base: Side, head: Side, content_dir: Path, as_of: date,
     for c in changes:
         for pid in _periods_of(c, head, base, period):
             p = period(pid)
-            if p is not None and p.closed and pid not in amended and not _amendment_only(c):
+            if p is not None and p.closed and pid not in amended and not records_state(c):
                 touched.setdefault((pid, c.path), []).append(c)
     for (pid, path), items in touched.items():
         shown = "; ".join(describe(c, "period") for c in items[:3])
@@ -189,20 +189,6 @@ def _before(day: str, as_of: date) -> bool:
         return date.fromisoformat(day) <= as_of
     except ValueError:
         return True  # a malformed old date: treat the entry as past
-
-
-def _amendment_only(c: Change) -> bool:
-    """Changes that record a period's state rather than change its content: adding an
-    amendment, closing it (state and closed_on), naming it."""
-    if c.kind == t.AMENDMENT_ADDED:
-        return True
-    if c.kind == t.PERIOD_CHANGED:
-        # Closing sets closed_on and writes the final record; editing them later
-        # changes what the period's figures are.
-        if c.field in ("closed_on", "closed_by", "final"):
-            return c.old is None
-        return c.field == "name" or (c.field == "state" and c.new == "closed")
-    return False
 
 
 def _periods_of(c: Change, head: Side, base: Side, period: Any) -> list[str]:

@@ -24,7 +24,13 @@ from typing import Any
 from okrsite import __version__
 from okrsite.history import types as t
 from okrsite.history.git import blob_sha
-from okrsite.history.types import Change, History, HistoryEntry
+from okrsite.history.types import (
+    Backdated,
+    Change,
+    History,
+    HistoryEntry,
+    records_state,
+)
 from okrsite.model import Amendment, Content, KeyResult, Period, PeriodState
 from okrsite.scoring.kpis import kpi_baseline, kpi_values
 from okrsite.scoring.rollup import Scorecard
@@ -35,14 +41,30 @@ GOALPOST_KINDS = (t.KR_CHANGED,)
 
 @dataclass
 class AuditedChange:
-    """A commit's changes to the period made on or after its start."""
+    """A commit's changes to the period made on or after its start.
+
+    `after_close` judges by when the commit can have been made (History.made_on): a
+    commit backdated before the close, on top of later ones, is still after it.
+    After the close, a commit either only records the period's state (closing it,
+    adding an amendment: `records`), or is covered by the first amendment added in it
+    or in a later commit (`amended_by`), or has no amendment at all: the audit page
+    flags those."""
 
     entry: HistoryEntry
     after_close: bool  # committed after the period closed
+    backdated: Backdated | None = None  # dated earlier than a commit before it
+    records: bool = False  # only records the close or an amendment
+    amended_by: Amendment | None = None
+    adds: Amendment | None = None  # the amendment this commit adds
 
     @property
     def goalposts(self) -> list[Change]:
         return [c for c in self.entry.changes if c.goalpost]
+
+    @property
+    def unamended(self) -> bool:
+        """Changed the closed period with no amendment in it or after it."""
+        return self.after_close and not self.records and self.amended_by is None
 
 
 @dataclass
@@ -80,10 +102,17 @@ class PeriodAudit:
     amendments: list[AmendmentRecord]
     manifest: dict[str, Any]
     include_restricted: bool = False
+    # The oldest commit of a shallow clone, when it is dated on or after the period's
+    # start: what it "adds" was there already, made by someone this clone cannot name.
+    boundary: HistoryEntry | None = None
 
     @property
     def final(self) -> bool:
         return self.state is PeriodState.CLOSED
+
+    @property
+    def after_close(self) -> list[AuditedChange]:
+        return [a for a in self.changes if a.after_close]
 
 
 def period_record(view: Content, card: Scorecard, period_id: str, include_restricted: bool,
@@ -107,11 +136,30 @@ def period_audit(record: PeriodRecord, history: History) -> PeriodAudit:
     resolved (okrsite.pipeline.Build.history)."""
     period = record.period
     changes = audited_changes(history, period, record.kpis)
+    boundary = next((a.entry for a in changes if a.entry.boundary), None)
+    changes = [a for a in changes if not a.entry.boundary]
     amendments = [AmendmentRecord(a, _added_by(history, period.id, a))
                   for a in period.amendments]
+    _cover(changes, amendments)
     return PeriodAudit(record, period, record.state, record.as_of, history, record.card,
                        record.objectives, changes, amendments, record.manifest,
-                       record.include_restricted)
+                       record.include_restricted, boundary)
+
+
+def _cover(changes: list[AuditedChange], amendments: list[AmendmentRecord]) -> None:
+    """Set `amended_by` of each commit after the close: the first amendment added in
+    it or in a later commit (`changes` are newest first, as git lists them)."""
+    added = {e.commit.sha: rec.amendment for rec in amendments for e in rec.commits}
+    pending: list[AuditedChange] = []
+    for a in reversed(changes):  # oldest first: an amendment covers what came before it
+        own = added.get(a.entry.commit.sha)
+        a.adds = own
+        if a.after_close and (not a.records or own is not None):
+            pending.append(a)
+        if own is not None:
+            for p in pending:
+                p.amended_by = own
+            pending = []
 
 
 def _period_kpis(content: Content, period_id: str, include_restricted: bool) -> list[str]:
@@ -134,8 +182,11 @@ def audited_changes(history: History, period: Period, kpis: list[str]) -> list[A
 
     out = []
     for entry in history.select(keep):
-        if entry.commit.date >= period.start:
-            out.append(AuditedChange(entry, entry.commit.date > closed_on))
+        made = history.made_on(entry.commit)
+        if made >= period.start:
+            records = all(records_state(c) for c in entry.changes)
+            out.append(AuditedChange(entry, made > closed_on,
+                                     history.dated_before.get(entry.commit.sha), records))
     return out
 
 

@@ -26,6 +26,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +36,7 @@ from okrsite.history.diff import diff_documents, unreadable
 from okrsite.history.restrict import Mark, document_marks, entries_of
 from okrsite.history.types import (
     FILE_RENAMED,
+    Backdated,
     Change,
     Commit,
     History,
@@ -572,7 +574,35 @@ def read_history(content_dir: Path, rev: str = "HEAD", cache_dir: Path | None = 
     log = read_log(repo, head)
     marks: set[Mark] = set()
     changes = compute_changes(repo, log, cache_dir, stats, workers, marks)
-    return assemble(log, changes, head, shallow, include_restricted, marks)
+    history = assemble(log, changes, head, shallow, include_restricted, marks)
+    history.dated_before = date_order(repo, head, {commit.sha for commit, _ in log})
+    return history
+
+
+def date_order(repo: Repo, rev: str, shas: set[str]) -> dict[str, Backdated]:
+    """The commits of `shas` dated earlier than an ancestor. One `git log` of every
+    commit's parents and dates, oldest first (`--topo-order`: parents before
+    children), not only the content's: the ancestor dated later may be any commit.
+
+    A commit counts as dated before its parent when both its time and its day are
+    earlier: a minute of clock skew on the same day is not worth a flag, and a day
+    read in another timezone alone is not a real inversion."""
+    out = run_git(repo.root, "log", "--topo-order", "--reverse", "--format=%H %ct %cs %P",
+                  rev)
+    latest: dict[str, str] = {}  # sha -> latest day among it and its ancestors
+    seen: dict[str, tuple[int, str]] = {}  # sha -> (time, day)
+    found: dict[str, Backdated] = {}
+    for line in out.decode("ascii", "replace").splitlines():
+        sha, stamp, day, *parents = line.split()
+        parents = [p for p in parents if p in seen]  # a shallow clone's are missing
+        time = int(stamp)
+        before = max((latest[p] for p in parents), default=day)
+        latest[sha] = max(day, before)
+        seen[sha] = (time, day)
+        if sha in shas and before > day:
+            later_parent = any(seen[p][0] > time and seen[p][1] > day for p in parents)
+            found[sha] = Backdated(date.fromisoformat(before), later_parent)
+    return found
 
 
 def assemble(log: list[tuple[Commit, list[RawChange]]], changes: dict[str, list[Change]],

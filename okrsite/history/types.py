@@ -119,6 +119,17 @@ class Commit:
         return date.fromisoformat(self.committed[:10])
 
 
+@dataclass(frozen=True)
+class Backdated:
+    """A commit whose committer date is earlier than an ancestor's: its date says
+    nothing about when it was made. `not_before` is the latest date of its ancestors
+    (the commit was made after it); `parent` is True when a parent itself is dated
+    later (git's own order shows it), False when only an earlier ancestor is."""
+
+    not_before: date
+    parent: bool
+
+
 @dataclass
 class HistoryEntry:
     """One commit and the changes it made that this history shows.
@@ -163,6 +174,10 @@ class History:
     # changes: `entries` are made from these, withholding what the marks name.
     marks: set[tuple[str, ...]] = field(default_factory=set)
     commits: list[tuple[Commit, list[Change]]] = field(default_factory=list, repr=False)
+    # Commits dated earlier than what came before them (a wrong clock, a rebase, a
+    # `GIT_COMMITTER_DATE`): sha -> the date they cannot be earlier than (okrsite.history.git
+    # .date_order). Only commits that touched the content.
+    dated_before: dict[str, Backdated] = field(default_factory=dict)
 
     @classmethod
     def unavailable(cls, reason: str) -> History:
@@ -186,6 +201,12 @@ class History:
         direction only their KPI knows (`{kpi id: higher_is_better|lower_is_better}`)."""
         for entry in self.entries:
             resolve_eased(entry.changes, kpi_directions)
+
+    def made_on(self, commit: Commit) -> date:
+        """The earliest date the commit can have been made: its own date, or for a
+        backdated one the latest date of its ancestors."""
+        found = self.dated_before.get(commit.sha)
+        return found.not_before if found is not None else commit.date
 
     def current_path(self, path: str) -> str:
         return self.renames.get(path, path)
@@ -220,6 +241,22 @@ class History:
             return c.objective == objective and (
                 (c.period, c.unit) == (period, unit) or now.rsplit(".", 1)[0] == target)
         return self.select(keep)
+
+
+def records_state(c: Change) -> bool:
+    """Changes that record a period's state rather than change its content: adding an
+    amendment, closing it (state, closed_on, closed_by, the final record), naming it.
+    Change control lets them through without an amendment; the audit page does not
+    flag a commit made only of them."""
+    if c.kind == AMENDMENT_ADDED:
+        return True
+    if c.kind == PERIOD_CHANGED:
+        # Closing sets closed_on and writes the final record; editing them later
+        # changes what the period's figures are.
+        if c.field in ("closed_on", "closed_by", "final"):
+            return c.old is None
+        return c.field == "name" or (c.field == "state" and c.new == "closed")
+    return False
 
 
 def _period_of(path: str) -> str | None:

@@ -143,7 +143,7 @@ def _item(site: Site, path: str, o: Objective) -> str:
     res = site.objective_result(o)
     facts = status_label(res.status) if res.no_data else \
         f"{score(res.score)} · {status_label(res.status)}"
-    return (f"{o.period} · {inline(site.unit_name(o.unit))}: "
+    return (f"{o.period} · {inline(site.unit_name(o.unit, o.period))}: "
             f"{site.objective_link(path, o, context=False)} — {facts}")
 
 

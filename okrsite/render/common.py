@@ -17,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from okrsite.attention import Attention
+from okrsite.final import OrgAtClose, org_at_close
 from okrsite.model import ID_PATTERN, Content, KeyResult, Objective, Period, PeriodState, Ref
 from okrsite.numbers import fmt_fixed, fmt_grouped, fmt_num
 from okrsite.people import PeopleIndex
@@ -430,12 +431,14 @@ class Site:
     units: list[str] = field(init=False)  # org order (depth first), then unknown ones
     objectives: dict[str, Objective] = field(init=False)  # by ref
     beneath: dict[str, list[Objective]] = field(init=False)  # objective ref -> aligned ones
+    _at_close: dict[str, OrgAtClose | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.periods = {p: self.content.period(p) for p in self.card.periods}
         self.units = self.content.ordered_units()
         self.objectives = {str(o.ref): o for o in self.content.objectives()}
         self.beneath = {}
+        self._at_close = {}
         for o in self.content.objectives():
             parent = self.parent_ref(o)
             if parent is not None:
@@ -454,9 +457,46 @@ class Site:
     def state(self, period: str) -> PeriodState:
         return self.card.period_states.get(period) or self.periods[period].state(self.as_of)
 
-    def unit_name(self, unit: str) -> str:
+    def unit_name(self, unit: str, period: str | None = None) -> str:
+        """The unit's name; on a closed period's pages, its name at close (the final
+        record's), so that a later rename does not rewrite what the period was."""
         found = self.content.org.units.get(unit)
-        return found.name if found is not None else unit
+        now = found.name if found is not None else unit
+        at_close = self.org_at_close(period)
+        return at_close.name(unit, now) if at_close is not None else now
+
+    def unit_parent(self, unit: str, period: str | None = None) -> str | None:
+        """The unit the unit was part of: at close, for a closed period."""
+        found = self.content.org.units.get(unit)
+        now = found.parent if found is not None else None
+        at_close = self.org_at_close(period)
+        return at_close.parent(unit, now) if at_close is not None else now
+
+    def unit_ancestors(self, unit: str, period: str | None = None) -> list[str]:
+        """Parent first, root last (at close, for a closed period); a cycle ends it."""
+        if self.org_at_close(period) is None:
+            return [u.id for u in self.content.org.ancestors(unit)] \
+                if unit in self.content.org.units else []
+        out: list[str] = []
+        parent = self.unit_parent(unit, period)
+        while parent is not None and parent not in out and parent != unit:
+            out.append(parent)
+            parent = self.unit_parent(parent, period)
+        return out
+
+    def unit_children(self, unit: str, period: str | None = None) -> list[str]:
+        now = [c.id for c in self.content.org.children(unit)]
+        at_close = self.org_at_close(period)
+        return at_close.children(unit, now) if at_close is not None else now
+
+    def org_at_close(self, period: str | None) -> OrgAtClose | None:
+        """A closed period's org as its final record keeps it (okrsite.final)."""
+        if period is None or period not in self.periods:
+            return None
+        if period not in self._at_close:  # as of a day before the close: the org now
+            closed = self.state(period) is PeriodState.CLOSED
+            self._at_close[period] = org_at_close(self.periods[period]) if closed else None
+        return self._at_close[period]
 
     def parent_ref(self, objective: Objective) -> str | None:
         """The objective this one aligns to (a KR's objective for a KR), as a ref string,
@@ -496,7 +536,8 @@ class Site:
         text = (f'<a href="{self.objective_url(from_page, objective.ref)}">'
                 f"{inline(objective.title)}</a>")
         if context:
-            text += f" ({inline(self.unit_name(objective.unit))} · {objective.period})"
+            text += (f" ({inline(self.unit_name(objective.unit, objective.period))} · "
+                     f"{objective.period})")
         return text
 
     def person_link(self, from_page: str, name: str) -> str:
@@ -535,8 +576,8 @@ class Site:
         elif unit in self.content.org.units:
             target = unit_page(unit)
         else:  # not in org.yaml (`okrsite check` reports it): no page to link to
-            return inline(self.unit_name(unit))
-        return self.link(from_page, target, inline(self.unit_name(unit)))
+            return inline(self.unit_name(unit, period))
+        return self.link(from_page, target, inline(self.unit_name(unit, period)))
 
     def as_of_line(self, *more: str) -> str:
         build = "internal build: includes restricted items" if self.internal else ""

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from okrsite.history.audit import PeriodAudit, exports
+from okrsite.final import org_at_close
+from okrsite.history.audit import AuditedChange, PeriodAudit, exports
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
 from okrsite.model import FinalRecord
@@ -164,58 +165,29 @@ def _score(value: float | None) -> str:
     return "–" if value is None else pct(value)
 
 
-def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
+def audit_page(audit: PeriodAudit, directory_urls: bool = True,
+               units: Mapping[str, str] | None = None) -> Page:
+    """The audit page of a period, to be read on screen or printed and signed: the
+    summary first (it fits the first A4 page), then every score at close beside the
+    score now, the changes after the start with the commits after the close flagged
+    (no amendment, amended, or only recording the close), the amendments and the
+    manifest. Units and key results by name, ids small beside them; `units`: unit id
+    -> name where it is not the org's now (a closed period's names at close)."""
     p = audit.period
     path = audit_path(p.id)
-    kind = "final" if audit.final else "current"
-    m = audit.manifest
+    names = {**audit.manifest["units"], **(units or {})}  # the manifest's: names now
     downloads = " · ".join(
         f'<a href="{asset_url(path, f"audit/{p.id}/{name}", directory_urls)}">{name}</a>'
         for name in exports_names())
     blocks = [h1(f"Audit: {esc(p.title)}"),
-              para(f"State <strong>{audit.state.value}</strong> as of "
-                   f"{audit.as_of.isoformat()}: these are the {kind} scores. Period "
-                   f"{p.start.isoformat()} to {p.end.isoformat()}"
-                   + (f", closed on {p.closed_on.isoformat()}" if p.closed_on else "") + "."),
-              para(f"Manifest digest: <code>{m['digest']}</code>"),
+              '<div class="okr-audit okr-audit-summary">',
+              heading(2, "Summary", "summary"),
+              _facts(_summary(audit)),
               para(f"Downloads: {downloads}"),
+              "</div>",
               heading(2, "Scores", "scores")]
-    if not audit.objectives:
-        blocks.append(para("No objectives."))
-    else:
-        rows = []
-        final = p.final
-        for o in audit.objectives:
-            krs = "; ".join(f"{esc(k['id'])} {_score(k['score'])}" for k in o["key_results"])
-            row = [esc(o["unit"]), esc(o["title"]), esc(o["type"])]
-            if final is not None:  # the final record's figures beside what the content gives
-                row += [_recorded(final, f"{o['unit']}/{o['id']}", at_close=True),
-                        _recorded(final, f"{o['unit']}/{o['id']}", at_close=False)]
-            rows.append([*row, _score(o["score"]),
-                         status_chip(o["status"]) if o["status"] else "–", krs])
-        head = ["Unit", "Objective", "Type"]
-        if final is not None:
-            head += ["At close", "After amendment" if final.at_close_digest else "Recorded"]
-        blocks.append(table([*head, "Score now", "Status", "Key results"], rows,
-                            cards=(len(head) + 1, 1)))
-    blocks.append(heading(2, f"Changes after the period started ({p.start.isoformat()})",
-                          "changes"))
-    if not audit.history.available:
-        blocks.append(_horizon(audit.history))
-    elif not audit.changes:
-        blocks.append(para("No change was committed after the period started."))
-    else:
-        goal = sum(len(a.goalposts) for a in audit.changes)
-        eased = sum(1 for a in audit.changes for c in a.goalposts if c.eased)
-        blocks.append(para(f"{plural(len(audit.changes), 'commit')}; "
-                           f"{plural(goal, 'goalpost change')}, {eased} "
-                           "of them eased (made easier to reach). Goalpost changes are in "
-                           "bold; commits after the close are marked."))
-        blocks.append(nested_list(
-            item for a in audit.changes for item in _entry_items(
-                a.entry, "period", " · <strong>after close</strong>" if a.after_close else "")))
-        if audit.history.shallow:
-            blocks.append(_horizon(audit.history))
+    blocks.append(_scores(audit, names))
+    blocks += _changes(audit)
     blocks.append(heading(2, "Amendments", "amendments"))
     if not audit.amendments:
         blocks.append(para("None recorded."))
@@ -230,23 +202,173 @@ def audit_page(audit: PeriodAudit, directory_urls: bool = True) -> Page:
                 "attribution unknown: shallow clone" if audit.history.shallow else
                 "not found in the history")
             rows.append([a.date.isoformat(), esc(a.by), esc(fmt(a.reason)), made])
-        blocks.append(table(["Date", "By", "Reason", "Made in"], rows, cards=(None, 0)))
+        blocks.append(_audit_table(["Date", "By", "Reason", "Made in"], rows,
+                                   cards=(None, 0)))
+    m = audit.manifest
     blocks.append(heading(2, "Manifest", "manifest"))
     blocks.append(para(
         f"okrsite {esc(m['okrsite_version'])}; scorers "
         + (", ".join(f"{esc(k)} {esc(v)}" for k, v in m["scorers"].items()) or "none")
         + f"; as of {m['as_of']}; fiscal year starts in month {m['fiscal_year_start']}"
         + (f"; commit {_sha(m['commit'])}" if m.get("commit") else "") + "."))
-    blocks.append(table(["File", "Git blob", "sha256"],
-                        [[esc(f["path"]), f"<code>{f['git_blob']}</code>",
-                          f"<code>{f['sha256']}</code>"] for f in m["files"]],
-                       cards=(None, 0)))
+    blocks.append(_audit_table(["File", "Git blob", "sha256"],
+                               [[esc(f["path"]), f"<code>{f['git_blob']}</code>",
+                                 f"<code>{f['sha256']}</code>"] for f in m["files"]],
+                               cards=(None, 0)))
     blocks.append(para("The digest is the sha256 of the manifest's canonical JSON (sorted "
                        "keys, no spaces) without <code>digest</code> and <code>commit</code>; "
                        "<code>okrsite export</code> rebuilds it."))
+    blocks.append(para("Checked by: ____________________ · Date: ____________ · "
+                       "Signature: ____________________", "okr-audit-sign"))
     return Page(path, f"Audit {p.id}", join_blocks(blocks),
                 {"title": f"Audit {p.id}", "description": f"Scores, changes, amendments and "
                  f"manifest of {p.id}"})
+
+
+def _facts(pairs: list[tuple[str, str]]) -> str:
+    body = "\n".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in pairs)
+    return f'<table class="okr-audit-facts">\n<tbody>\n{body}\n</tbody>\n</table>'
+
+
+def _audit_table(header: list[str], rows: list[list[str]],
+                 cards: tuple[int | None, int]) -> str:
+    """A table of the audit page: its print styles are the page's own (okrsite.css)."""
+    return f'<div class="okr-audit">\n{table(header, rows, cards=cards)}\n</div>'
+
+
+def _summary(audit: PeriodAudit) -> list[tuple[str, str]]:
+    """The facts an auditor signs for, as (label, safe HTML)."""
+    p, m = audit.period, audit.manifest
+    state = f"<strong>{audit.state.value}</strong>"
+    if p.closed_on is not None and audit.final:
+        state += f", closed on {p.closed_on.isoformat()}" + (
+            f" by {esc(p.closed_by)}" if p.closed_by else "")
+    kind = "final" if audit.final else "current"
+    facts = [("Period", f"{esc(p.title)}: {p.start.isoformat()} to {p.end.isoformat()}"),
+             ("State", state),
+             ("Scores", f"{kind}, as of {m['as_of']}" + (
+                 " (the latest amendment)" if audit.final and p.amendments else ""))]
+    final = p.final
+    if final is not None:
+        text = f"<code>{final.digest}</code>"
+        if final.at_close_digest:
+            text += f"; at close <code>{final.at_close_digest}</code>"
+        facts.append(("Final record", text))
+    facts.append(("Manifest digest", f"<code>{m['digest']}</code>"))
+    history = audit.history
+    if not history.available:
+        facts.append(("History", esc(history.horizon)))
+        return facts
+    goal = sum(len(a.goalposts) for a in audit.changes)
+    eased = sum(1 for a in audit.changes for c in a.goalposts if c.eased)
+    here = " in this clone" if history.shallow else ""
+    facts.append(("Changes since the start", f"{plural(len(audit.changes), 'commit')}{here}; "
+                  f"{plural(goal, 'goalpost change')}, {eased} eased"))
+    if p.closed_on is not None:
+        after = audit.after_close
+        bare = [a for a in after if a.unamended]
+        amended = [a for a in after if a.amended_by is not None]
+        text = (f"{plural(len(after), 'commit')}: "
+                f"<strong>{len(bare)} without an amendment</strong>, {len(amended)} amended"
+                + (f", {len(after) - len(bare) - len(amended)} only recording the close"
+                   if len(after) - len(bare) - len(amended) else "")
+                ) if after else "none"
+        facts.append(("Commits after the close", text))
+    facts.append(("Amendments", str(len(audit.amendments)) if audit.amendments else "none"))
+    backdated = [a for a in audit.changes if a.backdated is not None]
+    if backdated:
+        facts.append(("Dates not trustworthy", f"<strong>{plural(len(backdated), 'commit')} "
+                      "dated before a commit it follows</strong>"))
+    if history.shallow:
+        oldest = history.oldest.isoformat() if history.oldest else "its first commit"
+        facts.append(("Attribution", f"<strong>unknown before {oldest}</strong>: this is a "
+                      "shallow clone; who made the earlier changes, and when, is not in it "
+                      "(build from a full clone: <code>fetch-depth: 0</code>)"))
+    return facts
+
+
+def _scores(audit: PeriodAudit, names: Mapping[str, str]) -> str:
+    """Every objective and key result with its score at close (the final record), after
+    amendment when amended, and now."""
+    if not audit.objectives:
+        return para("No objectives.")
+    final = audit.period.final
+    amended = final is not None and final.at_close_digest is not None
+    head = ["Unit", "Objective / key result"]
+    if final is not None:
+        head += ["At close"] + (["After amendment"] if amended else [])
+    head += ["Now", "Status"]
+    rows = []
+    for o in audit.objectives:
+        unit = o["unit"]
+        refs = [(f"{unit}/{o['id']}", o, True)] + [
+            (f"{unit}/{o['id']}/{k['id']}", k, False) for k in o["key_results"]]
+        for ref, item, is_objective in refs:
+            title = (f"<strong>{esc(item['title'])}</strong> <small>{esc(item['id'])} · "
+                     f"{esc(item['type'])}</small>" if is_objective else
+                     f"↳ {esc(item['title'])} <small>{esc(item['id'])}</small>")
+            row = [f"{esc(names.get(unit, unit))} <small>{esc(unit)}</small>"
+                   if is_objective else "", title]
+            if final is not None:
+                row.append(_recorded(final, ref, at_close=True))
+                if amended:
+                    row.append(_recorded(final, ref, at_close=False))
+            row += [_score(item["score"]),
+                    status_chip(item["status"]) if item["status"] else "–"]
+            rows.append(row)
+    return _audit_table(head, rows, cards=(len(head) - 1, 1))
+
+
+def _changes(audit: PeriodAudit) -> list[str]:
+    p = audit.period
+    blocks = [heading(2, f"Changes after the period started ({p.start.isoformat()})",
+                      "changes")]
+    history = audit.history
+    if not history.available:
+        return [*blocks, _horizon(history)]
+    if audit.boundary is not None:  # said first: every line below is read with it
+        b = audit.boundary.commit
+        blocks.append(para(
+            f"<strong>Attribution unknown before {b.date.isoformat()}:</strong> this is a "
+            f"shallow clone, and its history starts at commit {_sha(b.short)}. What the "
+            "period held then is taken as given; who made those changes, and when, is not "
+            "in this clone (fetch the whole history: <code>git fetch --unshallow</code>)."))
+    if not audit.changes:
+        blocks.append(para("No change was committed after the period started."))
+        return blocks
+    closed = p.closed_on is not None
+    blocks.append(para(
+        "Newest first. Goalpost changes are in bold. "
+        + ("Each commit after the close says whether an amendment covers it: one added in "
+           "it or in a later commit. " if closed else "")
+        + "A commit dated before a commit it follows is flagged: its date is not "
+        "trustworthy."))
+    blocks.append(nested_list(item for a in audit.changes
+                              for item in _entry_items(a.entry, "period", _marks(a))))
+    if history.shallow:
+        blocks.append(_horizon(history))
+    return blocks
+
+
+def _marks(a: AuditedChange) -> str:
+    marks = []
+    if a.after_close:
+        if a.adds is not None:
+            marks.append(f"after close: adds the amendment of {a.adds.date.isoformat()} "
+                         f"by {esc(a.adds.by)}")
+        elif a.amended_by is not None:
+            marks.append(f"after close, amended ({a.amended_by.date.isoformat()}, "
+                         f"{esc(a.amended_by.by)})")
+        elif a.records:
+            marks.append("after close: records the close")
+        else:
+            marks.append('<strong class="okr-audit-flag">after close, no amendment'
+                         "</strong>")
+    if a.backdated is not None:
+        before = "its parent" if a.backdated.parent else "an earlier commit"
+        marks.append(f'<strong class="okr-audit-flag">dated before {before} '
+                     f"({a.backdated.not_before.isoformat()}): date not trustworthy</strong>")
+    return "".join(f" · {m}" for m in marks)
 
 
 def _recorded(final: FinalRecord, ref: str, at_close: bool) -> str:
@@ -274,6 +396,11 @@ def history_pages(build: Build) -> tuple[list[Page], list[Asset]]:
     assets: list[Asset] = []
     for period in build.view.content.periods:
         audit = build.audits[period]
-        pages.append(audit_page(audit, build.settings.directory_urls))
+        at_close = org_at_close(audit.period)
+        units = {u.id: (at_close.name(u.id, u.name) if at_close else u.name)
+                 for u in content.org.units.values()}
+        if at_close is not None and audit.final:
+            units |= at_close.names
+        pages.append(audit_page(audit, build.settings.directory_urls, units))
         assets += audit_assets(audit)
     return pages, assets

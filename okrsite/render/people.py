@@ -120,7 +120,8 @@ def _current_first(site: Site, period: str) -> tuple[int, int]:
 def _kr_row(site: Site, path: str, o: Objective, kr: KeyResult) -> list[str]:
     res = site.kr_result(kr)
     target = site.url(path, unit_period_page(o.period, o.unit), kr_anchor(o.id, kr.id))
-    title = f'<a href="{target}">{inline(kr.title)}</a> ({inline(site.unit_name(o.unit))})'
+    unit = inline(site.unit_name(o.unit, o.period))
+    title = f'<a href="{target}">{inline(kr.title)}</a> ({unit})'
     last = day(res.last_check_in) + (" (stale)" if res.stale else "")
     shown = '<span data-sort="-1">no data</span>' if res.score.no_data else \
         f'<span data-sort="{res.score.value:.4f}">{score(res.score.value)}</span>'

@@ -103,10 +103,11 @@ def period(site: Site, period_id: str) -> Page:
     for u in units:
         res = site.unit_result(period_id, u)
         org_unit = site.content.org.units.get(u)
-        parent = org_unit.parent if org_unit is not None else None
+        parent = site.unit_parent(u, period_id)  # names and parents at close, if closed
         unit_rows.append([
-            site.link(path, unit_period_page(period_id, u), inline(site.unit_name(u))),
-            inline(site.unit_name(parent)) if parent else "–",
+            site.link(path, unit_period_page(period_id, u),
+                      inline(site.unit_name(u, period_id))),
+            inline(site.unit_name(parent, period_id)) if parent else "–",
             site.person_link(path, org_unit.lead) if org_unit is not None and org_unit.lead
             else "–",
             score_cell(res) if res is not None else "–",
@@ -129,7 +130,7 @@ def period(site: Site, period_id: str) -> Page:
                         objective_anchor(o.id))
             if o.restricted:
                 cell += " " + RESTRICTED_CHIP
-            row = [inline(site.unit_name(u)), cell,
+            row = [inline(site.unit_name(u, period_id)), cell,
                    site.person_link(path, o.owner) if o.owner else "–",
                    o.type, score_cell(res), status_chip(res.status)]
             if closed:

@@ -56,7 +56,7 @@ from okrsite.scoring.status import CONFIDENCE_FLAG_LABELS
 def unit_period(site: Site, period: str, unit: str) -> Page:
     path = unit_period_page(period, unit)
     up = site.content.okrs[(period, unit)]
-    name = site.unit_name(unit)
+    name = site.unit_name(unit, period)  # at close, on a closed period's page
     result = site.unit_result(period, unit)
     org_unit = site.content.org.units.get(unit)
     blocks = [h1(f"{inline(name)} · {period}")]
@@ -80,7 +80,7 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
             how.append(para(f"Cascade roll-up {score(result.cascade_score)}: "
                             f"{inline(result.cascade_explanation)}."))
         blocks.append(details("How was this computed?", "\n".join(how)))
-    children = [c.id for c in site.content.org.children(unit)]
+    children = site.unit_children(unit, period)
     if children:
         items = []
         for child in children:
@@ -113,14 +113,14 @@ MAX_CRUMBS = 8  # ancestors named above a unit; a deeper org shows the root, …
 
 def _breadcrumbs(site: Site, path: str, period: str, unit: str) -> str:
     crumbs = [site.link(path, period_page(period), period)]
-    above = site.content.org.ancestors(unit)[::-1]  # root first
+    above = site.unit_ancestors(unit, period)[::-1]  # root first; at close if closed
     if len(above) > MAX_CRUMBS:  # a page's size must not grow with the org's depth
-        crumbs.append(site.unit_link(path, above[0].id, period))
+        crumbs.append(site.unit_link(path, above[0], period))
         crumbs.append("…")
         above = above[-(MAX_CRUMBS - 1):]
     for ancestor in above:
-        crumbs.append(site.unit_link(path, ancestor.id, period))
-    crumbs.append(inline(site.unit_name(unit)))
+        crumbs.append(site.unit_link(path, ancestor, period))
+    crumbs.append(inline(site.unit_name(unit, period)))
     other = site.link(path, unit_page(unit), f"{inline(site.unit_name(unit))} in every period")
     return para(" › ".join(crumbs) + f" · {other}", "okr-breadcrumbs")
 

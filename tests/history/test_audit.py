@@ -85,22 +85,25 @@ def test_closed_period_page(told):
     assert (page.path, page.title) == ("audit/2026-Q2.md", "Audit 2026-Q2")
     md = page_text(page.html)
     lines = md.splitlines()
-    assert "State closed as of 2026-08-15: these are the final scores." in md
-    assert "State <strong>closed</strong> as of" in page.html
-    assert "closed on 2026-07-05" in md
-    assert "support | Answer customers faster in Q2 | aspirational | 100% | ★ achieved | " \
-           "first-response 100%; backlog 100%" in lines
+    assert "State | closed, closed on 2026-07-05" in lines
+    assert "Scores | final, as of 2026-08-11 (the latest amendment)" in lines
+    assert "<th>State</th><td><strong>closed</strong>, closed on 2026-07-05" in page.html
+    # Units and key results by name, their ids beside them.
+    assert "Support support | Answer customers faster in Q2 answer-faster-q2 · aspirational " \
+           "| 100% | ★ achieved" in lines
+    assert " | ↳ Clear the backlog backlog | 100% | ★ achieved" in lines
     assert (f"- 2026-08-10 · Dave Diaz · Fix the Q2 first-response figure · "
-            f"{shas['closed-edit'][:10]} · after close") in lines
+            f"{shas['closed-edit'][:10]} · after close, amended (2026-08-11, Dave Diaz)"
+            ) in lines
     assert (f"<li><strong>2026-08-10</strong> · Dave Diaz · Fix the Q2 first-response figure "
-            f"· <code>{shas['closed-edit'][:10]}</code> · <strong>after close</strong>"
-            ) in page.html
+            f"· <code>{shas['closed-edit'][:10]}</code> · after close, amended (2026-08-11, "
+            "Dave Diaz)") in page.html
     assert ("  - support/answer-faster-q2/first-response check-in 2026-06-30 value 25 -> 24 — "
             "past entry rewritten") in lines
     assert "25 -&gt; 24 — <strong>past entry rewritten</strong>" in page.html
     assert (f"2026-08-11 | Dave Diaz | The June first-response figure was 24h, not 25h. | "
             f"{shas['amend'][:10]} 2026-08-11 Dave Diaz") in lines
-    assert f"Manifest digest: {a.manifest['digest']}" in lines
+    assert f"Manifest digest | {a.manifest['digest']}" in lines
     assert f"<code>{a.manifest['digest']}</code>" in page.html
     assets = {x.path for x in audit_assets(a)}
     for directory_urls in (True, False):
@@ -113,15 +116,15 @@ def test_active_period_highlights_eased_goalposts(told):
     repo, _shas = told
     page = audit_page(audit_of(repo.content, "2026-Q3"))
     md = page_text(page.html)
-    assert "these are the current scores" in md
-    assert "1 goalpost change, 1 of them eased" in md
+    assert "Scores | current, as of 2026-08-15" in md.splitlines()
+    assert "1 goalpost change, 1 eased" in md
     assert ("  - support/answer-faster/first-response target 12 -> 15 (eased) — goalpost "
             "moved, eased") in md.splitlines()
     assert "(eased) — <strong>goalpost moved, eased</strong>" in page.html
     assert "Initial OKRs" not in md  # committed before the period started
     for secret in ("Initech", "secret-project", "pipeline-secret"):
         assert secret not in md and secret not in page.html
-    assert any(line.startswith("support | Answer customers faster | ")
+    assert any(line.startswith("Support support | Answer customers faster answer-faster · ")
                for line in md.splitlines())
     assert EVIL_SUBJECT in md  # a hostile commit subject, shown as text
     assert "<script" not in page.html

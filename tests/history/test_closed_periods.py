@@ -248,10 +248,12 @@ def test_audit_page_shows_figures_at_close_and_after_amendment(repo: Repo):
     _tamper_kpi_inside(repo)
     ok(amend(repo, "September NPS arrived late."))
     build = run(Settings(repo.root, date(2026, 11, 15), history=False))
-    text = page_text(audit_page(build.audits["2026-Q3"]).html)
-    assert "Unit | Objective | Type | At close | After amendment | Score now |" in text
+    lines = page_text(audit_page(build.audits["2026-Q3"]).html).splitlines()
+    assert "Unit | Objective / key result | At close | After amendment | Now | Status" in lines
     # grow: (0.5 + 0.7 + 1) / 3 at close; NPS 0.8 after the amendment: (0.8 + 0.7 + 1) / 3
-    assert "company | Grow | committed | 73% | 83% | 83% | ✗ missed |" in text
+    assert "Acme company | Grow grow · committed | 73% | 83% | 83% | ✗ missed" in lines
+    assert " | ↳ NPS to 50 nps | 50% | 80% | 80% | ✗ missed" in lines
+    assert " | ↳ Close 10 deals deals | 70% | 70% | 70% | ✗ missed" in lines
 
 
 def test_one_change_to_two_closed_periods_is_amended_one_period_at_a_time(repo: Repo):
@@ -272,3 +274,42 @@ def test_one_change_to_two_closed_periods_is_amended_one_period_at_a_time(repo: 
     ok(okrsite(repo.root.parent, "amend", "2026-Q4", "content", "--by", "Ada", "--reason",
                "Q4's NPS baseline follows the late September survey.", "--on", "2027-01-10"))
     assert ok(check(repo)) == "No problems found.\n"
+
+
+def test_a_closed_periods_pages_show_the_org_as_it_was_at_close(repo: Repo):
+    """A unit renamed and moved after Q3 closed keeps its name and parent at close on
+    Q3's pages (from the final record, without git); Q4, still open, shows it as it is
+    now; and the rename and move need no amendment."""
+    from datetime import date
+
+    from helpers.pagetext import page_text
+
+    from okrsite.pipeline import run
+    from okrsite.render import render_outputs
+    from okrsite.render.common import cascade_page, period_page, unit_period_page
+    from okrsite.settings import Settings
+
+    assert "parents: {company: null, support: company}" in repo.text(Q3)
+    org = repo.doc("org.yaml")
+    org["units"][1].update(name="Customer Care", parent="ops")
+    org["units"].append({"id": "ops", "name": "Operations", "parent": "company"})
+    q4 = repo.doc("periods/2026-Q4/company.yaml")
+    repo.write({"periods/2026-Q4/support.yaml": {
+        "version": 1, "kind": "okrs", "unit": "support", "period": "2026-Q4",
+        "objectives": [{**copy.deepcopy(q4["objectives"][0]), "id": "care",
+                        "title": "Care", "owner": "Pat Helper", "aligns_to": "company/more"}]}})
+    repo.save("org.yaml")
+    assert ok(check(repo)) == "No problems found.\n"
+    pages, _ = render_outputs(run(Settings(repo.root, date(2026, 11, 15))))
+    text = {p.path: page_text(p.html) for p in pages}
+    q3 = text[period_page("2026-Q3")].splitlines()
+    assert any(line.startswith("Support | Acme | ") for line in q3), q3
+    assert text[unit_period_page("2026-Q3", "support")].startswith("Support · 2026-Q3\n")
+    assert "2026-Q3 › Acme › Support · Customer Care in every period" in \
+        text[unit_period_page("2026-Q3", "support")]
+    assert "2026-Q3 · Support: Answer fast" in text[cascade_page("2026-Q3")]
+    assert any(line.startswith("Support support | Answer fast fast · ")
+               for line in text["audit/2026-Q3.md"].splitlines())
+    q4_lines = text[period_page("2026-Q4")].splitlines()
+    assert any(line.startswith("Customer Care | Operations | ") for line in q4_lines), q4_lines
+
