@@ -382,12 +382,14 @@ def test_no_serious_accessibility_violation(browser: Browser, server: str, shots
 
 # A4 less okrsite.css's @page margins (12 mm each side), in CSS px (96 per inch).
 A4_CONTENT_PX = int((210 - 2 * 12) / 25.4 * 96)
+A4_HEIGHT_PX = int((297 - 2 * 12) / 25.4 * 96)
 
 
 def test_audit_page_prints_on_a4_without_anything_wider(browser: Browser, server: str,
                                                         demo_site: Built) -> None:
     """Printed (print styles, the A4 content width), no element of the audit page is
-    wider than the paper; and the PDF is made."""
+    wider than the paper or scrolls a column out of sight, the summary is on the first
+    page, and the PDF is made."""
     v = Visit(browser, {"width": A4_CONTENT_PX, "height": 1000})
     try:
         page = v.open(server + audit_path(demo_site))
@@ -401,6 +403,22 @@ def test_audit_page_prints_on_a4_without_anything_wider(browser: Browser, server
         assert not wide, f"wider than an A4 page: {wide[:8]}"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= A4_CONTENT_PX, f"the printed page is {width}px wide"
+        # Nothing scrolls inside itself either: a scrolled-away column is clipped on paper.
+        clipped = page.evaluate("""limit => Array.from(document.querySelectorAll("article *"))
+            .filter(e => e.scrollWidth > limit + 1 || e.scrollWidth > e.clientWidth + 1
+                         && getComputedStyle(e).overflowX !== "visible")
+            .map(e => e.tagName.toLowerCase() + " " + e.scrollWidth + ">" + e.clientWidth)
+            """, A4_CONTENT_PX)
+        assert not clipped, f"clipped when printed: {clipped[:8]}"
+        # The summary ends within the first sheet's printable height.
+        summary = page.evaluate("""() => {
+            const top = document.querySelector("article").getBoundingClientRect().top;
+            const r = document.querySelector("article .okr-audit-summary")
+              .getBoundingClientRect();
+            return [r.height, r.bottom - top]; }""")
+        assert summary[0] > 100, f"no summary on the audit page: {summary}"
+        assert summary[1] <= A4_HEIGHT_PX, f"the summary ends {summary[1]:.0f}px down the " \
+            f"printout, past the first page ({A4_HEIGHT_PX}px)"
         pdf = page.pdf(format="A4", prefer_css_page_size=True)
         assert pdf.startswith(b"%PDF")
     finally:
