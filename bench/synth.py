@@ -18,6 +18,23 @@ WORDS = ("improve reduce grow launch retain deliver simplify automate expand mea
          "customer onboarding latency revenue quality pipeline reliability adoption").split()
 
 
+def data_end(periods: int) -> str:
+    """The date of the latest check-in `generate(..., periods)` writes (every unit's
+    last one, in the last quarter): an as-of at the end of the data, at which every
+    check-in counts and the last quarter is still active."""
+    year, month = QUARTER_START[QUARTERS[periods - 1]]
+    return f"{year}-{month + LAST_CHECKIN[0]:02d}-{LAST_CHECKIN[1]:02d}"
+
+
+def checkin_date(year: int, month: int, c: int) -> str:
+    """The date of check-in c (0..4) of a quarter starting at year-month."""
+    return f"{year}-{month + c % 3:02d}-{5 + c * 5:02d}"
+
+
+# (months after the quarter's start, day) of the latest of the five check-ins
+LAST_CHECKIN = max((c % 3, 5 + c * 5) for c in range(5))
+
+
 def unit_ids(n: int) -> list[tuple[str, str | None]]:
     """(id, parent): a root, ~sqrt(n) departments, the rest teams under them."""
     units: list[tuple[str, str | None]] = [("company", None)]
@@ -50,8 +67,7 @@ def okrs_file(unit: str, parent: str | None, period: str, rng: random.Random) ->
                       f"        baseline: {baseline}", f"        target: {target}",
                       "        unit: points", "        check_ins:"]
             for c in range(5):
-                day = 5 + c * 5
-                lines.append(f"          - {{date: {year}-{month + c % 3:02d}-{day:02d}, "
+                lines.append(f"          - {{date: {checkin_date(year, month, c)}, "
                              f"value: {baseline + (target - baseline) * c // 6}, "
                              f"confidence: 0.{rng.randint(3, 9)}, note: {_title(rng)}}}")
     return "\n".join(lines) + "\n"
