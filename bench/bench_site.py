@@ -145,8 +145,6 @@ plugins:
 """
 
 
-OKRSITE_YML = okrsite_yml(data_end(8))  # profile_site.py's default site
-
 PLAIN_YML = """\
 site_name: Synthetic Corp OKRs (plain)
 docs_dir: docs

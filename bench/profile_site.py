@@ -45,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-from bench_site import OKRSITE_YML, snapshot_code, split
-from synth import generate
+from bench_site import okrsite_yml, snapshot_code, split
+from synth import data_end, generate
 
 # -- phase timers -------------------------------------------------------------------------
 
@@ -179,7 +179,7 @@ def install_memory_probes() -> None:
 def make_site(root: Path, pages: int) -> Path:
     units, periods = split(pages)
     generate(root / "content", units, periods)
-    (root / "mkdocs.yml").write_text(OKRSITE_YML)
+    (root / "mkdocs.yml").write_text(okrsite_yml(data_end(periods)))  # as bench_site.py
     return root / "mkdocs.yml"
 
 
