@@ -7,7 +7,7 @@
     python bench/bench_site.py --from-json results.json --update-results bench/RESULTS.md
 
 The synthetic company (bench/synth.py): N unit-period pages, N/periods units x
-periods quarters (8 quarters when 8 divides N; 100 -> 25 units x 4), each file 4
+periods quarters (8 quarters when 8 divides N; 100 -> 20 units x 5), each file 4
 objectives x 4 key results x 5 check-ins. The as-of date is the date of the last
 check-in in the data (`synth.data_end`): no quarter lies in the future, every
 check-in counts, and the last quarter is the active one.
@@ -161,7 +161,7 @@ plugins:
 
 def split(n: int) -> tuple[int, int]:
     """(units, periods) with units * periods == n: 8 periods when 8 divides n, else the
-    largest number of periods below 8 that does (100 -> 25 units x 4)."""
+    largest number of periods below 8 that does (100 -> 20 units x 5)."""
     for periods in range(8, 0, -1):
         if n % periods == 0:
             return n // periods, periods
@@ -749,9 +749,9 @@ def markdown(results: dict[str, Any]) -> str:
     out = ["Command:", "", "    python bench/bench_site.py " + " ".join(results["argv"]), "",
            f"Run {results['started']} to {results.get('finished', '(unfinished)')} on "
            f"{m['nproc']} cores ({m.get('cpu', '?')}), {m['mem_gb']} GB, Python {m['python']}, "
-           f"mkdocs {m['mkdocs']}, mkdocs-material {m['material']}. Load average (1 min) "
-           f"{results.get('load_start', '?')} at the start, {results.get('load_end', '?')} at "
-           "the end, " + (f"{min(loads)} to {max(loads)} before the builds"
+           f"mkdocs {m['mkdocs']}, mkdocs-material {m['material']}. Load average (1, 5, 15 "
+           f"min) {results.get('load_start', '?')} at the start, {results.get('load_end', '?')} "
+           "at the end" + (f", 1-minute {min(loads)} to {max(loads)} before the builds"
                            if loads else "") + ": the machine is shared, so absolute times are "
            "noisy; compare ratios of builds run side by side.", ""]
     out.append("Code under test:")
