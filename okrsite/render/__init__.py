@@ -14,6 +14,8 @@ Pages and their paths (content/guide/site.md documents them for readers):
     periods/<period>/index.md         one period: every unit's objectives       (nav)
     periods/<period>/<unit>/index.md  one unit in one period: OKRs in full
     cascade/<period>.md               alignment from the company down           (nav)
+    cascade/<period>/<unit>/index.md  one unit's part of it, where that is too big
+                                      to draw in one (linked from the drawing)
     kpis/index.md                     KPI catalogue                             (nav)
     kpis/<kpi>/index.md               one KPI: chart, health, key results
     units/index.md                    the organisation                          (nav)
@@ -45,7 +47,7 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from okrsite.render.cascade import cascade
+from okrsite.render.cascade import cascade_pages
 from okrsite.render.checkins import checkins
 from okrsite.render.common import Site
 from okrsite.render.home import current_period, home
@@ -86,7 +88,8 @@ def _pages(site: Site) -> Iterator[Page]:
     yield checkins(site)
     yield periods_index(site, newest_first)
     yield from (period(site, p) for p in newest_first)
-    yield from (cascade(site, p) for p in newest_first)
+    for p in newest_first:
+        yield from cascade_pages(site, p)
     yield kpis_index(site)
     yield units_index(site, current)
     for p in chronological:

@@ -78,6 +78,12 @@ def cascade_page(period: str) -> str:
     return f"cascade/{seg(period)}.md"
 
 
+def cascade_unit_page(period: str, unit: str) -> str:
+    """One unit's part of a period's cascade: a directory below `cascade/<period>/`,
+    so no unit id (not even `index`) takes the period's cascade's place."""
+    return f"cascade/{seg(period)}/{seg(unit)}/index.md"
+
+
 def kpi_page(kpi: str) -> str:
     return f"kpis/{seg(kpi)}/index.md"
 
@@ -227,6 +233,11 @@ def state_chip(state: PeriodState) -> str:
 
 RESTRICTED_CHIP = ('<span class="okr-chip okr-chip--restricted"><span class="okr-chip__icon" '
                    'aria-hidden="true">⊘</span> restricted</span>')
+
+
+def status_glyph(status: str) -> str:
+    """The symbol of a status, as its chip shows it."""
+    return _STATUS_CHIP.get(status, ("grey", "?"))[1]
 
 
 def status_tone(status: str) -> str:
