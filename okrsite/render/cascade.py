@@ -175,7 +175,7 @@ def unit_cascade(site: Site, period_id: str, unit: str,
     drawn and listed as deep as one drawing goes; deeper, links to further units."""
     path = cascade_unit_page(period_id, unit)
     period = site.periods[period_id]
-    name = site.unit_name(unit)
+    name = site.unit_name(unit, period_id)
     here = {str(o.ref): o for o in in_period}
 
     def children(ref: str) -> list[Objective]:
@@ -327,7 +327,8 @@ class _Drawing:
         if unit is None:  # the period's list in words has the whole tree
             return self.site.link(self.path, cascade_page(self.period), words, "tree")
         return self.site.link(self.path, cascade_unit_page(self.period, unit),
-                              f"{words}: cascade of {inline(self.site.unit_name(unit))}")
+                              f"{words}: cascade of "
+                              f"{inline(self.site.unit_name(unit, self.period))}")
 
     def _more_href(self, o: Objective) -> tuple[str, str]:
         unit = self.target(o)
@@ -335,7 +336,7 @@ class _Drawing:
             return self.site.url(self.path, cascade_page(self.period), "tree"), \
                 f"in the list of {self.period}"
         return (self.site.url(self.path, cascade_unit_page(self.period, unit)),
-                f"cascade of {clean(self.site.unit_name(unit))}")
+                f"cascade of {clean(self.site.unit_name(unit, self.period))}")
 
     def figure(self, title: str) -> str:
         if not self.rows:
@@ -361,7 +362,7 @@ class _Drawing:
             tone = status_tone(res.status)
             words = status_label(res.status) if res.no_data else \
                 f"{score(res.score)} · {status_label(res.status)}"
-            context = clean(self.site.unit_name(o.unit))
+            context = clean(self.site.unit_name(o.unit, o.period))
             if o.period != self.period:
                 context = f"{o.period} · {context}"
             lines = _wrap(clean(o.title), int((WIDTH - x - TEXT_X - PAD) / CHAR))
@@ -458,5 +459,5 @@ def _wrap(text: str, width: int) -> list[str]:
         lines.append(line)
     if len(lines) > TITLE_LINES:
         last = lines[TITLE_LINES - 1]
-        lines = lines[:TITLE_LINES - 1] + [last[:width - 1].rstrip() + "…"]
+        lines = [*lines[:TITLE_LINES - 1], last[:width - 1].rstrip() + "…"]
     return lines or [""]

@@ -7,6 +7,7 @@ from okrsite.render.checkins import attention_box
 from okrsite.render.common import (
     PERIODS_INDEX,
     RESTRICTED_CHIP,
+    STATUS_ORDER,
     WIDE,
     Site,
     admonition,
@@ -14,7 +15,6 @@ from okrsite.render.common import (
     bullets,
     cascade_page,
     counts_table,
-    counts_text,
     date_range,
     h1,
     heading,
@@ -23,11 +23,15 @@ from okrsite.render.common import (
     para,
     period_page,
     plural,
+    progress,
     score,
     score_cell,
     search_meta,
     state_chip,
     status_chip,
+    status_glyph,
+    status_label,
+    status_tone,
     table,
     unit_period_page,
     withheld_note,
@@ -81,7 +85,6 @@ def period(site: Site, period_id: str) -> Page:
     blocks.append(para(" · ".join([site.link(path, cascade_page(period_id), "Alignment cascade"),
                                    *related]), "okr-breadcrumbs"))
     blocks.append(withheld_note(site.withheld.period(period_id)))
-    blocks.append(attention_box(site, path, period_id))
     if p.amendments:
         body = bullets(f"{a.date.isoformat()}, {inline(a.by)}: {inline(a.reason)}"
                        for a in p.amendments)
@@ -91,31 +94,21 @@ def period(site: Site, period_id: str) -> Page:
             f"This period starts on {p.start.isoformat()}; its OKRs are drafts and have "
             "no scores yet.")))
 
+    # The dashboard: the period's counts beside what needs attention (Build.attention),
+    # then a card a unit. Side by side on a wide screen, one under the other on a phone.
     units = [u for u in site.units if (period_id, u) in site.content.okrs]
     objectives_by_status, krs_by_status = site.status_counts(period_id, units)
     blocks.append(heading(2, "Summary", "summary"))
     n_objectives = sum(len(site.content.okrs[(period_id, u)].objectives) for u in units)
-    blocks.append(para(f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')}."))
-    blocks.append(counts_table(objectives_by_status, krs_by_status))
+    counts = (para(f"{plural(len(units), 'unit')} with {plural(n_objectives, 'objective')}.")
+              + "\n" + counts_table(objectives_by_status, krs_by_status))
+    attention = attention_box(site, path, period_id)
+    blocks.append(f'<div class="okr-dash">\n<div class="okr-dash__counts">\n{counts}\n</div>'
+                  f"\n{attention}\n</div>" if attention else counts)
 
     blocks.append(heading(2, "Units", "units"))
-    unit_rows = []
-    for u in units:
-        res = site.unit_result(period_id, u)
-        org_unit = site.content.org.units.get(u)
-        parent = site.unit_parent(u, period_id)  # names and parents at close, if closed
-        unit_rows.append([
-            site.link(path, unit_period_page(period_id, u),
-                      inline(site.unit_name(u, period_id))),
-            inline(site.unit_name(parent, period_id)) if parent else "–",
-            site.person_link(path, org_unit.lead) if org_unit is not None and org_unit.lead
-            else "–",
-            score_cell(res) if res is not None else "–",
-            status_chip(res.status) if res is not None else "–",
-            counts_text(res.counts) if res is not None else "–"])
-    blocks.append(table(["Unit", "Part of", "Lead", "Score", "Status",
-                         "Objectives by status"], unit_rows, sortable=True, cards=(4, 0))
-                  if unit_rows else para("No unit has OKRs in this period."))
+    blocks.append(_unit_cards(site, path, period_id, units) if units
+                  else para("No unit has OKRs in this period."))
 
     blocks.append(heading(2, "Objectives", "objectives"))
     closed = state is PeriodState.CLOSED
@@ -143,6 +136,43 @@ def period(site: Site, period_id: str) -> Page:
     return Page(path, title_text(title), join_blocks(blocks),
                 {"okrsite": {"kind": "period", "period": period_id}, **WIDE,
                  **search_meta(state)}, in_nav=True)
+
+
+def _unit_cards(site: Site, path: str, period_id: str, units: list[str]) -> str:
+    """A card a unit, in org order: its name (to its page), where it sits, its bar (the
+    status's colour, the tick at the score expected by now) and its objectives by
+    status, each count with the status's symbol and words."""
+    items = []
+    for u in units:
+        res = site.unit_result(period_id, u)
+        org_unit = site.content.org.units.get(u)
+        parent = site.unit_parent(u, period_id)  # names and parents at close, if closed
+        facts = []
+        if parent:
+            facts.append(f"part of {inline(site.unit_name(parent, period_id))}")
+        if org_unit is not None and org_unit.lead:
+            facts.append(f"lead {site.person_link(path, org_unit.lead)}")
+        name = site.link(path, unit_period_page(period_id, u),
+                         inline(site.unit_name(u, period_id)))
+        card = [f"<p><strong>{name}</strong></p>"]
+        if facts:
+            card.append(para(" · ".join(facts), "okr-meta"))
+        if res is None:
+            card.append(para("No objectives in this build."))
+        else:
+            card.append(para(progress(res)))
+            card.append(para(_count_chips(res.counts), "okr-counts"))
+        items.append("\n".join(card))
+    return f'<div class="grid cards okr-unit-cards">\n{bullets(items)}\n</div>'
+
+
+def _count_chips(counts: dict[str, int]) -> str:
+    """`✗ 1 off track` `✓ 2 on track`: a chip a status, in a fixed order."""
+    chips = [f'<span class="okr-chip okr-chip--{status_tone(s)}">'
+             f'<span class="okr-chip__icon" aria-hidden="true">{status_glyph(s)}</span> '
+             f"{counts[s]} {status_label(s)}</span>"
+             for s in STATUS_ORDER if counts.get(s)]
+    return " ".join(chips) or "No objectives."
 
 
 def _grade_cell(res: ObjectiveResult) -> str:
