@@ -119,7 +119,8 @@ def test_home_and_the_active_period_show_off_track_committed_objectives_and_stal
     pages = _pages(_build(repo))
     for path in ("index.md", "periods/2026-Q2/index.md"):
         text = page_text(pages[path].html)
-        top = text.split("\nSummary\n" if "periods/" in path else "\nCompany objectives", 1)[0]
+        # home: at the top; a period: on its dashboard, beside the counts, above the units
+        top = text.split("\nUnits\n" if "periods/" in path else "\nCompany objectives", 1)[0]
         box = top.split("Needs attention\n", 1)[1]
         assert box == (
             "1 committed objective off track\n"

@@ -194,9 +194,38 @@ def test_closed_periods_show_grades_and_flag_differences(pages: list[Page]) -> N
 
 def test_period_page_tables_are_sortable_without_a_cdn(pages: list[Page]) -> None:
     period = by_path(pages)["periods/2030-Q2/index.md"].html
-    assert len(re.findall(r'<div class="okr-sortable okr-cards">\s*<table>', period)) == 2
+    # the objectives' table (the units are cards on the dashboard)
+    found = re.findall(r'<div class="okr-sortable okr-cards">\s*<table>\s*<thead>\s*<tr>(.*?)</tr>',
+                       period)
+    assert found == ["<th>Unit</th><th>Objective</th><th>Owner</th><th>Type</th><th>Score</th>"
+                     "<th>Status</th>"]
     assert "http" not in period  # no script or stylesheet from anywhere
     assert "<script" not in period and "<link" not in period
+
+
+def test_period_dashboard_has_a_card_a_unit_with_its_bar_and_counts(pages: list[Page]) -> None:
+    page = by_path(pages)["periods/2030-Q2/index.md"]
+    html, rows = page.html, lines(page)
+    cards = html[html.index('<div class="grid cards okr-unit-cards">'):
+                 html.index('<h2 id="objectives">')]
+    items = cards.split("<li>")[1:]
+    # every unit with OKRs in the period, in org order, linked to its page for the period
+    assert [re.search(r'<strong><a href="([^"]+)">', c).group(1) for c in items] == [
+        "acme/", "product/", "platform/", "index/"]
+    acme = items[0]
+    assert acme.count('class="okr-progress okr-progress--green"') == 1  # on track: green
+    assert "--okr-expected: " in acme  # the tick: the score expected by now
+    product = items[1]
+    assert "part of Acme Corp · lead Grace Hopper" in product
+    # counts by status, each a chip with the status's symbol and words
+    assert '<span class="okr-chip okr-chip--red"><span class="okr-chip__icon" ' \
+           'aria-hidden="true">✗</span> 1 off track</span>' in product
+    # in words, as a reader sees it: the name, where it sits, the bar's words, the counts
+    start = rows.index("Product & <b>Design</b>")
+    assert rows[start:start + 4] == ["Product & <b>Design</b>",
+                                     "part of Acme Corp · lead Grace Hopper",
+                                     "48% · on track", "✗ 1 off track ✓ 1 on track"]
+    assert "Objectives by status" not in html  # the cards replace the units' table
 
 
 def test_unit_page_shows_key_results_in_full(pages: list[Page]) -> None:
