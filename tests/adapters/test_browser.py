@@ -454,3 +454,168 @@ def test_checkins_page(browser: Browser, server: str, shots: Path, demo_site: Bu
         v.assert_clean()
     finally:
         v.close()
+
+
+# -- the cascade drawn, the period's dashboard, a printed unit page ------------------------
+
+
+def test_the_cascade_is_drawn(visit: Visit, server: str, shots: Path, demo_site: Built) -> None:
+    """An SVG tree of the objectives: each node a link a keyboard reaches, named by its
+    title, unit, score and status in words; the status's symbol shown beside it."""
+    page = visit.open(server + cascade_path(demo_site))
+    svg = page.locator("article svg.okr-cascade")
+    _expect(svg).to_be_visible()
+    links = svg.get_by_role("link")
+    assert links.count() >= 20  # the demo's 2026-Q4 tree
+    # named as the list in words says it: title, then unit, score and status
+    listed = page.evaluate("""() => Array.from(document.querySelectorAll(
+        "article details.okr-data li")).map(li => li.firstChild.textContent + "|" +
+        li.querySelector("a").textContent + "|" + li.childNodes[2].textContent.split("\\n")[0] +
+        "|" + li.querySelector("a").href)
+        .find(t => t.includes("Improve customer satisfaction"))""")
+    head, title, facts, href = listed.split("|")
+    unit = head.split(" · ", 1)[1].rstrip(": ")
+    name = f"{title} {unit} · {facts.removeprefix(' — ').strip()}"
+    assert re.fullmatch(r"Improve customer satisfaction Customer Success · \d+% · [a-z ]+", name)
+    node = svg.get_by_role("link", name=name, exact=True)
+    _expect(node).to_be_visible()
+    node.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == href and "/periods/2026-Q4/customer-success/#o-" in href, page.url
+    page.go_back(wait_until="networkidle")
+    # the status symbols are drawn, readable (at least 11 px), beside each node
+    glyphs = page.eval_on_selector_all("article svg.okr-cascade .okr-k-glyph", """els =>
+        els.map(t => [t.textContent, t.getBoundingClientRect().height])""")
+    assert len(glyphs) == links.count()
+    assert {g for g, _ in glyphs} <= {"✓", "!", "✗", "★", "○", "–", "◔"}
+    assert {"✓", "!", "✗"} <= {g for g, _ in glyphs}
+    assert min(h for _, h in glyphs) >= 11
+    # Tab reaches the drawing's links
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('svg.okr-cascade')"):
+            break
+    else:
+        pytest.fail("no link of the drawing is reachable with the Tab key")
+    shoot(page, shots, "cascade-drawn-desktop")
+    visit.assert_clean()
+
+
+def test_cascade_fits_a_phone_and_its_text_is_readable(browser: Browser, server: str,
+                                                       shots: Path, demo_site: Built) -> None:
+    v = Visit(browser, PHONE)
+    try:
+        page = v.open(server + cascade_path(demo_site))
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= PHONE["width"], f"page is {overflow}px wide on a 390px screen"
+        box = page.locator("article svg.okr-cascade").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        sizes = page.eval_on_selector_all("article svg.okr-cascade text", """els =>
+            els.map(t => {
+              const svg = t.ownerSVGElement;
+              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+              return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale];
+            })""")
+        assert len(sizes) > 20
+        small = [(text, round(px, 1)) for text, px in sizes if px < 11]
+        assert not small, f"cascade text under 11 px at 390 px: {small[:5]}"
+        shoot(page, shots, "cascade-phone")
+        v.assert_clean()
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_period_dashboard_cards(browser: Browser, server: str, shots: Path, demo_site: Built,
+                                viewport: str) -> None:
+    """A card a unit with its bar's words and its objectives by status; at 390 px every
+    card is on the screen (no sideways scroll), at 1366 px they share rows."""
+    size = DESKTOP if viewport == "desktop" else PHONE
+    v = Visit(browser, size)
+    try:
+        page = v.open(server + period_path(demo_site))
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= size["width"], f"page is {overflow}px wide"
+        cards = page.eval_on_selector_all("article .okr-unit-cards > ul > li", """els =>
+            els.map(e => { const r = e.getBoundingClientRect();
+              return {left: r.left, right: r.right, top: Math.round(r.top),
+                      name: e.querySelector("strong a").textContent,
+                      bar: e.querySelector(".okr-progress__text").textContent,
+                      counts: e.querySelector(".okr-counts").textContent.trim()}; })""")
+        assert len(cards) == 17  # every unit of the demo with OKRs in 2026-Q4
+        assert all(c["left"] >= 0 and c["right"] <= size["width"] for c in cards), cards[:3]
+        # each count is a chip with its status's symbol: one symbol for one status
+        symbols = {"off track": "✗", "at risk": "!", "on track": "✓", "stale": "◔",
+                   "no data": "–", "achieved": "★", "missed": "✗", "planned": "○"}
+        for c in cards:
+            for chip in re.findall(r"(\S) (\d+) ([a-z ]+?)(?= \S \d|$)", c["counts"]):
+                assert symbols[chip[2]] == chip[0], c
+        # a card says what its unit's page says
+        success = next(c for c in cards if c["name"] == "Customer Success")
+        unit = Visit(browser, size)
+        try:
+            there = unit.open(server + unit_path(demo_site))
+            assert there.locator("article .okr-progress__text").first.inner_text() == \
+                success["bar"]
+            summary = there.locator("article .okr-facts dd").first.inner_text()
+            assert success["counts"] == " ".join(
+                f"{symbols[words]} {n} {words}" for n, words in
+                (part.split(" ", 1) for part in summary.split(", ")))
+        finally:
+            unit.close()
+        rows = len({c["top"] for c in cards})
+        if viewport == "desktop":
+            assert rows <= 6, f"{rows} rows of cards at 1366 px"
+        else:
+            assert rows == 17, "a phone shows one card a row"
+        shoot(page, shots, f"period-dashboard-{viewport}")
+        v.assert_clean()
+    finally:
+        v.close()
+
+
+def _pdf_text_per_page(pdf: bytes) -> list[int]:
+    """How many text-showing operators (Tj, TJ) each page of Chromium's PDF has."""
+    import zlib
+
+    objects = {int(m.group(1)): m.group(2)
+               for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+    counts = []
+    for _, body in sorted(objects.items()):
+        if not re.search(rb"/Type\s*/Page\b", body):
+            continue
+        refs = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", body)
+        assert refs is not None
+        total = 0
+        for ref in re.findall(rb"(\d+) 0 R", refs.group(1)):
+            stream = objects[int(ref)]
+            data = stream[stream.index(b"stream") + 6:].lstrip(b"\r\n")
+            data = data[:data.rindex(b"endstream")]
+            if b"/FlateDecode" in stream[:stream.index(b"stream")]:
+                data = zlib.decompress(data)
+            total += len(re.findall(rb"T[jJ]\b", data))
+        counts.append(total)
+    return counts
+
+
+def test_unit_page_prints_on_a4_with_full_pages(browser: Browser, server: str,
+                                                demo_site: Built) -> None:
+    """Printed, a unit page starts with its summary on a full first sheet, no sheet but
+    the last is left half empty, and nothing is wider than the paper."""
+    v = Visit(browser, {"width": A4_CONTENT_PX, "height": 1000})
+    try:
+        page = v.open(server + unit_path(demo_site))
+        page.emulate_media(media="print")
+        wide = page.evaluate("""limit => Array.from(document.querySelectorAll("article *"))
+            .filter(e => { const r = e.getBoundingClientRect();
+                           return r.width > 0 && (r.right > limit + 1 || r.left < -1); })
+            .map(e => e.tagName)""", A4_CONTENT_PX)
+        assert not wide, f"wider than an A4 page: {wide[:8]}"
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+        text = _pdf_text_per_page(pdf)
+        assert len(text) >= 3, text
+        full = sorted(text[:-1])[len(text[:-1]) // 2]  # the median sheet
+        assert text[0] >= full * 0.6, f"first sheet nearly empty: {text}"
+        assert all(t >= full * 0.4 for t in text[:-1]), f"a half-empty sheet: {text}"
+    finally:
+        v.close()
