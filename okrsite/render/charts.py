@@ -18,13 +18,15 @@ same data always gives the same bytes.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from okrsite.numbers import group_thousands
-from okrsite.render.safe import attr
+from okrsite.render.safe import attr, clean
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 52, 20, 22, 40
@@ -73,20 +75,43 @@ class Chart:
 
 
 def _num(x: float) -> str:
+    if type(x) is int and -_BIG < x < _BIG:  # the common case: whole values from YAML
+        return str(x)
     if abs(x) < 1e15 and x == int(x):  # (an infinity or NaN is no int: the test comes first)
         return str(int(x))
     return f"{x + 0.0:.6g}"  # + 0.0: no `-0`
 
 
+_BIG = 10 ** 15
+
+
 def _shown(x: float) -> str:
     """A value as a reader sees it: thousands grouped (241,000), as on the pages."""
-    return group_thousands(_num(x))
+    text = _num(x)
+    return text if len(text) < 4 else group_thousands(text)  # 3 characters: nothing to group
 
 
 def _with_unit(x: float, unit: str | None) -> str:
     if not unit:
         return _shown(x)
     return f"{_shown(x)}{'' if unit in ('%', '‰') else ' '}{unit}"
+
+
+@lru_cache(maxsize=256)
+def _unit_suffix(unit: str | None) -> str | None:
+    """What `_with_unit` appends to a number, escaped; None when the unit is not clean
+    text (then only `attr` of the whole gives the same bytes)."""
+    if not unit:
+        return ""
+    if clean(unit) != unit:
+        return None
+    return ("" if unit in ("%", "‰") else " ") + html.escape(unit, quote=True)
+
+
+def _with_unit_attr(x: float, unit: str | None) -> str:
+    """`attr(_with_unit(x, unit))`, without escaping the number (digits need none)."""
+    suffix = _unit_suffix(unit)
+    return attr(_with_unit(x, unit)) if suffix is None else _shown(x) + suffix
 
 
 def _pct(x: float) -> str:
@@ -134,10 +159,10 @@ class _Scale:
         self.v0, self.span = v0, (v1 - v0) or 1.0
 
     def x(self, d: date) -> int:
-        return _round(LEFT + PLOT_W * ((d - self.d0).days / self.days))
+        return math.floor(LEFT + PLOT_W * ((d - self.d0).days / self.days) + 0.5)  # _round
 
     def y(self, v: float) -> int:
-        return _round(TOP + PLOT_H * (1 - (v - self.v0) / self.span))
+        return math.floor(TOP + PLOT_H * (1 - (v - self.v0) / self.span) + 0.5)  # _round
 
 
 def _round(x: float) -> int:
@@ -145,7 +170,8 @@ def _round(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def _month_ticks(d0: date, d1: date) -> list[date]:
+@lru_cache(maxsize=256)
+def _month_ticks(d0: date, d1: date) -> tuple[date, ...]:
     months = []
     y, m = d0.year, d0.month
     if d0.day != 1:
@@ -159,54 +185,71 @@ def _month_ticks(d0: date, d1: date) -> list[date]:
         months.append(d)
         m += 1
     step = 1 if len(months) <= 6 else 2 if len(months) <= 12 else 3 if len(months) <= 24 else 6
-    return months[::step]
+    return tuple(months[::step])
 
 
 # -- SVG pieces ------------------------------------------------------------------------------
 
 
 class _Path:
-    """Path data: each command absolute or relative, whichever is shorter; a repeated
-    command letter is left out (SVG repeats the previous command)."""
+    """Path data: each command absolute or relative, whichever is shorter (ties go to
+    the absolute one); a repeated command letter is left out (SVG repeats the previous
+    command). Written for speed: a build draws a few hundred thousand commands."""
+
+    __slots__ = ("_parts", "last", "x", "y")
 
     def __init__(self) -> None:
-        self.d = ""
+        self._parts: list[str] = []
         self.last = ""  # the previous command letter
         self.x = self.y = 0  # the current point
 
-    def _add(self, command: str, *numbers: int) -> None:
-        text = ""
-        for n in numbers:  # a minus sign separates numbers as well as a space does
-            text += str(n) if not text or n < 0 else f" {n}"
-        if command == self.last and command not in "Mm":
-            self.d += text if numbers[0] < 0 else f" {text}"
+    @property
+    def d(self) -> str:
+        return "".join(self._parts)
+
+    def _add(self, command: str, text: str) -> None:
+        # `text` is the numbers, the first one bare: a minus sign separates numbers as
+        # well as a space does, so a repeated command needs a space only before a digit
+        if command != self.last or command == "M" or command == "m":
+            self._parts.append(command + text)
+        elif text[0] == "-":
+            self._parts.append(text)
         else:
-            self.d += command + text
+            self._parts.append(" " + text)
         self.last = command
 
     def move(self, x: int, y: int) -> _Path:
-        absolute, relative = ("M", x, y), ("m", x - self.x, y - self.y)
-        self._add(*min(absolute, relative, key=_length))
+        sx, sy = str(x), str(y)
+        rx, ry = str(x - self.x), str(y - self.y)
+        if len(rx) + len(ry) < len(sx) + len(sy):
+            self._add("m", rx + (ry if ry[0] == "-" else " " + ry))
+        else:
+            self._add("M", sx + (sy if sy[0] == "-" else " " + sy))
         self.x, self.y = x, y
         return self
 
     def line(self, x: int, y: int) -> _Path:
         dx, dy = x - self.x, y - self.y
-        options: list[tuple[str, int, int] | tuple[str, int]]
         if dy == 0:
-            options = [("H", x), ("h", dx)]
+            a, r = str(x), str(dx)
+            if len(r) < len(a):
+                self._add("h", r)
+            else:
+                self._add("H", a)
         elif dx == 0:
-            options = [("V", y), ("v", dy)]
+            a, r = str(y), str(dy)
+            if len(r) < len(a):
+                self._add("v", r)
+            else:
+                self._add("V", a)
         else:
-            options = [("L", x, y), ("l", dx, dy)]
-        self._add(*min(options, key=_length))
+            sx, sy, rx, ry = str(x), str(y), str(dx), str(dy)
+            if len(rx) + len(ry) < len(sx) + len(sy):
+                self._add("l", rx + (ry if ry[0] == "-" else " " + ry))
+            else:
+                self._add("L", sx + (sy if sy[0] == "-" else " " + sy))
         self.x, self.y = x, y
         return self
-
-
-def _length(command: tuple[str, int] | tuple[str, int, int]) -> int:
-    # ties go to the first option, the absolute one
-    return sum(len(str(n)) for n in command[1:])
 
 
 def _path(css: str, d: str) -> str:
@@ -215,6 +258,11 @@ def _path(css: str, d: str) -> str:
 
 def _hlines(ys: Sequence[int]) -> str:
     """Path data for lines across the plot at each y."""
+    return _hlines_cached(tuple(ys))
+
+
+@lru_cache(maxsize=1024)
+def _hlines_cached(ys: tuple[int, ...]) -> str:
     path = _Path()
     for y in ys:
         path.move(LEFT, y).line(WIDTH - RIGHT, y)
@@ -243,21 +291,40 @@ def _x_labels(labels: Sequence[tuple[int, str]], y: int = TOP + PLOT_H + 18) -> 
 
 def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: date
           ) -> list[str]:
-    """Grid lines with values (the unit once, above them) and month ticks below."""
+    """Grid lines with values (the unit once, above them) and month ticks below.
+    Charts of one page share their dates, and often their values' range: each half is
+    drawn once per build and reused (the same inputs always give the same bytes)."""
+    grid, values = _value_axis(tuple(ticks), scale.v0, scale.span)
+    axis, months = _date_axis(scale.d0, scale.days, d0, d1)
+    out = [grid, axis, values]
+    if unit:  # once, above the plot's top left corner, clear of the top value
+        out.append(f'<text class="okr-c-unit" x="{LEFT}" y="{TOP - 8}">{attr(unit)}</text>')
+    out.append(months)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _value_axis(ticks: tuple[float, ...], v0: float, span: float) -> tuple[str, str]:
+    """The grid lines and their value labels."""
+    scale = _Scale(date.min, date.min, v0, v0 + span)
+    scale.span = span  # exactly the chart's (v0 + span - v0 may differ in the last bit)
     base = TOP + PLOT_H
     # the lowest tick is the bottom of the plot: the axis draws that line
-    out = [_path("okr-c-grid", _hlines([scale.y(t) for t in ticks if scale.y(t) != base]))]
+    grid = _path("okr-c-grid", _hlines([scale.y(t) for t in ticks if scale.y(t) != base]))
+    return grid, _y_labels([(scale.y(t), _tick(t)) for t in ticks])
+
+
+@lru_cache(maxsize=256)
+def _date_axis(start: date, days: int, d0: date, d1: date) -> tuple[str, str]:
+    """The axis line with month ticks, and the months' labels."""
+    scale = _Scale(start, start + timedelta(days=days), 0.0, 1.0)
+    base = TOP + PLOT_H
     axis = _Path().move(LEFT, base).line(WIDTH - RIGHT, base)
     months = _month_ticks(d0, d1)
     for d in months:
         axis.move(scale.x(d), base).line(scale.x(d), base + 4)
-    out.append(_path("okr-c-axis", axis.d))
-    labels = [(scale.y(t), _tick(t)) for t in ticks]
-    out.append(_y_labels(labels))
-    if unit:  # once, above the plot's top left corner, clear of the top value
-        out.append(f'<text class="okr-c-unit" x="{LEFT}" y="{TOP - 8}">{attr(unit)}</text>')
-    out.append(_x_labels([(scale.x(d), d.isoformat()[:7]) for d in months]))
-    return out
+    labels = _x_labels([(scale.x(d), d.isoformat()[:7]) for d in months])
+    return _path("okr-c-axis", axis.d), labels
 
 
 def _hline(scale: _Scale, v: float, css: str, label: str) -> list[str]:
@@ -288,7 +355,7 @@ def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[st
     # A dot is a zero-length line with round caps (okrsite.css: 8 wide), half the bytes
     # of a <circle>; one element a point, for its tooltip.
     dots = "".join(f'<path d="M{x} {y}h0"><title>{p.date.isoformat()}: '
-                   f"{attr(_with_unit(p.value, unit))}</title></path>"
+                   f"{_with_unit_attr(p.value, unit)}</title></path>"
                    for (x, y), p in zip(xy, points, strict=True))
     out.append(f'<g class="okr-c-point">{dots}</g>')
     return out
