@@ -55,6 +55,7 @@ from okrsite.render.kpi import kpi, kpis_index
 from okrsite.render.page import Asset, Page
 from okrsite.render.people import people_list, person
 from okrsite.render.period import period, periods_index
+from okrsite.render.pool import ordered_map
 from okrsite.render.safe import SafeMarkdown
 from okrsite.render.unit import unit_overview, unit_period, units_index
 
@@ -92,13 +93,24 @@ def _pages(site: Site) -> Iterator[Page]:
         yield from cascade_pages(site, p)
     yield kpis_index(site)
     yield units_index(site, current)
-    for p in chronological:
-        yield from (unit_period(site, p, u) for u in site.units if (p, u) in shown.okrs)
+    yield from _unit_pages(site, [(p, u) for p in chronological for u in site.units
+                                  if (p, u) in shown.okrs])
     yield from (kpi(site, k) for k in shown.kpis.values())
     yield from (unit_overview(site, u) for u in site.units if u in shown.org.units)
     if site.people:
         yield people_list(site)
         yield from (person(site, p) for p in site.people.people)
+
+
+def _unit_pages(site: Site, keys: list[tuple[str, str]]) -> Iterator[Page]:
+    """The unit-period pages, most of a site: each depends on the site and its key
+    alone, so on a large site they are rendered in worker processes (okrsite.render.pool:
+    the same pages in the same order; OKRSITE_WORKERS=1 renders them here)."""
+    return ordered_map(_unit_page, site, keys)
+
+
+def _unit_page(site: Site, key: tuple[str, str]) -> Page:
+    return unit_period(site, *key)
 
 
 def render_outputs(build: Build) -> tuple[Iterator[Page], list[Asset]]:

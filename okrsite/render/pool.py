@@ -1,0 +1,124 @@
+"""Pages rendered on every core: worker processes forked from the build, results in order.
+
+    for page in ordered_map(render_one, site, keys):   # render_one(site, key) -> Page
+        ...
+
+The workers are forked, so they share the build's model and scores with the parent
+(copy-on-write) instead of receiving a pickled copy: a copy of a 5,000-page model
+would take seconds to pickle and as much memory again per worker. Each worker gets
+chunks of keys and sends back the rendered pages; the parent yields them in the
+order of `keys`, so the output is the same, byte for byte, as rendering them one
+after another (tests/render/test_render_parallel.py). A bounded number of chunks is
+in flight, so finished pages do not pile up in memory when the caller is slower.
+
+Serial instead (the same pages, in this process) when:
+- `OKRSITE_WORKERS=1` (or 0); `OKRSITE_WORKERS=N` asks for N workers;
+- the machine has one core, or fewer keys than `MIN_PARALLEL` (a pool costs more than
+  it saves on a small site: about 0.1 s to start, measured in bench/RESULTS.md);
+- the platform cannot fork safely (no `fork`, or macOS), or the process already runs
+  other threads: forking a threaded process can copy a lock another thread holds.
+  `mkdocs serve` rebuilds from its server's threads, so they render serially; its
+  first build, before the server starts, uses the workers.
+
+The pool lives only while the pages are taken: it is closed when the last page is
+yielded and terminated if the caller stops early or a page raises, so no worker
+outlives a build (`mkdocs serve` leaks none).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+K = TypeVar("K")
+R = TypeVar("R")
+
+MIN_PARALLEL = 200  # keys below which rendering stays serial
+CHUNK = 8  # keys a worker renders per round trip
+IN_FLIGHT = 3  # chunks per worker queued ahead of the one being yielded
+
+# What the forked workers render with: (function, its first argument). Set only while
+# a pool runs; a worker inherits it at fork.
+_TASK: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+def _cpus() -> int:
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13: the CPUs we may use
+    if count is not None:
+        return count() or 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def workers_for(count: int) -> int:
+    """How many worker processes to render `count` items with (1: serial)."""
+    env = os.environ.get("OKRSITE_WORKERS", "").strip()
+    wanted = int(env) if env.isdigit() else _cpus()
+    if wanted < 2 or count < MIN_PARALLEL or not can_fork():
+        return 1
+    return min(wanted, count // CHUNK)
+
+
+def can_fork() -> bool:
+    """Whether forking workers is safe here: a fork start method, not macOS (system
+    libraries there break in forked children), and no other thread running."""
+    return ("fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+            and threading.active_count() == 1)
+
+
+def _run(chunk: list[Any]) -> list[Any]:
+    assert _TASK is not None  # set before the fork
+    func, arg = _TASK
+    return [func(arg, key) for key in chunk]
+
+
+def ordered_map(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K],
+                workers: int | None = None) -> Iterator[R]:
+    """`func(arg, key)` for every key, in order: in forked workers when `workers_for`
+    (or `workers`, if given) says more than one, else here."""
+    n = workers_for(len(keys)) if workers is None else workers
+    if n < 2 or not can_fork():
+        for key in keys:
+            yield func(arg, key)
+        return
+    yield from _pooled(func, arg, keys, n)
+
+
+def _pooled(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K], n: int
+            ) -> Iterator[R]:
+    global _TASK
+    _TASK = (func, arg)
+    gc.freeze()  # the model stays shared: the workers' collector never touches it
+    try:
+        pool = multiprocessing.get_context("fork").Pool(n)
+    except BaseException:
+        _TASK = None
+        raise
+    finally:
+        gc.unfreeze()
+    finished = False
+    try:
+        chunks = iter([list(keys[i:i + CHUNK]) for i in range(0, len(keys), CHUNK)])
+        pending = deque(pool.apply_async(_run, (c,)) for c in islice(chunks, n * IN_FLIGHT))
+        while pending:
+            done = pending.popleft().get()
+            for chunk in islice(chunks, 1):
+                pending.append(pool.apply_async(_run, (chunk,)))
+            yield from done
+        finished = True
+    finally:
+        if finished:
+            pool.close()
+        else:  # an error, or the caller stopped early: no worker outlives the build
+            pool.terminate()
+        pool.join()
+        _TASK = None
