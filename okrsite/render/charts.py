@@ -29,6 +29,7 @@ from okrsite.numbers import group_thousands
 from okrsite.render.safe import attr, clean
 
 WIDTH, HEIGHT = 640, 260
+_XMLNS = ' xmlns="http://www.w3.org/2000/svg"'  # a standalone SVG's; HTML implies it
 LEFT, RIGHT, TOP, BOTTOM = 52, 20, 22, 40
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -60,12 +61,17 @@ class Chart:
 
     def figure(self) -> str:
         """The chart in a figure, without its table (which the caller places)."""
-        return (f'<figure class="okr-chart">\n{self.svg}\n'
+        return (f'<figure class="okr-chart">\n{self.inline_svg()}\n'
                 f"<figcaption>{self.caption}</figcaption>\n</figure>")
+
+    def inline_svg(self) -> str:
+        """The SVG for an HTML page: without its `xmlns`, which HTML implies for an
+        `<svg>` element (35 bytes a chart, on every chart of a page)."""
+        return self.svg.replace(_XMLNS, "", 1)
 
     def html(self, summary: str = "The data as a table") -> str:
         """The chart in a figure, then its table in a collapsed `<details>`."""
-        return (f'<figure class="okr-chart">\n{self.svg}\n'
+        return (f'<figure class="okr-chart">\n{self.inline_svg()}\n'
                 f"<figcaption>{self.caption}</figcaption>\n</figure>\n"
                 f'<details class="okr-data">\n<summary>{attr(summary)}</summary>\n'
                 f'<div class="okr-table">\n{self.table}\n</div>\n</details>')
@@ -271,7 +277,7 @@ def _hlines_cached(ys: tuple[int, ...]) -> str:
 
 def _open(chart_id: str, title: str, desc: str) -> str:
     cid = attr(chart_id)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="okr-chart__svg" '
+    return (f'<svg{_XMLNS} class="okr-chart__svg" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{attr(title)}" '
             f'aria-describedby="{cid}-desc">'
             f'<title>{attr(title)}</title><desc id="{cid}-desc">{attr(desc)}</desc>')

@@ -271,8 +271,7 @@ def progress(result: KRResult | ObjectiveResult | UnitResult, *, with_status: bo
         style += f"; --okr-expected: {min(1.0, result.expected) * 100:.0f}%"
     return (f'<span class="okr-progress okr-progress--{status_tone(result.status)}" '
             f'style="{style}" aria-hidden="true"></span> '
-            f'<span class="okr-progress__text" data-sort="{-1 if no_data else value_:.4f}">'
-            f"{words}</span>")
+            f'<span class="okr-progress__text">{words}</span>')
 
 
 def score_cell(result: ObjectiveResult | UnitResult) -> str:
