@@ -131,7 +131,23 @@ def asset_url(from_page: str, asset: str, directory_urls: bool = True) -> str:
     here = page_url(from_page, directory_urls)
     # A directory URL is a folder the browser is in; a file URL sits in its parent.
     base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
-    return posixpath.relpath(asset, base or ".")
+    return _relpath(asset, base or ".")
+
+
+def _relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` of two paths inside the site, without its `abspath` (a
+    `getcwd` a call; pages make tens of thousands of links)."""
+    if ".." in path or ".." in start or path[:1] == "/" or start[:1] == "/":
+        return posixpath.relpath(path, start)
+    to = [part for part in path.split("/") if part and part != "."]
+    here = [part for part in start.split("/") if part and part != "."]
+    same = 0
+    for a, b in zip(to, here):
+        if a != b:
+            break
+        same += 1
+    parts = [".."] * (len(here) - same) + to[same:]
+    return "/".join(parts) if parts else "."
 
 
 def link(from_page: str, to_page: str, text: str, anchor: str | None = None,
