@@ -13,8 +13,9 @@ in flight, so finished pages do not pile up in memory when the caller is slower.
 
 Serial instead (the same pages, in this process) when:
 - `OKRSITE_WORKERS=1` (or 0); `OKRSITE_WORKERS=N` asks for N workers;
-- the machine has one core, or fewer keys than `MIN_PARALLEL` (a pool costs more than
-  it saves on a small site: about 0.1 s to start, measured in bench/RESULTS.md);
+- the machine has one core, or fewer keys than `MIN_PARALLEL`: starting, feeding and
+  joining two workers costs 0.1 to 0.4 s (measured on a loaded 2-core machine) and a
+  unit page about 6 ms of CPU, so a pool only pays from a few hundred pages;
 - the platform cannot fork safely (no `fork`, or macOS), or the process already runs
   other threads: forking a threaded process can copy a lock another thread holds.
   `mkdocs serve` rebuilds from its server's threads, so they render serially; its
