@@ -44,6 +44,7 @@ R = TypeVar("R")
 MIN_PARALLEL = 200  # keys below which rendering stays serial
 CHUNK = 8  # keys a worker renders per round trip
 IN_FLIGHT = 3  # chunks per worker queued ahead of the one being yielded
+TASKS_PER_WORKER = 25  # chunks a worker renders before a fresh one takes its place
 
 # What the forked workers render with: (function, its first argument). Set only while
 # a pool runs; a worker inherits it at fork.
@@ -98,14 +99,17 @@ def _pooled(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K], n: int
             ) -> Iterator[R]:
     global _TASK
     _TASK = (func, arg)
-    gc.freeze()  # the model stays shared: the workers' collector never touches it
+    # The model stays shared: frozen, the workers' collector never touches (and so
+    # never copies) it; and a worker is replaced by a fresh fork after
+    # TASKS_PER_WORKER chunks, before reading the model has copied much of it (each
+    # object read is a reference count written, its memory page copied).
+    gc.freeze()
     try:
-        pool = multiprocessing.get_context("fork").Pool(n)
+        pool = multiprocessing.get_context("fork").Pool(n, maxtasksperchild=TASKS_PER_WORKER)
     except BaseException:
+        gc.unfreeze()
         _TASK = None
         raise
-    finally:
-        gc.unfreeze()
     finished = False
     try:
         chunks = iter([list(keys[i:i + CHUNK]) for i in range(0, len(keys), CHUNK)])
@@ -122,4 +126,5 @@ def _pooled(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K], n: int
         else:  # an error, or the caller stopped early: no worker outlives the build
             pool.terminate()
         pool.join()
+        gc.unfreeze()
         _TASK = None
