@@ -142,7 +142,7 @@ def _relpath(path: str, start: str) -> str:
     to = [part for part in path.split("/") if part and part != "."]
     here = [part for part in start.split("/") if part and part != "."]
     same = 0
-    for a, b in zip(to, here):
+    for a, b in zip(to, here, strict=False):  # the shorter one ends the common part
         if a != b:
             break
         same += 1
