@@ -303,7 +303,9 @@ def test_a_closed_periods_pages_show_the_org_as_it_was_at_close(repo: Repo):
     pages, _ = render_outputs(run(Settings(repo.root, date(2026, 11, 15))))
     text = {p.path: page_text(p.html) for p in pages}
     q3 = text[period_page("2026-Q3")].splitlines()
-    assert any(line.startswith("Support | Acme | ") for line in q3), q3
+    # The period's unit card: its name, then "part of PARENT · lead ..."
+    card = q3.index("Support")
+    assert q3[card + 1] == "part of Acme · lead Pat Helper", q3
     assert text[unit_period_page("2026-Q3", "support")].startswith("Support · 2026-Q3\n")
     assert "2026-Q3 › Acme › Support · Customer Care in every period" in \
         text[unit_period_page("2026-Q3", "support")]
@@ -311,5 +313,6 @@ def test_a_closed_periods_pages_show_the_org_as_it_was_at_close(repo: Repo):
     assert any(line.startswith("Support support | Answer fast fast · ")
                for line in text["audit/2026-Q3.md"].splitlines())
     q4_lines = text[period_page("2026-Q4")].splitlines()
-    assert any(line.startswith("Customer Care | Operations | ") for line in q4_lines), q4_lines
+    card = q4_lines.index("Customer Care")
+    assert q4_lines[card + 1] == "part of Operations · lead Pat Helper", q4_lines
 
