@@ -5,8 +5,10 @@
 The first commit adds org.yaml and the OKR files of bench/synth.py's company
 (units x quarters); every later commit changes one or two files the way people
 do (a new check-in, a moved target, a retitled objective) and every 150th renames
-one. Deterministic: the same arguments give the same commit shas. Seconds, not
-minutes: no `git commit` per commit, no working tree until the end.
+one (`.yaml` <-> `.yml`: the unit stays the one its name says). Every version passes
+`okrsite check`: a new check-in is dated inside its file's period on a day its key
+result has no entry for yet. Deterministic: the same arguments give the same commit
+shas. Seconds, not minutes: no `git commit` per commit, no working tree until the end.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import argparse
 import random
 import re
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
-from synth import QUARTERS, okrs_file, unit_ids
+from synth import QUARTER_START, QUARTERS, okrs_file, unit_ids
 
 EPOCH = 1767225600  # 2026-01-01T00:00:00Z
 AUTHORS = [("Ana Gomez", "ana"), ("Bob Brown", "bob"), ("Carol Chen", "carol"),
@@ -30,10 +33,25 @@ def _data(payload: bytes) -> bytes:
     return b"data %d\n" % len(payload) + payload + b"\n"
 
 
-def _edit(text: str, rng: random.Random, n: int) -> str:
+_DATE = re.compile(r"date: (\d{4}-\d\d-\d\d)")
+
+
+def _free_day(text: str, period: str, n: int) -> str:
+    """A day inside the period that the file's last key result (whose check-ins end the
+    file) has no check-in for: OKR215 and OKR222 stay quiet."""
+    year, month = QUARTER_START[period]
+    start = date(year, month, 1)
+    last_kr = text.rsplit("      - id: kr-", 1)[-1]
+    taken = set(_DATE.findall(last_kr))
+    days = [start + timedelta(d) for d in range(89)]  # every quarter has 90+ days
+    free = [d.isoformat() for d in days if d.isoformat() not in taken]
+    return free[n % len(free)]
+
+
+def _edit(text: str, rng: random.Random, n: int, period: str) -> str:
     kind = n % 3
     if kind == 0:  # a new check-in at the end of the last key result
-        return text + (f"          - {{date: 2026-03-{1 + n % 28:02d}, value: "
+        return text + (f"          - {{date: {_free_day(text, period, n)}, value: "
                        f"{rng.randint(0, 120)}, note: Check-in {n}.}}\n")
     if kind == 1:  # a moved target
         targets = list(_TARGET.finditer(text))
@@ -81,7 +99,8 @@ def generate(out: Path, files: int = 2000, commits: int = 3000, seed: int = 1) -
             continue
         if n % 150 == 0:  # a rename: the file keeps its content
             old = paths.pop(rng.randrange(len(paths)))
-            new = old.replace(".yaml", f"-r{n}.yaml")
+            stem, ext = old.rsplit(".", 1)
+            new = f"{stem}.{'yml' if ext == 'yaml' else 'yaml'}"  # same unit, same name
             texts[new] = texts.pop(old)
             paths.append(new)
             renames += 1
@@ -91,7 +110,7 @@ def generate(out: Path, files: int = 2000, commits: int = 3000, seed: int = 1) -
         touched = rng.sample(paths, 1 if n % 4 else 2)
         w(_data(f"Update {', '.join(p.rsplit('/', 2)[1] for p in touched)} #{n}".encode()))
         for path in touched:
-            texts[path] = _edit(texts[path], rng, n)
+            texts[path] = _edit(texts[path], rng, n, path.split("/")[2])
             w(f"M 100644 inline {path}\n".encode() + _data(texts[path].encode()))
     w(b"done\n")
     proc.stdin.close()
