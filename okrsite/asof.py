@@ -22,6 +22,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 GIT_TIMEOUT_S = 30
 
 ContentSource = Content | Callable[[], Content | None] | None
+Latest = tuple[date, Source | None] | None  # the latest dated entry and where it is
 
 
 class AsOfError(OkrsiteError, ValueError):
@@ -107,7 +108,7 @@ def latest_content_date(content: Content) -> date | None:
     return max(content_dates(content), default=None)
 
 
-def _latest_entry(content: Content) -> tuple[date, Source | None] | None:
+def latest_entry(content: Content) -> Latest:
     return max(_dated(content), key=lambda entry: entry[0], default=None)
 
 
@@ -136,9 +137,11 @@ def _epoch(environ: Mapping[str, str]) -> AsOf | None:
 
 
 def resolve_as_of(explicit: date | str | None, content_dir: Path,
-                  environ: Mapping[str, str], content: ContentSource = None) -> AsOf:
+                  environ: Mapping[str, str], content: ContentSource = None,
+                  latest: Callable[[], Latest] | None = None) -> AsOf:
     """The as-of date and where it came from. `content` may be a callable so the
-    content is only loaded when nothing earlier gives a date."""
+    content is only loaded when nothing earlier gives a date; `latest`, when given,
+    is asked instead (a build answers it from its cache without loading anything)."""
     epoch = _epoch(environ)
     if isinstance(explicit, datetime):  # a datetime is a date too; keep only the day
         explicit = explicit.date()
@@ -154,10 +157,13 @@ def resolve_as_of(explicit: date | str | None, content_dir: Path,
     if committed is not None:
         return _in_range(AsOf(committed, "git"),
                          "the date of the latest commit touching the content")
-    loaded = content() if callable(content) else content
-    latest = _latest_entry(loaded) if loaded is not None else None
     if latest is not None:
-        day, source = latest
+        found = latest()
+    else:
+        loaded = content() if callable(content) else content
+        found = latest_entry(loaded) if loaded is not None else None
+    if found is not None:
+        day, source = found
         where = f" ({source.path}:{source.line})" if source is not None else ""
         return _in_range(AsOf(day, "content"),
                          f"the latest dated entry in the content{where}")

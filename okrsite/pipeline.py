@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from okrsite import __version__
-from okrsite.asof import AsOf, AsOfError, resolve_as_of
+from okrsite.asof import AsOf, AsOfError, Latest, latest_entry, resolve_as_of
 from okrsite.attention import Attention, needs_attention
 from okrsite.build import build as build_model
 from okrsite.diagnostics import Diagnostic, diag, has_errors
@@ -35,7 +35,7 @@ from okrsite.history.goalposts import Goalpost, goalposts
 from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
-from okrsite.model import Content, Unit
+from okrsite.model import Content, Source, Unit
 from okrsite.people import PeopleIndex, people_index
 from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
@@ -197,9 +197,30 @@ class Build:
     def _as_of(self) -> AsOf | AsOfError:
         try:
             return resolve_as_of(self.settings.as_of, self.content_dir, os.environ,
-                                 lambda: self.content)
+                                 latest=self._latest_entry)
         except AsOfError as exc:
             return exc
+
+    def _latest_entry(self) -> Latest:
+        """The content's latest dated entry (the as-of date outside git). Cached on disk
+        by the content's digest, so a warm `check` does not load the content for it."""
+        file = self._cache_file("asof", "")
+        if file is not None and file.exists():
+            try:
+                data = json.loads(file.read_text())
+                if data is None:
+                    return None
+                where = Source(data["path"], data["line"]) if data["path"] else None
+                return date.fromisoformat(data["date"]), where
+            except (OSError, ValueError, TypeError, KeyError):
+                pass  # damaged: recompute
+        found = latest_entry(self.content)
+        if file is not None:
+            day, where = found if found is not None else (None, None)
+            _write_json(file, None if day is None else {
+                "date": day.isoformat(), "path": where.path if where else None,
+                "line": where.line if where else None})
+        return found
 
     @property
     def as_of(self) -> AsOf | None:
@@ -345,17 +366,22 @@ class Build:
                 for p, record in self.records.items()}
 
     def _result_file(self, as_of: object) -> Path | None:
-        cache_dir = self.settings.cache_dir
-        if cache_dir is None:
-            return None
-        import hashlib
-
         # Installing a scorer plugin changes what OKR219 says, so the scorers are in the
         # key. Diagnostics name absolute files, so the directory is in it as well.
         s = self.settings
-        key = (f"{__version__}\0{self.content_dir}-{self.snapshot.digest}-{as_of}-"
-               f"{s.fiscal_year_start}-{s.scoring!r}-{self.registry.names()}")
-        return cache_dir / "check" / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+        return self._cache_file("check", f"{as_of}-{s.scoring!r}-{self.registry.names()}")
+
+    def _cache_file(self, kind: str, extra: str) -> Path | None:
+        """A file in cache_dir/<kind> keyed by the content's digest and `extra`; None
+        without a cache dir, or for a build from a model in memory (no snapshot)."""
+        cache_dir = self.settings.cache_dir
+        if cache_dir is None or not self.snapshot.entries:
+            return None
+        import hashlib
+
+        key = (f"{__version__}\0{self.content_dir}-{self.snapshot.digest}-"
+               f"{self.settings.fiscal_year_start}-{extra}")
+        return cache_dir / kind / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
 def run(settings: Settings, parse_cache: ParseCache | None = None,
@@ -386,10 +412,14 @@ def from_content(content: Content, settings: Settings,
 
 
 def _store(file: Path, diagnostics: list[Diagnostic]) -> None:
+    _write_json(file, {"diagnostics": [asdict(d) for d in diagnostics]})
+
+
+def _write_json(file: Path, data: object) -> None:
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"diagnostics": [asdict(d) for d in diagnostics]}))
+        tmp.write_text(json.dumps(data))
         tmp.replace(file)
     except OSError:
         pass  # caching is an optimisation only

@@ -13,7 +13,8 @@ import pytest
 from helpers.checkkit import AS_OF, Repo, check, codes, run_cli, valid_repo
 
 from okrsite.loader import MAX_PACKS, ParseCache, discover, expected_kind, load, snapshot
-from okrsite.pipeline import load_content
+from okrsite.pipeline import load_content, run
+from okrsite.settings import Settings
 
 SALES = "periods/2026-Q1/sales.yaml"
 
@@ -294,6 +295,36 @@ def test_check_result_cache_is_used(repo, cache_dir, monkeypatch):
 
     monkeypatch.setattr(pipeline, "load_content", boom)
     assert check(repo.root, AS_OF, cache_dir) == []
+
+
+def test_a_warm_check_without_as_of_outside_git_loads_nothing(repo, cache_dir,
+                                                              monkeypatch):
+    """The as-of date then comes from the latest dated entry: found once, and kept by
+    the content's digest like the check result, so a warm run never loads the content
+    just to find a date."""
+    import okrsite.pipeline as pipeline
+
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repo.root.parent))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    cold = run(Settings(repo.root, cache_dir=cache_dir, history=False))
+    first = (cold.as_of, cold.diagnostics)
+    assert first[0] is not None and first[0].source == "content"
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the content was loaded")
+
+    monkeypatch.setattr(pipeline, "load_content", boom)
+    warm = run(Settings(repo.root, cache_dir=cache_dir, history=False))
+    assert (warm.as_of, warm.diagnostics) == first
+    # An edit changes the digest: the date is looked up again, from the new content.
+    monkeypatch.undo()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repo.root.parent))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    kr = repo.doc(SALES)["objectives"][0]["key_results"][0]
+    kr.setdefault("check_ins", []).append({"date": "2026-04-13", "value": 1, "note": "closing"})
+    repo.save(SALES)
+    edited = run(Settings(repo.root, cache_dir=cache_dir, history=False))
+    assert edited.as_of is not None and edited.as_of.date == date(2026, 4, 13)
 
 
 def test_check_result_cache_follows_edits_and_inputs(repo, cache_dir):
