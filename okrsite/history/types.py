@@ -7,6 +7,7 @@ is one commit with the changes it made that the reader may see.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -27,6 +28,9 @@ VISIBILITY_CHANGED = "visibility_changed"
 PERIOD_CHANGED, AMENDMENT_ADDED, AMENDMENT_CHANGED = (
     "period_changed", "amendment_added", "amendment_changed")
 UNIT_ADDED, UNIT_REMOVED, UNIT_CHANGED = "unit_added", "unit_removed", "unit_changed"
+
+Key = tuple[str | None, ...]  # History._index
+Among = list[tuple[int, Sequence[int], Sequence[int]]]  # entry, its changes, its hidden
 
 # Fields of a key result that set how hard it is to reach: changing one after the
 # period started "moves the goalpost".
@@ -211,19 +215,60 @@ class History:
     def current_path(self, path: str) -> str:
         return self.renames.get(path, path)
 
-    def select(self, keep: Any) -> list[HistoryEntry]:
-        """Entries with only the changes `keep(change, path_now)` accepts; empty ones dropped."""
+    def select(self, keep: Any, among: Among | None = None) -> list[HistoryEntry]:
+        """Entries with only the changes `keep(change, path_now)` accepts; empty ones
+        dropped. `among` (from `_among`): the only entries and changes that can be
+        kept, so that a page asks about its own changes, not every change of every
+        commit (which grows with pages x commits)."""
         out = []
-        for entry in self.entries:
-            kept = [c for c in entry.changes if keep(c, self.current_path(c.path))]
+        if among is None:
+            among = [(i, range(len(e.changes)), range(len(e.hidden)))
+                     for i, e in enumerate(self.entries)]
+        for i, shown, withheld in among:
+            entry = self.entries[i]
+            kept = [c for c in (entry.changes[j] for j in shown)
+                    if keep(c, self.current_path(c.path))]
             if kept:
-                hidden = [c for c in entry.hidden if keep(c, self.current_path(c.path))]
+                hidden = [c for c in (entry.hidden[j] for j in withheld)
+                          if keep(c, self.current_path(c.path))]
                 out.append(HistoryEntry(entry.commit, kept, hidden, entry.boundary,
                                         entry.subject_withheld))
         return out
 
+    def _index(self) -> dict[Key, dict[int, tuple[list[int], list[int]]]]:
+        """Where each key's changes are: key -> entry position -> (positions in its
+        changes, in its hidden). Keys: `("p", period)` of a change or of its file's
+        path now, `("u", period, unit)` of a change, `("f", path now less suffix)`.
+        Made once per list of entries (a new list, a new index)."""
+        cached = self.__dict__.get("_by_key")
+        if cached is not None and cached[0] is self.entries and cached[1] == len(self.entries):
+            return cached[2]
+        index: dict[Key, dict[int, tuple[list[int], list[int]]]] = {}
+        for i, entry in enumerate(self.entries):
+            for side, changes in enumerate((entry.changes, entry.hidden)):
+                for j, c in enumerate(changes):
+                    now = self.current_path(c.path)
+                    for key in {("p", c.period), ("p", _period_of(now)),
+                                ("u", c.period, c.unit), ("f", now.rsplit(".", 1)[0])}:
+                        index.setdefault(key, {}).setdefault(i, ([], []))[side].append(j)
+        self.__dict__["_by_key"] = (self.entries, len(self.entries), index)
+        return index
+
+    def _among(self, *keys: Key) -> Among:
+        """The entries and changes filed under any of `keys`, in their order."""
+        index = self._index()
+        found: dict[int, tuple[set[int], set[int]]] = {}
+        for key in keys:
+            for i, (shown, hidden) in index.get(key, {}).items():
+                mine = found.setdefault(i, (set(), set()))
+                mine[0].update(shown)
+                mine[1].update(hidden)
+        return [(i, sorted(found[i][0]), sorted(found[i][1])) for i in sorted(found)
+                if found[i][0]]
+
     def for_period(self, period: str) -> list[HistoryEntry]:
-        return self.select(lambda c, now: c.period == period or _period_of(now) == period)
+        return self.select(lambda c, now: c.period == period or _period_of(now) == period,
+                           self._among(("p", period)))
 
     def for_unit_period(self, period: str, unit: str) -> list[HistoryEntry]:
         target = f"periods/{period}/{unit}"
@@ -232,7 +277,7 @@ class History:
             if c.kpi or c.kind.startswith("period") or c.kind.startswith("amendment"):
                 return False
             return (c.period, c.unit) == (period, unit) or now.rsplit(".", 1)[0] == target
-        return self.select(keep)
+        return self.select(keep, self._among(("u", period, unit), ("f", target)))
 
     def for_objective(self, period: str, unit: str, objective: str) -> list[HistoryEntry]:
         target = f"periods/{period}/{unit}"
@@ -240,7 +285,7 @@ class History:
         def keep(c: Change, now: str) -> bool:
             return c.objective == objective and (
                 (c.period, c.unit) == (period, unit) or now.rsplit(".", 1)[0] == target)
-        return self.select(keep)
+        return self.select(keep, self._among(("u", period, unit), ("f", target)))
 
 
 def records_state(c: Change) -> bool:

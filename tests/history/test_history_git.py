@@ -261,3 +261,4 @@ def test_control_characters_in_authors_and_odd_bytes_in_subjects(tmp_path):
     md = text(changes_page(h).html)
     assert "2026-08-03 · Eve2026-01-01T00:00:00+00:00x Tab here · Ease the " in md
     assert "\x1f" not in md and "\x1b" not in md
+
