@@ -8,8 +8,12 @@
   cache key, in memory and in the ParseCache directory when one is given) and
   dropped from memory as soon as no later commit needs them.
 - The semantic changes of each commit depend only on that commit, so they are
-  cached by commit sha: a warm run reads the log and one JSON file, and a new
-  commit costs the diff of its own files.
+  cached by commit sha: a new commit costs the diff of its own files.
+- The log itself is kept in the cache dir with the head it was read at: at the same
+  head no `git log` runs; when the cached head is an ancestor of HEAD (new commits
+  on top: a CI run with a kept cache) only `git log <cached>..HEAD` is read; a
+  rewritten history (force-push, rebase: the cached head is not an ancestor) and a
+  shallow clone are read in full. Either way the log is the one a full read gives.
 
 Nothing here raises for a missing git or a directory outside a repository: the
 history then says it is not available and why. Git failures on a repository
@@ -46,6 +50,7 @@ from okrsite.yamlparse import Parsed, YamlError, parse
 
 HISTORY_VERSION = "2"  # bump when the cached changes' shape or meaning changes
 NULL_SHA = "0" * 40
+_HEX = frozenset("0123456789abcdef")
 GIT_TIMEOUT_S = 300
 # Each commit: a marker token, then one NUL-terminated token per field. git prints no NUL
 # inside a field (names and subjects are C strings to it), so no text can shift a field;
@@ -164,15 +169,70 @@ def blob_sha(raw: bytes) -> str:
 # -- the log ----------------------------------------------------------------------------------
 
 
-def read_log(repo: Repo, rev: str = "HEAD") -> list[tuple[Commit, list[RawChange]]]:
+Log = list[tuple[Commit, list[RawChange]]]
+_LOG_ARGS = ("--no-abbrev", "-M", "-z", "--no-color")
+
+
+def read_log(repo: Repo, rev: str = "HEAD") -> Log:
     """Every commit reachable from `rev` that touched the content, newest first."""
     sha = check_rev(repo, rev)
-    out = run_git(repo.root, "log", f"--format={_FORMAT}", "--raw", "--no-abbrev",
-                  "-M", "-z", "--no-color", sha, "--", repo.pathspec)
+    out = run_git(repo.root, "log", f"--format={_FORMAT}", "--raw", *_LOG_ARGS, sha, "--",
+                  repo.pathspec)
     return parse_log(out, repo)
 
 
-def parse_log(out: bytes, repo: Repo) -> list[tuple[Commit, list[RawChange]]]:
+def is_ancestor(repo: Repo, old: str, new: str) -> bool:
+    """Whether commit `old` is reachable from `new` (False when `old` is gone)."""
+    try:
+        done = subprocess.run(["git", *_CONFIG, "merge-base", "--is-ancestor", old, new],
+                              cwd=repo.root, capture_output=True, env=_env(),
+                              timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def read_log_since(repo: Repo, head: str, cached: tuple[str, Log] | None,
+                   stats: LogStats | None = None) -> Log:
+    """The log up to `head` (a full sha), reading only the commits newer than a cached
+    log's head when that head is an ancestor; the same list a full `read_log` gives."""
+    log = None
+    how = "full"
+    if cached is not None and cached[0] == head:
+        log, how = cached[1], "cached"
+    elif cached is not None and is_ancestor(repo, cached[0], head):
+        since, old = cached
+        out = run_git(repo.root, "log", f"--format={_FORMAT}", "--raw", *_LOG_ARGS,
+                      f"{since}..{head}", "--", repo.pathspec)
+        new = parse_log(out, repo)
+        merges = run_git(repo.root, "rev-list", "--min-parents=2", "--count",
+                         f"{since}..{head}").strip()
+        if merges == b"0":
+            # A straight line of commits on top of the cached head: git lists them,
+            # then exactly what it listed for that head.
+            log, how = new + old, "incremental"
+        else:
+            # Merges: git's order interleaves both sides by date, and may simplify
+            # away a side. Take its order (a cheap listing) and each commit's changes
+            # from what is known; a commit never seen means a full read after all.
+            listed = run_git(repo.root, "log", "--format=%H", *_LOG_ARGS, head, "--",
+                             repo.pathspec).decode("ascii", "replace")
+            order = [sha.strip() for sha in listed.split("\0") if sha.strip()]
+            known = {c.sha: (c, raws) for c, raws in (*new, *old)}
+            if all(sha in known for sha in order):
+                log, how = [known[sha] for sha in order], "incremental"
+        if log is not None and stats is not None:
+            stats.log_read_commits = len(new)
+    if log is None:
+        log = read_log(repo, head)
+        if stats is not None:
+            stats.log_read_commits = len(log)
+    if stats is not None:
+        stats.log = how
+    return log
+
+
+def parse_log(out: bytes, repo: Repo) -> Log:
     tokens = out.split(b"\0")
     commits: list[tuple[Commit, list[RawChange]]] = []
     i, n, width = 0, len(tokens), len(_FIELDS)
@@ -456,11 +516,31 @@ def commit_changes(raws: Sequence[RawChange], store: BlobStore,
     return out
 
 
-def _cache_file(cache_dir: Path | None, repo: Repo) -> Path | None:
+def _cache_file(cache_dir: Path | None, repo: Repo, suffix: str = ".json") -> Path | None:
     if cache_dir is None:
         return None
     key = hashlib.sha256(f"{repo.root}\0{repo.content_rel}".encode()).hexdigest()[:24]
-    return cache_dir / f"history-{HISTORY_VERSION}-{__version__}" / f"{key}.json"
+    return cache_dir / f"history-{HISTORY_VERSION}-{__version__}" / f"{key}{suffix}"
+
+
+def _load_log(file: Path | None) -> tuple[str, Log] | None:
+    """The cached log and the head it was read at; None when missing or damaged."""
+    data = _load_cached(file)
+    try:
+        head = data["head"]
+        log = [(Commit(c[0], list(c[1]), *c[2:7]),
+                [RawChange(*r) for r in raws]) for c, raws in data["log"]]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    ok = isinstance(head, str) and len(head) == 40 and all(ch in _HEX for ch in head)
+    return (head, log) if ok else None
+
+
+def _store_log(file: Path | None, head: str, log: Log) -> None:
+    _store_cached(file, {"head": head, "log": [
+        ([c.sha, c.parents, c.author, c.email, c.authored, c.committed, c.subject],
+         [[r.status, r.old_blob, r.new_blob, r.old_path, r.path] for r in raws])
+        for c, raws in log]})
 
 
 def _load_cached(file: Path | None) -> dict[str, dict[str, Any]]:
@@ -473,7 +553,7 @@ def _load_cached(file: Path | None) -> dict[str, dict[str, Any]]:
         return {}  # damaged: recompute
 
 
-def _store_cached(file: Path | None, data: dict[str, dict[str, Any]]) -> None:
+def _store_cached(file: Path | None, data: dict[str, Any]) -> None:
     if file is None:
         return
     try:
@@ -490,6 +570,8 @@ class LogStats:
     commits: int = 0
     parsed: int = 0  # blobs parsed in this run
     cached_commits: int = 0  # commits whose changes came from the cache
+    log: str = ""  # how the log was read: "full", "incremental" or "cached"
+    log_read_commits: int = 0  # commits `git log` listed in this run
 
 
 def compute_changes(repo: Repo, log: list[tuple[Commit, list[RawChange]]],
@@ -571,7 +653,16 @@ def read_history(content_dir: Path, rev: str = "HEAD", cache_dir: Path | None = 
         return History.unavailable("the repository has no commits yet" if rev == "HEAD"
                                    else f"unknown revision {rev!r}")
     shallow = is_shallow(repo)
-    log = read_log(repo, head)
+    if shallow or cache_dir is None:  # a deepened clone changes its oldest commits
+        log = read_log(repo, head)
+        if stats is not None:
+            stats.log, stats.log_read_commits = "full", len(log)
+    else:
+        file = _cache_file(cache_dir, repo, ".log.json")
+        cached = _load_log(file)
+        log = read_log_since(repo, head, cached, stats)
+        if cached is None or cached[0] != head:
+            _store_log(file, head, log)
     marks: set[Mark] = set()
     changes = compute_changes(repo, log, cache_dir, stats, workers, marks)
     history = assemble(log, changes, head, shallow, include_restricted, marks)

@@ -103,6 +103,94 @@ def test_the_parse_cache_serves_a_new_commit_from_known_blobs(told, tmp_path):
     assert h.entries[0].changes[0].kind == "check_in_edited"
 
 
+def _clone(src: GitRepo, where) -> GitRepo:
+    subprocess.run(["git", "clone", "-q", str(src.root), str(where)], check=True)
+    repo = GitRepo.__new__(GitRepo)
+    repo.root, repo.content = where, where / "content"
+    return repo
+
+
+def _shown(h) -> list[object]:
+    """Everything a history shows and withholds, commit by commit."""
+    return [h.head, h.renames, h.marks, h.oldest,
+            [(e.commit, e.changes, e.hidden, e.subject) for e in h.entries]]
+
+
+def test_only_commits_newer_than_the_cached_head_are_read(told, tmp_path, monkeypatch):
+    """A CI build with a kept cache dir: the log is read from the cached head on, and
+    the history is the one a full read gives."""
+    repo = _clone(told[0], tmp_path / "clone")
+    cache = tmp_path / "cache"
+    read_history(repo.content, cache_dir=cache)
+    repo.edit("periods/2026-Q3/company.yaml", "value: 38}", "value: 39}")
+    repo.commit("NPS correction", "2026-08-12")
+    repo.edit("periods/2026-Q3/support.yaml", "        target: 15\n", "        target: 14\n")
+    repo.commit("Tighten first response", "2026-08-13")
+    calls: list[tuple[str, ...]] = []
+    real_run = hgit.run_git
+
+    def counting(cwd, *args, check=True):
+        calls.append(args)
+        return real_run(cwd, *args, check=check)
+
+    monkeypatch.setattr(hgit, "run_git", counting)
+    stats = LogStats()
+    h = read_history(repo.content, cache_dir=cache, stats=stats)
+    assert (stats.log, stats.log_read_commits, stats.cached_commits) == ("incremental", 2, 8)
+    ranges = [a for a in calls if a[0] == "log"]
+    assert len(ranges) == 1 and any(".." in a for a in ranges[0])
+    monkeypatch.undo()
+    assert _shown(h) == _shown(read_history(repo.content))
+    # At the same head again: no `git log` at all.
+    monkeypatch.setattr(hgit, "run_git", counting)
+    calls.clear()
+    again = LogStats()
+    assert _shown(read_history(repo.content, cache_dir=cache, stats=again)) == _shown(h)
+    assert again.log == "cached" and not [a for a in calls if a[0] == "log"]
+
+
+def test_a_rewritten_history_is_read_in_full(told, tmp_path):
+    """Force-push, rebase: the cached head is no ancestor of HEAD any more; its commits
+    must not linger."""
+    repo = _clone(told[0], tmp_path / "clone")
+    cache = tmp_path / "cache"
+    before = read_history(repo.content, cache_dir=cache)
+    repo.git("reset", "-q", "--hard", "HEAD~2")
+    repo.edit("periods/2026-Q3/company.yaml", "value: 38}", "value: 37}")
+    repo.commit("Another NPS figure", "2026-08-12")
+    stats = LogStats()
+    h = read_history(repo.content, cache_dir=cache, stats=stats)
+    assert stats.log == "full"
+    assert _shown(h) == _shown(read_history(repo.content))
+    gone = {e.commit.sha for e in before.entries[:2]}
+    assert not gone & {e.commit.sha for e in h.entries}
+
+
+def test_merges_on_top_of_the_cached_head_give_the_full_log(told, tmp_path):
+    """A merged branch's commits interleave with older ones by date in git's order:
+    the incremental read keeps git's order."""
+    repo = _clone(told[0], tmp_path / "clone")
+    cache = tmp_path / "cache"
+    read_history(repo.content, cache_dir=cache)
+    repo.git("checkout", "-q", "-b", "side", "HEAD~3")
+    repo.edit("periods/2026-Q3/company.yaml", "Customers love us", "Customers adore us")
+    repo.commit("Side: reword", "2026-08-07")
+    repo.git("checkout", "-q", "main")
+    repo.edit("periods/2026-Q3/company.yaml", "value: 38}", "value: 39}")
+    repo.commit("Main: NPS", "2026-08-12")
+    repo.git("-c", "user.name=M", "-c", "user.email=m@example.com", "merge", "-q",
+             "--no-ff", "-X", "theirs", "-m", "Merge side", "side")
+    stats = LogStats()
+    h = read_history(repo.content, cache_dir=cache, stats=stats)
+    full = read_history(repo.content)
+    assert _shown(h) == _shown(full)
+    assert stats.log == "incremental"
+    subjects = [e.commit.subject for e in full.entries]
+    # Interleaved by date with the commits before the cached head, not listed first.
+    assert subjects.index("Fix the Q2 first-response figure") < subjects.index(
+        "Side: reword") < subjects.index(EVIL_SUBJECT)
+
+
 def test_renames_are_followed(told):
     repo, _shas = told
     h = read_history(repo.content)
