@@ -371,6 +371,36 @@ def test_restricted_in_the_working_tree_only_is_withheld_everywhere(tmp_path, ca
             assert "No changes to OKRs or KPIs." in diff and "restricted items" in diff
 
 
+@pytest.mark.parametrize("how", ["committed", "working tree"])
+def test_a_warm_history_cache_read_while_public_leaks_nothing_once_restricted(
+        tmp_path, monkeypatch, how):
+    """A kept cache dir (CI) holds the history as it was read while an objective was
+    public. Once it is restricted, by a new commit on top (read incrementally) or only
+    in the files being built, the next build withholds it everywhere: what is
+    restricted is decided from the content of every build, not from the cache."""
+    monkeypatch.delenv("OKRSITE_NO_CACHE")
+    repo, _ = _story(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    config = prepare_site(repo.root, repo.content, {"site_dir": str(tmp_path / "site")},
+                          okrsite={"as_of": AS_OF, "cache_dir": str(cache)})
+    run_build(config)
+    warm = outputs(tmp_path / "site")
+    assert "Sign more couriers" in warm["periods/2026-Q1/widgets/index.html"]
+    assert "couriers" in html.unescape(warm["changes/index.html"]).lower()
+    assert list(cache.rglob("*.log.json"))  # the history is cached
+    repo.edit("periods/2026-Q1/widgets.yaml", "title: Sign more couriers\n",
+              "title: Sign more couriers\n    visibility: restricted\n")
+    if how == "committed":
+        repo.commit("Restrict the courier objective", "2026-03-10")
+    run_build(config)
+    site = outputs(tmp_path / "site")
+    secrets = ("sign more couriers", "couriers", "night delivery")
+    assert [(n, s) for n, t in site.items() for s in secrets if s in t.lower()] == []
+    assert not leaks(site)
+    changes = html.unescape(site["changes/index.html"])
+    assert "lead-time check-in 2026-02-28 added: 6" in changes  # the rest is still there
+
+
 # -- stray files in the docs folder ---------------------------------------------------------
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "sites" / "minimal" / "content"
