@@ -14,6 +14,21 @@ alternating so that all see the same machine noise:
 
 okrsite runs in a fresh interpreter each time (its import is included). Prints
 JSON with medians and the ratios.
+
+    python bench/bench_history.py --site --files 1000 --commits 1500 \
+        --code before=/work/wt/hspeed-base --code after=. --repeat 2
+
+`--site` measures what people wait for instead: `mkdocs build` of the repository
+(the okrsite plugin, `check` passes on it), history on and off, each
+
+- cold:     an empty cache dir;
+- warm:     the same build again (nothing changed);
+- new commit: one commit on top since the warm build (a CI run that keeps its
+            cache dir), then that commit is taken back out (`git reset --hard`);
+
+for each `--code LABEL=CHECKOUT` (an okrsite checkout, run with its own .venv when
+it has one), alternating, so that every build sees the same machine noise. Reports
+medians and the ratios history on / history off.
 """
 
 from __future__ import annotations
@@ -72,18 +87,115 @@ def follow(repo: Path, sample: int) -> float:
     return (time.perf_counter() - t) / len(picked) * len(files)
 
 
+SITE_YML = """\
+site_name: Synthetic Corp OKRs
+docs_dir: content
+theme:
+  name: material
+  font: false
+  features: [navigation.indexes]
+plugins:
+  - search
+  - okrsite:
+      history: {history}
+"""
+COMMIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+              "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+              "GIT_AUTHOR_DATE": "2026-03-20T12:00:00+00:00",
+              "GIT_COMMITTER_DATE": "2026-03-20T12:00:00+00:00"}
+
+
+def _python(checkout: Path) -> str:
+    venv = checkout / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def site_build(repo: Path, checkout: Path, history: bool, out: Path) -> float:
+    yml = repo / f"mkdocs-{'on' if history else 'off'}.yml"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(checkout)}
+    t = time.perf_counter()
+    done = subprocess.run([_python(checkout), "-m", "mkdocs", "build", "-q", "-f", str(yml),
+                           "-d", str(out)], cwd=repo, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if done.returncode != 0:
+        raise SystemExit(f"build failed ({checkout}, history {history}):\n"
+                         f"{done.stderr[-3000:]}")
+    return elapsed
+
+
+def _one_commit(repo: Path) -> None:
+    """A check-in edited in one file, committed (the same sha every time)."""
+    f = sorted((repo / "content" / "periods").rglob("*.y*ml"))[-1]
+    text = f.read_text()
+    f.write_text(text.replace("value: ", "value: 1", 1))
+    env = {**os.environ, **COMMIT_ENV}
+    subprocess.run(["git", "commit", "-q", "-am", "Bench: one check-in"], cwd=repo, env=env,
+                   check=True)
+
+
+def sites(args: argparse.Namespace, work: Path) -> dict[str, object]:
+    repo = work / "repo"
+    made = generate(repo, args.files, args.commits)
+    for history in (True, False):
+        (repo / f"mkdocs-{'on' if history else 'off'}.yml").write_text(
+            SITE_YML.format(history=str(history).lower()))
+    codes = {}
+    for spec in args.code or [f"this={Path(__file__).resolve().parent.parent}"]:
+        label, _, path = spec.partition("=")
+        codes[label] = Path(path).resolve()
+    times: dict[str, list[float]] = {}
+    for _ in range(args.repeat):
+        for label, checkout in codes.items():
+            for history in (True, False):
+                key = f"{label}/history {'on' if history else 'off'}"
+                shutil.rmtree(repo / ".cache", ignore_errors=True)
+                out = work / "site"
+                for phase in ("cold", "warm", "new commit"):
+                    if phase == "new commit":
+                        _one_commit(repo)
+                    try:
+                        elapsed = site_build(repo, checkout, history, out)
+                    finally:
+                        if phase == "new commit":
+                            subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"],
+                                           cwd=repo, check=True)
+                    times.setdefault(f"{key}/{phase}", []).append(round(elapsed, 2))
+                    print(f"{key}/{phase}: {elapsed:.2f} s", file=sys.stderr)
+    medians = {k: round(statistics.median(v), 2) for k, v in times.items()}
+    ratios = {}
+    for label in codes:
+        for phase in ("cold", "warm", "new commit"):
+            on, off = medians[f"{label}/history on/{phase}"], medians[
+                f"{label}/history off/{phase}"]
+            ratios[f"{label}/{phase}: on/off"] = round(on / off, 2)
+            ratios[f"{label}/{phase}: on-off s"] = round(on - off, 2)
+    return {**made, "cpus": os.cpu_count(), "codes": {k: str(v) for k, v in codes.items()},
+            "runs": times, "median_s": medians, "ratios": ratios}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--commits", type=int, default=3000)
-    ap.add_argument("--repeat", type=int, default=1, help="cold runs (each is long)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="cold runs (each is long); with --site: rounds")
     ap.add_argument("--warm-repeat", type=int, default=5)
     ap.add_argument("--follow-sample", type=int, default=20)
     ap.add_argument("--serial", action="store_true",
                     help="also a cold run with one process (no parse workers)")
+    ap.add_argument("--site", action="store_true",
+                    help="time `mkdocs build` with history on and off instead")
+    ap.add_argument("--code", action="append", metavar="LABEL=CHECKOUT",
+                    help="with --site: an okrsite checkout to build with (repeatable)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="okrsite-bench-history-"))
+    if args.site:
+        try:
+            print(json.dumps(sites(args, work), indent=2))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         repo = work / "repo"
         t = time.perf_counter()
