@@ -225,10 +225,16 @@ def build(documents: Iterable[Document], content_root: Path | None = None,
     period_ids = set(period_docs) | {p for p, _ in okrs}
     ordered = sorted(period_ids, key=lambda p: period_sort_key(p, fiscal_year_start))
     periods = {p: b.period(p, period_docs.get(p)) for p in ordered}
-    okrs = dict(sorted(okrs.items(), key=lambda kv: (
-        period_sort_key(kv[0][0], fiscal_year_start), _unit_order(org, kv[0][1]))))
+    okrs = ordered_okrs(okrs, org, fiscal_year_start)
     return Content(org, periods, okrs, dict(sorted(kpis.items())), fiscal_year_start,
                    root=str(content_root) if content_root else "", people=people)
+
+
+def ordered_okrs(okrs: dict[tuple[str, str], UnitPeriod], org: Org, fiscal_year_start: int
+                 ) -> dict[tuple[str, str], UnitPeriod]:
+    """The model's order of unit-periods: periods in time, units in org order."""
+    return dict(sorted(okrs.items(), key=lambda kv: (
+        period_sort_key(kv[0][0], fiscal_year_start), _unit_order(org, kv[0][1]))))
 
 
 def _unit_order(org: Org, unit: str) -> tuple[int, str]:

@@ -6,6 +6,13 @@ change and not from time passing. Restricted objectives and KPIs are left out
 (and counted) unless asked for: a PR comment may be read more widely than the YAML.
 An item restricted on either side or in the working tree is withheld on both sides,
 with every change naming it (history.restrict), and so is its score.
+
+The files a change did not touch are the same on both sides, so the base side is
+not loaded again: it is the head's model with the changed documents swapped for
+their base versions (read through `git ls-tree`, blob by blob), and only the periods
+the change can move a score in are scored. When that cannot be exact (org.yaml or a
+period file changed, an alignment across periods) both sides are loaded in full.
+`pr_diff(..., fast=False)` always does, and a test holds the two to the same output.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from okrsite.build import ordered_okrs
 from okrsite.history.diff import diff_document_sets
 from okrsite.history.git import (
     GitError,
     Repo,
+    blob_sha,
     check_rev,
     find_repo,
     read_blobs,
@@ -30,7 +39,7 @@ from okrsite.history.git import (
 from okrsite.history.restrict import Restricted, document_marks, split_hidden
 from okrsite.history.text import describe
 from okrsite.history.types import Change, resolve_eased
-from okrsite.loader import ParseCache, Snapshot, expected_kind, snapshot
+from okrsite.loader import ParseCache, Snapshot, expected_kind, load, snapshot
 from okrsite.model import Content
 from okrsite.numbers import fmt_score
 from okrsite.periods import is_period_id
@@ -53,6 +62,7 @@ class Version:
     sha: str | None
     content: Content
     data: dict[str, Any]  # relpath -> parsed data (None: unreadable)
+    blobs: dict[str, str] = field(default_factory=dict)  # relpath -> git blob sha
 
 
 @dataclass
@@ -97,10 +107,101 @@ def load_version(repo: Repo, content_dir: Path, rev: str | None, fy: int,
                                 hashlib.sha256(raw).hexdigest()))
         snap, label = Snapshot(entries, []), rev
     loaded = load_content(content_dir, cache, fy, snap)
+    return Version(label, sha, loaded.content, _data(snap, loaded.documents),
+                   {rel: blob_sha(raw) for _, rel, _, raw, _ in snap.entries})
+
+
+def _data(snap: Snapshot, documents: list[Any]) -> dict[str, Any]:
     data: dict[str, Any] = {rel: None for _, rel, _, _, _ in snap.entries}
-    for doc in loaded.documents:
+    for doc in documents:
         data[doc.relpath] = doc.data if isinstance(doc.data, dict) else None
-    return Version(label, sha, loaded.content, data)
+    return data
+
+
+def working_tree_data(content_dir: Path, cache: ParseCache) -> dict[str, Any]:
+    """Every document of the working tree, parsed (for what it restricts): no model."""
+    snap = snapshot(content_dir.resolve())
+    return _data(snap, load(snap, cache)[0])
+
+
+# Kinds of document whose change alters how every other document is read (units) or
+# scored (period dates): the base side is then loaded in full.
+_SHARED = ("org", "period")
+
+
+def spliced_version(repo: Repo, content_dir: Path, rev: str, other: Version, fy: int,
+                    cache: ParseCache) -> tuple[Version, set[str]] | None:
+    """The version at `rev` made from `other` (its model and data) with only the
+    documents that differ replaced: each document is built on its own from its file
+    and the org, so the rest of `other`'s model is the same at `rev`. Loaded: the
+    changed documents, and the KPI, people and period files (few; the KPIs' values feed
+    key results anywhere). None when that cannot be exact: the caller loads in full.
+    Also returns the changed paths (either side)."""
+    content_dir = content_dir.resolve()
+    sha = check_rev(repo, rev)
+    files = tree_files(repo, sha)
+    changed = {rel for rel in {*files, *other.blobs} if files.get(rel) != other.blobs.get(rel)}
+    if any(expected_kind(rel) in _SHARED for rel in changed):
+        return None
+    wanted = {rel for rel in files
+              if rel in changed or expected_kind(rel) in ("kpi", "people", "period", "org")}
+    blobs = read_blobs(repo, (files[rel] for rel in wanted))
+    entries = []
+    for rel in sorted(wanted):
+        raw, kind = blobs.get(files[rel]), expected_kind(rel)
+        if raw is not None and kind is not None:
+            entries.append((content_dir / rel, rel, kind, raw, hashlib.sha256(raw).hexdigest()))
+    snap = Snapshot(entries, [])
+    small = load_content(content_dir, cache, fy, snap)
+    mine = other.content
+    okrs = {k: up for k, up in mine.okrs.items() if up.source.path not in changed}
+    if any(k in okrs for k in small.content.okrs):
+        return None  # two files for one unit-period: the full build decides which wins
+    okrs.update(small.content.okrs)
+    okrs = ordered_okrs(okrs, small.content.org, fy)
+    period_ids = {*small.content.periods, *(p for p, _ in okrs)}
+    periods = {p: small.content.periods[p] if p in small.content.periods else mine.periods[p]
+               for p in sorted(period_ids, key=lambda p: period_sort_key(p, fy))}
+    content = replace(mine, org=small.content.org, periods=periods, okrs=okrs,
+                      kpis=small.content.kpis, people=small.content.people)
+    data = {rel: other.data[rel] for rel in files if rel not in changed and rel in other.data}
+    data.update(_data(snap, small.documents))
+    data = {rel: data[rel] for rel in sorted(data)}
+    return Version(rev, sha, content, data, files), changed
+
+
+def scored_periods(old: Content, new: Content, changed: set[str]) -> list[str] | None:
+    """The periods in which a score can differ between the two sides when only
+    `changed` files differ: theirs and the periods containing them (an aligned
+    objective rolls up the periods inside its own). None (score everything) when a
+    KPI changed, or when an objective aligns to one outside the periods containing
+    its own (a roll-up across periods)."""
+    if any(expected_kind(rel) == "kpi" for rel in changed):
+        return None
+    mine: set[str] = set()
+    for rel in changed:
+        parts = rel.split("/")
+        if expected_kind(rel) == "okrs":
+            mine.add(parts[1])
+    for content in (old, new):
+        for up in content.okrs.values():
+            if up.source.path in changed:
+                mine.add(up.period)
+        for o in content.objectives():
+            if o.aligns_to is None:
+                continue
+            target = o.aligns_to.in_period(o.period).period
+            if target != o.period and (
+                    target not in content.periods or o.period not in content.periods
+                    or not content.periods[target].contains(content.periods[o.period])):
+                return None
+    out = set(mine)
+    for content in (old, new):
+        for pid, period in content.periods.items():
+            if any(q in content.periods and period.contains(content.periods[q])
+                   for q in mine):
+                out.add(pid)
+    return sorted(out)
 
 
 def renames_between(repo: Repo, base: str, head: str | None) -> dict[str, str]:
@@ -126,23 +227,31 @@ def renames_between(repo: Repo, base: str, head: str | None) -> dict[str, str]:
 
 
 def pr_diff(settings: Settings, base: str, head: str | None = None,
-            as_of: date | None = None) -> PRDiff:
+            as_of: date | None = None, fast: bool = True) -> PRDiff:
     """The diff of `base`..`head` (None: the working tree) of `settings.content_dir`,
-    both sides scored with the site's settings. Raises GitError."""
+    both sides scored with the site's settings. Raises GitError. `fast=False` loads and
+    scores both sides in full (what the fast path must equal)."""
     content_dir, fiscal_year_start = settings.content_dir, settings.fiscal_year_start
     include_restricted = settings.include_restricted
     repo, why = find_repo(content_dir)
     if repo is None:
         raise GitError(why)
     cache = ParseCache(settings.cache_dir)
-    before = load_version(repo, content_dir, base, fiscal_year_start, cache)
     after = load_version(repo, content_dir, head, fiscal_year_start, cache)
+    spliced = (spliced_version(repo, content_dir, base, after, fiscal_year_start, cache)
+               if fast else None)
+    only: list[str] | None = None
+    if spliced is None:
+        before = load_version(repo, content_dir, base, fiscal_year_start, cache)
+    else:
+        before, changed = spliced
+        only = scored_periods(before.content, after.content, changed)
     renames = renames_between(repo, before.sha or base, after.sha)
     changes = diff_document_sets(before.data, after.data, renames)
     resolve_eased(changes, {k.id: k.direction for k in after.content.kpis.values()})
     versions = [before.data, after.data]
     if head is not None and not include_restricted:  # what the working tree restricts now
-        versions.append(load_version(repo, content_dir, None, fiscal_year_start, cache).data)
+        versions.append(working_tree_data(content_dir, cache))
     restricted = Restricted.of(
         {m for data in versions for rel, doc in data.items() for m in document_marks(rel, doc)},
         renames)
@@ -151,7 +260,8 @@ def pr_diff(settings: Settings, base: str, head: str | None = None,
     if as_of is not None:
         try:
             result.scores = score_changes(before.content, after.content, as_of, shown,
-                                          include_restricted, settings.scoring, restricted)
+                                          include_restricted, settings.scoring, restricted,
+                                          only)
         except Exception as exc:  # scoring a broken side must not hide the diff
             result.scoring_error = f"{type(exc).__name__}: {exc}"
     return result
@@ -159,10 +269,13 @@ def pr_diff(settings: Settings, base: str, head: str | None = None,
 
 def score_changes(old: Content, new: Content, as_of: date, changes: list[Change],
                   include_restricted: bool, scoring: ScoringSettings = DEFAULT_SETTINGS,
-                  restricted: Restricted | None = None) -> list[ScoreChange]:
+                  restricted: Restricted | None = None, only: list[str] | None = None
+                  ) -> list[ScoreChange]:
+    """Objectives whose score moved or that a change touched. `only`: the periods a
+    score can move in (scored_periods); None scores everything."""
     def score(content: Content) -> Scorecard:
         shown = content if include_restricted else public_view(content).content
-        return score_content(shown, as_of, scoring)
+        return score_content(shown, as_of, scoring, only=only)
 
     if not include_restricted and restricted:  # scored as items stand now, on both sides
         old, new = as_restricted(old, restricted), as_restricted(new, restricted)

@@ -1,0 +1,125 @@
+"""`okrsite diff` reuses the head's model for the files a change did not touch and
+scores only the periods a change can move a score in. Its output must be exactly the
+full computation's (both sides loaded and scored in full), for every kind of change."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from helpers.gitkit import GitRepo, needs_git, story
+
+import okrsite.commands.prdiff as prdiff
+from okrsite.commands.prdiff import pr_diff, to_json, to_markdown
+from okrsite.settings import Settings
+
+pytestmark = needs_git
+AS_OF = date(2026, 8, 20)
+Q3 = "periods/2026-Q3"
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, str]]:
+    repo, shas = story(tmp_path_factory.mktemp("fastdiff") / "repo")
+    # The company objective rolls up the units aligned to it; a support KR uses a KPI.
+    repo.edit(f"{Q3}/company.yaml", "    title: Customers *really* love us\n",
+              "    title: Customers *really* love us\n    score_from: aligned\n")
+    repo.edit(f"{Q3}/support.yaml", "        unit: h\n        baseline: 24\n",
+              "        unit: h\n        kpi: frt\n        baseline: 24\n")
+    shas["link"] = repo.commit("Roll up; first response from the KPI", "2026-08-12")
+    repo.edit(f"{Q3}/support.yaml", "          - {date: 2026-07-31, value: 91}",
+              "          - {date: 2026-07-31, value: 91}\n"
+              "          - {date: 2026-08-12, value: 80}")
+    shas["kr-edit"] = repo.commit("CSAT dropped", "2026-08-13")
+    # A measurement of the KPI: the support file does not change, its score does.
+    repo.edit("kpis/frt.yaml", "  - {date: 2026-07-31, value: 18}",
+              "  - {date: 2026-07-31, value: 18}\n  - {date: 2026-08-14, value: 13}")
+    shas["kpi"] = repo.commit("First response measured", "2026-08-14")
+    repo.edit(f"{Q3}/revenue.yaml", "      - id: demos\n        title: Run 40 demos\n"
+              "        baseline: 0\n        target: 40\n", "")
+    shas["delete-kr"] = repo.commit("Drop the demos KR", "2026-08-15")
+    repo.edit("org.yaml", "  - id: revenue\n    name: Revenue\n    parent: company",
+              "  - id: revenue\n    name: Revenue\n    parent: support")
+    shas["move"] = repo.commit("Revenue moves under support", "2026-08-16")
+    repo.edit(f"{Q3}/revenue.yaml", "    title: Grow new business\n",
+              "    title: Grow new business\n    visibility: restricted\n")
+    shas["restrict"] = repo.commit("Restrict revenue growth", "2026-08-17")
+    repo.move(f"{Q3}/company.yaml", f"{Q3}/company.yml")
+    repo.edit(f"{Q3}/company.yml", "value: 38}", "value: 41}")
+    shas["rename"] = repo.commit("Company file renamed, NPS", "2026-08-18")
+    return repo, shas
+
+
+PAIRS = [("initial", "check-in"), ("check-in", "ease"), ("ease", "rename"),
+         ("rename", "secret"), ("secret", "evil"), ("evil", "closed-edit"),
+         ("closed-edit", "amend"), ("amend", "link"), ("link", "kr-edit"),
+         ("kr-edit", "kpi"), ("kpi", "delete-kr"), ("delete-kr", "move"),
+         ("move", "restrict"), ("restrict", "rename"), ("initial", "rename"),
+         ("link", "restrict"), ("rename", "link")]
+
+
+def outputs(repo: GitRepo, base: str, head: str | None, fast: bool,
+            include_restricted: bool = False) -> tuple[str, str]:
+    settings = Settings(repo.content, include_restricted=include_restricted, history=False)
+    d = pr_diff(settings, base, head, AS_OF, fast=fast)
+    return to_json(d), to_markdown(d)
+
+
+@pytest.mark.parametrize("include_restricted", [False, True])
+@pytest.mark.parametrize("pair", PAIRS, ids="..".join)
+def test_the_fast_diff_is_the_full_one(told, monkeypatch, pair, include_restricted):
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo, shas = told
+    base, head = shas[pair[0]], shas[pair[1]]
+    fast = outputs(repo, base, head, True, include_restricted)
+    assert fast == outputs(repo, base, head, False, include_restricted)
+    data = json.loads(fast[0])
+    assert data["changes"] or data["withheld"]  # every pair changes something
+
+
+def test_the_fast_diff_is_the_full_one_against_the_working_tree(told, monkeypatch):
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo, shas = told
+    file = repo.content / "kpis/frt.yaml"
+    text = file.read_text()
+    try:
+        file.write_text(text.replace("value: 13}", "value: 11}"))
+        for base in ("kr-edit", "move", "rename"):
+            assert outputs(repo, shas[base], None, True) == outputs(repo, shas[base], None,
+                                                                     False)
+    finally:
+        file.write_text(text)
+
+
+def test_a_kpi_measurement_moves_the_scores_of_units_whose_files_did_not_change(told,
+                                                                                monkeypatch):
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo, shas = told
+    d = pr_diff(Settings(repo.content, history=False), shas["kr-edit"], shas["kpi"], AS_OF)
+    assert {c.path for c in d.changes} == {"kpis/frt.yaml"}
+    moved = {s.ref for s in d.scores}
+    assert "2026-Q3:support/answer-faster" in moved  # its KR uses the KPI
+    assert "2026-Q3:company/customers" in moved  # rolls up support's objective
+
+
+def test_only_the_changed_files_of_the_base_side_are_loaded(told, monkeypatch):
+    """A one-file change: the base side is the head's model with one document swapped;
+    the files loaded for it are that one and the few shared ones (KPIs, people, periods,
+    org), not the whole tree again."""
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo, shas = told
+    loaded: list[list[str]] = []
+    real = prdiff.load_content
+
+    def counting(content_dir, cache=None, fy=1, snap=None):
+        loaded.append(sorted(rel for _, rel, _, _, _ in snap.entries))
+        return real(content_dir, cache, fy, snap)
+
+    monkeypatch.setattr(prdiff, "load_content", counting)
+    pr_diff(Settings(repo.content, history=False), shas["link"], shas["kr-edit"], AS_OF)
+    head, base = loaded
+    assert f"{Q3}/support.yaml" in base and f"{Q3}/company.yaml" not in base
+    assert f"{Q3}/company.yaml" in head
+    assert set(base) == {f"{Q3}/support.yaml", "org.yaml", "kpis/frt.yaml",
+                         "kpis/pipeline-secret.yaml", "periods/2026-Q2/period.yaml"}
