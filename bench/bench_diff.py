@@ -5,7 +5,7 @@ for several okrsite checkouts side by side:
         --code before=/work/wt/hspeed-base --code after=. --repeat 3
 
 The repository is bench/synth_git.py's (it passes `check`). Measured, each in a fresh
-`python -m okrsite` process (import included), alternating between the checkouts:
+process (its import included), alternating between the checkouts:
 
 - diff cold:  `okrsite diff HEAD~1 HEAD` (the last commit changes one or two files)
               with an empty cache dir;
