@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import generate
+from synth import data_end, generate
 
 BARE = """
 import sys, time, yaml
@@ -39,9 +39,11 @@ import sys, time
 from datetime import date
 from pathlib import Path
 t = time.perf_counter()
-from okrsite.pipeline import check
+from okrsite.pipeline import run
+from okrsite.settings import Settings
 cache = Path(sys.argv[2]) if sys.argv[2] != "-" else None
-d = check(Path(sys.argv[1]), date(2026, 11, 20), cache)
+build = run(Settings(Path(sys.argv[1]), date.fromisoformat(sys.argv[3]), cache_dir=cache))
+d = build.diagnostics  # what `okrsite check` reports: no scoring beyond it, no git
 elapsed = time.perf_counter() - t
 assert not [x for x in d if x.is_error], d[:3]
 print(elapsed)
@@ -69,15 +71,16 @@ def main() -> None:
         size = sum(f.stat().st_size for f in content.rglob("*.yaml"))
         edited = sorted(content.rglob("*.yaml"))[-1]
         original = edited.read_bytes()
+        as_of = data_end(args.periods)  # every check-in counts
         bare, cold, warm, edit = [], [], [], []
         for i in range(args.repeat):
             cache = work / "cache"
             shutil.rmtree(cache, ignore_errors=True)
             bare.append(run(BARE, str(content)))
-            cold.append(run(CHECK, str(content), str(cache)))
-            warm.append(run(CHECK, str(content), str(cache)))
+            cold.append(run(CHECK, str(content), str(cache), as_of))
+            warm.append(run(CHECK, str(content), str(cache), as_of))
             edited.write_bytes(original + f"# edit {i}\n".encode())
-            edit.append(run(CHECK, str(content), str(cache)))
+            edit.append(run(CHECK, str(content), str(cache), as_of))
             edited.write_bytes(original)
         result = {
             "files": files + 1, "mbytes": round(size / 1e6, 1), "cpus": os.cpu_count(),
