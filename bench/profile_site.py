@@ -80,25 +80,26 @@ def install_timers() -> None:
     from material.plugins.search.plugin import SearchPlugin
     from mkdocs.structure.files import File, Files
 
-    import okrsite.mkdocs_plugin as plugin
+    import okrsite.mkdocs_plugin.page as mkpage
+    import okrsite.mkdocs_plugin.plugin as plugin
+    import okrsite.pipeline as pipeline
     import okrsite.render as render
-    import okrsite.render.page as page
     import okrsite.render.safe as safe
 
-    # our core, inside OkrsitePlugin.on_files
+    # our core, inside OkrsitePlugin.on_pre_build (check) and on_files (render)
+    wrap(plugin.OkrsitePlugin, "_check", "okrsite on_pre_build: the checked Build (all)")
+    wrap(pipeline, "_load", "core: load + validate + model")
     wrap(plugin.OkrsitePlugin, "on_files", "okrsite on_files (all)")
-    wrap(plugin.OkrsitePlugin, "_pages", "core: _pages (all)")
-    wrap(plugin, "load_content", "core: load + validate + model")
-    wrap(plugin, "check_scoring", "core: check_scoring (score for the checks)")
-    wrap(render, "score_content", "core: score_content (score for the pages)")
-    # Pages are rendered one at a time as on_files takes them (render.iter_site).
-    for name in ("home", "periods_index", "period", "cascade", "kpis_index", "units_index",
-                 "unit_period", "kpi", "unit_overview"):
+    wrap(plugin.OkrsitePlugin, "_pages", "core: _pages (score + render, all)")
+    # Pages are rendered one at a time as on_files takes them (render.iter_site);
+    # OKRSITE_WORKERS=1 (main) keeps unit pages in this process, where they are timed.
+    for name in ("home", "periods_index", "period", "cascade_pages", "kpis_index",
+                 "units_index", "unit_period", "kpi", "unit_overview", "checkins",
+                 "people_list", "person"):
         wrap(render, name, "core: render pages (HTML, as on_files takes them)")
     wrap(safe.SafeMarkdown, "html", "core: SafeMarkdown.html (fields via python-markdown)")
-    wrap(page.Page, "source", "on_files: Page.source (YAML front matter dump)")
-    wrap(plugin.GeneratedPage, "__init__", "on_files: GeneratedPage (toc, permalinks, zlib)")
-    wrap(plugin.GeneratedPage, "render", "okrsite: GeneratedPage.render (unpack)")
+    wrap(mkpage.GeneratedPage, "__init__", "on_files: GeneratedPage (toc, permalinks, zlib)")
+    wrap(mkpage.GeneratedPage, "render", "okrsite: GeneratedPage.render (unpack)")
     wrap(File, "generated", "on_files: File.generated")
     # MkDocs per page
     wrap(mp.Page, "read_source", "mkdocs: read_source (front matter parse)")
@@ -235,22 +236,18 @@ def bytes_what_if(site: Path, sample: int) -> str:
 # -- the core's memory, stage by stage (tracemalloc) ---------------------------------------
 
 
-def core_memory(content_dir: Path, top: int = 12) -> str:
+def core_memory(yml: Path, top: int = 12) -> str:
     """What the core allocates and keeps, stage by stage, as the plugin calls it (one
     ParseCache in memory, as in a serve session). tracemalloc counts Python objects;
     a str with any character beyond Latin-1 (·, –, ✓, ›) takes 2 bytes per character."""
     import gc
     import tracemalloc
-    from datetime import date
 
-    from okrsite.loader import ParseCache, snapshot
-    from okrsite.pipeline import load_content
+    from okrsite.loader import ParseCache
+    from okrsite.pipeline import run
     from okrsite.render import render_outputs
-    from okrsite.scoring.base import ScoringSettings
-    from okrsite.scoring.checks import check_scoring
-    from okrsite.settings import Settings
+    from okrsite.settings import read_config
 
-    content_dir = content_dir.resolve()
     lines = ["the core's memory (tracemalloc; MB of live Python objects):",
              f"  {'after':44} {'live':>8} {'peak':>8}"]
 
@@ -260,27 +257,22 @@ def core_memory(content_dir: Path, top: int = 12) -> str:
 
     gc.collect()
     tracemalloc.start(1)
-    cache = ParseCache(None)
-    snap = snapshot(content_dir)
-    mark("snapshot (every file's bytes)")
-    loaded = load_content(content_dir, cache, 1, snap)
-    mark("load_content (parse, validate, model)")
-    as_of = date(2026, 11, 20)
-    scoring = ScoringSettings()
-    check_scoring(loaded.content, scoring, as_of, content_dir)
-    mark("check_scoring")
-    settings = Settings(content_dir=content_dir, as_of=as_of, fiscal_year_start=1,
-                        include_restricted=False, scoring=scoring, cache_dir=None,
-                        history=False)
-    pages = list(render_outputs(loaded.content, settings, None)[0])
+    site, _ = read_config(yml)  # the bench site's settings (as-of at the end of the data)
+    settings = site.settings().but(cache_dir=None, history=False)
+    build = run(settings, ParseCache(None))
+    build.content  # noqa: B018 - each stage is computed when first asked for
+    mark("content (parse, validate, model)")
+    build.diagnostics  # noqa: B018
+    mark("diagnostics (what check reports)")
+    build.scorecard  # noqa: B018
+    mark("scorecard")
+    pages = list(render_outputs(build)[0])
     mark("render_outputs (every page's HTML)")
-    sources = [p.source() for p in pages]
-    mark("Page.source() (what File.generated holds)")
     chars = sum(len(p.html) for p in pages)
     wide = sum(1 for p in pages if not p.html.isascii()
                and any(ord(c) > 255 for c in p.html))
     retained = tracemalloc.take_snapshot()
-    del loaded, snap, pages, sources
+    del build, pages
     gc.collect()
     mark("dropping all but the ParseCache")
     tracemalloc.stop()
@@ -527,6 +519,7 @@ def main() -> None:
     import logging
 
     logging.getLogger("mkdocs").setLevel(logging.ERROR)  # as `mkdocs build -q`
+    os.environ.setdefault("OKRSITE_WORKERS", "1")  # pages render here, where they are timed
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=1000, help="unit-period pages")
@@ -605,7 +598,7 @@ def main() -> None:
         print(bytes_what_if(out, args.sample))
         print()
         if args.core_memory:
-            print(core_memory(yml.parent / "content"))
+            print(core_memory(yml))
             print()
         if not args.no_cprofile:
             prof = cProfile.Profile()
