@@ -61,7 +61,10 @@ def _chunks(text: str, rel: str) -> tuple[str, list[tuple[str, str]]]:
         if match:
             chunks.append((match[1], [line]))
         elif chunks:
-            if line[:1] not in (" ", "\t", "#", "\n", "\r", "") and line.strip():
+            # A block list may start at the key's own column (`amendments:` then
+            # `- date: ...`, as yaml.safe_dump and so `amend` write it).
+            if (line[:1] not in (" ", "\t", "#", "\n", "\r", "") and line.strip()
+                    and not re.match(r"-(?:[ \t]|$)", line)):
                 raise ClosingError(f"{rel}: cannot edit line {line.strip()!r}; write the "
                                    "period as a plain `key: value` mapping")
             chunks[-1][1].append(line)

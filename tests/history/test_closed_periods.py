@@ -182,6 +182,17 @@ def test_amend_keeps_the_figures_at_close(repo: Repo):
     assert done.returncode == 2 and repo.text(Q3) == text
 
 
+def test_a_period_can_be_amended_twice(repo: Repo):
+    """The first amendment writes the list as YAML does, dashes at the key's column;
+    the second adds to it."""
+    ok(amend(repo, "First correction."))
+    ok(amend(repo, "Second correction."))
+    text = repo.text(Q3)
+    assert "amendments:\n- date: 2026-10-20\n  by: Ada\n  reason: First correction.\n" \
+        "- date: 2026-10-20\n  by: Ada\n  reason: Second correction.\nfinal:" in text
+    assert ok(check(repo)) == "No problems found.\n"
+
+
 def test_a_hand_edited_record_is_an_error(repo: Repo):
     repo.write({Q3: repo.text(Q3).replace("score: 0.5, status: missed",
                                           "score: 0.8, status: missed", 1)})
