@@ -103,7 +103,8 @@ class _Builder:
         state = PeriodState(d["state"]) if "state" in d else None
         return Period(period_id, base, d.get("name"), state, _opt_date(d.get("closed_on")),
                       amendments, self.source(doc), d.get("closed_by"),
-                      self.final(doc, d["final"]) if "final" in d else None)
+                      self.final(doc, d["final"]) if "final" in d else None,
+                      self.source(doc, ("closed_on",)) if "closed_on" in d else None)
 
     def final(self, doc: Document, f: dict[str, Any]) -> FinalRecord:
         def items(rows: list[dict[str, Any]]) -> list[FinalItem]:
@@ -117,7 +118,8 @@ class _Builder:
                            items(f.get("items", [])), items(at_close.get("items", [])),
                            at_close.get("digest"), self.source(doc, ("final",)),
                            {str(k): None if v is None else str(v)
-                            for k, v in f["parents"].items()} if "parents" in f else None)
+                            for k, v in f["parents"].items()} if "parents" in f else None,
+                           _opt_date(f.get("closed_on")))
 
     def unit_period(self, doc: Document) -> UnitPeriod:
         d = doc.data

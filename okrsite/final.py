@@ -3,18 +3,21 @@ every build.
 
 `okrsite close` writes the record into the period's period.yaml (`final:`): every
 objective's and key result's score and status as of the close, the scorers and their
-versions, the names of the units, and one digest. A build recomputes the record from
-the content and compares (`check_final`): a closed period whose content no longer
-gives its record is an error (OKR401) naming the item, until `okrsite amend` records
-the change and refreshes the record.
+versions, the names and parents of the units, the period's `closed_on`, and one
+digest. A build recomputes the record from the content and compares (`check_final`):
+a closed period whose content no longer gives its record is an error (OKR401) naming
+the item, until `okrsite amend` records the change and refreshes the record.
 
 The digest depends only on what the period's scores use: its objectives and key
 results (titles, types, grades, shapes, targets, weights, scorers, milestones), the
 values each score used (its check-ins, or the KPI measurements it read, with the KPI
-baseline), the period's dates and its as-of (the close, or its latest amendment), the
-unit names and the scorer versions. A later check-in in another period, a new unit, a
-comment or a measurement after the close leaves it unchanged. It is the sha256 of the
-record's canonical JSON (sorted keys, no spaces) without `digest` and `at_close`.
+baseline), the period's dates, its `closed_on` and its as-of (the close, or its latest
+amendment), the unit names and parents and the scorer versions. `parents` and
+`closed_on` join it only when the record has them: records written before they were
+kept verify as they are, and their next amendment adds them. A later check-in in
+another period, a new unit, a comment or a measurement after the close leaves it
+unchanged. It is the sha256 of the record's canonical JSON (sorted keys, no spaces)
+without `digest` and `at_close`.
 """
 
 from __future__ import annotations
@@ -57,9 +60,11 @@ def compute(content: Content, period_id: str, settings: ScoringSettings,
             kept: FinalRecord | None = None) -> FinalRecord:
     """The record the content gives for a closed period, as of `as_of` (default: its
     record date). `kept`: the record whose unit names and parents (the org at close)
-    to keep; without it, the period's units and their ancestors as the org has them
-    now."""
+    to keep; without it, or for parents a record from before they were kept, the
+    period's units and their ancestors as the org has them now. `closed_on` is always
+    the content's: an amendment records a moved one."""
     period = content.period(period_id)
+    closed_on = period.closed_on  # as the content says, pinned by the record
     day = as_of or record_date(period)
     if day is None:
         raise ValueError(f"{period_id} has no closed_on")
@@ -101,13 +106,15 @@ def compute(content: Content, period_id: str, settings: ScoringSettings,
                     used["grade"] = k.grade
                 items.append(FinalItem(f"{unit}/{o.id}/{k.id}", k.title,
                                        round(kres.score.value, 4), kres.status, _short(used)))
-    if kept is not None:
+    if kept is not None and kept.parents is not None:
         names, parents = kept.units, kept.parents
+    elif kept is not None:  # a record from before parents were kept gets today's
+        now_names, parents = _org_at_close(content, named)
+        names = {**now_names, **kept.units}
     else:
         names, parents = _org_at_close(content, named)
     record = FinalRecord(day, "", dict(sorted(scorers.items())), dict(sorted(names.items())),
-                         items, parents=None if parents is None else dict(sorted(
-                             parents.items())))
+                         items, parents=dict(sorted(parents.items())), closed_on=closed_on)
     return replace(record, digest=digest(period, record))
 
 
@@ -161,6 +168,8 @@ def digest(period: Period, record: FinalRecord) -> str:
             "items": [[i.ref, i.title, i.score, i.status, i.inputs] for i in record.items]}
     if record.parents is not None:  # kept since records name the org at close
         body["parents"] = record.parents
+    if record.closed_on is not None:  # kept since records pin closed_on
+        body["closed_on"] = record.closed_on.isoformat()
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
@@ -170,8 +179,11 @@ def to_data(record: FinalRecord) -> dict[str, Any]:
         return [{"ref": i.ref, "title": i.title, "score": i.score, "status": i.status,
                  **({"inputs": i.inputs} if i.inputs else {})} for i in items]
 
-    out: dict[str, Any] = {"as_of": record.as_of, "digest": record.digest,
-                           "scorers": dict(record.scorers), "units": dict(record.units)}
+    out: dict[str, Any] = {"as_of": record.as_of}
+    if record.closed_on is not None:
+        out["closed_on"] = record.closed_on
+    out |= {"digest": record.digest, "scorers": dict(record.scorers),
+            "units": dict(record.units)}
     if record.parents is not None:
         out["parents"] = dict(record.parents)
     out["items"] = rows(record.items)
@@ -243,7 +255,13 @@ def check_final(content: Content, period_id: str, settings: ScoringSettings,
 
 def _differences(content: Content, period: Period, recorded: FinalRecord,
                  now: FinalRecord) -> Iterator[Difference]:
-    if now.as_of != recorded.as_of:
+    if recorded.closed_on is not None and now.closed_on != recorded.closed_on:
+        # Moving closed_on moves what counts as after the close, even when a later
+        # amendment keeps the record's as-of where it was.
+        was, is_ = recorded.closed_on.isoformat(), _iso(now.closed_on)
+        yield Difference("", f"closed_on was {was} when the record was written, "
+                         f"{is_} now", period.closed_on_source or period.source)
+    elif now.as_of != recorded.as_of:
         yield Difference("", f"the record is as of {recorded.as_of.isoformat()}, but "
                          f"closed_on and the amendments now give {now.as_of.isoformat()}",
                          period.source)
@@ -275,6 +293,10 @@ def _differences(content: Content, period: Period, recorded: FinalRecord,
             noun = "key result" if ref.count("/") == 2 else "objective"
             yield Difference(ref, f"{noun} {ref} ({is_.title!r}) was added after the close",
                              _source(content, period.id, ref))
+
+
+def _iso(day: date | None) -> str:
+    return "none" if day is None else day.isoformat()
 
 
 def _fig(item: FinalItem) -> str:

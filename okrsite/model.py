@@ -204,6 +204,9 @@ class FinalRecord:
     # unit id -> parent id (None: the root), as at close; None in records written
     # before the org at close was kept (their pages show the org's parents now)
     parents: dict[str, str | None] | None = None
+    # the period's closed_on when the record was written; None in records written
+    # before it was kept (their closed_on is pinned only through the record's as-of)
+    closed_on: date | None = None
 
 
 @dataclass
@@ -217,6 +220,7 @@ class Period:
     source: Source | None = None  # period.yaml, if any
     closed_by: str | None = None
     final: FinalRecord | None = None
+    closed_on_source: Source | None = None  # the `closed_on:` line, if any
 
     @property
     def kind(self) -> str:

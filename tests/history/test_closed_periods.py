@@ -118,10 +118,16 @@ def _tamper_kpi_before(repo: Repo) -> str:
     return "key result company/grow/nps scored 0.50 (missed) at close, 0.38 (missed) now"
 
 
+def _move_closed_on(repo: Repo) -> None:
+    """period.yaml's closed_on (not the record's, indented under final:)."""
+    text = repo.text(Q3)
+    assert "\nclosed_on: 2026-10-06\n" in text
+    repo.write({Q3: text.replace("\nclosed_on: 2026-10-06\n", "\nclosed_on: 2026-10-09\n")})
+
+
 def _tamper_closed_on(repo: Repo) -> str:
-    text = repo.text(Q3).replace("closed_on: 2026-10-06", "closed_on: 2026-10-09")
-    repo.write({Q3: text})
-    return "the record is as of 2026-10-06, but closed_on and the amendments now give 2026-10-09"
+    _move_closed_on(repo)
+    return "closed_on was 2026-10-06 when the record was written, 2026-10-09 now"
 
 
 def _tamper_deleted_kr(repo: Repo) -> str:
@@ -327,3 +333,73 @@ def test_a_closed_periods_pages_show_the_org_as_it_was_at_close(repo: Repo):
     card = q4_lines.index("Customer Care")
     assert q4_lines[card + 1] == "part of Operations · lead Pat Helper", q4_lines
 
+
+
+def test_a_moved_closed_on_fails_check_and_verify_under_a_later_amendment(repo: Repo):
+    """The record is as of the latest amendment, so moving closed_on leaves its as-of
+    alone: the record keeps closed_on itself, and check names the closed_on line."""
+    ok(amend(repo, "Reviewed after the close: nothing changed."))
+    assert "  as_of: 2026-10-20\n  closed_on: 2026-10-06\n" in repo.text(Q3)
+    _move_closed_on(repo)
+    line = repo.line(Q3, "closed_on: 2026-10-09")
+    said = "closed_on was 2026-10-06 when the record was written, 2026-10-09 now"
+    done = check(repo)
+    assert done.returncode == 1, done.stdout
+    assert done.stdout.startswith(f"content/{Q3}:{line}:1: error OKR401: closed period "
+                                  f"2026-Q3 no longer gives its final record: {said}\n")
+    done = verify(repo)
+    assert done.returncode == 1 and "2026-Q3: DIFFERS from its final record" in done.stdout
+    assert f"    {said}\n" in done.stdout
+    ok(okrsite(repo.root.parent, "amend", "2026-Q3", "content", "--by", "Ada", "--reason",
+               "The review was on 9 October, not 6 October.", "--on", "2026-10-21"))
+    assert "  as_of: 2026-10-21\n  closed_on: 2026-10-09\n" in repo.text(Q3)
+    assert ok(check(repo)) == "No problems found.\n"
+    assert ok(verify(repo)).startswith("2026-Q3: ok, as of 2026-10-21, digest ")
+
+
+# Written by `okrsite close 2026-Q3 --on 2026-10-06 --by Ada` of okrsite before final
+# records kept `parents:` and `closed_on:` (commit 2c61e87), for the content in FILES.
+OLD_RECORD = """\
+version: 1
+kind: period
+id: "2026-Q3"
+state: closed
+closed_on: 2026-10-06
+closed_by: Ada
+final:  # written by okrsite close and amend; do not edit
+  as_of: 2026-10-06
+  digest: 0a55ebcdd769fd8acf46e99a9993f1fea2a81af248dfe284c1f32df0980306cb
+  scorers: {binary: '1', linear: '1', milestones: '1', threshold: '2'}
+  units: {company: Acme, support: Support}
+  items:
+  - {ref: company/grow, title: Grow, score: 0.7333, status: missed, inputs: 8b6cbf6c8cb580a1}
+  - {ref: company/grow/nps, title: NPS to 50, score: 0.5, status: missed, inputs: 8c3758dc293c7ec7}
+  - {ref: company/grow/deals, title: Close 10 deals, score: 0.7, status: missed, inputs: 79a30310ce11a2f6}
+  - {ref: company/grow/launch, title: Launch, score: 1.0, status: achieved, inputs: 5abdee87157a1f02}
+  - {ref: support/fast, title: Answer fast, score: 0.6667, status: missed, inputs: 9cdb8960c3e5771d}
+  - {ref: support/fast/response, title: Response 24h to 12h, score: 0.5, status: missed, inputs: be78157c5ba95d9a}
+  - {ref: support/fast/docs, title: Docs, score: 0.5, status: missed, inputs: 6c6fb71ab5ba8d60}
+  - {ref: support/fast/csat, title: CSAT at 90, score: 1.0, status: achieved, inputs: 0da993fc46caa29d}
+"""  # noqa: E501
+
+
+def test_an_older_record_verifies_and_an_amendment_pins_its_closed_on(repo: Repo):
+    """A record without closed_on and parents still verifies; it cannot see a moved
+    closed_on (its as-of does, when no amendment is later). Amending it adds both."""
+    repo.write({Q3: OLD_RECORD})
+    assert ok(check(repo)) == "No problems found.\n"
+    assert ok(verify(repo)) == ("2026-Q3: ok, as of 2026-10-06, digest "
+                                "0a55ebcdd769fd8acf46e99a9993f1fea2a81af248dfe284c1f32df0980306cb\n")
+    ok(amend(repo, "okrsite now keeps closed_on and the org at close in the record."))
+    text = repo.text(Q3)
+    assert "  as_of: 2026-10-20\n  closed_on: 2026-10-06\n" in text
+    assert "  units: {company: Acme, support: Support}\n" \
+        "  parents: {company: null, support: company}\n" in text
+    # No figure changed; the digest at close stays on record.
+    assert text.endswith("  at_close:\n    digest: 0a55ebcdd769fd8acf46e99a9993f1fea2a81af248d"
+                         "fe284c1f32df0980306cb\n    items: []\n")
+    assert ok(verify(repo)).startswith("2026-Q3: ok, as of 2026-10-20, digest ")
+    _move_closed_on(repo)
+    done = check(repo)
+    assert done.returncode == 1
+    assert "closed_on was 2026-10-06 when the record was written, 2026-10-09 now" in done.stdout
