@@ -42,6 +42,8 @@ class GeneratedPage(MkPage):
         self._unpacked: str | None = None  # the content `render` made, until packed again
         self.full = ""  # the content while the search plugin sees `searchable(content)`
         self.search_view = ""  # what the search plugin was given
+        self.okrsite_template = "main.html"  # the page's own template (see shell.py)
+        self.okrsite_had_template = False  # whether its meta named one
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown, self.meta = "", dict(self.okrsite_meta)

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -24,6 +25,7 @@ from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.nav import auto_nav
 from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of
+from okrsite.mkdocs_plugin.shell import ENV_OFF, TEMPLATE, Shells
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
 from okrsite.pipeline import Build, HistoryCache, run
 from okrsite.publish import why_unpublished
@@ -60,6 +62,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.assets: list[Asset] = []  # exports of the last good build
         self.permalink: Permalink | None = None  # the toc extension's, if turned on
         self.dirty = False  # `mkdocs build --dirty`: MkDocs writes over the old site
+        self.use_shell = False  # generated pages through the page shell (see shell.py)
+        self.shells: Shells | None = None  # of the build under way (from on_env)
         self._checked: Build | list[Page] = []  # from on_pre_build: to render, or errors
         self._staged: Staged | None = None  # while MkDocs builds into a staging directory
 
@@ -81,6 +85,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         directories and assets the okrsite pages need.
         """
         self.permalink = permalink_of(config)
+        # Material's templates are the ones the shell is checked against (tests).
+        self.use_shell = (config.theme.name == "material"
+                          and not os.environ.get(ENV_OFF, "").strip())
         docs_dir = Path(config.docs_dir).resolve()
         site = SiteConfig(Path(config.config_file_path) if config.config_file_path else None,
                           self.config.options, docs_dir, bool(config.use_directory_urls))
@@ -171,9 +178,15 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig,
                         files: Files) -> str:
         """Generated pages wait compressed until `on_page_context` (see
-        GeneratedPage). Priority -100: after every other plugin."""
+        GeneratedPage), and are written through the page shell: MkDocs picks the
+        template before `on_page_context`, which puts the page's own name back.
+        Priority -100: after every other plugin."""
         if isinstance(page, GeneratedPage):
             page.pack(html)
+            if self.use_shell:
+                page.okrsite_template = page.meta.get("template", "main.html")
+                page.okrsite_had_template = "template" in page.meta
+                page.meta["template"] = TEMPLATE
             return ""
         return html
 
@@ -185,6 +198,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         searching, and parsing them was a quarter of the build. Priority 100:
         before search."""
         if isinstance(page, GeneratedPage):
+            if page.meta.get("template") == TEMPLATE:  # see on_page_content
+                if page.okrsite_had_template:
+                    page.meta["template"] = page.okrsite_template
+                else:
+                    del page.meta["template"]
             page.full = page.unpack()
             page.content = page.search_view = searchable(page.full)
         return context
@@ -236,11 +254,18 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """`okrsite_as_of` for the templates: the footer of every page (guide and 404
-        included) says which day the scores are for.
+        included) says which day the scores are for. And the page shell, with the
+        theme's environment, for the generated pages (`okrsite-shell.html`).
 
         Priority: 0 (default; it only adds a global).
         """
         env.globals["okrsite_as_of"] = self.as_of.date.isoformat() if self.as_of else ""
+        self.shells = shells = Shells(env)
+
+        @pass_context
+        def okrsite_shell(context: Context) -> str:
+            return shells.render(context)
+        env.globals["okrsite_shell"] = okrsite_shell
         return env
 
     # -- on_config helpers --
