@@ -239,6 +239,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: -1000 (after every other plugin's `on_post_build`, which may still
         write into the staging directory; any later one sees the real site_dir).
         """
+        if self.shells is not None:
+            done = self.shells.rendered
+            log.debug(f"page shell: {done['shell']} pages filled in, {done['full']} rendered "
+                      f"in full, {self.shells.made} shells")
         staged, self._staged = self._staged, None
         if staged is not None:
             staged.finish(keep=not (config.strict and warnings_counted()))
