@@ -10,17 +10,28 @@ import yaml
 
 # The headings pages are made of (`common.heading`): the table of contents comes from them.
 HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>')
-# What a search index needs of a page is its words. Charts and their data tables carry
-# none a reader searches for (the chart's title is the key result's, already a
-# heading), nor does "How was this computed?" (scorer inputs and arithmetic); tables
-# are numbers, or titles whose own page is the better hit; progress bars and chip
-# icons are decoration. They were most of the search plugin's work and of the index.
+# What a search index needs of a page is its words. Charts carry none a reader
+# searches for (the chart's title is the key result's, already a heading), nor does
+# the arithmetic of "How was this computed?"; progress bars and chip icons are
+# decoration. Tables (also those in a chart's data and in "How was this computed?")
+# keep the cells of their word columns (`SEARCHED_COLUMNS`: check-in notes, owners,
+# titles) and drop the numbers. This was most of the search plugin's work and of
+# the index.
 _UNSEARCHED = re.compile(
-    r'<figure class="okr-chart">.*?</figure>\n*|<details class="okr-data">.*?</details>\n?'
-    r'|<details class="okr-how">.*?</details>\n?|<table>.*?</table>\n?'
+    r'<figure class="okr-chart">.*?</figure>\n*'
     r'|<span class="okr-progress [^>]*></span> '
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
     r"|<a [^>]*>[^<]*</a>(?=</h[1-6]>)", re.DOTALL)  # a permalink (headings hold no links)
+# A collapsed block of figures: of it only its tables' words are searched.
+_DETAILS = re.compile(r'<details class="okr-(?:how|data)">(.*?)</details>\n?', re.DOTALL)
+_TABLE = re.compile(r"<table>(.*?)</table>\n?", re.DOTALL)
+_HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.DOTALL)
+# The columns whose cells are words a reader looks for (table headers as the
+# renderers write them); the others are numbers, dates and statuses.
+SEARCHED_COLUMNS = frozenset({"Note", "Owner", "Lead", "Key result", "Objective", "Unit",
+                              "KPI", "Part of"})
 # Of the rest, the index keeps headings (its sections) and paragraphs and lists (its
 # text); every other tag becomes a space, so table cells and links stay apart.
 _OTHER_TAGS = re.compile(r"<(?!/?(?:h[1-6]|p|ul|ol|li|code|pre)[\s>])[^>]*>")
@@ -81,10 +92,33 @@ def outline(headings: list[Heading]) -> list[Heading]:
 
 
 def searchable(html: str) -> str:
-    """A page body as a search index needs it: its words in headings, paragraphs and
-    lists, without charts, their data tables, "How was this computed?", decoration
-    and permalinks."""
-    return _SPACES.sub(" ", _OTHER_TAGS.sub(" ", _UNSEARCHED.sub("", html)))
+    """A page body as a search index needs it: its words in headings, paragraphs,
+    lists and the word columns of its tables (check-in notes, owners, titles),
+    without charts, figures, decoration and permalinks."""
+    html = _DETAILS.sub(_details_words, _UNSEARCHED.sub("", html))
+    return _SPACES.sub(" ", _OTHER_TAGS.sub(" ", _TABLE.sub(_table_words, html)))
+
+
+def _details_words(m: re.Match[str]) -> str:
+    return "".join(_table_words(t) for t in _TABLE.finditer(m[1]))
+
+
+def _table_words(m: re.Match[str]) -> str:
+    """A table as paragraphs, one a row, of the cells in its word columns."""
+    table = m[1]
+    head, _, body = table.partition("</thead>")
+    columns = [i for i, h in enumerate(_HEADER_CELL.findall(head))
+               if _TAG.sub("", h).strip() in SEARCHED_COLUMNS]
+    if not columns or not body:
+        return ""
+    rows = []
+    for row in _ROW.findall(body):
+        cells = _CELL.findall(row)
+        words = " ".join(w for i in columns if i < len(cells)
+                         and (w := _SPACES.sub(" ", _TAG.sub(" ", cells[i])).strip()))
+        if words:
+            rows.append(f"<p>{words}</p>\n")
+    return "".join(rows)
 
 
 @dataclass(frozen=True)
