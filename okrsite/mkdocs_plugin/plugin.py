@@ -25,7 +25,8 @@ from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.nav import auto_nav
 from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of
-from okrsite.mkdocs_plugin.shell import ENV_OFF, TEMPLATE, Shells
+from okrsite.mkdocs_plugin.search import add_entries, search_index
+from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, Shells
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
 from okrsite.pipeline import Build, HistoryCache, run
 from okrsite.publish import why_unpublished
@@ -63,6 +64,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.permalink: Permalink | None = None  # the toc extension's, if turned on
         self.dirty = False  # `mkdocs build --dirty`: MkDocs writes over the old site
         self.use_shell = False  # generated pages through the page shell (see shell.py)
+        self.search_index: Any = None  # Material's, given generated pages' entries (search.py)
+        self.handed = 0  # pages whose entries it was given, in this build
         self.shells: Shells | None = None  # of the build under way (from on_env)
         self._checked: Build | list[Page] = []  # from on_pre_build: to render, or errors
         self._staged: Staged | None = None  # while MkDocs builds into a staging directory
@@ -87,7 +90,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.permalink = permalink_of(config)
         # Material's templates are the ones the shell is checked against (tests).
         self.use_shell = (config.theme.name == "material"
-                          and not os.environ.get(ENV_OFF, "").strip())
+                          and not os.environ.get(PLAIN, "").strip())
         docs_dir = Path(config.docs_dir).resolve()
         site = SiteConfig(Path(config.config_file_path) if config.config_file_path else None,
                           self.config.options, docs_dir, bool(config.use_directory_urls))
@@ -117,6 +120,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         write content), and site_dir moves only once nothing else can stop the build.
         """
         self._checked = self._check()
+        self.search_index = None if os.environ.get(PLAIN, "").strip() else search_index(config)
+        self.handed = 0
         if not self.is_serve and not self.dirty:
             self._staged = Staged.begin(config)
 
@@ -194,9 +199,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     def _search_view(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
                      nav: Navigation) -> dict[str, Any]:
         """Unpack the page, and hand the search plugin (priority 0) only its words
-        (`searchable`): charts, tables and "How was this computed?" hold none worth
-        searching, and parsing them was a quarter of the build. Priority 100:
-        before search."""
+        (`searchable`): charts and figures hold none worth searching, and parsing
+        them was a quarter of the build. Priority 100: before search."""
         if isinstance(page, GeneratedPage):
             if page.meta.get("template") == TEMPLATE:  # see on_page_content
                 if page.okrsite_had_template:
@@ -205,6 +209,19 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     del page.meta["template"]
             page.full = page.unpack()
             page.content = page.search_view = searchable(page.full)
+        return context
+
+    @event_priority(1)
+    def _search_entries(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
+                        nav: Navigation) -> dict[str, Any]:
+        """Give Material's search plugin the page's entries (search.py), and it an
+        empty page to parse. A page another plugin changed since `_search_view` is
+        left to the search plugin. Priority 1: just before search."""
+        if (isinstance(page, GeneratedPage) and self.search_index is not None
+                and page.search_view and page.content is page.search_view):
+            add_entries(self.search_index, page, page.search_view)
+            page.content = page.search_view = ""
+            self.handed += 1
         return context
 
     @event_priority(-100)
@@ -218,7 +235,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             page.content, page.full, page.search_view = page.full, "", ""
         return context
 
-    on_page_context = CombinedEvent(_search_view, _full_view)
+    on_page_context = CombinedEvent(_search_view, _search_entries, _full_view)
 
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
@@ -242,7 +259,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if self.shells is not None:
             done = self.shells.rendered
             log.debug(f"page shell: {done['shell']} pages filled in, {done['full']} rendered "
-                      f"in full, {self.shells.made} shells")
+                      f"in full, {self.shells.made} shells; search entries of {self.handed} "
+                      "pages handed to the search plugin")
         staged, self._staged = self._staged, None
         if staged is not None:
             staged.finish(keep=not (config.strict and warnings_counted()))

@@ -21,7 +21,7 @@ Anything the shell cannot follow makes it give up for that shape (the page is
 rendered in full, as MkDocs would): a filter or function of another plugin given
 a page value, a method called on one, a value used as a dict key, ... The first
 page of each shape is also rendered in full and compared, so a shell that would
-differ is never used. `OKRSITE_NO_SHELL=1` turns it off (tests compare both).
+differ is never used. `OKRSITE_PLAIN=1` turns it off (tests compare both).
 
 Only pages kept out of the navigation get a shell: a page in it changes the
 navigation's state (its section is active), which the template reads from `nav`.
@@ -35,13 +35,16 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from jinja2 import Environment, Template
+from jinja2 import BytecodeCache, Environment, Template
+from jinja2.bccache import Bucket
 from jinja2.runtime import Context, Macro
 from jinja2.utils import _PassArg
 from mkdocs.structure.pages import Page as MkPage
 from mkdocs.utils import templates as mkdocs_templates
 
-ENV_OFF = "OKRSITE_NO_SHELL"
+# `OKRSITE_PLAIN=1`: the plain path, every page through the theme's whole template
+# and the search plugin's own parse (tests compare the two).
+PLAIN = "OKRSITE_PLAIN"
 TEMPLATE = "okrsite-shell.html"  # ours: `{{ okrsite_shell() }}`
 _MARK = "\x1bokrsite-slot:"
 _TOKEN = re.compile("\x1bokrsite-slot:([0-9]+)\x1b")
@@ -373,6 +376,23 @@ def _test_holds(guard: tuple[Resolve, Callable[[Any], Any], Any],
         return False
 
 
+class _SharedCode(BytecodeCache):
+    """The theme's templates compiled once for both environments: the shell's
+    filters take the same arguments as the theme's (`functools.wraps` keeps their
+    `pass_context`), so the compiled code is the same."""
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[str, str], Any] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.codes.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key, bucket.checksum] = bucket.code
+
+
 class Shells:
     """The shells of one build (made in `on_env`, when the theme's environment is
     ready)."""
@@ -384,7 +404,9 @@ class Shells:
         self.made = 0  # shells made (each for a page rendered in full too)
         self.gave_up = False
         self._run: _Run | None = None
-        overlay = env.overlay(cache_size=400)  # compiled for itself, with these filters
+        if env.bytecode_cache is None:
+            env.bytecode_cache = _SharedCode()
+        overlay = env.overlay(cache_size=400)  # templates of its own, with these filters
         overlay.filters = {n: _wrap_filter(self._current, f) for n, f in env.filters.items()}
         overlay.tests = {n: _wrap_test(self._current, f) for n, f in env.tests.items()}
         overlay.context_class = _ShellContext
