@@ -14,6 +14,8 @@ same pages for another site generator.
     config.py   the plugin's Config: the block, validated by the core
     plugin.py   the hooks, each with one job and its priority documented
     page.py     GeneratedPage: a core page handed to MkDocs without a Markdown pass
+    shell.py    the theme's template run once per page shape, filled in per page
+    search.py   generated pages' search entries handed to Material's search plugin
     nav.py      the navigation when mkdocs.yml has none
     staging.py  build into a staging directory; swap in only a finished site
 

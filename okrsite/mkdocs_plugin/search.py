@@ -1,13 +1,17 @@
 """A generated page's search entries handed to Material's search plugin directly.
 
-Material's search plugin parses every page's HTML with Python's `html.parser`, whose
-tokenizer was most of its cost. A generated page gives it only `searchable(body)`
-(okrsite.render.page): headings, paragraphs, lists and code, every other tag already
-a space, every `<` `>` `&` of the text escaped. That HTML is cut into tags and text
-by one regular expression, and the pieces go to Material's own parser's handlers,
-so the sections, and `create_entry_for_section` makes the entries (location, title,
-text, tags, boost) as the plugin does: the index is the same. HTML that is not of
-that shape (a `<` in text, another plugin's tags) goes to Material's parser whole.
+Material's search plugin parses every page's HTML with Python's `html.parser` and
+its own handlers, which was most of its cost. A generated page gives it only
+`searchable(body)` (okrsite.render.page): headings, paragraphs, lists and code,
+every other tag already a space, every `<` `>` `&` of the text escaped. Of that
+shape the sections are made here, by the rules of Material's parser (its
+`handle_starttag`, `handle_endtag`, `handle_data`: which tags are kept, where
+blanks collapse, which section text belongs to) followed step by step with tag
+names for elements, and `create_entry_for_section` makes the entries from them
+(location, title, text, tags, boost) as the plugin does: the index is the same
+(tests compare the two on the demo and on crafted HTML). HTML of any other shape
+(a `<` in text, another tag, an attribute the parser acts on) goes to Material's
+parser whole.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page as MkPage
 
 try:  # Material's search plugin; without it the search plugin parses as usual
-    from material.plugins.search.plugin import Parser, SearchIndex, SearchPlugin
+    from material.plugins.search.plugin import Element, Parser, SearchPlugin, Section
 except ImportError:  # pragma: no cover - mkdocs-material is a dependency
-    Parser = SearchIndex = SearchPlugin = None
+    Element = Parser = SearchPlugin = Section = None
 
 # The tags `searchable` keeps, with their attributes; between them text without `<`.
 _PIECE = re.compile(r'<(/?)(h[1-6]|p|ul|ol|li|code|pre)((?:\s+[a-z-]+="[^"<>]*")*)\s*>'
@@ -36,7 +40,8 @@ def search_index(config: MkDocsConfig) -> Any:
         return None
     for plugin in config.plugins.values():
         if isinstance(plugin, SearchPlugin) and plugin.config.enabled:
-            return getattr(plugin, "search_index", None)
+            index = getattr(plugin, "search_index", None)
+            return index if hasattr(index, "create_entry_for_section") else None
     return None
 
 
@@ -46,38 +51,98 @@ def add_entries(index: Any, page: MkPage, text: str) -> None:
     search = page.meta.get("search") or {}
     if search.get("exclude"):
         return
-    parser = _Pieces()
-    if not parser.feed_pieces(text):
-        parser = Parser()
-        parser.feed(text)
-    parser.close()
-    for section in parser.data:
+    for section in sections(text):
         if not section.is_excluded():
             index.create_entry_for_section(section, page.toc, page.url, page)
 
 
-class _Pieces(Parser if Parser is not None else object):  # type: ignore[misc]
-    """Material's parser, fed the pieces of a `searchable` page without
-    `html.parser`'s tokenizer: the same handlers, so the same sections."""
+def sections(text: str) -> list[Any]:
+    """The sections Material's search parser makes of `text`."""
+    made = _sections(text)
+    if made is None:
+        parser = Parser()
+        parser.feed(text)
+        parser.close()
+        made = parser.data
+    return made
 
-    def feed_pieces(self, text: str) -> bool:
-        """Feed `text`; False (nothing fed) unless it is made of `_PIECE`s only."""
-        pieces = []
-        at = 0
-        for m in _PIECE.finditer(text):
-            if m.start() != at:
-                return False
-            at = m.end()
-            pieces.append(m)
-        if at != len(text):
-            return False
-        for m in pieces:
-            data = m[4]
-            if data is not None:
-                self.handle_data(html.unescape(data))
-            elif m[1]:
-                self.handle_endtag(m[2])
+
+_HEADINGS = frozenset(f"h{i}" for i in range(1, 7))
+_KEEP = frozenset(("p", "code", "pre", "li", "ol", "ul", "sub", "sup"))  # Parser.keep
+
+
+def _sections(text: str) -> list[Any] | None:
+    """Material's `Parser` on `text`, or None when `text` is not of `_PIECE`s only
+    or holds what the parser treats specially (exclusions, line-number tables).
+    Its elements compare by tag name, so tag names stand for them here."""
+    pieces = list(_PIECE.finditer(text))
+    if sum(m.end() - m.start() for m in pieces) != len(text):
+        return None
+    hx = Element("hx")
+    data: list[Any] = []
+    context: list[str] = []
+    section: Any = None
+
+    def target() -> list[str]:
+        return section.title if section.el.tag in context else section.text
+
+    for m in pieces:
+        chunk = m[4]
+        if chunk is not None:  # handle_data (no skipped element, no permalink here)
+            if "&" in chunk:
+                chunk = html.unescape(chunk)
+            if "pre" not in context:
+                chunk = chunk.replace("\n", " ") if not chunk.isspace() else " "
+            if section is None:
+                section = Section(hx)
+                data.append(section)
+            if section.el.tag in context:
+                section.title.append(html.escape(chunk, quote=False))
+            elif chunk.isspace():
+                body = section.text
+                if not body or not body[-1].isspace() or "pre" in context:
+                    body.append(chunk)
             else:
-                self.handle_starttag(m[2], [(k, html.unescape(v))
-                                            for k, v in _ATTR.findall(m[3])])
-        return True
+                section.text.append(html.escape(chunk, quote=False))
+            continue
+        tag = m[2]
+        if m[1]:  # handle_endtag
+            if not context or context[-1] != tag:
+                continue
+            if section.depth > len(context):
+                for earlier in reversed(data):
+                    if earlier.depth <= len(context):
+                        section.depth = float("inf")
+                        section = earlier
+                        break
+            context.pop()
+            if tag in _KEEP:
+                body = target()
+                opened = f"<{tag}>"
+                if opened not in body:
+                    return None  # Material's parser would fail here: let it
+                at = body.index(opened)
+                if all(piece.isspace() for piece in body[at + 1:]):
+                    del body[at:]
+                else:
+                    body.append(f"</{tag}>")
+            continue
+        attrs = {k: html.unescape(v) for k, v in _ATTR.findall(m[3])}  # handle_starttag
+        if "data-search-exclude" in attrs or attrs.get("class") == "linenodiv":
+            return None
+        context.append(tag)
+        if tag in _HEADINGS and "id" in attrs:
+            depth = len(context)
+            if tag != "h1" and not data:
+                section = Section(hx, depth)
+                data.append(section)
+            section = Section(Element(tag, attrs), depth)
+            if data:
+                section.id = attrs["id"]
+            data.append(section)
+        if section is None:
+            section = Section(hx)
+            data.append(section)
+        if tag in _KEEP:
+            target().append(f"<{tag}>")
+    return data

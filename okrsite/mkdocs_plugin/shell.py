@@ -77,7 +77,7 @@ class _Run:
 
     def guard(self, owner: Any, name: str, arg: Any, resolve: Resolve,
               test: Callable[[Any], Any], result: Any) -> Any:
-        self.keep.append(owner)
+        self.keep += (owner, arg)  # alive: their ids are in the key
         self.guards.setdefault((id(owner), name, _freeze(arg)), (resolve, test, result))
         return result
 
@@ -123,6 +123,25 @@ class _Sym:
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
+
+    def _s_order(self, name: str, other: Any) -> bool:
+        if isinstance(other, _Sym):
+            raise _Unsafe("two page values compared")
+        order = {"lt": lambda v: v < other, "le": lambda v: v <= other,
+                 "gt": lambda v: v > other, "ge": lambda v: v >= other}[name]
+        return self._s_guard(name, order, other)
+
+    def __lt__(self, other: Any) -> bool:
+        return self._s_order("lt", other)
+
+    def __le__(self, other: Any) -> bool:
+        return self._s_order("le", other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self._s_order("gt", other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self._s_order("ge", other)
 
     def __hash__(self) -> int:
         raise _Unsafe("a page value used as a key")
@@ -451,7 +470,8 @@ class Shells:
                 if k in ctx:
                     symbolic[k] = _sym(run, ctx[k], lambda c, k=k: c[k])
             return _Shell(self.overlay.get_template(name).render(symbolic), run, True)
-        except _Unsafe:  # the tests made so far lead every page passing them here
+        except Exception:  # _Unsafe, or an error the full template will report
+            # The tests made so far lead every page that passes them here.
             return _Shell("", run, False)
         finally:
             self._run = None
