@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +23,10 @@ _UNSEARCHED = re.compile(
     r'|<span class="okr-progress [^>]*></span> '
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
     r"|<a [^>]*>[^<]*</a>(?=</h[1-6]>)", re.DOTALL)  # a permalink (headings hold no links)
-# A collapsed block of figures: of it only its tables' words are searched.
-_DETAILS = re.compile(r'<details class="okr-(?:how|data)">(.*?)</details>\n?', re.DOTALL)
-_TABLE = re.compile(r"<table>(.*?)</table>\n?", re.DOTALL)
+# A collapsed block of figures (of it only its tables' words are searched), or a table.
+_BLOCK = re.compile(r'<details class="okr-(?:how|data)">(.*?)</details>\n?'
+                    r"|<table>(.*?)</table>\n?", re.DOTALL)
+_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
 _HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.DOTALL)
@@ -95,30 +97,42 @@ def searchable(html: str) -> str:
     """A page body as a search index needs it: its words in headings, paragraphs,
     lists and the word columns of its tables (check-in notes, owners, titles),
     without charts, figures, decoration and permalinks."""
-    html = _DETAILS.sub(_details_words, _UNSEARCHED.sub("", html))
-    return _SPACES.sub(" ", _OTHER_TAGS.sub(" ", _TABLE.sub(_table_words, html)))
+    html = _BLOCK.sub(_block_words, _UNSEARCHED.sub("", html))
+    return _SPACES.sub(" ", _OTHER_TAGS.sub(" ", html))
 
 
-def _details_words(m: re.Match[str]) -> str:
-    return "".join(_table_words(t) for t in _TABLE.finditer(m[1]))
+def _block_words(m: re.Match[str]) -> str:
+    if m[2] is not None:
+        return _table_words(m[2])
+    return "".join(_table_words(t) for t in _TABLE.findall(m[1]))
 
 
-def _table_words(m: re.Match[str]) -> str:
+@functools.lru_cache(maxsize=256)
+def _word_columns(head: str) -> tuple[int, ...]:
+    """The word columns of a table by its header (a site has a few kinds of table)."""
+    return tuple(i for i, h in enumerate(_HEADER_CELL.findall(head))
+                 if _TAG.sub("", h).strip() in SEARCHED_COLUMNS)
+
+
+def _table_words(table: str) -> str:
     """A table as paragraphs, one a row, of the cells in its word columns."""
-    table = m[1]
     head, _, body = table.partition("</thead>")
-    columns = [i for i, h in enumerate(_HEADER_CELL.findall(head))
-               if _TAG.sub("", h).strip() in SEARCHED_COLUMNS]
+    columns = _word_columns(head)
     if not columns or not body:
         return ""
     rows = []
     for row in _ROW.findall(body):
         cells = _CELL.findall(row)
-        words = " ".join(w for i in columns if i < len(cells)
-                         and (w := _SPACES.sub(" ", _TAG.sub(" ", cells[i])).strip()))
+        words = " ".join(w for i in columns if i < len(cells) and (w := _words(cells[i])))
         if words:
             rows.append(f"<p>{words}</p>\n")
     return "".join(rows)
+
+
+def _words(cell: str) -> str:
+    if "<" in cell:
+        cell = _TAG.sub(" ", cell)
+    return _SPACES.sub(" ", cell).strip()
 
 
 @dataclass(frozen=True)
