@@ -24,9 +24,8 @@ _UNSEARCHED = re.compile(
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
     r"|<a [^>]*>[^<]*</a>(?=</h[1-6]>)", re.DOTALL)  # a permalink (headings hold no links)
 # A collapsed block of figures (of it only its tables' words are searched), or a table.
-_BLOCK = re.compile(r'<details class="okr-(?:how|data)">(.*?)</details>\n?'
-                    r"|<table>(.*?)</table>\n?", re.DOTALL)
-_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+# (Their ends are found with str.find: a lazy `.*?` over them was most of the time.)
+_BLOCK = re.compile(r'<details class="okr-(?:how|data)">|<table>')
 _HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.DOTALL)
@@ -97,14 +96,39 @@ def searchable(html: str) -> str:
     """A page body as a search index needs it: its words in headings, paragraphs,
     lists and the word columns of its tables (check-in notes, owners, titles),
     without charts, figures, decoration and permalinks."""
-    html = _BLOCK.sub(_block_words, _UNSEARCHED.sub("", html))
-    return _SPACES.sub(" ", _OTHER_TAGS.sub(" ", html))
+    return _SPACES.sub(" ", _OTHER_TAGS.sub(" ", _blocks_to_words(_UNSEARCHED.sub("", html))))
 
 
-def _block_words(m: re.Match[str]) -> str:
-    if m[2] is not None:
-        return _table_words(m[2])
-    return "".join(_table_words(t) for t in _TABLE.findall(m[1]))
+def _blocks_to_words(html: str) -> str:
+    """Each figure block and table replaced by its tables' words (`_table_words`)."""
+    out, at = [], 0
+    for m in _BLOCK.finditer(html):
+        if m.start() < at:  # inside the block just replaced
+            continue
+        close = "</table>" if m[0] == "<table>" else "</details>"
+        end = html.find(close, m.end())
+        if end < 0:
+            break
+        block = html[m.end():end]
+        out.append(html[at:m.start()])
+        out.append(_table_words(block) if close == "</table>" else "".join(
+            _table_words(t) for t in _tables(block)))
+        at = end + len(close)
+        if html.startswith("\n", at):
+            at += 1
+    out.append(html[at:])
+    return "".join(out)
+
+
+def _tables(html: str) -> list[str]:
+    found, at = [], 0
+    while (start := html.find("<table>", at)) >= 0:
+        end = html.find("</table>", start)
+        if end < 0:
+            break
+        found.append(html[start + len("<table>"):end])
+        at = end + len("</table>")
+    return found
 
 
 @functools.lru_cache(maxsize=256)
