@@ -43,14 +43,31 @@ by id) and fixed number formats.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING
 
 from okrsite.render.cascade import cascade_pages
 from okrsite.render.checkins import checkins
-from okrsite.render.common import Site
+from okrsite.render.common import (
+    CHECKINS,
+    HOME,
+    KPIS_INDEX,
+    PEOPLE_INDEX,
+    PERIODS_INDEX,
+    UNITS_INDEX,
+    Site,
+    cascade_page,
+    kpi_page,
+    period_page,
+    person_page,
+    unit_page,
+    unit_period_page,
+)
 from okrsite.render.home import current_period, home
+from okrsite.render.inputs import PageInputs
 from okrsite.render.kpi import kpi, kpis_index
 from okrsite.render.page import Asset, Page
 from okrsite.render.people import people_list, person
@@ -60,15 +77,19 @@ from okrsite.render.safe import SafeMarkdown
 from okrsite.render.unit import unit_overview, unit_period, units_index
 
 if TYPE_CHECKING:
+    from okrsite.pagecache import PageCache
     from okrsite.pipeline import Build
 
 __all__ = ["Asset", "Page", "iter_site", "render_outputs", "render_pages"]
 
 
-def iter_site(build: Build) -> Iterator[Page]:
+def iter_site(build: Build, cache: PageCache | None = None) -> Iterator[Page]:
     """Every page of the site but the history pages, in navigation order, one at a
     time: a generator can hand each page on (or write it) before the next is
-    rendered. Pages say how many items the build withheld."""
+    rendered. Pages say how many items the build withheld.
+
+    With a `cache` (okrsite.pagecache), a page whose inputs' digest (render.inputs)
+    is the one it was rendered from last is taken from it instead of rendered."""
     view = build.view
     site = Site(view.content, build.scorecard, view.withheld,
                 build.settings.include_restricted, build.settings.directory_urls,
@@ -76,30 +97,64 @@ def iter_site(build: Build) -> Iterator[Page]:
                 build.goalposts if build.settings.history else {},
                 build.people, build.attention,
                 build.entry_authors if build.settings.history else None)
-    return _pages(site)
+    return _shown(site, _jobs(site, PageInputs(build, site) if cache else None), cache)
 
 
-def _pages(site: Site) -> Iterator[Page]:
+@dataclass(frozen=True)
+class _Job:
+    """One page (or a group of pages rendered together, such as a period's cascades) to
+    show: its path (the first page's), the digest of its inputs, whether it is frozen
+    (a closed period's, kept on disk), and how to render it."""
+
+    path: str
+    digest: str
+    frozen: bool
+    make: Callable[[], Page | list[Page]]
+    unit_period: tuple[str, str] | None = None  # (period, unit) of a unit-period page
+
+
+def _jobs(site: Site, inputs: PageInputs | None) -> Iterator[_Job]:
     shown = site.content
     current = current_period(site)
     chronological = list(site.card.periods)
     newest_first = chronological[::-1]
 
-    yield home(site, current)
-    yield checkins(site)
-    yield periods_index(site, newest_first)
-    yield from (period(site, p) for p in newest_first)
+    def job(path: str, digest: Callable[[], str], make: Callable[[], Page | list[Page]],
+            period: str | None = None, key: tuple[str, str] | None = None) -> _Job:
+        if inputs is None:
+            return _Job(path, "", False, make, key)
+        return _Job(path, digest(), period is not None and inputs.frozen(period), make, key)
+
+    i = inputs
+    yield job(HOME, lambda: i.listing(HOME), lambda: home(site, current))
+    yield job(CHECKINS, lambda: i.listing(CHECKINS), lambda: checkins(site))
+    yield job(PERIODS_INDEX, lambda: i.listing(PERIODS_INDEX),
+              lambda: periods_index(site, newest_first))
     for p in newest_first:
-        yield from cascade_pages(site, p)
-    yield kpis_index(site)
-    yield units_index(site, current)
-    yield from _unit_pages(site, [(p, u) for p in chronological for u in site.units
-                                  if (p, u) in shown.okrs])
-    yield from (kpi(site, k) for k in shown.kpis.values())
-    yield from (unit_overview(site, u) for u in site.units if u in shown.org.units)
+        yield job(period_page(p), partial(lambda p: i.period(p), p),
+                  partial(period, site, p), p)
+    for p in newest_first:  # the period's cascade and its units' cascades: one job
+        yield job(cascade_page(p), partial(lambda p: i.cascade(p), p),
+                  partial(lambda p: list(cascade_pages(site, p)), p), p)
+    yield job(KPIS_INDEX, lambda: i.listing(KPIS_INDEX), lambda: kpis_index(site))
+    yield job(UNITS_INDEX, lambda: i.listing(UNITS_INDEX), lambda: units_index(site, current))
+    for p in chronological:
+        for u in site.units:
+            if (p, u) in shown.okrs:
+                yield job(unit_period_page(p, u),
+                          partial(lambda p, u: i.unit_period_page(p, u), p, u),
+                          partial(unit_period, site, p, u), p, (p, u))
+    for k in shown.kpis.values():
+        yield job(kpi_page(k.id), partial(lambda k: i.kpi(k), k.id), partial(kpi, site, k))
+    for u in site.units:
+        if u in shown.org.units:
+            yield job(unit_page(u), partial(lambda u: i.unit(u), u),
+                      partial(unit_overview, site, u))
     if site.people:
-        yield people_list(site)
-        yield from (person(site, p) for p in site.people.people)
+        yield job(PEOPLE_INDEX, lambda: i.listing(PEOPLE_INDEX), lambda: people_list(site))
+        for person_id in site.people.people:
+            yield job(person_page(person_id), partial(lambda x: i.person(x), person_id),
+                      partial(person, site, person_id))
 
 
 def _unit_pages(site: Site, keys: list[tuple[str, str]]) -> Iterator[Page]:
@@ -113,13 +168,36 @@ def _unit_page(site: Site, key: tuple[str, str]) -> Page:
     return unit_period(site, *key)
 
 
-def render_outputs(build: Build) -> tuple[Iterator[Page], list[Asset]]:
+def _shown(site: Site, jobs: Iterable[_Job], cache: PageCache | None) -> Iterator[Page]:
+    """Each job's pages, in order: from the cache when its digest is the one they were
+    rendered from, else rendered (unit-period pages by `_unit_pages`) and kept."""
+    jobs = list(jobs)  # the digests are cheap; the pages come one at a time
+    if cache is not None:
+        cache.begin()
+    held = [cache is not None and cache.has(j.path, j.digest, j.frozen) for j in jobs]
+    units = _unit_pages(site, [j.unit_period for j, h in zip(jobs, held, strict=True)
+                               if not h and j.unit_period is not None])
+    for job, hit in zip(jobs, held, strict=True):
+        pages = cache.get(job.path, job.digest, job.frozen) if hit and cache else None
+        if pages is None:
+            if job.unit_period is not None and not hit:
+                pages = [next(units)]
+            else:  # not held, or a damaged disk entry
+                made = job.make()
+                pages = made if isinstance(made, list) else [made]
+            if cache is not None:
+                cache.put(job.path, pages, job.digest, job.frozen)
+        yield from pages
+
+
+def render_outputs(build: Build, cache: PageCache | None = None
+                   ) -> tuple[Iterator[Page], list[Asset]]:
     """The whole site: pages, plus with history the change log, the audit pages and
     their downloads (CSV, JSON, manifest). The pages come one at a time (`iter_site`),
-    so a caller need not hold them all."""
+    so a caller need not hold them all; `cache` as for `iter_site`."""
     from okrsite.render.history import history_pages
 
-    pages = iter_site(build)
+    pages = iter_site(build, cache)
     more: list[Page] = []
     assets: list[Asset] = []
     if build.settings.history:
