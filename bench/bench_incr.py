@@ -48,6 +48,7 @@ plugins:
 """
 PERIODS = 8
 AS_OF = "2027-12-31"  # the end of the data: every check-in shown
+CLI = "from okrsite.cli import main; raise SystemExit(main())"
 
 SERVE = r"""
 import json, os, sys, time
@@ -101,9 +102,8 @@ def close_past(tree: Path, root: Path) -> None:
     for q in QUARTERS[:PERIODS - 1]:
         year, quarter = int(q[:4]), int(q[-1])
         on = f"{year + (quarter == 4)}-{[4, 7, 10, 1][quarter - 1]:02d}-01"
-        subprocess.run([sys.executable, "-c", "from okrsite.cli import main; raise SystemExit(main())", "close", "--on", on, "--by",
-                        "bench", q, "content"], cwd=root, env=env, check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, "-c", CLI, "close", "--on", on, "--by", "bench", q,
+                        "content"], cwd=root, env=env, check=True, capture_output=True)
 
 
 def serve(tree: Path, root: Path, yml: Path, edited: Path, dirty: bool) -> dict[str, Any]:

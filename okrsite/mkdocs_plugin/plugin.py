@@ -23,11 +23,13 @@ from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
+from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
 from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of
 from okrsite.mkdocs_plugin.search import add_entries, search_index
 from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, Shells
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
+from okrsite.pagecache import PageCache
 from okrsite.pipeline import Build, HistoryCache, run
 from okrsite.publish import why_unpublished
 from okrsite.render import render_outputs
@@ -49,12 +51,16 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     The plugin object lives as long as the `mkdocs serve` session (MkDocs keeps
     plugins that define `on_startup` across rebuilds), and with it the parse
-    cache: a rebuild after one edit parses one file.
+    cache and the page cache: a rebuild after one edit parses one file and renders
+    only the pages whose inputs changed; with `--dirty`, MkDocs writes only the pages
+    whose output changed (mkdocs_plugin.incremental).
     """
 
     def __init__(self) -> None:
         self.is_serve = False
         self.parse_cache: ParseCache | None = None
+        self.page_cache: PageCache | None = None  # pages by their inputs (okrsite.pagecache)
+        self.unchanged = Unchanged()  # what the last build showed (--dirty)
         self.history_cache = HistoryCache()  # read again only when HEAD moves
         self.settings: Settings | None = None  # of the build under way (from on_config)
         self.as_of: AsOf | None = None  # of the last build that got as far as scoring
@@ -69,16 +75,20 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.shells: Shells | None = None  # of the build under way (from on_env)
         self._checked: Build | list[Page] = []  # from on_pre_build: to render, or errors
         self._staged: Staged | None = None  # while MkDocs builds into a staging directory
+        self._doc_pages: list[str] = []  # every page's src_uri, in the order MkDocs builds
 
     # -- hooks, in the order MkDocs calls them --
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Remember whether this is `mkdocs serve`.
+        """Remember whether this is `mkdocs serve`, and start a new session.
 
         Priority: 0 (default; no other plugin depends on it).
         """
         self.is_serve = command == "serve"
         self.dirty = dirty
+        # A new session (MkDocs keeps one plugin object per process): nothing is kept from
+        # an earlier one but the parse cache, which is keyed by content.
+        self.page_cache, self.unchanged = None, Unchanged()
 
     @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -134,8 +144,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         generated pages as if they were written by hand.
         """
         self._drop_unpublished(files, config)
+        if self.dirty:
+            written_by_hand(files)
         published = []
         heads = []  # the pages without their bodies, for the navigation
+        shown: list[tuple[str, GeneratedFile]] = []  # what each page showed, for --dirty
         for page in self._pages():  # rendered one at a time; each is held compressed
             heads.append(replace(page, html=""))
             own = files.get_file_from_path(page.path)
@@ -145,7 +158,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 continue
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             # No content: the page is handed over whole in GeneratedPage.
-            file = File.generated(config, page.path, content="", inclusion=inclusion)
+            file = GeneratedFile.generated(config, page.path, content="", inclusion=inclusion)
+            if self.dirty:
+                shown.append((self.unchanged.digest(page, self.permalink), file))
             GeneratedPage(page, file, config, self.permalink)  # sets file.page
             files.append(file)
             published.append(page.path)
@@ -157,6 +172,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             files.append(File.generated(config, export.path, content=export.data))
         if config.nav is None or config.nav is self._auto_nav:
             config.nav = self._auto_nav = auto_nav(pages, files)
+        if self.dirty:
+            self.unchanged.mark(shown, _shape(config, files, pages, self.as_of))
         if self.as_of is not None:
             self.published = published
         return files
@@ -172,6 +189,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
         Priority: -100 (run last), so pages other plugins add are dated too.
         """
+        self._doc_pages = [f.src_uri for f in files.documentation_pages(
+            inclusion=lambda _: True)]
         if self.as_of is not None and not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
             day = self.as_of.date.isoformat()
             for file in files.documentation_pages():
@@ -209,6 +228,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     del page.meta["template"]
             page.full = page.unpack()
             page.content = page.search_view = searchable(page.full)
+        if self.dirty:
+            self.unchanged.before_search(page.file.src_uri, _search(config))
         return context
 
     @event_priority(1)
@@ -228,6 +249,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     def _full_view(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
                    nav: Navigation) -> dict[str, Any]:
         """The whole page again, for its template. Priority -100: last."""
+        if self.dirty:
+            self.unchanged.after_search(page.file.src_uri, _search(config))
         if isinstance(page, GeneratedPage) and page.full:
             if page.content is not page.search_view:
                 log.info(f"{page.file.src_uri}: a change made to this generated page in "
@@ -248,8 +271,16 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             page.release()
         return output
 
+    @event_priority(10)
+    def _search_index(self, *, config: MkDocsConfig) -> None:
+        """In a dirty build, the search index of every page: the entries of the pages
+        skipped are the last build's (mkdocs_plugin.incremental). Priority 10: before
+        the search plugin (0) writes it."""
+        if self.dirty:
+            self.unchanged.restore(_search(config), self._doc_pages)
+
     @event_priority(-1000)
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _swap_in(self, *, config: MkDocsConfig) -> None:
         """Swap the finished site in for the last one (see `on_pre_build`). A
         `--strict` build that logged a warning is about to fail: the last site stays.
 
@@ -264,6 +295,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         staged, self._staged = self._staged, None
         if staged is not None:
             staged.finish(keep=not (config.strict and warnings_counted()))
+
+    on_post_build = CombinedEvent(_search_index, _swap_in)
 
     def on_build_error(self, *, error: Exception) -> None:
         """A failed build: the staging directory goes, site_dir keeps the last site.
@@ -329,6 +362,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                      "directory, where it would be published: caching in memory only")
         if self.parse_cache is None or self.parse_cache.directory != directory:
             self.parse_cache = ParseCache(directory)
+        if self.page_cache is None or self.page_cache.directory != directory:
+            # In memory only in serve: a one-off build keeps no page (frozen ones on disk).
+            self.page_cache = PageCache(directory, keep=self.is_serve)
 
     # -- on_files helpers --
 
@@ -390,7 +426,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             history = build.history
             log.info(f"history: {history.horizon}" if history.available else
                      f"history not shown: {history.reason}")
-        pages, self.assets = render_outputs(build)
+        pages, self.assets = render_outputs(build, self.page_cache)
         return pages
 
 
@@ -402,6 +438,25 @@ def report(diagnostics: list[Diagnostic]) -> None:
         if d.hint:
             text += f" (fix: {d.hint})"
         (log.error if d.is_error else log.warning)(text)
+
+
+def _search(config: MkDocsConfig) -> Any:
+    """The search plugin, if the site has one."""
+    return next((p for name, p in config.plugins.items() if name.endswith("search")), None)
+
+
+def _shape(config: MkDocsConfig, files: Files, pages: list[Page], as_of: AsOf | None
+           ) -> object:
+    """What every page's output is shaped by besides its own content: the config file,
+    the theme's files, the site's files, the navigation we made and the as-of date."""
+    theme = []
+    for d in config.theme.dirs:
+        for root, _, names in os.walk(d):
+            theme += [(os.path.join(root, n), os.stat(os.path.join(root, n)).st_mtime_ns)
+                      for n in names]
+    source = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+    return (source, sorted(theme), sorted(f.src_uri for f in files),
+            [(p.path, p.title, p.in_nav) for p in pages], as_of)
 
 
 def _assets() -> list[Path]:

@@ -1,0 +1,107 @@
+"""`mkdocs serve --dirty`: generated pages whose output did not change are skipped.
+
+MkDocs' dirty build skips a page whose `File.is_modified()` is false; a generated file
+always says it is modified. `GeneratedFile` says what `Unchanged` found: the page's
+title, body and metadata are the ones of the last build, so are the site around it
+(the config file, the files and the navigation we made, the as-of date) and its file
+is still in site_dir. Pages written by hand are built every time (`written_by_hand`):
+MkDocs reads a page's title only when it builds it, and a skipped guide page would be
+"None" in the navigation of every page built.
+
+Material's search plugin indexes only the pages it sees, and in a dirty build it
+merges its last index assuming one page changed. `Unchanged` keeps each page's search
+entries and puts the index together in page order before the plugin writes it: the
+same index a full build writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from mkdocs.structure.files import File, Files
+
+from okrsite.render.page import Page
+
+
+class GeneratedFile(File):
+    """A generated page's file that can say it is unchanged since the last build."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+def written_by_hand(files: Files) -> None:
+    """Have a dirty build read and write every page written by hand (see above)."""
+    for file in files.documentation_pages(inclusion=lambda _: True):
+        if not isinstance(file, GeneratedFile) and file.generated_by is None:
+            file.is_modified = lambda: True  # type: ignore[method-assign]
+
+
+def _digest(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class Unchanged:
+    """What the last build showed, to tell which pages of this one are the same."""
+
+    def __init__(self) -> None:
+        self._site = ""  # the digest of what every page is shaped by
+        self._pages: dict[str, str] = {}  # path -> digest of what the page showed
+        self._entries: dict[str, list[dict[str, Any]]] = {}  # src_uri -> search entries
+        self._start: dict[str, int] = {}  # src_uri -> where its entries began, this build
+        self.skipped: list[str] = []  # paths reported unchanged in this build
+
+    @staticmethod
+    def digest(page: Page, extra: object) -> str:
+        """What a page shows: its title, metadata, body, and `extra` (its permalinks)."""
+        return _digest(page.title, page.meta, page.in_nav, extra, page.html)
+
+    def mark(self, shown: list[tuple[str, GeneratedFile]], site: object) -> None:
+        """A new build shaped by `site` (see plugin._shape): each file whose page's digest
+        is the last build's, in a site shaped the same, with its output still in
+        site_dir, is marked unchanged."""
+        key = _digest(site)
+        same, self._site = key == self._site, key
+        last, self._pages = (self._pages if same else {}), {}
+        self.skipped = []
+        for digest, file in shown:
+            self._pages[file.src_uri] = digest
+            if last.get(file.src_uri) == digest and os.path.isfile(file.abs_dest_path):
+                file.unchanged = True
+                self.skipped.append(file.src_uri)
+
+    # -- search entries ------------------------------------------------------------------
+
+    def before_search(self, src_uri: str, search: Any) -> None:
+        entries = _entries(search)
+        if entries is not None:
+            self._start[src_uri] = len(entries)
+
+    def after_search(self, src_uri: str, search: Any) -> None:
+        entries = _entries(search)
+        start = self._start.pop(src_uri, None)
+        if entries is not None and start is not None:
+            self._entries[src_uri] = entries[start:]
+
+    def restore(self, search: Any, pages: list[str]) -> None:
+        """The search index of every page, in page order: this build's entries for the
+        pages built, the last build's for those skipped."""
+        if _entries(search) is None:
+            return
+        search.search_index.entries = [e for uri in pages for e in self._entries.get(uri, [])]
+        self._entries = {uri: self._entries[uri] for uri in pages if uri in self._entries}
+        search.search_index_prev = None  # the index is whole: nothing to merge
+
+
+def _entries(search: Any) -> list[dict[str, Any]] | None:
+    index = getattr(search, "search_index", None)
+    entries = getattr(index, "entries", None)
+    return entries if isinstance(entries, list) else None
