@@ -517,9 +517,9 @@ def test_settings_reach_the_renderer(tmp_path: Path, monkeypatch: pytest.MonkeyP
     seen = []
     real = mkdocs_plugin.render_outputs
 
-    def spy(build):
+    def spy(build, *cache):  # the plugin hands its page cache on as well
         seen.append(build.settings)
-        return real(build)
+        return real(build, *cache)
 
     monkeypatch.setattr(mkdocs_plugin, "render_outputs", spy)
     build_site(tmp_path, MINIMAL / "content", okrsite={
