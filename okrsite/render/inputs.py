@@ -94,7 +94,17 @@ class PageInputs:
 
     @cached_property
     def attention(self) -> str:
-        return repr(self.site.attention)
+        """The attention list (okrsite.attention): which key results and objectives it
+        names and why, each with its unit period's digest (its titles and results); the
+        by-owner groups follow from those. Its own repr cost seconds at 1,000 pages."""
+        att = self.site.attention
+        return _h("attention", att.periods,
+                  [(str(d.kr.ref), d.reason, d.owner, d.person, d.age_days,
+                    self.unit_period(d.objective.period, d.objective.unit))
+                   for d in att.key_results],
+                  [(str(o.objective.ref), self.unit_period(o.objective.period,
+                                                           o.objective.unit))
+                   for o in att.off_track])
 
     def _of(self, kind: str, *parts: object) -> str:
         return _h(kind, self.base, *parts)
