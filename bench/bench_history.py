@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from synth import mkdocs_yml
 from synth_git import generate
 
 HISTORY = """
@@ -87,18 +88,6 @@ def follow(repo: Path, sample: int) -> float:
     return (time.perf_counter() - t) / len(picked) * len(files)
 
 
-SITE_YML = """\
-site_name: Synthetic Corp OKRs
-docs_dir: content
-theme:
-  name: material
-  font: false
-  features: [navigation.indexes]
-plugins:
-  - search
-  - okrsite:
-      history: {history}
-"""
 COMMIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
               "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
               "GIT_AUTHOR_DATE": "2026-03-20T12:00:00+00:00",
@@ -138,7 +127,7 @@ def sites(args: argparse.Namespace, work: Path) -> dict[str, object]:
     made = generate(repo, args.files, args.commits)
     for history in (True, False):
         (repo / f"mkdocs-{'on' if history else 'off'}.yml").write_text(
-            SITE_YML.format(history=str(history).lower()))
+            mkdocs_yml(history=history))
     codes = {}
     for spec in args.code or [f"this={Path(__file__).resolve().parent.parent}"]:
         label, _, path = spec.partition("=")

@@ -30,22 +30,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import QUARTERS, generate
+from synth import QUARTERS, generate, mkdocs_yml
 
-YML = """\
-site_name: Synthetic Corp OKRs
-docs_dir: content
-theme:
-  name: material
-  font: false
-  features: [navigation.indexes]
-plugins:
-  - search
-  - okrsite:
-      as_of: {as_of}
-      history: false
-      cache_dir: {cache}
-"""
 PERIODS = 8
 AS_OF = "2027-12-31"  # the end of the data: every check-in shown
 CLI = "from okrsite.cli import main; raise SystemExit(main())"
@@ -90,8 +76,7 @@ def make(root: Path, n: int, cache: bool) -> tuple[Path, Path]:
     units = n // PERIODS
     content = root / "content"
     generate(content, units, PERIODS)
-    (root / "mkdocs.yml").write_text(YML.format(as_of=AS_OF, cache=".cache" if cache else
-                                                "''"))
+    (root / "mkdocs.yml").write_text(mkdocs_yml(AS_OF, cache_dir=".cache" if cache else ""))
     latest = content / "periods" / QUARTERS[PERIODS - 1]
     return root / "mkdocs.yml", sorted(latest.glob("*.yaml"))[-1]
 

@@ -111,7 +111,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import data_end, generate
+from synth import data_end, generate, mkdocs_yml
 
 REPO = Path(__file__).resolve().parent.parent
 PLAIN_KINDS = ("fair", "pruned", "default")
@@ -130,19 +130,7 @@ TARGET_SIZES = (1000, 5000)
 
 
 def okrsite_yml(as_of: str) -> str:
-    return f"""\
-site_name: Synthetic Corp OKRs
-docs_dir: content
-theme:
-  name: material
-  font: false
-  features: [navigation.indexes]
-plugins:
-  - search
-  - okrsite:
-      as_of: {as_of}
-      history: false
-"""
+    return mkdocs_yml(as_of)
 
 
 PLAIN_YML = """\

@@ -18,6 +18,22 @@ WORDS = ("improve reduce grow launch retain deliver simplify automate expand mea
          "customer onboarding latency revenue quality pipeline reliability adoption").split()
 
 
+def mkdocs_yml(as_of: str | None = None, *, history: bool = False,
+               cache_dir: str | None = None) -> str:
+    """The mkdocs.yml every bench builds the synthetic company with: Material, search
+    and okrsite. `as_of` None: the build finds it (git, then the content);
+    `cache_dir` None: okrsite's default (.cache/okrsite), "" for memory only."""
+    lines = ["site_name: Synthetic Corp OKRs", "docs_dir: content", "theme:",
+             "  name: material", "  font: false", "  features: [navigation.indexes]",
+             "plugins:", "  - search", "  - okrsite:"]
+    if as_of is not None:
+        lines.append(f"      as_of: {as_of}")
+    lines.append(f"      history: {str(history).lower()}")
+    if cache_dir is not None:
+        lines.append(f"      cache_dir: {cache_dir or chr(39) * 2}")
+    return "\n".join(lines) + "\n"
+
+
 def data_end(periods: int) -> str:
     """The date of the latest check-in `generate(..., periods)` writes (every unit's
     last one, in the last quarter): an as-of at the end of the data, at which every
