@@ -658,27 +658,25 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     def verdict(ok: bool) -> str:
         return "PASS" if ok else "FAIL"
 
+    def ratio(name: str, limit: float, build: dict[str, Any] | None,
+              base: dict[str, Any] | None) -> tuple[str, str, str]:
+        """The target `build`'s wall time <= limit x `base`'s, with the CPU ratio beside."""
+        if not (build and base):
+            return ("NOT MEASURED", name, "–")
+        r = build["wall_s"] / base["wall_s"]
+        return (verdict(r <= limit), name,
+                f"{r:.2f}x ({build['wall_s']} s vs {base['wall_s']} s; CPU time "
+                f"{build['cpu_s'] / base['cpu_s']:.2f}x)")
+
     for kind in okrsite_kinds(results):
         tag = f"{kind}: " if len(okrsite_kinds(results)) > 1 else ""
         for n in TARGET_SIZES:
             o, f = get(n, kind), get(n, "fair")
             name = f"{tag}cold build <= {MAX_VS_FAIR}x the fair baseline at N={n:,}"
-            if o and f:
-                r = o["wall_s"] / f["wall_s"]
-                out.append((verdict(r <= MAX_VS_FAIR), name,
-                            f"{r:.2f}x ({o['wall_s']} s vs {f['wall_s']} s; CPU time "
-                            f"{o['cpu_s'] / f['cpu_s']:.2f}x)"))
-            else:
-                out.append(("NOT MEASURED", name, "–"))
+            out.append(ratio(name, MAX_VS_FAIR, o, f))
         o1, o5 = get(1000, kind), get(5000, kind)
         name = f"{tag}linear: N=5,000 <= {MAX_SCALING}x N=1,000"
-        if o1 and o5:
-            r = o5["wall_s"] / o1["wall_s"]
-            out.append((verdict(r <= MAX_SCALING), name,
-                        f"{r:.2f}x ({o5['wall_s']} s vs {o1['wall_s']} s; CPU time "
-                        f"{o5['cpu_s'] / o1['cpu_s']:.2f}x)"))
-        else:
-            out.append(("NOT MEASURED", name, "–"))
+        out.append(ratio(name, MAX_SCALING, o5, o1))
         for n in TARGET_SIZES:
             o = get(n, kind)
             name = f"{tag}<= {MAX_AVG_KB} KB per page with full content at N={n:,}"
