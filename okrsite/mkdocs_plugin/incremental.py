@@ -43,8 +43,8 @@ def written_by_hand(files: Files) -> None:
 
 def _digest(*parts: object) -> str:
     h = hashlib.sha256()
-    for part in parts:
-        h.update(repr(part).encode())
+    for part in parts:  # a page's HTML is hashed as it is, not copied through repr
+        h.update(part.encode() if isinstance(part, str) else repr(part).encode())
         h.update(b"\0")
     return h.hexdigest()
 
