@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import QUARTERS, generate, mkdocs_yml
+from synth import QUARTERS, close_past, generate, mkdocs_yml
 
 PERIODS = 8
 AS_OF = "2027-12-31"  # the end of the data: every check-in shown
-CLI = "from okrsite.cli import main; raise SystemExit(main())"
 
 SERVE = r"""
 import json, os, sys, time
@@ -79,16 +78,6 @@ def make(root: Path, n: int, cache: bool) -> tuple[Path, Path]:
     (root / "mkdocs.yml").write_text(mkdocs_yml(AS_OF, cache_dir=".cache" if cache else ""))
     latest = content / "periods" / QUARTERS[PERIODS - 1]
     return root / "mkdocs.yml", sorted(latest.glob("*.yaml"))[-1]
-
-
-def close_past(tree: Path, root: Path) -> None:
-    """Close every quarter but the last, each on the day after its end (final records)."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "NO_MKDOCS_2_WARNING": "1"}
-    for q in QUARTERS[:PERIODS - 1]:
-        year, quarter = int(q[:4]), int(q[-1])
-        on = f"{year + (quarter == 4)}-{[4, 7, 10, 1][quarter - 1]:02d}-01"
-        subprocess.run([sys.executable, "-c", CLI, "close", "--on", on, "--by", "bench", q,
-                        "content"], cwd=root, env=env, check=True, capture_output=True)
 
 
 def serve(tree: Path, root: Path, yml: Path, edited: Path, dirty: bool) -> dict[str, Any]:
@@ -145,7 +134,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-incr-") as tmp:
         root = Path(tmp)
         yml, edited = make(root, args.n, cache=True)
-        close_past(Path(next(iter(trees.values()))).resolve(), root)
+        first = Path(next(iter(trees.values()))).resolve()
+        close_past(root, PERIODS, {**os.environ, "PYTHONPATH": str(first),
+                                   "NO_MKDOCS_2_WARNING": "1"})
         for _ in range(args.repeat):
             for kind in kinds:
                 for name, tree in trees.items():

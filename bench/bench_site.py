@@ -63,10 +63,14 @@ Then, at --serve-size and --ci-size, for each okrsite site:
              watcher's own polling delay is not included). Modes (--serve-modes):
              `serve` (mkdocs serve) and `dirty` (mkdocs serve --dirty). The page must
              contain the new marker, or the result says it does not.
-  CI         two `mkdocs build` processes as CI runs them: a cold one (empty
-             cache_dir), then one active-period YAML file edited, every content file
-             touched (a fresh checkout has new mtimes), the output directory deleted,
-             and a build with the cache_dir of the first kept.
+  CI         on a copy of the okrsite project whose past quarters are closed
+             (`okrsite close`, each on the day after its end, by the first okrsite
+             tree: final records, so they are frozen periods as a company's past
+             quarters are; the last quarter stays active), two `mkdocs build`
+             processes as CI runs them: a cold one (empty cache_dir), then one
+             active-period YAML file edited, every content file touched (a fresh
+             checkout has new mtimes), the output directory deleted, and a build with
+             the cache_dir of the first kept.
 
 Targets of issue 17 (PASS/FAIL/NOT MEASURED, for each okrsite site): cold build
 <= 0.3x the fair baseline at 1,000 and 5,000 (wall time; CPU time shown); linear
@@ -111,7 +115,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import data_end, generate, mkdocs_yml
+from synth import close_past, data_end, generate, mkdocs_yml
 
 REPO = Path(__file__).resolve().parent.parent
 PLAIN_KINDS = ("fair", "pruned", "default")
@@ -232,9 +236,9 @@ def config_file(root: Path, kind: str) -> Path:
     return root / "plain" / f"{kind}.yml"
 
 
-def active_file(root: Path) -> Path:
+def active_file(root: Path, project: str = "okrsite") -> Path:
     """The YAML file the edit measures change: a team in the last (active) quarter."""
-    latest = sorted((root / "okrsite" / "content" / "periods").iterdir())[-1]
+    latest = sorted((root / project / "content" / "periods").iterdir())[-1]
     return sorted(latest.glob("*.yaml"))[-1]
 
 
@@ -324,9 +328,10 @@ def run_child(argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> dic
 
 
 def build(root: Path, kind: str, out: Path, env: dict[str, str],
-          cold: bool = True) -> dict[str, Any]:
-    """One build in a fresh process (cold: okrsite's cache_dir deleted first)."""
-    yml = config_file(root, kind)
+          cold: bool = True, yml: Path | None = None) -> dict[str, Any]:
+    """One build in a fresh process (cold: okrsite's cache_dir deleted first); `yml`:
+    another project's config than the kind's."""
+    yml = yml or config_file(root, kind)
     shutil.rmtree(out, ignore_errors=True)
     if cold:
         shutil.rmtree(yml.parent / ".cache", ignore_errors=True)  # okrsite's cache_dir
@@ -453,24 +458,39 @@ def serve_loop(root: Path, out: Path, env: dict[str, str], mode: str,
     return result
 
 
+CI_PROJECT = "okrsite-ci"  # the okrsite project with its past quarters closed
+
+
+def closed_project(root: Path, periods: int, env: dict[str, str]) -> Path:
+    """A copy of root/okrsite whose quarters but the last are closed (synth.close_past)."""
+    project = root / CI_PROJECT
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(root / "okrsite", project, ignore=shutil.ignore_patterns(".cache"))
+    close_past(project, periods, env)
+    return project
+
+
 def ci_rebuild(root: Path, out: Path, kind: str, env: dict[str, str]) -> dict[str, Any]:
-    """A cold CI build, then one with its cache_dir kept and one active-period file
-    edited, every content file touched and the output directory gone."""
-    cold = build(root, kind, out, env)
-    edited = active_file(root)
+    """On the closed project: a cold CI build, then one with its cache_dir kept and one
+    active-period file edited, every content file touched and the output directory gone."""
+    project = root / CI_PROJECT
+    yml = project / "mkdocs.yml"
+    cold = build(root, kind, out, env, yml=yml)
+    edited = active_file(root, CI_PROJECT)
     original = edited.read_text()
     marker = "Benchci1 "
     try:
         edited.write_text(original.replace("note: ", f"note: {marker}", 1))
         now = time.time()
-        for f in (root / "okrsite" / "content").rglob("*"):
+        for f in (project / "content").rglob("*"):
             os.utime(f, (now, now))
-        warm = build(root, kind, out, env, cold=False)
+        warm = build(root, kind, out, env, cold=False, yml=yml)
         page = unit_page(out, edited)
         updated = page.exists() and marker in page.read_text()
     finally:
         edited.write_text(original)
-    return {"edited": edited.relative_to(root / "okrsite").as_posix(),
+    return {"edited": edited.relative_to(project).as_posix(),
+            "closed_periods": len(list((project / "content" / "periods").iterdir())) - 1,
             "cold_s": cold["wall_s"], "cold_cpu_s": cold["cpu_s"],
             "rebuild_s": warm["wall_s"], "rebuild_cpu_s": warm["cpu_s"],
             "rebuild_vs_cold": round(warm["wall_s"] / cold["wall_s"], 3),
@@ -636,7 +656,8 @@ def loop_table(results: dict[str, Any]) -> str:
                     f"{'yes' if s['page_updated'] else '**NO**'} | parsed {parsed} |")
         for kind, c in entry.get("ci", {}).items():
             lines.append(
-                f"| {int(n):,} | {kind} | CI build, active period edited, cache_dir kept | "
+                f"| {int(n):,} | {kind} | CI build, active period edited, cache_dir kept "
+                f"({c.get('closed_periods', 0)} quarters closed) | "
                 f"{c['cold_s']} | – | {c['rebuild_s']} | {c['rebuild_vs_cold']}x "
                 f"(CPU {c['rebuild_cpu_vs_cold']}x) | {'yes' if c['page_updated'] else '**NO**'}"
                 f" | |")
@@ -838,6 +859,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                               f"page updated {s['page_updated']}", file=sys.stderr, flush=True)
             if n == args.ci_size and okr_kinds:
                 info["ci"] = {}
+                closed_project(root, info["periods"], envs[okr_kinds[0]])
                 for kind in okr_kinds:
                     c = ci_rebuild(root, root / "site-ci", kind, envs[kind])
                     info["ci"][kind] = c

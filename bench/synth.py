@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 QUARTERS = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3",
@@ -40,6 +42,26 @@ def data_end(periods: int) -> str:
     check-in counts and the last quarter is still active."""
     year, month = QUARTER_START[QUARTERS[periods - 1]]
     return f"{year}-{month + LAST_CHECKIN[0]:02d}-{LAST_CHECKIN[1]:02d}"
+
+
+def close_date(quarter: str) -> str:
+    """The day after a quarter ends: when the benches close it."""
+    year, q = int(quarter[:4]), int(quarter[-1])
+    return f"{year + (q == 4)}-{[4, 7, 10, 1][q - 1]:02d}-01"
+
+
+def close_past(project: Path, periods: int, env: dict[str, str]) -> None:
+    """Close every quarter of `project/content` but the last (the active one), each on
+    the day after its end, with `okrsite close` run by the okrsite that `env`'s
+    PYTHONPATH names: they get final records and become frozen periods, as a company's
+    past quarters are."""
+    cli = "from okrsite.cli import main; raise SystemExit(main())"
+    for q in QUARTERS[:periods - 1]:
+        proc = subprocess.run([sys.executable, "-c", cli, "close", "--on", close_date(q),
+                               "--by", "bench", q, "content"], cwd=project, env=env,
+                              capture_output=True, text=True)
+        if proc.returncode:
+            raise SystemExit(f"okrsite close {q} failed:\n{proc.stdout}{proc.stderr}")
 
 
 def checkin_date(year: int, month: int, c: int) -> str:
