@@ -117,7 +117,7 @@ def cascade(site: Site, period_id: str,
     unaligned = [o for o in expected if str(o.ref) not in aligned_refs]
 
     blocks = [h1(f"Cascade of {inline(period.title)}")]
-    blocks.append(site.as_of_line(site.state_words(period_id)))
+    blocks.append(site.as_of_line(site.state_words(period_id), period=period_id))
     blocks.append(para(site.link(path, period_page(period_id), f"All objectives of "
                                  f"{inline(period.title)}"), "okr-breadcrumbs"))
     blocks.append(withheld_note(site.withheld.period(period_id)))
@@ -189,7 +189,7 @@ def unit_cascade(site: Site, period_id: str, unit: str,
     drawing = _Drawing(site, path, period_id, unit, roots, children)
 
     blocks = [h1(f"Cascade of {inline(name)} · {inline(period.title)}")]
-    blocks.append(site.as_of_line(site.state_words(period_id)))
+    blocks.append(site.as_of_line(site.state_words(period_id), period=period_id))
     blocks.append(para(" · ".join([
         site.link(path, cascade_page(period_id), f"Cascade of {inline(period.title)}"),
         site.unit_link(path, unit, period_id)]), "okr-breadcrumbs"))

@@ -605,9 +605,19 @@ class Site:
             return inline(self.unit_name(unit, period))
         return self.link(from_page, target, inline(self.unit_name(unit, period)))
 
-    def as_of_line(self, *more: str) -> str:
+    def period_as_of(self, period: str) -> date:
+        """The day a period's pages are as of: the build's as-of, but for a closed
+        period the day its figures are for (Period.scoring_date: its close or latest
+        amendment), so its pages say what its scores used and stay the same, and
+        cacheable, when a later build's as-of moves (okrsite.render.inputs)."""
+        found = self.periods.get(period)
+        return found.scoring_date(self.as_of) if found is not None else self.as_of
+
+    def as_of_line(self, *more: str, period: str | None = None) -> str:
+        """The page's "As of" line; `period`: a page of that period (`period_as_of`)."""
         build = "internal build: includes restricted items" if self.internal else ""
-        return meta_line(f"As of {self.as_of.isoformat()}", *more, build)
+        day = self.as_of if period is None else self.period_as_of(period)
+        return meta_line(f"As of {day.isoformat()}", *more, build)
 
     def state_words(self, period: str) -> str:
         p = self.periods[period]

@@ -15,6 +15,13 @@ A page's digest covers:
 - the attention list, for the pages that show it (home, check-ins, people, and an
   active period's page).
 
+A frozen period's pages (closed, with a final record: `frozen`) show neither the
+build's as-of nor its commit: they are as of the period's scoring date (its close or
+latest amendment, Site.period_as_of), and a unit-period page's change log, goalposts
+and authors are those of its own entries. So their digest (`frozen_base` instead of
+`base`) holds that date, every period's state and, with history, exactly what the page
+shows of it: a CI build on a later day or a new commit takes them from cache_dir.
+
 The listing pages (home, check-ins, periods, KPIs, units, people) take every unit
 period: an edit re-renders them, which is one page each.
 """
@@ -51,7 +58,8 @@ class PageInputs:
         self._up: dict[tuple[str, str], str] = {}
 
     @cached_property
-    def base(self) -> str:
+    def _common(self) -> str:
+        """What every page is shaped by, but the as-of and the commit."""
         b, site = self.build, self.site
         settings = b.settings.but(cache_dir=None)  # where the cache is changes no page
         shared = sorted((rel, sha) for rel, sha in self.files.items()
@@ -59,10 +67,40 @@ class PageInputs:
                         or rel.endswith(("/period.yaml", "/period.yml")))
         scorers = sorted({(r.score.scorer, r.score.scorer_version)
                           for r in site.card.krs.values()})
+        return _h(__version__, repr(settings), scorers, b.registry.names(), shared,
+                  sorted(site.content.okrs), sorted(site.content.kpis), repr(site.withheld))
+
+    @cached_property
+    def base(self) -> str:
+        b = self.build
         head = b.head if b.settings.history else None
-        return _h(__version__, repr(settings), site.as_of.isoformat(), scorers,
-                  b.registry.names(), shared, sorted(site.content.okrs),
-                  sorted(site.content.kpis), repr(site.withheld), head)
+        return _h(self._common, self.site.as_of.isoformat(), head)
+
+    def frozen_base(self, period: str) -> str:
+        """`base` for a frozen period's pages: its scoring date for the as-of, and every
+        period's state (a linked objective's period may close), not the commit."""
+        site = self.site
+        return _h(self._common, "frozen", site.period_as_of(period).isoformat(),
+                  sorted((p, s.value) for p, s in site.card.period_states.items()))
+
+    def _history(self, period: str, unit: str) -> str:
+        """What a frozen unit-period page shows of the history: its change log (or
+        why there is none), its key results' goalpost moves and who made their latest
+        updates."""
+        site = self.site
+        if site.history is None:
+            return ""
+        h = site.history
+        up = site.content.okrs[(period, unit)]
+        krs = [kr for o in up.objectives for kr in o.key_results]
+        log = repr(h.for_unit_period(period, unit)) if h.available else ""
+        latest = []
+        for kr in krs:
+            res = site.card.krs.get(str(kr.ref))
+            latest.append(repr(site.latest_update(kr, res.last_check_in))
+                          if res is not None else "")
+        return _h("history", h.available, h.shallow, h.horizon, log,
+                  [repr(site.goalposts.get(str(kr.ref), [])) for kr in krs], latest)
 
     def _kpi(self, kpi: str) -> str:
         found = self.site.content.kpis.get(kpi)
@@ -109,6 +147,12 @@ class PageInputs:
     def _of(self, kind: str, *parts: object) -> str:
         return _h(kind, self.base, *parts)
 
+    def _of_period(self, period: str, kind: str, *parts: object) -> str:
+        """A digest of a page of `period`: on `frozen_base` if it is frozen."""
+        if self.frozen(period):
+            return _h(kind, self.frozen_base(period), *parts)
+        return self._of(kind, *parts)
+
     def _ups(self, keys: Iterable[tuple[str, str]]) -> list[str]:
         return [self.unit_period(p, u) for p, u in sorted(set(keys))]
 
@@ -120,7 +164,7 @@ class PageInputs:
     def period(self, period: str) -> str:
         site = self.site
         active = site.state(period) is PeriodState.ACTIVE  # only then it shows attention
-        return self._of("period", period, self._ups(k for k in site.content.okrs
+        return self._of_period(period, "period", period, self._ups(k for k in site.content.okrs
                                                     if k[0] == period),
                         self.attention if active else "")
 
@@ -138,7 +182,7 @@ class PageInputs:
         this = site.periods[period]
         keys.update(k for k in site.content.okrs if k[0] != period
                     and k[0] in site.periods and site.periods[k[0]].contains(this))
-        return self._of("cascade", period, self._ups(keys))
+        return self._of_period(period, "cascade", period, self._ups(keys))
 
     def unit_period_page(self, period: str, unit: str) -> str:
         site = self.site
@@ -156,8 +200,9 @@ class PageInputs:
                 if carried is not None:
                     linked.add((carried.period, carried.unit))
         linked.update((period, c.id) for c in site.content.org.children(unit))
-        return self._of("unit-period", period, unit, self._ups(linked),
-                        repr(site.card.sandbagging.get(unit)))
+        return self._of_period(period, "unit-period", period, unit, self._ups(linked),
+                               repr(site.card.sandbagging.get(unit)),
+                               self._history(period, unit) if self.frozen(period) else "")
 
     def kpi(self, kpi: str) -> str:
         site = self.site

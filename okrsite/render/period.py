@@ -80,7 +80,7 @@ def period(site: Site, period_id: str) -> Page:
     facts = [site.state_words(period_id)]
     if p.closed_on is not None:
         facts.append(f"closed on {p.closed_on.isoformat()}")
-    blocks.append(site.as_of_line(*facts))
+    blocks.append(site.as_of_line(*facts, period=period_id))
     related = _related(site, path, period_id)
     blocks.append(para(" · ".join([site.link(path, cascade_page(period_id), "Alignment cascade"),
                                    *related]), "okr-breadcrumbs"))

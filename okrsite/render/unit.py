@@ -62,7 +62,7 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
     blocks = [h1(f"{inline(name)} · {period}")]
     lead = f"lead {site.person_link(path, org_unit.lead)}" if org_unit and org_unit.lead \
         else ""
-    blocks.append(site.as_of_line(site.state_words(period), lead))
+    blocks.append(site.as_of_line(site.state_words(period), lead, period=period))
     blocks.append(_breadcrumbs(site, path, period, unit))
     blocks.append(withheld_note(site.withheld.unit_period(period, unit)))
 
@@ -210,8 +210,8 @@ def _alignment(site: Site, path: str, objective: Objective) -> str:
 
 def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> list[str]:
     res = site.kr_result(kr)
-    data = key_result_input(kr, site.periods[objective.period], site.content, site.as_of,
-                            site.card.settings)
+    data = key_result_input(kr, site.periods[objective.period], site.content,
+                            site.period_as_of(objective.period), site.card.settings)
     unit = kr.unit or (data.kpi.unit if data.kpi is not None else None)
     anchor = kr_anchor(objective.id, kr.id)
     blocks = [heading(3, inline(kr.title), anchor), para(progress(res)),
@@ -354,7 +354,7 @@ def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
                     confidences.get(p.date)) for p in data.values]
     direction = (kr.direction or "at_least") if kr.kind is KRKind.THRESHOLD else None
     chart = kr_chart(f"{anchor}-chart", kr.title, points, start=period.start, end=period.end,
-                     as_of=site.as_of, unit=unit, baseline=data.baseline, target=kr.target,
+                     as_of=data.as_of, unit=unit, baseline=data.baseline, target=kr.target,
                      expected_end=site.card.settings.expectation(objective.type),
                      direction=direction)
     return chart
