@@ -12,12 +12,22 @@ take from its last run. A disk entry is JSON naming its digest and key; one that
 unreadable, damaged or for another digest is ignored (and rewritten), never served.
 The digest covers the settings, visibility included, so an internal build's pages
 never reach a public build. Writes are atomic (okrsite.output.write_atomically).
+
+After a successful build, `prune(variant)` removes the disk entries no recent build
+used, so cache_dir does not grow with every edit: each build records the entries it
+read or wrote in a list of its own (`variant`: one per settings, so a public and an
+internal build sharing cache_dir keep each other's), and every entry in no list, or
+left by another format or okrsite version, goes. Never during a build; an entry
+written since this build began (by another build running at once) stays.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import shutil
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +47,13 @@ class PageCache:
     rendered: list[str] = field(default_factory=list)  # paths rendered since `begin`
     from_disk: list[str] = field(default_factory=list)  # paths read from disk since `begin`
     _memory: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # key -> digest, entry
+    _used: set[str] = field(default_factory=set)  # disk entries (digests) this build used
+    _began: float = field(default_factory=time.time)
 
     def begin(self) -> None:
         """A new build: the counters start again (tests and benchmarks read them)."""
         self.rendered, self.from_disk = [], []
+        self._used, self._began = set(), time.time()
 
     def has(self, key: str, digest: str, frozen: bool) -> bool:
         """Whether `get` will likely find the pages (a disk entry may still be damaged)."""
@@ -54,19 +67,56 @@ class PageCache:
         `digest`, else None."""
         held = self._memory.get(key)
         if held is not None and held[0] == digest:
+            if frozen:
+                self._used.add(digest)  # on disk too (put wrote it): keep it there
             return _pages(json.loads(zlib.decompress(held[1])), key, digest)
         pages = self._read(key, digest) if frozen else None
         if pages is not None:
             self.from_disk += [p.path for p in pages]
-            self._hold(key, pages, digest)
+            self._used.add(digest)
+            if self.keep:
+                self._hold(key, pages, digest)
         return pages
 
     def put(self, key: str, pages: list[Page], digest: str, frozen: bool) -> None:
         self.rendered += [p.path for p in pages]
+        if not (self.keep or (frozen and self.directory is not None)):
+            return  # nothing to keep it in (a build without cache_dir, a live page)
         data = self._hold(key, pages, digest)
         if frozen and self.directory is not None:
+            self._used.add(digest)
             with contextlib.suppress(OSError):  # a read-only cache dir only costs speed
                 write_atomically(self._file(digest), data)
+
+    def prune(self, variant: str) -> int:
+        """After a successful build: record the entries it used under `variant` (what
+        kind of build it was, e.g. its settings), then remove every entry that no
+        variant's last build used, and the folders of other formats and versions.
+        Returns how many entries went. A failure only leaves entries behind."""
+        if self.directory is None or not self.directory.is_dir():
+            return 0
+        folder = self._folder()
+        name = hashlib.sha256(variant.encode()).hexdigest()[:16]
+        removed = 0
+        with contextlib.suppress(OSError):
+            for old in self.directory.glob("pages-*"):
+                if old != folder and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            if not folder.is_dir():
+                return 0
+            write_atomically(folder / f"used-{name}.txt",
+                             "".join(f"{d}\n" for d in sorted(self._used)).encode())
+            keep: set[str] = set()
+            for listed in folder.glob("used-*.txt"):
+                keep.update(listed.read_text().split())
+            for entry in folder.glob("*/*.json"):
+                if entry.stem in keep:
+                    continue
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < self._began:  # not another build's, just now
+                        entry.unlink()
+                        removed += 1
+        return removed
 
     def _hold(self, key: str, pages: list[Page], digest: str) -> bytes:
         data = zlib.compress(json.dumps(
@@ -76,9 +126,12 @@ class PageCache:
             self._memory[key] = (digest, data)
         return data
 
-    def _file(self, digest: str) -> Path:
+    def _folder(self) -> Path:
         assert self.directory is not None
-        return self.directory / f"pages-{FORMAT}-{__version__}" / digest[:2] / f"{digest}.json"
+        return self.directory / f"pages-{FORMAT}-{__version__}"
+
+    def _file(self, digest: str) -> Path:
+        return self._folder() / digest[:2] / f"{digest}.json"
 
     def _read(self, key: str, digest: str) -> list[Page] | None:
         if self.directory is None:

@@ -293,8 +293,13 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                       f"in full, {self.shells.made} shells; search entries of {self.handed} "
                       "pages handed to the search plugin")
         staged, self._staged = self._staged, None
+        kept = not (config.strict and warnings_counted())
         if staged is not None:
-            staged.finish(keep=not (config.strict and warnings_counted()))
+            staged.finish(keep=kept)
+        if kept and not self.is_serve and self.page_cache is not None:
+            # The cache_dir keeps the pages this build used (okrsite.pagecache.prune);
+            # a serve session, which may skip pages, leaves it as it is.
+            self.page_cache.prune(repr(self.settings.but(as_of=None, cache_dir=None)))
 
     on_post_build = CombinedEvent(_search_index, _swap_in)
 

@@ -61,7 +61,8 @@ class PageInputs:
     def _common(self) -> str:
         """What every page is shaped by, but the as-of and the commit."""
         b, site = self.build, self.site
-        settings = b.settings.but(cache_dir=None)  # where the cache is changes no page
+        # Where the cache is changes no page; the as-of is in `base`, not frozen_base.
+        settings = b.settings.but(cache_dir=None, as_of=None)
         shared = sorted((rel, sha) for rel, sha in self.files.items()
                         if not rel.startswith(("periods/", "kpis/"))
                         or rel.endswith(("/period.yaml", "/period.yml")))
