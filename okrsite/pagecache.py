@@ -47,12 +47,13 @@ class PageCache:
     rendered: list[str] = field(default_factory=list)  # paths rendered since `begin`
     from_disk: list[str] = field(default_factory=list)  # paths read from disk since `begin`
     _memory: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # key -> digest, entry
+    frozen: set[str] = field(default_factory=set)  # paths of frozen pages since `begin`
     _used: set[str] = field(default_factory=set)  # disk entries (digests) this build used
     _began: float = field(default_factory=time.time)
 
     def begin(self) -> None:
         """A new build: the counters start again (tests and benchmarks read them)."""
-        self.rendered, self.from_disk = [], []
+        self.rendered, self.from_disk, self.frozen = [], [], set()
         self._used, self._began = set(), time.time()
 
     def has(self, key: str, digest: str, frozen: bool) -> bool:
@@ -67,12 +68,15 @@ class PageCache:
         `digest`, else None."""
         held = self._memory.get(key)
         if held is not None and held[0] == digest:
-            if frozen:
+            pages = _pages(json.loads(zlib.decompress(held[1])), key, digest)
+            if frozen and pages is not None:
                 self._used.add(digest)  # on disk too (put wrote it): keep it there
-            return _pages(json.loads(zlib.decompress(held[1])), key, digest)
+                self.frozen.update(p.path for p in pages)
+            return pages
         pages = self._read(key, digest) if frozen else None
         if pages is not None:
             self.from_disk += [p.path for p in pages]
+            self.frozen.update(p.path for p in pages)
             self._used.add(digest)
             if self.keep:
                 self._hold(key, pages, digest)
@@ -85,6 +89,7 @@ class PageCache:
         data = self._hold(key, pages, digest)
         if frozen and self.directory is not None:
             self._used.add(digest)
+            self.frozen.update(p.path for p in pages)
             with contextlib.suppress(OSError):  # a read-only cache dir only costs speed
                 write_atomically(self._file(digest), data)
 
@@ -93,30 +98,9 @@ class PageCache:
         kind of build it was, e.g. its settings), then remove every entry that no
         variant's last build used, and the folders of other formats and versions.
         Returns how many entries went. A failure only leaves entries behind."""
-        if self.directory is None or not self.directory.is_dir():
+        if self.directory is None:
             return 0
-        folder = self._folder()
-        name = hashlib.sha256(variant.encode()).hexdigest()[:16]
-        removed = 0
-        with contextlib.suppress(OSError):
-            for old in self.directory.glob("pages-*"):
-                if old != folder and old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
-            if not folder.is_dir():
-                return 0
-            write_atomically(folder / f"used-{name}.txt",
-                             "".join(f"{d}\n" for d in sorted(self._used)).encode())
-            keep: set[str] = set()
-            for listed in folder.glob("used-*.txt"):
-                keep.update(listed.read_text().split())
-            for entry in folder.glob("*/*.json"):
-                if entry.stem in keep:
-                    continue
-                with contextlib.suppress(OSError):
-                    if entry.stat().st_mtime < self._began:  # not another build's, just now
-                        entry.unlink()
-                        removed += 1
-        return removed
+        return prune(self._folder(), self._used, variant, self._began)
 
     def _hold(self, key: str, pages: list[Page], digest: str) -> bytes:
         data = zlib.compress(json.dumps(
@@ -161,3 +145,32 @@ def _pages(data: Any, key: str, digest: str) -> list[Page] | None:
             return None
         pages.append(Page(path, title, html, meta, in_nav))
     return pages
+
+
+def prune(folder: Path, used: set[str], variant: str, began: float) -> int:
+    """Of a cache folder `<parent>/<kind>-<format>-<version>/xx/<name>.json`: record
+    `used` (entry names) under `variant`, then remove the entries in no variant's
+    list and written before `began`, and the kind's folders of other formats and
+    versions. Returns how many entries went; a failure only leaves entries behind."""
+    kind = folder.name.split("-", 1)[0]
+    name = hashlib.sha256(variant.encode()).hexdigest()[:16]
+    removed = 0
+    with contextlib.suppress(OSError):
+        for old in folder.parent.glob(f"{kind}-*"):
+            if old != folder and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+        if not folder.is_dir():
+            return 0
+        write_atomically(folder / f"used-{name}.txt",
+                         "".join(f"{d}\n" for d in sorted(used)).encode())
+        keep: set[str] = set()
+        for listed in folder.glob("used-*.txt"):
+            keep.update(listed.read_text().split())
+        for entry in folder.glob("*/*.json"):
+            if entry.stem in keep:
+                continue
+            with contextlib.suppress(OSError):
+                if entry.stat().st_mtime < began:  # not one another build just wrote
+                    entry.unlink()
+                    removed += 1
+    return removed

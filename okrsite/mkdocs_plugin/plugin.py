@@ -26,7 +26,9 @@ from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
 from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of
-from okrsite.mkdocs_plugin.search import add_entries, search_index
+from okrsite.mkdocs_plugin.search import add_entries, search_index, sections
+from okrsite.mkdocs_plugin.searchcache import SearchCache
+from okrsite.mkdocs_plugin.searchcache import key as search_key
 from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, Shells
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
 from okrsite.pagecache import PageCache
@@ -60,6 +62,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.is_serve = False
         self.parse_cache: ParseCache | None = None
         self.page_cache: PageCache | None = None  # pages by their inputs (okrsite.pagecache)
+        self.search_cache: SearchCache | None = None  # frozen pages' search sections
+        self._frozen_search: dict[str, tuple[str, list[Any] | None]] = {}  # src_uri -> key, hit
         self.unchanged = Unchanged()  # what the last build showed (--dirty)
         self.history_cache = HistoryCache()  # read again only when HEAD moves
         self.settings: Settings | None = None  # of the build under way (from on_config)
@@ -227,7 +231,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 else:
                     del page.meta["template"]
             page.full = page.unpack()
-            page.content = page.search_view = searchable(page.full)
+            hit = self._cached_search(page)
+            page.content = page.search_view = searchable(page.full) if hit is None else hit
         if self.dirty:
             self.unchanged.before_search(page.file.src_uri, _search(config))
         return context
@@ -240,7 +245,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         left to the search plugin. Priority 1: just before search."""
         if (isinstance(page, GeneratedPage) and self.search_index is not None
                 and page.search_view and page.content is page.search_view):
-            add_entries(self.search_index, page, page.search_view)
+            digest, made = self._frozen_search.pop(page.file.src_uri, ("", None))
+            if made is None and digest and self.search_cache is not None:
+                made = sections(page.search_view)
+                self.search_cache.put(digest, page.search_view, made)
+            add_entries(self.search_index, page, page.search_view, made)
             page.content = page.search_view = ""
             self.handed += 1
         return context
@@ -259,6 +268,17 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         return context
 
     on_page_context = CombinedEvent(_search_view, _search_entries, _full_view)
+
+    def _cached_search(self, page: GeneratedPage) -> str | None:
+        """A frozen page's search view, its sections noted for `_search_entries`, from
+        the search cache (okrsite.mkdocs_plugin.searchcache); None: make them."""
+        cache, pages = self.search_cache, self.page_cache
+        if cache is None or pages is None or page.file.src_uri not in pages.frozen:
+            return None
+        digest = search_key(page.full)
+        hit = cache.get(digest)
+        self._frozen_search[page.file.src_uri] = (digest, None if hit is None else hit[1])
+        return None if hit is None else hit[0]
 
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
@@ -299,7 +319,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if kept and not self.is_serve and self.page_cache is not None:
             # The cache_dir keeps the pages this build used (okrsite.pagecache.prune);
             # a serve session, which may skip pages, leaves it as it is.
-            self.page_cache.prune(repr(self.settings.but(as_of=None, cache_dir=None)))
+            variant = repr(self.settings.but(as_of=None, cache_dir=None))
+            self.page_cache.prune(variant)
+            if self.search_cache is not None:
+                self.search_cache.prune(variant)
 
     on_post_build = CombinedEvent(_search_index, _swap_in)
 
@@ -370,6 +393,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if self.page_cache is None or self.page_cache.directory != directory:
             # In memory only in serve: a one-off build keeps no page (frozen ones on disk).
             self.page_cache = PageCache(directory, keep=self.is_serve)
+        # A one-off build (CI) takes frozen pages' search sections from cache_dir too.
+        self.search_cache = SearchCache(directory) if directory and not self.is_serve else None
 
     # -- on_files helpers --
 

@@ -45,13 +45,13 @@ def search_index(config: MkDocsConfig) -> Any:
     return None
 
 
-def add_entries(index: Any, page: MkPage, text: str) -> None:
+def add_entries(index: Any, page: MkPage, text: str, made: list[Any] | None = None) -> None:
     """Add the page's entries to `index`, as `SearchIndex.add_entry_from_context`
-    does for `page` with `text` as its content."""
+    does for `page` with `text` as its content (`made`: its `sections`, if known)."""
     search = page.meta.get("search") or {}
     if search.get("exclude"):
         return
-    for section in sections(text):
+    for section in (sections(text) if made is None else made):
         if not section.is_excluded():
             index.create_entry_for_section(section, page.toc, page.url, page)
 

@@ -1,0 +1,77 @@
+"""A CI `mkdocs build` with cache_dir kept takes closed periods' pages and their search
+sections from it (okrsite.pagecache, okrsite.mkdocs_plugin.searchcache), and writes
+the site, search index included, a build without the cache writes."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from okrsite.mkdocs_plugin.plugin import OkrsitePlugin
+from tests.helpers.sites import DEMO_CONTENT, prepare_site, site_files
+
+EDITED = "periods/2026-Q4/onboarding.yaml"
+OLD_CHECK_IN = "{date: 2026-11-20, value: 8, confidence: 0.6}"
+NEW_CHECK_IN = "{date: 2026-11-20, value: 7.5, confidence: 0.6, note: Slower week}"
+
+
+@pytest.fixture(autouse=True)
+def _quiet() -> Iterator[None]:
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    yield
+    logging.getLogger("mkdocs").setLevel(logging.NOTSET)
+
+
+def ci_build(root: Path, cache: str = ".cache") -> tuple[OkrsitePlugin, dict[str, bytes]]:
+    """One `mkdocs build` as a new CI process runs it: the plugin and the site."""
+    config_file = prepare_site(root, DEMO_CONTENT, okrsite={"cache_dir": cache,
+                                                            "history": False})
+    config = load_config(str(config_file))
+    config.plugins.on_startup(command="build", dirty=False)
+    plugin = config.plugins["okrsite"]
+    assert isinstance(plugin, OkrsitePlugin)
+    build(config)
+    config.plugins.on_shutdown()
+    return plugin, site_files(root / "site")
+
+
+def cold(root: Path, content: Path) -> dict[str, bytes]:
+    other = root / "cold"
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(content, other / "content")
+    return ci_build(other, cache="")[1]
+
+
+def test_frozen_pages_search_sections_come_from_the_cache(tmp_path: Path) -> None:
+    first, _ = ci_build(tmp_path)
+    assert first.search_cache is not None and first.search_cache.read == 0
+    frozen = first.page_cache.frozen if first.page_cache else set()
+    assert "periods/2026-Q3/support/index.md" in frozen
+    edited = tmp_path / "content" / EDITED
+    edited.write_text(edited.read_text().replace(OLD_CHECK_IN, NEW_CHECK_IN))
+
+    second, site = ci_build(tmp_path)
+    assert second.search_cache is not None
+    assert second.search_cache.read == len(frozen)
+    assert b"Slower week" in site["search/search_index.json"]
+    assert site == cold(tmp_path, tmp_path / "content")
+
+
+def test_a_damaged_search_entry_is_ignored(tmp_path: Path) -> None:
+    first, site = ci_build(tmp_path)
+    entries = sorted((tmp_path / ".cache").glob("search-*/*/*.json"))
+    assert len(entries) == len(first.page_cache.frozen if first.page_cache else ())
+    entries[0].write_bytes(b"not an entry")
+    entries[1].write_bytes(entries[2].read_bytes())  # another page's sections
+    second, again = ci_build(tmp_path)
+    assert second.search_cache is not None and second.search_cache.read == len(entries) - 2
+    assert again == site
+    third, _ = ci_build(tmp_path)  # rewritten
+    assert third.search_cache is not None and third.search_cache.read == len(entries)
+
