@@ -157,9 +157,19 @@ def test_odd_ids_become_harmless_path_segments() -> None:
     assert re.match(r"^[a-z0-9-]+$", odd) and odd != seg("..-etc-passwd")
 
 
+def _closed_quarter(path: str, closed: tuple[str, ...]) -> bool:
+    """Whether the page is one of a closed quarter's (its page, units, cascades)."""
+    found = re.match(r"(?:periods|cascade)/(\d{4}-Q\d)(?:/|\.md$)", path)
+    return found is not None and found[1] in closed
+
+
 def test_every_page_says_as_of(pages: list[Page]) -> None:
+    """The build's as-of, but on the closed quarter's pages the day its figures are
+    for: its latest amendment (2030-04-20; closed on 2030-04-05)."""
     for p in pages:
-        assert "As of 2030-05-15" in text(p), p.path
+        day = "2030-04-20" if _closed_quarter(p.path, ("2030-Q1",)) else "2030-05-15"
+        assert f"As of {day}" in text(p), p.path
+    assert "As of 2030-05-15" not in text(by_path(pages)["periods/2030-Q1/acme/index.md"])
 
 
 def test_period_pages_state_their_state_and_dates(pages: list[Page]) -> None:
@@ -370,7 +380,11 @@ def test_demo_company_renders_with_working_links() -> None:
                                                         include_restricted=internal,
                                                         directory_urls=directory_urls))
         assert assert_links_resolve(pages, directory_urls) > 500
-        assert all("As of 2026-11-20" in text(p) for p in pages)
+        # The closed quarters' pages are as of their latest amendment on or before
+        # the as-of (2026-11-16; a later one, 2026-12-01, does not count yet).
+        closed = ("2026-Q1", "2026-Q2", "2026-Q3")
+        assert all(f"As of {'2026-11-16' if _closed_quarter(p.path, closed) else '2026-11-20'}"
+                   in text(p) for p in pages)
 
 
 def test_assets_ship_with_the_package() -> None:
