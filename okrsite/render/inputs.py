@@ -165,9 +165,9 @@ class PageInputs:
     def period(self, period: str) -> str:
         site = self.site
         active = site.state(period) is PeriodState.ACTIVE  # only then it shows attention
-        return self._of_period(period, "period", period, self._ups(k for k in site.content.okrs
-                                                    if k[0] == period),
-                        self.attention if active else "")
+        return self._of_period(period, "period", period,
+                               self._ups(k for k in site.content.okrs if k[0] == period),
+                               self.attention if active else "")
 
     def cascade(self, period: str) -> str:
         """The period's cascade pages (its own and its units'): its objectives, the ones
