@@ -314,7 +314,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     build = _build(args, history=False)
     as_of = build.as_of.date if build.as_of else None  # None: the diff without scores
     try:
-        result = pr_diff(build.settings, args.base, args.head, as_of)
+        result = pr_diff(build.settings, args.base, args.head, as_of, tree=build.snapshot)
     except GitError as exc:
         raise UsageError(str(exc)) from None
     fmt = args.format or ("text" if sys.stdout.isatty() else "markdown")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from okrsite.build import ordered_okrs
+from okrsite.commands.blobindex import BlobIndex, Summary, summarize
 from okrsite.history.diff import diff_document_sets
 from okrsite.history.git import (
     GitError,
@@ -36,7 +37,7 @@ from okrsite.history.git import (
     run_git,
     tree_files,
 )
-from okrsite.history.restrict import Restricted, document_marks, split_hidden
+from okrsite.history.restrict import Mark, Restricted, document_marks, split_hidden
 from okrsite.history.text import describe
 from okrsite.history.types import Change, resolve_eased
 from okrsite.loader import ParseCache, Snapshot, expected_kind, load, snapshot
@@ -204,6 +205,169 @@ def scored_periods(old: Content, new: Content, changed: set[str]) -> list[str] |
     return sorted(out)
 
 
+# A document the diff needs no data of: unchanged, and readable on both sides.
+_SAME: dict[str, Any] = {}
+
+
+class _Graph:
+    """One side's objectives as the summaries tell them: in which file each is, what it
+    aligns to, and which roll up the objectives aligned to them."""
+
+    def __init__(self, files: dict[str, str], summaries: dict[tuple[str, str], Summary]):
+        self.file_of: dict[str, str] = {}
+        self.refs_in: dict[str, list[str]] = {}
+        self.parent: dict[str, str] = {}
+        self.children: dict[str, list[str]] = {}
+        self.rolls: set[str] = set()
+        self.ambiguous = False  # one unit-period in two files: the full build decides
+        keys: dict[tuple[str, str], str] = {}
+        for rel, blob in files.items():
+            summary = summaries[rel, blob]
+            if summary.key is None:
+                continue
+            if keys.setdefault(summary.key, rel) != rel:
+                self.ambiguous = True
+            self.refs_in[rel] = [ref for ref, _, _ in summary.objectives]
+            for ref, parent, rolls in summary.objectives:
+                if self.file_of.setdefault(ref, rel) != rel:
+                    self.ambiguous = True
+                if parent is not None:
+                    self.parent[ref] = parent
+                    self.children.setdefault(parent, []).append(ref)
+                if rolls:
+                    self.rolls.add(ref)
+
+
+def subset_versions(repo: Repo, settings: Settings, base: str, head: str, cache: ParseCache,
+                    tree: Snapshot | None = None
+                    ) -> tuple[Version, Version, set[Mark], list[str]] | None:
+    """Both sides of `base`..`head` as far as the change can move a score: the changed
+    OKR files, those of every objective a changed one (or a key result of a changed KPI)
+    aligns to, transitively, and of every objective a roll-up among those counts, with
+    the org, periods, KPIs and people; every other document only by its summary
+    (blobindex: what it restricts, how it aligns), read from cache_dir by blob sha.
+    Also returns every mark (both sides and the working tree) and the periods to score.
+    None when that cannot be exact (org.yaml or a period file changed, one unit-period
+    in two files): the caller loads in full."""
+    content_dir = settings.content_dir.resolve()
+    shas = (check_rev(repo, base), check_rev(repo, head))
+    sides = (tree_files(repo, shas[0]), tree_files(repo, shas[1]))
+    changed = {rel for rel in {*sides[0], *sides[1]} if sides[0].get(rel) != sides[1].get(rel)}
+    if any(expected_kind(rel) in _SHARED for rel in changed):
+        return None
+    index = BlobIndex(settings.cache_dir)
+    raws: dict[str, bytes] = {}
+    parsed: dict[tuple[str, str], Any] = {}  # (rel, blob) -> data, of what was parsed here
+    wanted = [(rel, blob) for files in sides for rel, blob in files.items()]
+    missing = [(rel, blob) for rel, blob in wanted if index.get(rel, blob) is None]
+    raws.update(read_blobs(repo, {blob for _, blob in missing}))
+    work: list[tuple[str, str]] = []
+    if not settings.include_restricted:  # what the working tree restricts now
+        tree = tree if tree is not None else snapshot(content_dir)
+        for _, rel, _, raw, _ in tree.entries:
+            blob = blob_sha(raw)
+            raws.setdefault(blob, raw)
+            work.append((rel, blob))
+            if index.get(rel, blob) is None:
+                missing.append((rel, blob))
+    parsed.update(_parse(content_dir, dict.fromkeys(missing), raws, cache))
+    for rel, blob in dict.fromkeys(missing):
+        index.add(rel, blob, summarize(rel, parsed.get((rel, blob))))
+    summaries = {k: index.get(*k) for k in (*wanted, *work)}
+    index.save(summaries)
+    graphs = [_Graph(files, summaries) for files in sides]
+    # Seeds: the objectives of changed files, and those whose key results use a changed KPI.
+    seeds: set[str] = set()
+    kpis: set[str] = set()
+    for files in sides:
+        for rel in changed & set(files):
+            summary = summaries[rel, files[rel]]
+            seeds.update(ref for ref, _, _ in summary.objectives)
+            if expected_kind(rel) == "kpi":
+                kpis.add(summary.kpi or rel.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    for files in sides:
+        for rel, blob in files.items():
+            seeds.update(f"{m[1]}:{m[2]}/{m[3]}" for m in summaries[rel, blob].marks
+                         if m[0] == "u" and m[5] in kpis)
+    needed = _closure(seeds, graphs)
+    versions = []
+    for (files, graph), sha, rev in zip(zip(sides, graphs, strict=True), shas, (base, head),
+                                        strict=True):
+        if graph.ambiguous:
+            return None
+        rels = {graph.file_of[r] for r in needed if r in graph.file_of}
+        rels |= changed & set(files)
+        rels |= {rel for rel in files if expected_kind(rel) in ("kpi", "people", "period", "org")}
+        raws.update(read_blobs(repo, {files[rel] for rel in rels} - set(raws)))
+        entries = []
+        for rel in sorted(rels):
+            raw = raws.get(files[rel])
+            if raw is not None:
+                entries.append((content_dir / rel, rel, expected_kind(rel) or "", raw,
+                                hashlib.sha256(raw).hexdigest()))
+        snap = Snapshot(entries, [])
+        small = load_content(content_dir, cache, settings.fiscal_year_start, snap)
+        loaded = _data(snap, small.documents)
+        data = {rel: loaded[rel] if rel in changed else
+                (_SAME if summaries[rel, blob].readable else None)
+                for rel, blob in sorted(files.items())}
+        versions.append(Version(rev, sha, small.content, data, files))
+    marks = {m for k in summaries for m in summaries[k].marks}
+    periods = sorted({p for v in versions for p, _ in v.content.okrs})
+    return versions[0], versions[1], marks, periods
+
+
+def _closure(seeds: set[str], graphs: list[_Graph]) -> set[str]:
+    """The objectives whose scores must be computed, on either side: the seeds and what
+    they align to (transitively: a roll-up of a roll-up moves too), every objective in the
+    same files (they are loaded anyway, and must be scored right), and every objective a
+    roll-up among them counts, again with their files."""
+    needed = set(seeds)
+    stack = list(seeds)
+    while stack:
+        ref = stack.pop()
+        for g in graphs:
+            parent = g.parent.get(ref)
+            if parent is not None and parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    stack = list(needed)
+    while stack:
+        ref = stack.pop()
+        more: list[str] = []
+        for g in graphs:
+            rel = g.file_of.get(ref)
+            if rel is not None:
+                more += g.refs_in[rel]
+            if ref in g.rolls:
+                more += g.children.get(ref, [])
+        for r in more:
+            if r not in needed:
+                needed.add(r)
+                stack.append(r)
+    return needed
+
+
+def _parse(content_dir: Path, wanted: dict[tuple[str, str], None], raws: dict[str, bytes],
+           cache: ParseCache) -> dict[tuple[str, str], Any]:
+    """Parsed data (None: unreadable) of (rel, blob) pairs, through the parse cache."""
+    entries = []
+    for rel, blob in wanted:
+        raw, kind = raws.get(blob), expected_kind(rel)
+        if raw is not None and kind is not None:
+            entries.append((content_dir / rel, rel, kind, raw, hashlib.sha256(raw).hexdigest()))
+    if not entries:
+        return {}
+    documents = {(d.relpath, d.sha256): d.data for d in load(Snapshot(entries, []), cache)[0]}
+    out: dict[tuple[str, str], Any] = {}
+    for (rel, blob), (_, _, _, _, sha) in zip(
+            [(rel, blob) for rel, blob in wanted
+             if raws.get(blob) is not None and expected_kind(rel) is not None],
+            entries, strict=True):
+        out[rel, blob] = documents.get((rel, sha))
+    return out
+
+
 def renames_between(repo: Repo, base: str, head: str | None) -> dict[str, str]:
     args = ["diff", "-M", "--name-status", "-z", "--no-color", base]
     if head is not None:
@@ -227,16 +391,23 @@ def renames_between(repo: Repo, base: str, head: str | None) -> dict[str, str]:
 
 
 def pr_diff(settings: Settings, base: str, head: str | None = None,
-            as_of: date | None = None, fast: bool = True) -> PRDiff:
+            as_of: date | None = None, fast: bool = True,
+            tree: Snapshot | None = None) -> PRDiff:
     """The diff of `base`..`head` (None: the working tree) of `settings.content_dir`,
     both sides scored with the site's settings. Raises GitError. `fast=False` loads and
-    scores both sides in full (what the fast path must equal)."""
+    scores both sides in full (what the fast path must equal). `tree`: the working
+    tree's snapshot, when the caller has taken one (it is not read again)."""
     content_dir, fiscal_year_start = settings.content_dir, settings.fiscal_year_start
     include_restricted = settings.include_restricted
     repo, why = find_repo(content_dir)
     if repo is None:
         raise GitError(why)
     cache = ParseCache(settings.cache_dir)
+    if fast and head is not None:
+        quick = subset_versions(repo, settings, base, head, cache, tree)
+        if quick is not None:
+            before, after, marks, periods = quick
+            return _finish(settings, repo, base, before, after, as_of, marks, periods)
     after = load_version(repo, content_dir, head, fiscal_year_start, cache)
     spliced = (spliced_version(repo, content_dir, base, after, fiscal_year_start, cache)
                if fast else None)
@@ -246,15 +417,21 @@ def pr_diff(settings: Settings, base: str, head: str | None = None,
     else:
         before, changed = spliced
         only = scored_periods(before.content, after.content, changed)
-    renames = renames_between(repo, before.sha or base, after.sha)
-    changes = diff_document_sets(before.data, after.data, renames)
-    resolve_eased(changes, {k.id: k.direction for k in after.content.kpis.values()})
     versions = [before.data, after.data]
     if head is not None and not include_restricted:  # what the working tree restricts now
         versions.append(working_tree_data(content_dir, cache))
-    restricted = Restricted.of(
-        {m for data in versions for rel, doc in data.items() for m in document_marks(rel, doc)},
-        renames)
+    marks = {m for data in versions for rel, doc in data.items() for m in document_marks(rel, doc)}
+    return _finish(settings, repo, base, before, after, as_of, marks, only)
+
+
+def _finish(settings: Settings, repo: Repo, base: str, before: Version, after: Version,
+            as_of: date | None, marks: set[Mark], only: list[str] | None) -> PRDiff:
+    """The changes between two versions, what is withheld of them, and the scores."""
+    include_restricted = settings.include_restricted
+    renames = renames_between(repo, before.sha or base, after.sha)
+    changes = diff_document_sets(before.data, after.data, renames)
+    resolve_eased(changes, {k.id: k.direction for k in after.content.kpis.values()})
+    restricted = Restricted.of(marks, renames)
     shown, hidden = split_hidden(changes, restricted, include_restricted)
     result = PRDiff(before, after, as_of or date.min, shown, len(hidden))
     if as_of is not None:

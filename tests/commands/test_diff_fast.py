@@ -103,10 +103,11 @@ def test_a_kpi_measurement_moves_the_scores_of_units_whose_files_did_not_change(
     assert "2026-Q3:company/customers" in moved  # rolls up support's objective
 
 
-def test_only_the_changed_files_of_the_base_side_are_loaded(told, monkeypatch):
-    """A one-file change: the base side is the head's model with one document swapped;
-    the files loaded for it are that one and the few shared ones (KPIs, people, periods,
-    org), not the whole tree again."""
+def test_only_what_the_change_can_move_is_loaded(told, monkeypatch):
+    """A one-file change: each side loads that file, the files of the objectives its
+    score rolls up into and of the other objectives those roll up, and the few shared
+    ones (KPIs, people, periods, org); the rest of the tree (here the Q2 file) only by
+    its summary, not again."""
     monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
     repo, shas = told
     loaded: list[list[str]] = []
@@ -118,8 +119,9 @@ def test_only_the_changed_files_of_the_base_side_are_loaded(told, monkeypatch):
 
     monkeypatch.setattr(prdiff, "load_content", counting)
     pr_diff(Settings(repo.content, history=False), shas["link"], shas["kr-edit"], AS_OF)
-    head, base = loaded
-    assert f"{Q3}/support.yaml" in base and f"{Q3}/company.yaml" not in base
-    assert f"{Q3}/company.yaml" in head
-    assert set(base) == {f"{Q3}/support.yaml", "org.yaml", "kpis/frt.yaml",
-                         "kpis/pipeline-secret.yaml", "periods/2026-Q2/period.yaml"}
+    shared = ["kpis/frt.yaml", "kpis/pipeline-secret.yaml", "org.yaml",
+              "periods/2026-Q2/period.yaml"]
+    # support's objective aligns to company's, which rolls up revenue's as well
+    okrs = [f"{Q3}/company.yaml", f"{Q3}/revenue.yaml", f"{Q3}/support.yaml"]
+    assert (repo.content / "periods/2026-Q2/support.yaml").exists()
+    assert loaded == [sorted(shared + okrs)] * 2
