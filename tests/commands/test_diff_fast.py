@@ -48,6 +48,18 @@ def told(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, s
     repo.move(f"{Q3}/company.yaml", f"{Q3}/company.yml")
     repo.edit(f"{Q3}/company.yml", "value: 38}", "value: 41}")
     shas["rename"] = repo.commit("Company file renamed, NPS", "2026-08-18")
+    # A moved target in a unit whose objective rolls up into its parent's.
+    repo.edit(f"{Q3}/support.yaml", "        target: 15\n", "        target: 10\n")
+    shas["target"] = repo.commit("Support aims higher", "2026-08-19")
+    repo.edit(f"{Q3}/revenue.yaml", "          - {date: 2026-07-31, value: 13}",
+              "          - {date: 2026-07-31, value: 13}\n"
+              "          - {date: 2026-08-19, value: 16}")
+    shas["add-check-in"] = repo.commit("Three more deals", "2026-08-19")
+    repo.edit(f"{Q3}/revenue.yaml", "    title: Grow new business\n",
+              "    title: Grow Zanzibar business\n")
+    shas["restricted-edit"] = repo.commit("Retitle the restricted objective", "2026-08-19")
+    repo.move(f"{Q3}/support.yaml", f"{Q3}/support.yml")
+    shas["pure-rename"] = repo.commit("Support file renamed", "2026-08-19")
     return repo, shas
 
 
@@ -56,7 +68,9 @@ PAIRS = [("initial", "check-in"), ("check-in", "ease"), ("ease", "rename"),
          ("closed-edit", "amend"), ("amend", "link"), ("link", "kr-edit"),
          ("kr-edit", "kpi"), ("kpi", "delete-kr"), ("delete-kr", "move"),
          ("move", "restrict"), ("restrict", "rename"), ("initial", "rename"),
-         ("link", "restrict"), ("rename", "link")]
+         ("link", "restrict"), ("rename", "link"), ("rename", "target"),
+         ("target", "add-check-in"), ("add-check-in", "restricted-edit"),
+         ("restricted-edit", "pure-rename"), ("kpi", "pure-rename")]
 
 
 def outputs(repo: GitRepo, base: str, head: str | None, fast: bool,
@@ -76,6 +90,29 @@ def test_the_fast_diff_is_the_full_one(told, monkeypatch, pair, include_restrict
     assert fast == outputs(repo, base, head, False, include_restricted)
     data = json.loads(fast[0])
     assert data["changes"] or data["withheld"]  # every pair changes something
+
+
+def test_a_kept_cache_dir_gives_the_same_diffs(told, monkeypatch, tmp_path):
+    """Every pair in turn with one cache dir (summaries and parses kept from the earlier
+    pairs), twice over: each the full computation's output without a cache."""
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo, shas = told
+    settings = Settings(repo.content, history=False, cache_dir=tmp_path / "cache")
+    for _ in range(2):
+        for a, b in PAIRS:
+            d = pr_diff(settings, shas[a], shas[b], AS_OF)
+            assert (to_json(d), to_markdown(d)) == outputs(repo, shas[a], shas[b], False)
+    assert any((tmp_path / "cache").glob("diff-index-*.json"))
+
+
+def test_an_edit_to_a_restricted_objective_shows_nowhere_in_a_public_diff(told, monkeypatch):
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo, shas = told
+    public = outputs(repo, shas["add-check-in"], shas["restricted-edit"], True)
+    assert not any("Zanzibar" in text or "grow" in text for text in public)
+    assert json.loads(public[0])["withheld"] == 1
+    internal = outputs(repo, shas["add-check-in"], shas["restricted-edit"], True, True)
+    assert "Zanzibar" in internal[1]
 
 
 def test_the_fast_diff_is_the_full_one_against_the_working_tree(told, monkeypatch):
