@@ -7,12 +7,17 @@ change and not from time passing. Restricted objectives and KPIs are left out
 An item restricted on either side or in the working tree is withheld on both sides,
 with every change naming it (history.restrict), and so is its score.
 
-The files a change did not touch are the same on both sides, so the base side is
-not loaded again: it is the head's model with the changed documents swapped for
-their base versions (read through `git ls-tree`, blob by blob), and only the periods
-the change can move a score in are scored. When that cannot be exact (org.yaml or a
-period file changed, an alignment across periods) both sides are loaded in full.
-`pr_diff(..., fast=False)` always does, and a test holds the two to the same output.
+Between two revisions (what CI runs on every push), a change of a few files loads
+only what can move a score (subset_versions): on each side the changed files, the OKR
+files of every objective a changed one aligns to (transitively) and of every objective
+a roll-up among those counts, and the org, periods, KPIs and people. Every other
+document is known by its summary (commands/blobindex.py: what it restricts, how its
+objectives align), cached in cache_dir by git blob sha, so a warm run parses nothing it
+does not show. When that cannot be exact (org.yaml or a period file changed, one
+unit-period in two files) both sides are loaded in full; against the working tree the
+base side is the head's model with the changed documents swapped (spliced_version).
+`pr_diff(..., fast=False)` always loads both in full, and tests hold the fast paths to
+the same output.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from okrsite.history.git import (
     find_repo,
     read_blobs,
     run_git,
+    tree_at,
     tree_files,
 )
 from okrsite.history.restrict import Mark, Restricted, document_marks, split_hidden
@@ -251,7 +257,7 @@ def subset_versions(repo: Repo, settings: Settings, base: str, head: str, cache:
     in two files): the caller loads in full."""
     content_dir = settings.content_dir.resolve()
     shas = (check_rev(repo, base), check_rev(repo, head))
-    sides = (tree_files(repo, shas[0]), tree_files(repo, shas[1]))
+    sides = (tree_at(repo, shas[0]), tree_at(repo, shas[1]))
     changed = {rel for rel in {*sides[0], *sides[1]} if sides[0].get(rel) != sides[1].get(rel)}
     if any(expected_kind(rel) in _SHARED for rel in changed):
         return None

@@ -718,7 +718,11 @@ def assemble(log: list[tuple[Commit, list[RawChange]]], changes: dict[str, list[
 
 def tree_files(repo: Repo, rev: str) -> dict[str, str]:
     """Content-relative path -> blob sha of every okrsite document at a revision."""
-    sha = check_rev(repo, rev)
+    return tree_at(repo, check_rev(repo, rev))
+
+
+def tree_at(repo: Repo, sha: str) -> dict[str, str]:
+    """`tree_files` of a commit sha already checked (one git call, not two)."""
     out = run_git(repo.root, "ls-tree", "-r", "-z", "--full-tree", sha, "--", repo.pathspec)
     files: dict[str, str] = {}
     for entry in out.split(b"\0"):
