@@ -7,6 +7,9 @@ latest dated entry in the content. The same commit therefore always builds the s
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
@@ -14,11 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from okrsite import __version__
 from okrsite.errors import OkrsiteError
 from okrsite.limits import FIRST_AS_OF, LAST_AS_OF
 from okrsite.model import Content, Source
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 GIT_TIMEOUT_S = 30
 
 ContentSource = Content | Callable[[], Content | None] | None
@@ -66,13 +71,21 @@ def from_epoch(value: str) -> date:
         raise AsOfRangeError(f"SOURCE_DATE_EPOCH out of range: {value!r}") from exc
 
 
-def git_date(content_dir: Path) -> date | None:
+def git_date(content_dir: Path, cache_dir: Path | None = None) -> date | None:
     """The latest committer date among the commits touching the directory; None without
     git, outside a repository, or when no commit touches it yet.
 
     The latest of them all, not the newest commit's: a commit backdated on top of later
     history (a wrong clock, `GIT_COMMITTER_DATE`) must not roll the site back in time.
-    One `git log` of dates only: cheap even over thousands of commits."""
+    One `git log` of dates only, but it walks the whole history: with `cache_dir` the
+    answer is kept by the commit checked out (see _history_key)."""
+    key = _history_key(content_dir) if cache_dir is not None else None
+    file = cache_dir / "git-date" / f"{key}.json" if cache_dir is not None and key else None
+    if file is not None:
+        try:
+            return date.fromisoformat(json.loads(file.read_text()))
+        except (OSError, ValueError, TypeError):
+            pass  # not there yet, or damaged: ask git
     try:
         done = subprocess.run(
             ["git", "log", "--format=%cs", "--", "."], cwd=content_dir,
@@ -82,7 +95,43 @@ def git_date(content_dir: Path) -> date | None:
     if done.returncode != 0:
         return None
     dates = [line for line in done.stdout.split() if ISO_DATE.match(line)]
-    return date.fromisoformat(max(dates)) if dates else None
+    found = date.fromisoformat(max(dates)) if dates else None
+    if file is not None and found is not None:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(found.isoformat()))
+            tmp.replace(file)
+        except OSError:
+            pass  # a read-only cache dir only costs speed
+    return found
+
+
+def _history_key(content_dir: Path) -> str | None:
+    """A digest naming the history `git log` walks from the directory: the commit checked
+    out (its history cannot change under its sha) and the directory. None, so that git
+    is asked every time, when the history can change under one sha: a shallow clone
+    (fetching deepens it), grafts, replace refs."""
+    if any(os.environ.get(v) for v in ("GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE")):
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--is-shallow-repository", "--git-path", "info/grafts",
+             "--verify", "-q", "HEAD"], cwd=content_dir, capture_output=True, text=True,
+            timeout=GIT_TIMEOUT_S, check=False)
+        lines = done.stdout.split("\n")
+        if done.returncode != 0 or len(lines) < 3 or lines[0] != "false" or (
+                content_dir / lines[1]).exists():
+            return None
+        replaced = subprocess.run(
+            ["git", "for-each-ref", "--count=1", "refs/replace/"], cwd=content_dir,
+            capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if replaced.returncode != 0 or replaced.stdout.strip() or not ISO_SHA.match(lines[2]):
+        return None
+    key = f"{__version__}\0{content_dir.resolve()}\0{lines[2]}"
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def content_dates(content: Content) -> Iterator[date]:
@@ -138,10 +187,12 @@ def _epoch(environ: Mapping[str, str]) -> AsOf | None:
 
 def resolve_as_of(explicit: date | str | None, content_dir: Path,
                   environ: Mapping[str, str], content: ContentSource = None,
-                  latest: Callable[[], Latest] | None = None) -> AsOf:
+                  latest: Callable[[], Latest] | None = None,
+                  cache_dir: Path | None = None) -> AsOf:
     """The as-of date and where it came from. `content` may be a callable so the
     content is only loaded when nothing earlier gives a date; `latest`, when given,
-    is asked instead (a build answers it from its cache without loading anything)."""
+    is asked instead (a build answers it from its cache without loading anything);
+    `cache_dir` keeps the git date by the commit checked out (git_date)."""
     epoch = _epoch(environ)
     if isinstance(explicit, datetime):  # a datetime is a date too; keep only the day
         explicit = explicit.date()
@@ -153,7 +204,7 @@ def resolve_as_of(explicit: date | str | None, content_dir: Path,
                          "give a date inside that range")
     if epoch is not None:
         return epoch
-    committed = git_date(content_dir)
+    committed = git_date(content_dir, cache_dir)
     if committed is not None:
         return _in_range(AsOf(committed, "git"),
                          "the date of the latest commit touching the content")

@@ -197,7 +197,7 @@ class Build:
     def _as_of(self) -> AsOf | AsOfError:
         try:
             return resolve_as_of(self.settings.as_of, self.content_dir, os.environ,
-                                 latest=self._latest_entry)
+                                 latest=self._latest_entry, cache_dir=self.settings.cache_dir)
         except AsOfError as exc:
             return exc
 

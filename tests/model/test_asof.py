@@ -9,10 +9,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from helpers.gitkit import ORG, GitRepo, needs_git
 from helpers.scoringkit import at, kr, make_content, nps, objective
 
 from okrsite import asof
-from okrsite.asof import AsOf, AsOfError, latest_content_date, resolve_as_of
+from okrsite.asof import AsOf, AsOfError, git_date, latest_content_date, resolve_as_of
 from okrsite.model import Amendment, Period, PeriodState
 from okrsite.periods import span
 
@@ -198,3 +199,28 @@ def test_scoring_and_as_of_never_read_the_clock():
     offenders = [f"{f.name}: {m.group(0)}" for f in files
                  for m in WALL_CLOCK.finditer(f.read_text())]
     assert offenders == []
+
+
+@needs_git
+def test_the_git_date_kept_in_the_cache_dir_follows_each_new_commit(tmp_path):
+    """Kept by the commit checked out: a new commit (a later date, or a backdated one on
+    top) gives its own answer; a shallow clone, whose history a fetch can deepen under
+    the same sha, is never kept."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("org.yaml", ORG)
+    repo.commit("one", "2026-03-01")
+    cache = tmp_path / "cache"
+    assert git_date(repo.content, cache) == date(2026, 3, 1)
+    assert len(list((cache / "git-date").iterdir())) == 1
+    assert git_date(repo.content, cache) == date(2026, 3, 1)
+    repo.write("kpis/a.yaml", "version: 1\n")
+    repo.commit("two", "2026-04-02")
+    assert git_date(repo.content, cache) == date(2026, 4, 2)
+    repo.write("kpis/b.yaml", "version: 1\n")
+    repo.commit("backdated", "2026-01-05")
+    assert git_date(repo.content, cache) == date(2026, 4, 2)
+    assert len(list((cache / "git-date").iterdir())) == 3
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    assert git_date(clone / "content", cache) == date(2026, 1, 5)  # only the last commit
+    assert len(list((cache / "git-date").iterdir())) == 3
