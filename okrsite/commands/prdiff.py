@@ -56,6 +56,7 @@ from okrsite.render.common import is_are, plural
 from okrsite.render.history import esc as md_esc
 from okrsite.render.safe import clean
 from okrsite.scoring.base import DEFAULT_SETTINGS, ScoringSettings
+from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import Scorecard, score_content
 from okrsite.settings import Settings
 from okrsite.visibility import public_view
@@ -456,9 +457,11 @@ def score_changes(old: Content, new: Content, as_of: date, changes: list[Change]
                   ) -> list[ScoreChange]:
     """Objectives whose score moved or that a change touched. `only`: the periods a
     score can move in (scored_periods); None scores everything."""
+    registry = ScorerRegistry.discover()  # once for both sides: it reads entry points
+
     def score(content: Content) -> Scorecard:
         shown = content if include_restricted else public_view(content).content
-        return score_content(shown, as_of, scoring, only=only)
+        return score_content(shown, as_of, scoring, registry, only=only)
 
     if not include_restricted and restricted:  # scored as items stand now, on both sides
         old, new = as_restricted(old, restricted), as_restricted(new, restricted)
