@@ -60,7 +60,32 @@ def told(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, dict[str, s
     shas["restricted-edit"] = repo.commit("Retitle the restricted objective", "2026-08-19")
     repo.move(f"{Q3}/support.yaml", f"{Q3}/support.yml")
     shas["pure-rename"] = repo.commit("Support file renamed", "2026-08-19")
+    # A roll-up across periods: the year's company objective counts a Q3 one.
+    repo.write("periods/2026/company.yaml", ANNUAL)
+    repo.edit(f"{Q3}/support.yml", "aligns_to: company/customers",
+              "aligns_to: 2026:company/year-goal")
+    shas["annual"] = repo.commit("A goal for the year", "2026-08-19")
+    repo.edit(f"{Q3}/support.yml", "          - {date: 2026-08-12, value: 80}",
+              "          - {date: 2026-08-12, value: 80}\n"
+              "          - {date: 2026-08-19, value: 95}")
+    shas["annual-check-in"] = repo.commit("CSAT recovered", "2026-08-19")
     return repo, shas
+
+
+ANNUAL = """
+version: 1
+kind: okrs
+unit: company
+period: "2026"
+objectives:
+  - id: year-goal
+    title: A year customers remember
+    score_from: aligned
+    key_results:
+      - id: retention
+        title: Keep 95% of customers
+        target: 95
+"""
 
 
 PAIRS = [("initial", "check-in"), ("check-in", "ease"), ("ease", "rename"),
@@ -70,7 +95,8 @@ PAIRS = [("initial", "check-in"), ("check-in", "ease"), ("ease", "rename"),
          ("move", "restrict"), ("restrict", "rename"), ("initial", "rename"),
          ("link", "restrict"), ("rename", "link"), ("rename", "target"),
          ("target", "add-check-in"), ("add-check-in", "restricted-edit"),
-         ("restricted-edit", "pure-rename"), ("kpi", "pure-rename")]
+         ("restricted-edit", "pure-rename"), ("kpi", "pure-rename"),
+         ("pure-rename", "annual"), ("annual", "annual-check-in")]
 
 
 def outputs(repo: GitRepo, base: str, head: str | None, fast: bool,
@@ -90,6 +116,16 @@ def test_the_fast_diff_is_the_full_one(told, monkeypatch, pair, include_restrict
     assert fast == outputs(repo, base, head, False, include_restricted)
     data = json.loads(fast[0])
     assert data["changes"] or data["withheld"]  # every pair changes something
+
+
+def test_a_check_in_moves_the_year_objective_it_rolls_up_into(told, monkeypatch):
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
+    repo, shas = told
+    d = pr_diff(Settings(repo.content, history=False), shas["annual"],
+                shas["annual-check-in"], AS_OF)
+    moved = {s.ref: (s.before, s.after) for s in d.scores}
+    before, after = moved["2026:company/year-goal"]
+    assert before is not None and after is not None and after > before
 
 
 def test_a_kept_cache_dir_gives_the_same_diffs(told, monkeypatch, tmp_path):
