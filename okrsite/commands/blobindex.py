@@ -27,7 +27,7 @@ from okrsite.model import Ref
 from okrsite.yamlparse import PARSER_VERSION
 
 _FORMAT = 1
-_MAX_ENTRIES = 50_000  # past this, only the entries of the last run are kept
+_SPARE = 1_000  # entries kept beyond twice what a run used, before pruning to those
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,13 @@ class BlobIndex:
         self.added += 1
 
     def save(self, used: Iterable[tuple[str, str]]) -> None:
-        """Write the index if anything was added; past _MAX_ENTRIES keep only `used`."""
+        """Write the index if anything was added. Once it holds more than twice what this
+        run used (and _SPARE), only those are kept: it does not grow with every push."""
         if self.file is None or not self.added:
             return
         entries = self.entries
-        if len(entries) > _MAX_ENTRIES:
-            wanted = {f"{blob}:{rel}" for rel, blob in used}
+        wanted = {f"{blob}:{rel}" for rel, blob in used}
+        if len(entries) > 2 * len(wanted) + _SPARE:
             entries = {k: v for k, v in entries.items() if k in wanted}
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
