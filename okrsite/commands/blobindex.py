@@ -133,6 +133,10 @@ def _decode(value: Any) -> Summary | None:
             None if kpi is None else str(kpi))
     except (TypeError, ValueError, IndexError):
         return None
-    if key is not None and len(key) != 2:
+    if (key is not None and len(key) != 2) or any(
+            _ARITY.get(m[0] if m else "") != len(m) for m in out.marks):
         return None
     return out
+
+
+_ARITY = {"o": 5, "k": 3, "u": 6}  # the shapes of restrict.Mark

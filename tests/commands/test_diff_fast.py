@@ -138,7 +138,15 @@ def test_a_kept_cache_dir_gives_the_same_diffs(told, monkeypatch, tmp_path):
         for a, b in PAIRS:
             d = pr_diff(settings, shas[a], shas[b], AS_OF)
             assert (to_json(d), to_markdown(d)) == outputs(repo, shas[a], shas[b], False)
-    assert any((tmp_path / "cache").glob("diff-index-*.json"))
+    index = next((tmp_path / "cache").glob("diff-index-*.json"))
+    for damaged in ("{", '{"x": [1, 2]}', '["a"]', json.dumps(
+            {k: [True, [["o", 1]], None, [], None] for k in json.loads(index.read_text())}),
+                    json.dumps({k: [True, [], ["p"], [[1]], None]
+                                for k in json.loads(index.read_text())})):
+        index.write_text(damaged)  # never trusted: summarized again
+        a, b = PAIRS[-1]
+        d = pr_diff(settings, shas[a], shas[b], AS_OF)
+        assert (to_json(d), to_markdown(d)) == outputs(repo, shas[a], shas[b], False)
 
 
 def test_an_edit_to_a_restricted_objective_shows_nowhere_in_a_public_diff(told, monkeypatch):
