@@ -267,7 +267,8 @@ def subset_versions(repo: Repo, settings: Settings, base: str, head: str, cache:
     parsed: dict[tuple[str, str], Any] = {}  # (rel, blob) -> data, of what was parsed here
     wanted = [(rel, blob) for files in sides for rel, blob in files.items()]
     missing = [(rel, blob) for rel, blob in wanted if index.get(rel, blob) is None]
-    raws.update(read_blobs(repo, {blob for _, blob in missing}))
+    if missing:  # a cold run: every blob not summarized yet
+        raws.update(read_blobs(repo, {blob for _, blob in missing}))
     work: list[tuple[str, str]] = []
     if not settings.include_restricted:  # what the working tree restricts now
         tree = tree if tree is not None else snapshot(content_dir)
@@ -297,17 +298,20 @@ def subset_versions(repo: Repo, settings: Settings, base: str, head: str, cache:
             seeds.update(f"{m[1]}:{m[2]}/{m[3]}" for m in summaries[rel, blob].marks
                          if m[0] == "u" and m[5] in kpis)
     needed = _closure(seeds, graphs)
+    if any(g.ambiguous for g in graphs):
+        return None
+    shared = ("kpi", "people", "period", "org")
+    loads = [sorted({g.file_of[r] for r in needed if r in g.file_of} | (changed & set(files))
+                    | {rel for rel in files if expected_kind(rel) in shared})
+             for files, g in zip(sides, graphs, strict=True)]
+    unread = {files[rel] for files, rels in zip(sides, loads, strict=True) for rel in rels
+              } - set(raws)
+    if unread:  # one `git cat-file --batch` for both sides
+        raws.update(read_blobs(repo, unread))
     versions = []
-    for (files, graph), sha, rev in zip(zip(sides, graphs, strict=True), shas, (base, head),
-                                        strict=True):
-        if graph.ambiguous:
-            return None
-        rels = {graph.file_of[r] for r in needed if r in graph.file_of}
-        rels |= changed & set(files)
-        rels |= {rel for rel in files if expected_kind(rel) in ("kpi", "people", "period", "org")}
-        raws.update(read_blobs(repo, {files[rel] for rel in rels} - set(raws)))
+    for files, rels, sha, rev in zip(sides, loads, shas, (base, head), strict=True):
         entries = []
-        for rel in sorted(rels):
+        for rel in rels:
             raw = raws.get(files[rel])
             if raw is not None:
                 entries.append((content_dir / rel, rel, expected_kind(rel) or "", raw,
