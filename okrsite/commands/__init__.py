@@ -1,7 +1,8 @@
 """Commands that combine stages: they read other revisions or edit the content, so
 they live above the pipeline rather than in it.
 
-    pr_diff(content_dir, base, head=None, as_of=...) -> PRDiff          # prdiff.py
+    pr_diff(settings, base, head=None, as_of=...) -> PRDiff             # prdiff.py
+    BlobIndex(cache_dir): what diff knows of documents it does not load   # blobindex.py
     change_control(repo_dir, content_dir, base_rev, as_of) -> [Diagnostic]  # control.py
     new_period(content_dir, id) -> NewPeriod                            # newperiod.py
     codeowners(content, content_rel) -> CodeOwners                      # codeowners.py
