@@ -1,0 +1,119 @@
+"""The theme's own template text without its indentation.
+
+Material's templates are indented for their readers, and every `{% if %}` line leaves
+its newline and indentation in the output: 5-6 KB of whitespace on every page (a
+third of the page's chrome). A browser renders a run of whitespace between words or
+tags as one space, or as nothing between blocks, so here each run of the template's
+*literal text* that holds a line break becomes one line break, when the template is
+compiled: nothing is done per page, and the page shell and the plain template path
+(the same compiled templates) write the same bytes.
+
+Left as they are: the inside of `<pre>`, `<code>`, `<kbd>`, `<textarea>`, `<script>`
+and `<style>` (whitespace there is content), quoted attribute values, runs without a
+line break, and everything a template writes from a variable (page content, titles).
+Only templates read from Material's own directory and okrsite's are changed; a
+company's `custom_dir` templates are compiled as they are written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+
+# HTML tags whose text keeps its whitespace (also by Material's CSS: code, kbd, pre).
+_KEEP = frozenset({"pre", "code", "kbd", "textarea", "script", "style"})
+# What changes the scanner's state: a tag's start, its end, a quote, or a run of
+# whitespace holding a line break.
+_SCAN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)|>|\"|'|[ \t]*\n[ \t\n\r\f]*")
+
+
+class _Scanner:
+    """Where a template's literal text is (in text, in a tag, in a quoted attribute
+    value, in an element that keeps its whitespace), across the data tokens between
+    its variables and blocks."""
+
+    def __init__(self) -> None:
+        self.in_tag = False
+        self.tag = ""  # the name of the tag being read ("/pre" for a closing one)
+        self.quote = ""
+        self.keep = ""  # the element whose text is kept, until its end tag
+
+    def collapse(self, text: str) -> str:
+        out: list[str] = []
+        at = 0
+        for m in _SCAN.finditer(text):
+            s = m[0]
+            if self.quote:
+                if s == self.quote:
+                    self.quote = ""
+                continue
+            if s[0] == "<":
+                if self.in_tag:
+                    continue
+                name = m[2].lower()
+                if self.keep and not (m[1] and name == self.keep):
+                    continue  # `<` inside a script or pre
+                self.in_tag, self.tag = True, ("/" if m[1] else "") + name
+                continue
+            if s == ">":
+                if self.in_tag:
+                    self.in_tag = False
+                    if self.tag in _KEEP:
+                        self.keep = self.tag
+                    elif self.tag[1:] == self.keep:
+                        self.keep = ""
+                continue
+            if s in "\"'":
+                if self.in_tag:
+                    self.quote = s
+                continue
+            if self.keep or len(s) < 2:
+                continue
+            out.append(text[at:m.start()])
+            out.append("\n")
+            at = m.end()
+        if not out:
+            return text
+        out.append(text[at:])
+        return "".join(out)
+
+
+class CollapseWhitespace(Extension):
+    """A Jinja extension: the literal text of the templates under `roots` collapsed
+    (see the module's docstring). `roots` is set on the environment as
+    `okrsite_collapse_roots` (see `install`)."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterable[Token] | TokenStream:
+        roots: tuple[str, ...] = getattr(self.environment, "okrsite_collapse_roots", ())
+        filename = stream.filename or ""
+        if not filename.endswith(".html") or not any(
+                filename.startswith(root) for root in roots):
+            return stream
+        return _collapsed(stream)
+
+
+def _collapsed(stream: TokenStream) -> Iterator[Token]:
+    scanner = _Scanner()
+    for token in stream:
+        if token.type == "data":
+            yield Token(token.lineno, "data", scanner.collapse(token.value))
+        else:
+            yield token
+
+
+def install(env: object, roots: Iterable[Path]) -> None:
+    """Collapse the literal text of the templates under `roots` in `env` (a Jinja
+    Environment), before any of its templates is compiled (the cache is emptied, in
+    case another plugin loaded one already)."""
+    from jinja2 import Environment
+
+    assert isinstance(env, Environment)
+    env.okrsite_collapse_roots = tuple(  # type: ignore[attr-defined]
+        str(root.resolve()) + "/" for root in roots)
+    env.add_extension(CollapseWhitespace)
+    if env.cache is not None:
+        env.cache.clear()
