@@ -47,6 +47,7 @@ from okrsite.render.common import (
     withheld_note,
 )
 from okrsite.render.page import Page
+from okrsite.render.page import Searched as S
 from okrsite.render.safe import attr, clean, inline, title_text
 
 MAX_NODES = 60  # objectives in one drawing: a phone screen scrolls through 60 rows
@@ -157,7 +158,7 @@ def cascade(site: Site, period_id: str,
                          site.person_link(path, o.owner) if o.owner else "–",
                          score_cell(res),
                          status_chip(res.status)])
-        blocks.append(table(["Unit", "Objective", "Owner", "Score", "Status"], rows,
+        blocks.append(table([S("Unit"), S("Objective"), S("Owner"), "Score", "Status"], rows,
                             sortable=True, cards=(4, 1)))
     else:
         blocks.append(para("Every objective below the company level aligns to another one."))

@@ -2,7 +2,7 @@
 
 Charts are drawn in Python, so a page needs no script, font or request to another
 host. Every chart is one `<svg>` with a `viewBox` (it scales to any width), `role="img"`,
-an `aria-label`, a `<title>` and a `<desc>` summing it up. `Chart.html()` puts the chart
+a `<title>` (its accessible name) and a `<desc>` summing it up. `Chart.html()` puts the chart
 in a `<figure>` and its table in a `<details>` below it.
 
 The SVG holds geometry and class names only: strokes, fills, dashes, font size and text
@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from okrsite.numbers import group_thousands
+from okrsite.render.page import Searched, header_cell
 from okrsite.render.safe import attr, clean
 
 WIDTH, HEIGHT = 640, 260
@@ -276,11 +277,33 @@ def _hlines_cached(ys: tuple[int, ...]) -> str:
 
 
 def _open(chart_id: str, title: str, desc: str) -> str:
-    cid = attr(chart_id)
-    return (f'<svg{_XMLNS} class="okr-chart__svg" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{attr(title)}" '
-            f'aria-describedby="{cid}-desc">'
-            f'<title>{attr(title)}</title><desc id="{cid}-desc">{attr(desc)}</desc>')
+    """The `<svg>` with its accessible name and description: an `<svg role="img">`
+    is named by its `<title>` (also its tooltip) and described by its `<desc>`, so an
+    `aria-label` and an `aria-describedby` would only say both again. (`chart_id`
+    is kept for callers: a chart's id is its key result's.)"""
+    return (f'<svg{_XMLNS} class="okr-chart__svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+            f'role="img"><title>{attr(title)}</title><desc>{attr(desc)}</desc>')
+
+
+class Shared:
+    """The pieces of SVG that the charts of one page draw alike (the date axis of a
+    period, the as-of line, often the grid and its values): the first chart holds
+    each in a `<g id>`, later ones draw it with a `<use>` (about 400 bytes a chart
+    on a unit page). One per page: the ids are `okr-c<n>` in order of first use.
+    A `<use>` draws the piece with the CSS of the original (okrsite.css), and inside
+    an `<svg role="img">` neither is read out: the chart's name and description are."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+
+    def piece(self, svg: str) -> str:
+        if not svg:
+            return ""
+        found = self._ids.get(svg)
+        if found is not None:
+            return f'<use href="#{found}"/>'
+        self._ids[svg] = ident = f"okr-c{len(self._ids)}"
+        return f'<g id="{ident}">{svg}</g>'
 
 
 def _y_labels(labels: Sequence[tuple[int, str]]) -> str:
@@ -295,18 +318,24 @@ def _x_labels(labels: Sequence[tuple[int, str]], y: int = TOP + PLOT_H + 18) -> 
     return f'<g class="okr-c-x" transform="translate(0 {y})">{texts}</g>'
 
 
-def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: date
-          ) -> list[str]:
+def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: date,
+          shared: Shared | None = None) -> list[str]:
     """Grid lines with values (the unit once, above them) and month ticks below.
     Charts of one page share their dates, and often their values' range: each half is
-    drawn once per build and reused (the same inputs always give the same bytes)."""
+    drawn once per build and reused (the same inputs always give the same bytes), and
+    with `shared` once per page."""
     grid, values = _value_axis(tuple(ticks), scale.v0, scale.span)
     axis, months = _date_axis(scale.d0, scale.days, d0, d1)
-    out = [grid, axis, values]
-    if unit:  # once, above the plot's top left corner, clear of the top value
-        out.append(f'<text class="okr-c-unit" x="{LEFT}" y="{TOP - 8}">{attr(unit)}</text>')
-    out.append(months)
-    return out
+    # once, above the plot's top left corner, clear of the top value
+    label = f'<text class="okr-c-unit" x="{LEFT}" y="{TOP - 8}">{attr(unit)}</text>' \
+        if unit else ""
+    if shared is None:
+        return [grid, axis, values + label, months]
+    # Apart, as charts differ: the grid (the same for most), the values, the unit, the
+    # dates (the same for a period). Grid and axis never overlap (the axis is the
+    # lowest grid line), nor do labels and lines.
+    return [shared.piece(grid), shared.piece(values), shared.piece(label),
+            shared.piece(axis + months)]
 
 
 @lru_cache(maxsize=1024)
@@ -340,12 +369,14 @@ def _hline(scale: _Scale, v: float, css: str, label: str) -> list[str]:
             f'<text class="{css}-label" x="{WIDTH - RIGHT - 4}" y="{y - 5}">{attr(label)}</text>']
 
 
-def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date) -> list[str]:
+def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date,
+                shared: Shared | None = None) -> list[str]:
     if not d0 <= as_of <= d1:
         return []
     x = scale.x(as_of)
-    return [_path("okr-c-asof", _Path().move(x, TOP).line(x, TOP + PLOT_H).d),
+    line = [_path("okr-c-asof", _Path().move(x, TOP).line(x, TOP + PLOT_H).d),
             f'<text class="okr-c-asof-label" x="{x}" y="{TOP - 8}">as of</text>']
+    return line if shared is None else [shared.piece("".join(line))]
 
 
 def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[str]:
@@ -388,7 +419,8 @@ def _legend(items: list[tuple[str, str]]) -> str:
 
 def _table(header: list[str], rows: list[list[str]], caption: str) -> str:
     """`rows` cells are safe HTML already."""
-    head = "".join(f"<th>{attr(h)}</th>" for h in header)
+    head = "".join(header_cell(Searched(attr(h)) if isinstance(h, Searched) else attr(h))
+                   for h in header)
     body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return (f"<table>\n<caption>{attr(caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
             f"<tbody>\n{body}\n</tbody>\n</table>")
@@ -409,13 +441,14 @@ def _domain(points: Sequence[Point], extra: Sequence[float]) -> tuple[float, flo
 def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date, end: date,
              as_of: date, unit: str | None = None, baseline: float | None = None,
              target: float | None = None, expected_end: float = 1.0,
-             direction: str | None = None) -> Chart:
+             direction: str | None = None, shared: Shared | None = None) -> Chart:
     """Check-ins (or KPI values) of a key result over its period.
 
     Numeric (`direction` None): the expected-progress line runs from the baseline at
     the start to `baseline + expected_end * (target - baseline)` at the end (1.0 for
     committed objectives, 0.7 for aspirational ones), plus the target line. Threshold
     (`direction` at_least/at_most): the threshold line; the table says which values met it.
+    `shared`: the page's pieces drawn once (see `Shared`).
     """
     d0 = min([start, *(p.date for p in points)])
     d1 = max([end, *(p.date for p in points)])
@@ -436,7 +469,7 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
             return baseline + gain * share
 
     parts = [_open(chart_id, title, _kr_desc(points, unit, target, direction, as_of))]
-    parts += _axes(scale, ticks, unit, d0, d1)
+    parts += _axes(scale, ticks, unit, d0, d1, shared)
     legend: list[tuple[str, str]] = [("okr-c-value", "values")]
     if target is not None:
         if direction is None:
@@ -452,7 +485,7 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
         parts.append(_path("okr-c-expected", line.d))
         legend.append(("okr-c-expected", f"expected progress (to {expected_end:.0%} of the "
                                          "way by the end)"))
-    parts += _as_of_line(scale, as_of, d0, d1)
+    parts += _as_of_line(scale, as_of, d0, d1, shared)
     parts += _series(scale, points, unit)
     parts.append("</svg>")
 
@@ -472,7 +505,7 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
         header.append(_in_unit("Expected by then", unit))
     elif direction is not None and target is not None:
         header.append("Met the threshold")
-    header += ["Confidence", "Note"]
+    header += ["Confidence", Searched("Note")]
     # The chart sits under its key result's heading: captions need not repeat the title.
     caption = f"Values on or before {as_of.isoformat()}"
     return Chart("".join(parts), _table(header, rows, caption), _legend(legend))
@@ -558,8 +591,8 @@ def kpi_chart(chart_id: str, title: str, points: Sequence[Point], *, as_of: date
             kpi_health(p.value, green, red, higher_is_better)
         rows.append([p.date.isoformat(), _shown(p.value), health, _note(p.note_html)])
     caption = f"Measurements on or before {as_of.isoformat()}"
-    return Chart("".join(parts), _table(["Date", _in_unit("Value", unit), "Health", "Note"],
-                                        rows, caption), _legend(legend))
+    header = ["Date", _in_unit("Value", unit), "Health", Searched("Note")]
+    return Chart("".join(parts), _table(header, rows, caption), _legend(legend))
 
 
 # -- score trend ----------------------------------------------------------------------------

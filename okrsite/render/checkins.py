@@ -27,6 +27,7 @@ from okrsite.render.common import (
     withheld_note,
 )
 from okrsite.render.page import Page
+from okrsite.render.page import Searched as S
 from okrsite.render.safe import inline
 from okrsite.visibility import WithheldCount
 
@@ -58,7 +59,7 @@ def checkins(site: Site) -> Page:
     blocks.append(heading(2, "By owner", "by-owner"))
     for group in found.owners:
         blocks.append(heading(3, _owner(site, path, group), _owner_anchor(group)))
-        blocks.append(table(["Key result", "Period", "Unit", "Check-in"],
+        blocks.append(table([S("Key result"), "Period", S("Unit"), "Check-in"],
                             [[_kr_link(site, path, d), d.period,
                               site.unit_link(path, d.unit, d.period), _why(d)]
                              for d in group.key_results]))
@@ -66,7 +67,7 @@ def checkins(site: Site) -> Page:
     blocks.append(heading(2, "By unit", "by-unit"))
     for unit, items in found.by_unit():
         blocks.append(heading(3, inline(site.unit_name(unit)), f"unit-{seg(unit)}"))
-        blocks.append(table(["Key result", "Period", "Owner", "Check-in"],
+        blocks.append(table([S("Key result"), "Period", S("Owner"), "Check-in"],
                             [[_kr_link(site, path, d), d.period,
                               site.person_link(path, d.owner) if d.owner else "–",
                               _why(d)] for d in items]))

@@ -23,6 +23,7 @@ from okrsite.numbers import fmt_fixed, fmt_grouped, fmt_num
 from okrsite.people import PeopleIndex
 from okrsite.periods import PERIOD_ID
 from okrsite.render.charts import Bar
+from okrsite.render.page import header_cell
 from okrsite.render.safe import SafeMarkdown, inline
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, Scorecard, UnitResult
 from okrsite.scoring.status import ASPIRATIONAL_NOTE, STATUS_LABELS
@@ -386,7 +387,7 @@ def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False,
     becomes a card (okrsite.css), its status first, then its title, then the other
     cells, each with its column's name (`data-label`), so a phone never scrolls
     sideways to find the status."""
-    head = "".join(f"<th>{h}</th>" for h in header)
+    head = "".join(header_cell(h) for h in header)
     if cards is None:
         cell = ["<td>"] * len(header)
     else:

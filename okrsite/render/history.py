@@ -30,7 +30,7 @@ from okrsite.render.common import (
     status_chip,
     table,
 )
-from okrsite.render.page import Asset, Page
+from okrsite.render.page import Asset, Page, Searched
 from okrsite.render.safe import inline
 
 if TYPE_CHECKING:
@@ -294,7 +294,7 @@ def _scores(audit: PeriodAudit, names: Mapping[str, str]) -> str:
         return para("No objectives.")
     final = audit.period.final
     amended = final is not None and final.at_close_digest is not None
-    head = ["Unit", "Objective / key result"]
+    head = [Searched("Unit"), "Objective / key result"]
     if final is not None:
         head += ["At close"] + (["After amendment"] if amended else [])
     head += ["Now", "Status"]

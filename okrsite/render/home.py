@@ -39,6 +39,7 @@ from okrsite.render.common import (
 )
 from okrsite.render.kpi import trend_words
 from okrsite.render.page import Page
+from okrsite.render.page import Searched as S
 from okrsite.render.safe import inline
 
 ATTENTION = ("unhealthy", "watch")
@@ -119,7 +120,7 @@ def home(site: Site, current: str | None) -> Page:
                       health_chip(h.health), trend_words(site, k.id)]))
     rows.sort(key=lambda r: (r[0], r[1]))
     if rows:
-        blocks.append(table(["KPI", "Latest", "Health", "Trend"], [r[2] for r in rows],
+        blocks.append(table([S("KPI"), "Latest", "Health", "Trend"], [r[2] for r in rows],
                             cards=(2, 0)))
     else:
         blocks.append(para(f"No KPI is unhealthy or on watch. "

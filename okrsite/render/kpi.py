@@ -27,6 +27,7 @@ from okrsite.render.common import (
     withheld_note,
 )
 from okrsite.render.page import Page
+from okrsite.render.page import Searched as S
 from okrsite.render.safe import inline, title_text
 from okrsite.visibility import WithheldCount
 
@@ -64,7 +65,7 @@ def kpis_index(site: Site) -> Page:
                      site.unit_link(path, k.owner) if k.owner else "–",
                      str(len(h.linked_krs)) if h is not None else "0"])
     if rows:
-        blocks.append(table(["Health", "KPI", "Latest", "Target", "Trend", "Owner",
+        blocks.append(table(["Health", S("KPI"), "Latest", "Target", "Trend", S("Owner"),
                              "Key results"], rows, sortable=True, cards=(0, 1)))
     else:
         blocks.append(para("No KPIs in this build."))
@@ -133,7 +134,7 @@ def kpi(site: Site, k: KPI) -> Page:
                      site.link(path, target, inline(kr.title), kr_anchor(objective.id, kr.id)),
                      "no data" if res.score.no_data else pct(res.score.value),
                      status_chip(res.status)])
-    blocks.append(table(["Period", "Unit", "Objective", "Key result", "Score", "Status"],
+    blocks.append(table(["Period", S("Unit"), S("Objective"), S("Key result"), "Score", "Status"],
                         rows, sortable=True, cards=(5, 3))
                   if rows else para("No key result uses this KPI."))
     return Page(path, title_text(k.name), join_blocks(blocks),

@@ -15,24 +15,42 @@ HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>')
 # searches for (the chart's title is the key result's, already a heading), nor does
 # the arithmetic of "How was this computed?"; progress bars and chip icons are
 # decoration. Tables (also those in a chart's data and in "How was this computed?")
-# keep the cells of their word columns (`SEARCHED_COLUMNS`: check-in notes, owners,
-# titles) and drop the numbers. This was most of the search plugin's work and of
-# the index.
+# keep the cells of their word columns (those whose header cell the renderer marked
+# `data-search="yes"`, see `Searched`: check-in notes, owners, titles) and drop the
+# numbers. This was most of the search plugin's work and of the index. A block the
+# renderer marked `data-search="no"` says again what the page's index has already
+# (the latest check-in's note, also in its key result's table of check-ins).
 _UNSEARCHED = re.compile(
     r'<figure class="okr-chart">.*?</figure>\n*'
+    r'|<(p|div) [^>]*data-search="no"[^>]*>.*?</\1>\n?'
     r'|<span class="okr-progress [^>]*></span> '
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
     r"|<a [^>]*>[^<]*</a>(?=</h[1-6]>)", re.DOTALL)  # a permalink (headings hold no links)
+UNSEARCHED = ' data-search="no"'  # on a <p> or <div> (holding no <div>) left out of search
 # A collapsed block of figures (of it only its tables' words are searched), or a table.
 # (Their ends are found with str.find: a lazy `.*?` over them was most of the time.)
 _BLOCK = re.compile(r'<details class="okr-(?:how|data)">|<table>')
-_HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+_HEADER_CELL = re.compile(r"<th(\s[^>]*)?>")  # a header cell's attributes
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.DOTALL)
-# The columns whose cells are words a reader looks for (table headers as the
-# renderers write them); the others are numbers, dates and statuses.
-SEARCHED_COLUMNS = frozenset({"Note", "Owner", "Lead", "Key result", "Objective", "Unit",
-                              "KPI", "Part of"})
+
+
+class Searched(str):
+    """A table's column header whose cells are words a reader looks for (notes,
+    owners, titles; the other columns are numbers, dates and statuses): the table's
+    writer marks its header cell `<th data-search="yes">`, and the search index keeps the
+    column's cells whatever the header says."""
+
+    __slots__ = ()
+
+
+def header_cell(header: str) -> str:
+    """A `<th>` for `header` (safe HTML), marked `data-search="yes"` when it is
+    `Searched`."""
+    return f"<th{SEARCH_ATTR if isinstance(header, Searched) else ''}>{header}</th>"
+
+
+SEARCH_ATTR = ' data-search="yes"'
 # Of the rest, the index keeps headings (its sections) and paragraphs and lists (its
 # text); every other tag becomes a space, so table cells and links stay apart.
 _OTHER_TAGS = re.compile(r"<(?!/?(?:h[1-6]|p|ul|ol|li|code|pre)[\s>])[^>]*>")
@@ -134,8 +152,7 @@ def _tables(html: str) -> list[str]:
 @functools.lru_cache(maxsize=256)
 def _word_columns(head: str) -> tuple[int, ...]:
     """The word columns of a table by its header (a site has a few kinds of table)."""
-    return tuple(i for i, h in enumerate(_HEADER_CELL.findall(head))
-                 if _TAG.sub("", h).strip() in SEARCHED_COLUMNS)
+    return tuple(i for i, h in enumerate(_HEADER_CELL.findall(head)) if SEARCH_ATTR in h)
 
 
 def _table_words(table: str) -> str:

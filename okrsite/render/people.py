@@ -30,6 +30,7 @@ from okrsite.render.common import (
     value,
 )
 from okrsite.render.page import Page
+from okrsite.render.page import Searched as S
 from okrsite.render.safe import inline, title_text
 
 
@@ -44,7 +45,7 @@ def people_list(site: Site) -> Page:
         rows.append([site.link(path, person_page(pid), inline(p.name)), unit,
                      str(len(owned.objectives)), str(len(owned.key_results)),
                      str(len(owned.kpis)), _stale_count(site, owned)])
-    blocks.append(table(["Person", "Unit", "Objectives", "Key results", "KPIs",
+    blocks.append(table(["Person", S("Unit"), "Objectives", "Key results", "KPIs",
                          "Check-ins due"], rows, sortable=True))
     return Page(path, "People", join_blocks(blocks), {"okrsite": {"kind": "people"}},
                 in_nav=True)
@@ -77,8 +78,8 @@ def person(site: Site, pid: str) -> Page:
     if owned.key_results:
         ordered = sorted(owned.key_results, key=lambda i: _current_first(site, i[0].period))
         rows = [_kr_row(site, path, o, kr) for o, kr in ordered]
-        blocks.append(table(["Key result", "Period", "Score", "Status", "Latest check-in",
-                             "Note"], rows, sortable=True))
+        blocks.append(table([S("Key result"), "Period", "Score", "Status", "Latest check-in",
+                             S("Note")], rows, sortable=True))
     else:
         blocks.append(para("No key results in this build."))
 
@@ -89,7 +90,7 @@ def person(site: Site, pid: str) -> Page:
             res = site.objective_result(o)
             rows.append([site.objective_link(path, o), o.period, score_cell(res),
                          status_chip(res.status)])
-        blocks.append(table(["Objective", "Period", "Score", "Status"], rows, sortable=True))
+        blocks.append(table([S("Objective"), "Period", "Score", "Status"], rows, sortable=True))
         blocks.append(aspirational_note(owned.objectives))
     else:
         blocks.append(para("No objectives in this build."))
@@ -103,7 +104,7 @@ def person(site: Site, pid: str) -> Page:
                 f"{value(h.latest, k.unit)} ({day(h.latest_date)})"
             rows.append([site.link(path, kpi_page(k.id), inline(k.name)), latest,
                          health_chip(h.health) if h is not None else "–"])
-        blocks.append(table(["KPI", "Latest", "Health"], rows))
+        blocks.append(table([S("KPI"), "Latest", "Health"], rows))
     return Page(path, title_text(p.name), join_blocks(blocks),
                 {"okrsite": {"kind": "person", "person": pid}}, in_nav=False)
 

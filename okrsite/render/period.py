@@ -37,6 +37,7 @@ from okrsite.render.common import (
     withheld_note,
 )
 from okrsite.render.page import Page
+from okrsite.render.page import Searched as S
 from okrsite.render.safe import inline, title_text
 from okrsite.scoring.rollup import ObjectiveResult
 
@@ -112,7 +113,7 @@ def period(site: Site, period_id: str) -> Page:
 
     blocks.append(heading(2, "Objectives", "objectives"))
     closed = state is PeriodState.CLOSED
-    header = ["Unit", "Objective", "Owner", "Type", "Score", "Status"]
+    header = [S("Unit"), S("Objective"), S("Owner"), "Type", "Score", "Status"]
     if closed:
         header.append("Grade")
     rows = []

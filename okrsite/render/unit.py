@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from okrsite.model import KeyResult, KRKind, Objective, PeriodState
-from okrsite.render.charts import Chart, Point, kr_chart, trend_chart
+from okrsite.render.charts import Chart, Point, Shared, kr_chart, trend_chart
 from okrsite.render.common import (
     RESTRICTED_CHIP,
     UNITS_INDEX,
@@ -44,7 +44,7 @@ from okrsite.render.common import (
     value,
     withheld_note,
 )
-from okrsite.render.page import Page
+from okrsite.render.page import UNSEARCHED, Page
 from okrsite.render.safe import attr, inline, title_text, url_kind
 from okrsite.scoring.base import ScoreInput
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, key_result_input
@@ -96,8 +96,9 @@ def unit_period(site: Site, period: str, unit: str) -> Page:
     if up.retrospective:
         blocks.append(heading(2, "Retrospective", "retrospective"))
         blocks.append(site.md.block(up.retrospective))
+    shared = Shared()  # what the page's charts draw alike, drawn once
     for objective in up.objectives:
-        blocks += _objective(site, path, objective)
+        blocks += _objective(site, path, objective, shared)
     if site.history is not None:
         from okrsite.render.history import unit_period_history
 
@@ -125,7 +126,7 @@ def _breadcrumbs(site: Site, path: str, period: str, unit: str) -> str:
     return para(" › ".join(crumbs) + f" · {other}", "okr-breadcrumbs")
 
 
-def _objective(site: Site, path: str, objective: Objective) -> list[str]:
+def _objective(site: Site, path: str, objective: Objective, shared: Shared) -> list[str]:
     res = site.objective_result(objective)
     closed = site.state(objective.period) is PeriodState.CLOSED
     blocks = [heading(2, inline(objective.title), objective_anchor(objective.id))]
@@ -154,7 +155,7 @@ def _objective(site: Site, path: str, objective: Objective) -> list[str]:
         blocks.append(para("<strong>Retrospective</strong>"))
         blocks.append(site.md.block(objective.retrospective))
     for kr in objective.key_results:
-        blocks += _key_result(site, path, objective, kr)
+        blocks += _key_result(site, path, objective, kr, shared)
     return blocks
 
 
@@ -208,14 +209,22 @@ def _alignment(site: Site, path: str, objective: Objective) -> str:
     return "\n".join(para(line) for line in lines)
 
 
-def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> list[str]:
+def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult,
+                shared: Shared) -> list[str]:
     res = site.kr_result(kr)
     data = key_result_input(kr, site.periods[objective.period], site.content,
                             site.period_as_of(objective.period), site.card.settings)
     unit = kr.unit or (data.kpi.unit if data.kpi is not None else None)
     anchor = kr_anchor(objective.id, kr.id)
+    # A chart needs a line: with fewer than two values the facts say it all. Its table
+    # goes into the one "How was this computed?" of the key result.
+    chart = None
+    if kr.kind in (KRKind.NUMERIC, KRKind.THRESHOLD) and len(data.values) >= 2:
+        chart, points = _kr_chart(site, objective, kr, data, unit, anchor, shared)
     blocks = [heading(3, inline(kr.title), anchor), para(progress(res)),
-              _kr_facts(site, path, kr, res, data, unit), _latest(site, path, kr, res)]
+              _kr_facts(site, path, kr, res, data, unit),
+              _latest(site, path, kr, res, set() if chart is None else
+                      {(p.date, p.note_html) for p in points})]
     if res.grade is not None and site.state(objective.period) is PeriodState.CLOSED:
         blocks.append(_grade(site, res))  # the owner's grade beside the computed score
     moves = site.goalposts.get(res.ref, [])
@@ -232,11 +241,8 @@ def _key_result(site: Site, path: str, objective: Objective, kr: KeyResult) -> l
             f"{'✔ done' if m.done else '○ open'} · {inline(m.title)}"
             + (f" (weight {num(m.weight)})" if m.weight != 1 else "") for m in kr.milestones))
     blocks.append(_initiatives(kr))
-    # A chart needs a line: with fewer than two values the facts say it all. Its table
-    # goes into the one "How was this computed?" of the key result.
     values = ""
-    if kr.kind in (KRKind.NUMERIC, KRKind.THRESHOLD) and len(data.values) >= 2:
-        chart = _kr_chart(site, objective, kr, data, unit, anchor)
+    if chart is not None:
         blocks.append(chart.figure())
         values = f'<div class="okr-table">\n{chart.table}\n</div>'
     blocks.append(_how(res, values))
@@ -299,23 +305,28 @@ def _confidence_text(res: KRResult) -> str:
     return f"{latest} ({' → '.join(pct(v) for v in shown)}, {way})"
 
 
-def _latest(site: Site, path: str, kr: KeyResult, res: KRResult) -> str:
-    """The latest check-in: its date, who made it and its note."""
+def _latest(site: Site, path: str, kr: KeyResult, res: KRResult,
+            tabled: set[tuple[date, str]]) -> str:
+    """The latest check-in: its date, who made it and its note. When the key result's
+    table of check-ins (`tabled`: its dates and notes) has the same note on that day,
+    the search index takes the note from there only (it was in the index twice)."""
     update = site.latest_update(kr, res.last_check_in)
     if update is None:
         return ""
+    note = site.md.html(update.note)
+    attrs = ' class="okr-checkin"' + (UNSEARCHED if note and (update.date, note) in tabled
+                                      else "")
     what = "Latest measurement of the KPI" if update.measurement else "Latest check-in"
     text = f"{what} {day(update.date)}"
     if update.by:
         text += f", by {site.person_link(path, update.by)}"
     elif update.committer:
         text += f", committed by {site.person_link(path, update.committer)}"
-    note = site.md.html(update.note)
     if not note:
         return para(f"{text}.", "okr-checkin")
     if note.startswith("<p>") and note.endswith("</p>") and note.count("<p>") == 1:
-        return para(f"{text}: {note[3:-4]}", "okr-checkin")  # one paragraph: one line
-    return f'<div class="okr-checkin">\n{para(text + ":")}\n{note}\n</div>'
+        return f"<p{attrs}>{text}: {note[3:-4]}</p>"  # one paragraph: one line
+    return f"<div{attrs}>\n{para(text + ':')}\n{note}\n</div>"
 
 
 _INITIATIVE_STATUS = {"planned": "○", "doing": "◐", "done": "✔"}
@@ -341,7 +352,7 @@ def _initiatives(kr: KeyResult) -> str:
 
 
 def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
-              unit: str | None, anchor: str) -> Chart:
+              unit: str | None, anchor: str, shared: Shared) -> tuple[Chart, list[Point]]:
     period = site.periods[objective.period]
     notes: dict[date, str | None] = {}
     confidences: dict[date, float | None] = {}
@@ -356,8 +367,8 @@ def _kr_chart(site: Site, objective: Objective, kr: KeyResult, data: ScoreInput,
     chart = kr_chart(f"{anchor}-chart", kr.title, points, start=period.start, end=period.end,
                      as_of=data.as_of, unit=unit, baseline=data.baseline, target=kr.target,
                      expected_end=site.card.settings.expectation(objective.type),
-                     direction=direction)
-    return chart
+                     direction=direction, shared=shared)
+    return chart, points
 
 
 def _how(res: KRResult, values: str = "") -> str:

@@ -207,7 +207,8 @@ def test_period_page_tables_are_sortable_without_a_cdn(pages: list[Page]) -> Non
     # the objectives' table (the units are cards on the dashboard)
     found = re.findall(r'<div class="okr-sortable okr-cards">\s*<table>\s*<thead>\s*<tr>(.*?)</tr>',
                        period)
-    assert found == ["<th>Unit</th><th>Objective</th><th>Owner</th><th>Type</th><th>Score</th>"
+    assert found == ['<th data-search="yes">Unit</th><th data-search="yes">Objective</th>'
+                     '<th data-search="yes">Owner</th><th>Type</th><th>Score</th>'
                      "<th>Status</th>"]
     assert "http" not in period  # no script or stylesheet from anywhere
     assert "<script" not in period and "<link" not in period
