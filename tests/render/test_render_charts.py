@@ -461,3 +461,88 @@ def test_nice_ticks() -> None:
     assert nice_ticks(87.1, 94.2)[0] <= 87.1 and nice_ticks(87.1, 94.2)[-1] >= 94.2
     assert nice_ticks(87.1, 94.2) == [86, 88, 90, 92, 94, 96]
     assert nice_ticks(5, 5) == [4.5, 4.75, 5, 5.25, 5.5]  # a flat series gets a band around it
+
+
+def _shared_pair() -> tuple[Chart, Chart]:
+    from okrsite.render.charts import Shared
+
+    shared = Shared()
+    days = [date(2026, 10, 5), date(2026, 11, 10), date(2026, 12, 15)]
+
+    def chart(values: list[int], target: int) -> Chart:
+        return kr_chart("kr", "KR", [Point(d, v) for d, v in zip(days, values, strict=True)],
+                        start=date(2026, 10, 1), end=date(2026, 12, 31),
+                        as_of=date(2026, 12, 20), unit="points", baseline=0, target=target,
+                        shared=shared)
+    return chart([10, 40, 60], 100), chart([5, 20, 35], 50)
+
+
+def test_charts_of_a_page_draw_what_they_share_once() -> None:
+    first, second = _shared_pair()
+    plain = kr_chart("kr", "KR", [Point(date(2026, 10, 5), 5), Point(date(2026, 11, 10), 20),
+                                  Point(date(2026, 12, 15), 35)],
+                     start=date(2026, 10, 1), end=date(2026, 12, 31),
+                     as_of=date(2026, 12, 20), unit="points", baseline=0, target=50)
+    defined = {g.get("id"): g for g in parse(first).iter(f"{SVG}g") if g.get("id")}
+    used = [u.get("href") for u in parse(second).iter(f"{SVG}use")]
+    # the second chart draws the first one's grid, unit, dates and as-of line
+    assert used and all(h.startswith("#") and h[1:] in defined for h in used)
+    drawn = "".join(ET.tostring(defined[h[1:]], encoding="unicode") for h in used)
+    for css in ("okr-c-grid", "okr-c-unit", "okr-c-axis", "okr-c-x", "okr-c-asof"):
+        assert css in drawn
+    # ...and its own value labels, line and points, as a chart of its own would
+    own = ET.tostring(parse(second), encoding="unicode")
+    assert labels(parse(second), "okr-c-y") == labels(parse(plain), "okr-c-y")
+    assert 'class="okr-c-value"' in own and len(dots(parse(second))) == 3
+    assert len(second.svg) < len(plain.svg) - 300
+
+
+TWO_CHARTS = """
+version: 1
+kind: okrs
+unit: company
+period: 2026-Q2
+objectives:
+  - id: grow
+    title: Grow
+    key_results:
+      - id: deals
+        title: Close 20 deals
+        baseline: 0
+        target: 20
+        unit: deals
+        check_ins:
+          - {date: 2026-04-10, value: 2}
+          - {date: 2026-04-24, value: 5}
+      - id: calls
+        title: Make 100 calls
+        baseline: 0
+        target: 100
+        unit: calls
+        check_ins:
+          - {date: 2026-04-17, value: 30}
+          - {date: 2026-04-30, value: 45}
+"""
+
+
+def test_every_use_on_a_page_draws_an_element_defined_before_it(tmp_path: Path) -> None:
+    from okrsite.pipeline import run
+    from okrsite.render import render_pages
+    from okrsite.settings import Settings
+
+    (tmp_path / "periods" / "2026-Q2").mkdir(parents=True)
+    (tmp_path / "org.yaml").write_text("version: 1\nkind: org\nname: Acme\nunits:\n"
+                                       "  - {id: company, name: Acme}\n")
+    (tmp_path / "periods" / "2026-Q2" / "company.yaml").write_text(TWO_CHARTS)
+    build = run(Settings(content_dir=tmp_path, as_of=date(2026, 5, 1), cache_dir=None))
+    uses = 0
+    for page in render_pages(build):
+        seen: set[str] = set()
+        for m in re.finditer(r'<g id="([^"]+)">|<use href="#([^"]+)"/>', page.html):
+            if m[1]:
+                assert m[1] not in seen, (page.path, m[1])  # ids are unique on the page
+                seen.add(m[1])
+            else:
+                assert m[2] in seen, (page.path, m[2])
+                uses += 1
+    assert uses >= 2  # the unit page's second chart: its dates and as-of line
