@@ -278,11 +278,13 @@ def _hlines_cached(ys: tuple[int, ...]) -> str:
 
 def _open(chart_id: str, title: str, desc: str) -> str:
     """The `<svg>` with its accessible name and description: an `<svg role="img">`
-    is named by its `<title>` (also its tooltip) and described by its `<desc>`, so an
-    `aria-label` and an `aria-describedby` would only say both again. (`chart_id`
+    is named by its `<title>` (also its tooltip) and described by its `<desc>` (none
+    when `desc` is empty), so an `aria-label` and an `aria-describedby` would only say
+    both again. (`chart_id`
     is kept for callers: a chart's id is its key result's.)"""
     return (f'<svg{_XMLNS} class="okr-chart__svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-            f'role="img"><title>{attr(title)}</title><desc>{attr(desc)}</desc>')
+            f'role="img"><title>{attr(title)}</title>'
+            + (f"<desc>{attr(desc)}</desc>" if desc else ""))
 
 
 class Shared:
@@ -319,11 +321,11 @@ def _x_labels(labels: Sequence[tuple[int, str]], y: int = TOP + PLOT_H + 18) -> 
 
 
 def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: date,
-          shared: Shared | None = None) -> list[str]:
+          shared: Shared | None = None, as_of: Sequence[str] = ()) -> list[str]:
     """Grid lines with values (the unit once, above them) and month ticks below.
     Charts of one page share their dates, and often their values' range: each half is
     drawn once per build and reused (the same inputs always give the same bytes), and
-    with `shared` once per page."""
+    with `shared` once per page, with the as-of line (`as_of`)."""
     grid, values = _value_axis(tuple(ticks), scale.v0, scale.span)
     axis, months = _date_axis(scale.d0, scale.days, d0, d1)
     # once, above the plot's top left corner, clear of the top value
@@ -331,11 +333,12 @@ def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: dat
         if unit else ""
     if shared is None:
         return [grid, axis, values + label, months]
-    # Apart, as charts differ: the grid (the same for most), the values, the unit, the
-    # dates (the same for a period). Grid and axis never overlap (the axis is the
-    # lowest grid line), nor do labels and lines.
+    # Apart, as charts differ: the grid (the same for most), the values, the unit, and
+    # the dates with the as-of line (the same for a period's charts). Grid and axis
+    # never overlap (the axis is the lowest grid line), nor do labels and lines; the
+    # as-of line, drawn here before the target and expected lines, crosses them.
     return [shared.piece(grid), shared.piece(values), shared.piece(label),
-            shared.piece(axis + months)]
+            shared.piece(axis + months + "".join(as_of))]
 
 
 @lru_cache(maxsize=1024)
@@ -369,14 +372,12 @@ def _hline(scale: _Scale, v: float, css: str, label: str) -> list[str]:
             f'<text class="{css}-label" x="{WIDTH - RIGHT - 4}" y="{y - 5}">{attr(label)}</text>']
 
 
-def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date,
-                shared: Shared | None = None) -> list[str]:
+def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date) -> list[str]:
     if not d0 <= as_of <= d1:
         return []
     x = scale.x(as_of)
-    line = [_path("okr-c-asof", _Path().move(x, TOP).line(x, TOP + PLOT_H).d),
+    return [_path("okr-c-asof", _Path().move(x, TOP).line(x, TOP + PLOT_H).d),
             f'<text class="okr-c-asof-label" x="{x}" y="{TOP - 8}">as of</text>']
-    return line if shared is None else [shared.piece("".join(line))]
 
 
 def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[str]:
@@ -413,7 +414,7 @@ def _note(note_html: str) -> str:
 
 def _legend(items: list[tuple[str, str]]) -> str:
     """A text legend under the chart: (css class, words)."""
-    return " ".join(f'<span class="okr-legend {css}">{attr(words)}</span>'
+    return " ".join(f'<span class="{css}">{attr(words)}</span>'
                     for css, words in items)
 
 
@@ -468,8 +469,12 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
             share = min(1.0, max(0.0, (d - start).days / length))
             return baseline + gain * share
 
-    parts = [_open(chart_id, title, _kr_desc(points, unit, target, direction, as_of))]
-    parts += _axes(scale, ticks, unit, d0, d1, shared)
+    # On a unit page (`shared`) the facts above the chart say the latest value and the
+    # target, and the table below every value: the chart needs no <desc> saying them.
+    desc = "" if shared is not None else _kr_desc(points, unit, target, direction, as_of)
+    parts = [_open(chart_id, title, desc)]
+    as_of_line = _as_of_line(scale, as_of, d0, d1)
+    parts += _axes(scale, ticks, unit, d0, d1, shared, as_of_line)
     legend: list[tuple[str, str]] = [("okr-c-value", "values")]
     if target is not None:
         if direction is None:
@@ -485,7 +490,8 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
         parts.append(_path("okr-c-expected", line.d))
         legend.append(("okr-c-expected", f"expected progress (to {expected_end:.0%} of the "
                                          "way by the end)"))
-    parts += _as_of_line(scale, as_of, d0, d1, shared)
+    if shared is None:
+        parts += as_of_line
     parts += _series(scale, points, unit)
     parts.append("</svg>")
 

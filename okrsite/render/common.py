@@ -283,9 +283,9 @@ def progress(result: KRResult | ObjectiveResult | UnitResult, *, with_status: bo
         if result.status in ("achieved", "missed") and result.band:
             words += f" · {result.band} band"
     width = 0.0 if no_data else min(1.0, max(0.0, value_)) * 100
-    style = f"--okr-fill: {width:.0f}%"
+    style = f"--okr-fill:{width:.0f}%"
     if result.status in _PACED and result.expected > 0:
-        style += f"; --okr-expected: {min(1.0, result.expected) * 100:.0f}%"
+        style += f";--okr-expected:{min(1.0, result.expected) * 100:.0f}%"
     return (f'<span class="okr-progress okr-progress--{status_tone(result.status)}" '
             f'style="{style}" aria-hidden="true"></span> '
             f'<span class="okr-progress__text">{words}</span>')

@@ -545,4 +545,4 @@ def test_every_use_on_a_page_draws_an_element_defined_before_it(tmp_path: Path) 
             else:
                 assert m[2] in seen, (page.path, m[2])
                 uses += 1
-    assert uses >= 2  # the unit page's second chart: its dates and as-of line
+    assert uses >= 2  # the unit page's second chart: its grid, its dates and as-of line

@@ -225,7 +225,7 @@ def test_period_dashboard_has_a_card_a_unit_with_its_bar_and_counts(pages: list[
         "acme/", "product/", "platform/", "index/"]
     acme = items[0]
     assert acme.count('class="okr-progress okr-progress--green"') == 1  # on track: green
-    assert "--okr-expected: " in acme  # the tick: the score expected by now
+    assert "--okr-expected:" in acme  # the tick: the score expected by now
     product = items[1]
     assert "part of Acme Corp · lead Grace Hopper" in product
     # counts by status, each a chip with the status's symbol and words
