@@ -292,8 +292,9 @@ class Shared:
     period, the as-of line, often the grid and its values): the first chart holds
     each in a `<g id>`, later ones draw it with a `<use>` (about 400 bytes a chart
     on a unit page). One per page: the ids are `okr-c<n>` in order of first use.
-    A `<use>` draws the piece with the CSS of the original (okrsite.css), and inside
-    an `<svg role="img">` neither is read out: the chart's name and description are."""
+    A `<use>` draws a copy of the piece, matched by CSS on its own (`.okr-c-piece`
+    in okrsite.css), and inside an `<svg role="img">` neither is read out: the
+    chart's name and description are."""
 
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
@@ -305,7 +306,7 @@ class Shared:
         if found is not None:
             return f'<use href="#{found}"/>'
         self._ids[svg] = ident = f"okr-c{len(self._ids)}"
-        return f'<g id="{ident}">{svg}</g>'
+        return f'<g id="{ident}" class="okr-c-piece">{svg}</g>'
 
 
 def _y_labels(labels: Sequence[tuple[int, str]]) -> str:
