@@ -3,7 +3,8 @@
  * clicked (or focused and Enter/Space pressed): numbers by value (a cell's
  * `[data-sort]` element wins over its text), anything else (words, ISO dates,
  * period ids) alphabetically; numbers before words; equal keys keep their order. Before printing,
- * opens every <details> so the paper copy shows the explanations, then restores them. */
+ * opens every <details> so the paper copy shows the explanations, then restores them.
+ * Gives the dots of a unit page's charts their tooltips from the charts' tables. */
 (function () {
   "use strict";
   function key(cell) {
@@ -32,6 +33,26 @@
     });
     th.setAttribute("aria-sort", descending ? "descending" : "ascending");
   }
+  /* A unit page's charts write each value once, in the table under the chart (in the
+     "How was this computed?" after the figure): each dot gets its tooltip from its row,
+     "date: value unit", as charts.py writes it on other pages. */
+  function tips() {
+    var groups = document.querySelectorAll("figure.okr-chart g.okr-c-point[data-unit]");
+    Array.prototype.forEach.call(groups, function (g) {
+      if (g.dataset.okrTips) return;
+      g.dataset.okrTips = "1";
+      var how = g.closest("figure").nextElementSibling;
+      var table = how && how.querySelector("table");
+      if (!table || !table.tBodies[0]) return;
+      var rows = table.tBodies[0].rows, dots = g.children, unit = g.getAttribute("data-unit");
+      for (var i = 0; i < dots.length && i < rows.length; i++) {
+        var title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        title.textContent = rows[i].cells[0].textContent + ": " + rows[i].cells[1].textContent +
+          unit;
+        dots[i].appendChild(title);
+      }
+    });
+  }
   function init() {
     /* Material's search dialog has no name (axe: aria-dialog-name); give it its field's. */
     var dialog = document.querySelector(".md-search[role=dialog]:not([aria-label])");
@@ -45,6 +66,7 @@
           wrap.tabIndex = 0;
         }
       });
+    tips();
     var tables = document.querySelectorAll("table.okr-sortable, .okr-sortable table");
     Array.prototype.forEach.call(tables, function (table) {
       if (table.dataset.okrSortable || !table.tHead || !table.tBodies[0]) return;

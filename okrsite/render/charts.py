@@ -381,7 +381,12 @@ def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date) -> list[str]:
             f'<text class="okr-c-asof-label" x="{x}" y="{TOP - 8}">as of</text>']
 
 
-def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[str]:
+def _series(scale: _Scale, points: Sequence[Point], unit: str | None,
+            tips_from_table: bool = False) -> list[str]:
+    """The line and its dots, each dot with its tooltip ("2026-10-05: 42 points"), or
+    with `tips_from_table` none: okrsite.js gives each dot its tooltip from its row of
+    the chart's table (the same words), so a unit page writes each value once. The
+    group's `data-unit` is what follows a value in the tooltip."""
     if not points:
         return []
     xy = [(scale.x(p.date), scale.y(p.value)) for p in points]
@@ -393,6 +398,13 @@ def _series(scale: _Scale, points: Sequence[Point], unit: str | None) -> list[st
         out.append(_path("okr-c-value", line.d))
     # A dot is a zero-length line with round caps (okrsite.css: 8 wide), half the bytes
     # of a <circle>; one element a point, for its tooltip.
+    if tips_from_table:
+        dots = "".join(f'<path d="M{x} {y}h0"/>' for x, y in xy)
+        suffix = _unit_suffix(unit)
+        if suffix is None:  # not clean text: as _with_unit writes it, escaped
+            suffix = html.escape(" " + clean(unit), quote=True) if unit else ""
+        out.append(f'<g class="okr-c-point" data-unit="{suffix}">{dots}</g>')
+        return out
     dots = "".join(f'<path d="M{x} {y}h0"><title>{p.date.isoformat()}: '
                    f"{_with_unit_attr(p.value, unit)}</title></path>"
                    for (x, y), p in zip(xy, points, strict=True))
@@ -493,7 +505,8 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
                                          "way by the end)"))
     if shared is None:
         parts += as_of_line
-    parts += _series(scale, points, unit)
+    # on a unit page the dots' tooltips come from the table (okrsite.js)
+    parts += _series(scale, points, unit, tips_from_table=shared is not None)
     parts.append("</svg>")
 
     rows = []

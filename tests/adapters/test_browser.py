@@ -180,6 +180,30 @@ def test_unit_page(visit: Visit, server: str, shots: Path, demo_site: Built) -> 
     visit.assert_clean()
 
 
+def test_a_unit_page_s_chart_points_show_their_values_on_hover(
+        visit: Visit, server: str, demo_site: Built) -> None:
+    """A unit page writes each check-in's value once, in the table under its chart;
+    okrsite.js gives every dot its tooltip from its row: "date: value unit"."""
+    page = visit.open(server + unit_path(demo_site))
+    charts = page.eval_on_selector_all("figure.okr-chart:has(g.okr-c-point)", """figs =>
+        figs.map(f => ({
+          tips: [...f.querySelectorAll("g.okr-c-point > path")].map(
+            d => d.querySelector("title") ? d.querySelector("title").textContent : null),
+          rows: [...f.nextElementSibling.querySelectorAll("tbody tr")].map(
+            r => [r.cells[0].textContent, r.cells[1].textContent]),
+          unit: f.querySelector("thead th:nth-child(2)") ? null :
+            f.nextElementSibling.querySelector("thead th:nth-child(2)").textContent,
+        }))""")
+    assert charts, "no chart with points on the unit page"
+    for chart in charts:
+        header = chart["unit"]  # "Value (h)" or "Value"
+        unit = header[len("Value ("):-1] if header.startswith("Value (") else ""
+        suffix = "" if not unit else unit if unit in ("%", "‰") else " " + unit
+        expected = [f"{day}: {value}{suffix}" for day, value in chart["rows"]]
+        assert chart["tips"] == expected
+    visit.assert_clean()
+
+
 def unit_path(demo_site: Built) -> str:
     return first_page(demo_site.site, "periods/2026-Q4/customer-success/")
 
