@@ -46,7 +46,7 @@
       if (!table || !table.tBodies[0]) return;
       var rows = table.tBodies[0].rows, dots = g.children, unit = g.getAttribute("data-unit");
       for (var i = 0; i < dots.length && i < rows.length; i++) {
-        var title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        var title = document.createElementNS(g.namespaceURI, "title");  /* SVG's */
         title.textContent = rows[i].cells[0].textContent + ": " + rows[i].cells[1].textContent +
           unit;
         dots[i].appendChild(title);
