@@ -64,6 +64,10 @@ class Unchanged:
         """What a page shows: its title, metadata, body, and `extra` (its permalinks)."""
         return _digest(page.title, page.meta, page.in_nav, extra, page.html)
 
+    def was(self, src_uri: str, digest: str) -> bool:
+        """Whether the last build showed this page so (its site may still differ)."""
+        return self._pages.get(src_uri) == digest
+
     def mark(self, shown: list[tuple[str, GeneratedFile]], site: object) -> None:
         """A new build shaped by `site` (see plugin._shape): each file whose page's digest
         is the last build's, in a site shaped the same, with its output still in
@@ -85,10 +89,12 @@ class Unchanged:
         if entries is not None:
             self._start[src_uri] = len(entries)
 
-    def after_search(self, src_uri: str, search: Any) -> None:
+    def after_search(self, src_uri: str, search: Any, keep_last: bool = False) -> None:
+        """The page's entries of this build, unless `keep_last` (a page replayed as the
+        last build wrote it: the search plugin saw it empty)."""
         entries = _entries(search)
         start = self._start.pop(src_uri, None)
-        if entries is not None and start is not None:
+        if entries is not None and start is not None and not keep_last:
             self._entries[src_uri] = entries[start:]
 
     def restore(self, search: Any, pages: list[str]) -> None:

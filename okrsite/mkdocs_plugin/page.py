@@ -32,13 +32,17 @@ class GeneratedPage(MkPage):
     """
 
     def __init__(self, page: Page, file: File, config: MkDocsConfig,
-                 permalink: Permalink | None) -> None:
+                 permalink: Permalink | None, replay: bool = False) -> None:
         super().__init__(page.title, file, config)
         self.okrsite_meta = page.meta
-        headings = page.headings()
+        # A page whose output is the last build's (mkdocs_plugin.incremental): its
+        # content is never read, and its file is the output (`replayed`).
+        self.replay = replay
+        headings = page.headings()  # its anchors, for the links MkDocs validates
         self._toc_tokens = _toc_tokens(outline(headings))
         self._anchors = {h.id for h in headings}
-        self._packed = zlib.compress(_with_permalinks(page.html, permalink).encode(), 1)
+        self._packed = b"" if replay else zlib.compress(
+            _with_permalinks(page.html, permalink).encode(), 1)
         self._unpacked: str | None = None  # the content `render` made, until packed again
         self.full = ""  # the content while the search plugin sees `searchable(content)`
         self.search_view = ""  # what the search plugin was given
@@ -61,6 +65,11 @@ class GeneratedPage(MkPage):
 
     def unpack(self) -> str:
         return zlib.decompress(self._packed).decode() if self._packed else ""
+
+    def replayed(self) -> str:
+        """The page as the last build wrote it, which this build would write again."""
+        with open(self.file.abs_dest_path, encoding="utf-8") as f:
+            return f.read()
 
     def release(self) -> None:
         self.content, self.full, self._packed, self._unpacked = None, "", b"", None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import replace
@@ -22,6 +23,7 @@ from mkdocs.utils import get_theme_dir
 from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
+from okrsite.mkdocs_plugin import kept
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
@@ -29,7 +31,7 @@ from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of
 from okrsite.mkdocs_plugin.search import add_entries, search_index, sections
 from okrsite.mkdocs_plugin.searchcache import SearchCache
 from okrsite.mkdocs_plugin.searchcache import key as search_key
-from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, Shells
+from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, CompiledTemplates, Shells
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
 from okrsite.mkdocs_plugin.whitespace import install as collapse_whitespace
 from okrsite.pagecache import PageCache
@@ -78,9 +80,14 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.search_index: Any = None  # Material's, given generated pages' entries (search.py)
         self.handed = 0  # pages whose entries it was given, in this build
         self.shells: Shells | None = None  # of the build under way (from on_env)
+        self.compiled = CompiledTemplates()  # the theme's templates, for every build
         self._checked: Build | list[Page] = []  # from on_pre_build: to render, or errors
         self._staged: Staged | None = None  # while MkDocs builds into a staging directory
         self._doc_pages: list[str] = []  # every page's src_uri, in the order MkDocs builds
+        self.tracking = False  # telling unchanged pages from changed ones (serve)
+        self._keepable: list[str] = []  # site_dir's directories the next build may keep
+        self._kept: list[str] = []  # those this build kept through MkDocs' clean (kept.py)
+        self._files: Files | None = None  # of the build under way (from on_env)
 
     # -- hooks, in the order MkDocs calls them --
 
@@ -94,6 +101,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         # A new session (MkDocs keeps one plugin object per process): nothing is kept from
         # an earlier one but the parse cache, which is keyed by content.
         self.page_cache, self.unchanged = None, Unchanged()
+        self._keepable, self._kept = [], []
 
     @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -139,6 +147,16 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.handed = 0
         if not self.is_serve and not self.dirty:
             self._staged = Staged.begin(config)
+        # Plain serve: unchanged pages are copied through (kept.py), where nothing but
+        # okrsite and search sees pages (another plugin might expect each rendered).
+        self.tracking = self.dirty or (self.is_serve and self.use_shell
+                                       and set(config.plugins) <= _REPLAY_PLUGINS)
+        self._kept = []
+        if self.is_serve and not self.dirty:
+            kept.drop_hidden(config.site_dir)
+            if self.tracking:
+                self._kept = kept.hide(config.site_dir, self._keepable)
+        self._keepable = []
 
     @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -148,12 +166,15 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: 50 (run early), so that other plugins' `on_files` see the
         generated pages as if they were written by hand.
         """
+        if self._kept:  # MkDocs' clean is done
+            kept.unhide(config.site_dir, self._kept)
         self._drop_unpublished(files, config)
         if self.dirty:
             written_by_hand(files)
         published = []
         heads = []  # the pages without their bodies, for the navigation
-        shown: list[tuple[str, GeneratedFile]] = []  # what each page showed, for --dirty
+        shown: list[tuple[str, GeneratedFile]] = []  # what each page showed (serve)
+        pending: list[tuple[Page, GeneratedFile]] = []  # pages shown as the last build did
         for page in self._pages():  # rendered one at a time; each is held compressed
             heads.append(replace(page, html=""))
             own = files.get_file_from_path(page.path)
@@ -164,9 +185,13 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             # No content: the page is handed over whole in GeneratedPage.
             file = GeneratedFile.generated(config, page.path, content="", inclusion=inclusion)
-            if self.dirty:
-                shown.append((self.unchanged.digest(page, self.permalink), file))
-            GeneratedPage(page, file, config, self.permalink)  # sets file.page
+            if self.tracking:
+                digest = self.unchanged.digest(page, self.permalink)
+                shown.append((digest, file))
+                if self.unchanged.was(file.src_uri, digest):
+                    pending.append((page, file))  # GeneratedPage made below, once known
+            if not pending or pending[-1][1] is not file:
+                GeneratedPage(page, file, config, self.permalink)  # sets file.page
             files.append(file)
             published.append(page.path)
         pages = heads
@@ -177,8 +202,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             files.append(File.generated(config, export.path, content=export.data))
         if config.nav is None or config.nav is self._auto_nav:
             config.nav = self._auto_nav = auto_nav(pages, files)
-        if self.dirty:
+        if self.tracking:
             self.unchanged.mark(shown, _shape(config, files, pages, self.as_of))
+        for page, file in pending:  # an unchanged page's content is not needed
+            GeneratedPage(page, file, config, self.permalink, replay=file.unchanged)
+        pending.clear()
         if self.as_of is not None:
             self.published = published
         return files
@@ -231,10 +259,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     page.meta["template"] = page.okrsite_template
                 else:
                     del page.meta["template"]
-            page.full = page.unpack()
-            hit = self._cached_search(page)
-            page.content = page.search_view = searchable(page.full) if hit is None else hit
-        if self.dirty:
+            if not page.replay:  # a replayed page's entries are the last build's
+                page.full = page.unpack()
+                hit = self._cached_search(page)
+                page.content = page.search_view = searchable(page.full) if hit is None else hit
+        if self.tracking:
             self.unchanged.before_search(page.file.src_uri, _search(config))
         return context
 
@@ -259,8 +288,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     def _full_view(self, context: dict[str, Any], *, page: MkPage, config: MkDocsConfig,
                    nav: Navigation) -> dict[str, Any]:
         """The whole page again, for its template. Priority -100: last."""
-        if self.dirty:
-            self.unchanged.after_search(page.file.src_uri, _search(config))
+        if self.tracking:
+            self.unchanged.after_search(page.file.src_uri, _search(config),
+                                        keep_last=isinstance(page, GeneratedPage) and page.replay)
         if isinstance(page, GeneratedPage) and page.full:
             if page.content is not page.search_view:
                 log.info(f"{page.file.src_uri}: a change made to this generated page in "
@@ -297,7 +327,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """In a dirty build, the search index of every page: the entries of the pages
         skipped are the last build's (mkdocs_plugin.incremental). Priority 10: before
         the search plugin (0) writes it."""
-        if self.dirty:
+        if self.tracking:
             self.unchanged.restore(_search(config), self._doc_pages)
 
     @event_priority(-1000)
@@ -314,16 +344,21 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                       f"in full, {self.shells.made} shells; search entries of {self.handed} "
                       "pages handed to the search plugin")
         staged, self._staged = self._staged, None
-        kept = not (config.strict and warnings_counted())
+        keep_site = not (config.strict and warnings_counted())
         if staged is not None:
-            staged.finish(keep=kept)
-        if kept and not self.is_serve and self.page_cache is not None:
+            staged.finish(keep=keep_site)
+        if keep_site and not self.is_serve and self.page_cache is not None:
             # The cache_dir keeps the pages this build used (okrsite.pagecache.prune);
             # a serve session, which may skip pages, leaves it as it is.
             variant = repr(self.settings.but(as_of=None, cache_dir=None))
             self.page_cache.prune(variant)
             if self.search_cache is not None:
                 self.search_cache.prune(variant)
+        if self.tracking and not self.dirty and self._files is not None:
+            produced = {f.abs_dest_path for f in self._files}
+            kept.prune(config.site_dir, self._kept, produced)
+            self._keepable = kept.keepable(config.site_dir, produced)
+        self._kept, self._files = [], None
 
     on_post_build = CombinedEvent(_search_index, _swap_in)
 
@@ -335,6 +370,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         staged, self._staged = self._staged, None
         if staged is not None:
             staged.finish(keep=False)
+        # Whatever this build kept or wrote is no output to copy through.
+        self._kept, self._keepable, self._files = [], [], None
+        self.unchanged = Unchanged()
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """`okrsite_as_of` for the templates: the footer of every page (guide and 404
@@ -350,10 +388,14 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if config.theme.name == "material":
             roots.append(Path(get_theme_dir("material")))
         collapse_whitespace(env, roots)
-        self.shells = shells = Shells(env)
+        self.shells = shells = Shells(env, self.compiled)
+        self._files = files
 
         @pass_context
         def okrsite_shell(context: Context) -> str:
+            page = context.get("page")
+            if isinstance(page, GeneratedPage) and page.replay:
+                return page.replayed()
             return shells.render(context)
         env.globals["okrsite_shell"] = okrsite_shell
         return env
@@ -467,6 +509,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         return pages
 
 
+_REPLAY_PLUGINS = {"okrsite", "search", "material/search"}  # see on_pre_build
+
+
 def report(diagnostics: list[Diagnostic]) -> None:
     """Log each diagnostic the way `okrsite check` prints it, errors as errors (they
     fail any build) and warnings as warnings (they fail `mkdocs build --strict`)."""
@@ -485,7 +530,11 @@ def _search(config: MkDocsConfig) -> Any:
 def _shape(config: MkDocsConfig, files: Files, pages: list[Page], as_of: AsOf | None
            ) -> object:
     """What every page's output is shaped by besides its own content: the config file,
-    the theme's files, the site's files, the navigation we made and the as-of date."""
+    the theme's files, the site's files, the navigation we made, the pages written by
+    hand (their titles are in every page's navigation) and the as-of date."""
+    by_hand = [(f.src_uri, hashlib.sha256(f.content_bytes).hexdigest())
+               for f in files.documentation_pages(inclusion=lambda _: True)
+               if not isinstance(f, GeneratedFile) and f.abs_src_path is not None]
     theme = []
     for d in config.theme.dirs:
         for root, _, names in os.walk(d):
@@ -493,7 +542,7 @@ def _shape(config: MkDocsConfig, files: Files, pages: list[Page], as_of: AsOf | 
                       for n in names]
     source = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
     return (source, sorted(theme), sorted(f.src_uri for f in files),
-            [(p.path, p.title, p.in_nav) for p in pages], as_of)
+            [(p.path, p.title, p.in_nav) for p in pages], by_hand, as_of)
 
 
 def _assets() -> list[Path]:

@@ -412,11 +412,33 @@ class _SharedCode(BytecodeCache):
         self.codes[bucket.key, bucket.checksum] = bucket.code
 
 
+class CompiledTemplates:
+    """The theme's templates compiled once per `mkdocs serve` session, not once per
+    rebuild (MkDocs makes a new environment for every build; compiling Material's
+    templates again was a second per rebuild). A template's code is kept by its name,
+    file and source checksum (Jinja's bucket), and by the environment's syntax settings
+    and extensions, which the compiled code depends on."""
+
+    def __init__(self) -> None:
+        self._by_env: dict[tuple[Any, ...], _SharedCode] = {}
+
+    def for_env(self, env: Environment) -> _SharedCode:
+        key = (tuple(sorted(env.extensions)), repr(env.autoescape), env.optimized,
+               env.block_start_string, env.block_end_string, env.variable_start_string,
+               env.variable_end_string, env.comment_start_string, env.comment_end_string,
+               env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+               env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+               repr(env.finalize), type(env).__qualname__,
+               # which templates the whitespace extension collapses (whitespace.py)
+               getattr(env, "okrsite_collapse_roots", ()))
+        return self._by_env.setdefault(key, _SharedCode())
+
+
 class Shells:
     """The shells of one build (made in `on_env`, when the theme's environment is
     ready)."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, compiled: CompiledTemplates | None = None) -> None:
         self.env = env
         self.cache: dict[Any, list[_Shell]] = {}
         self.rendered = {"shell": 0, "full": 0}  # pages by how they were made (tests)
@@ -424,7 +446,7 @@ class Shells:
         self.gave_up = False
         self._run: _Run | None = None
         if env.bytecode_cache is None:
-            env.bytecode_cache = _SharedCode()
+            env.bytecode_cache = compiled.for_env(env) if compiled else _SharedCode()
         overlay = env.overlay(cache_size=400)  # templates of its own, with these filters
         overlay.filters = {n: _wrap_filter(self._current, f) for n, f in env.filters.items()}
         overlay.tests = {n: _wrap_test(self._current, f) for n, f in env.tests.items()}
