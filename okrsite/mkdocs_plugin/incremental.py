@@ -1,4 +1,9 @@
-"""`mkdocs serve --dirty`: generated pages whose output did not change are skipped.
+"""`mkdocs serve`: generated pages whose output did not change are skipped.
+
+With `--dirty` MkDocs skips them itself (below). Without it, MkDocs builds every page
+into a cleaned site_dir: the plugin keeps the last build's page directories through
+the clean (mkdocs_plugin.kept) and hands MkDocs an unchanged page empty, its file
+being already its output; the same `Unchanged` decides, and keeps search entries.
 
 MkDocs' dirty build skips a page whose `File.is_modified()` is false; a generated file
 always says it is modified. `GeneratedFile` says what `Unchanged` found: the page's

@@ -15,10 +15,43 @@ empty directories, so site_dir holds what a clean build writes.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 
 HIDDEN = ".okrsite-kept-"  # MkDocs' clean skips names starting with a dot
+BUILD_LOG = "mkdocs.commands.build"
+
+
+class Unwritten(logging.Filter):
+    """A page whose file in site_dir is already this build's output (it was kept) is
+    handed to MkDocs empty, which then does not write it, and logs "Page skipped ...
+    Generated empty output." for it. Only that line, and only for those pages, is
+    dropped: they are not skipped, their file is the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: set[str] = set()  # src_uris, of the build under way
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.pages or record.levelno != logging.INFO:
+            return True
+        message = record.getMessage()
+        if not message.startswith("Page skipped: '"):
+            return True
+        return message != f"Page skipped: '{_uri(message)}'. Generated empty output." or \
+            _uri(message) not in self.pages
+
+
+def _uri(message: str) -> str:
+    return message[len("Page skipped: '"):].rsplit("'. Generated", 1)[0]
+
+
+def quiet(unwritten: Unwritten) -> None:
+    """Attach the filter to MkDocs' build logger (once)."""
+    logger = logging.getLogger(BUILD_LOG)
+    if unwritten not in logger.filters:
+        logger.addFilter(unwritten)
 
 
 def keepable(site_dir: str, produced: set[str]) -> list[str]:
@@ -76,3 +109,13 @@ def prune(site_dir: str, names: list[str], produced: set[str]) -> list[str]:
             if not left and not any(os.path.isdir(os.path.join(root, d)) for d in dirs):
                 os.rmdir(root)  # a clean build makes no empty directory
     return removed
+
+
+def remove_stale(paths: set[str]) -> None:
+    """`--dirty`: remove the files of pages the last build generated and this one does
+    not (a deleted content file's), and the directories they leave empty."""
+    for path in sorted(paths):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        with contextlib.suppress(OSError):  # not empty: kept
+            os.removedirs(os.path.dirname(path))

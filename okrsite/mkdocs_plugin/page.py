@@ -36,7 +36,7 @@ class GeneratedPage(MkPage):
         super().__init__(page.title, file, config)
         self.okrsite_meta = page.meta
         # A page whose output is the last build's (mkdocs_plugin.incremental): its
-        # content is never read, and its file is the output (`replayed`).
+        # content is never read; its file in site_dir is this build's (kept.py).
         self.replay = replay
         headings = page.headings()  # its anchors, for the links MkDocs validates
         self._toc_tokens = _toc_tokens(outline(headings))
@@ -65,11 +65,6 @@ class GeneratedPage(MkPage):
 
     def unpack(self) -> str:
         return zlib.decompress(self._packed).decode() if self._packed else ""
-
-    def replayed(self) -> str:
-        """The page as the last build wrote it, which this build would write again."""
-        with open(self.file.abs_dest_path, encoding="utf-8") as f:
-            return f.read()
 
     def release(self) -> None:
         self.content, self.full, self._packed, self._unpacked = None, "", b"", None

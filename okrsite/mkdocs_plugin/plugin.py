@@ -57,8 +57,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     The plugin object lives as long as the `mkdocs serve` session (MkDocs keeps
     plugins that define `on_startup` across rebuilds), and with it the parse
     cache and the page cache: a rebuild after one edit parses one file and renders
-    only the pages whose inputs changed; with `--dirty`, MkDocs writes only the pages
-    whose output changed (mkdocs_plugin.incremental).
+    only the pages whose inputs changed, and only the pages whose output changed are
+    built and written (mkdocs_plugin.incremental; without `--dirty`, mkdocs_plugin.kept).
     """
 
     def __init__(self) -> None:
@@ -88,6 +88,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._keepable: list[str] = []  # site_dir's directories the next build may keep
         self._kept: list[str] = []  # those this build kept through MkDocs' clean (kept.py)
         self._files: Files | None = None  # of the build under way (from on_env)
+        self.unwritten = kept.Unwritten()  # the pages replayed in this build
+        self._generated: set[str] = set()  # the last build's generated pages' files
 
     # -- hooks, in the order MkDocs calls them --
 
@@ -101,7 +103,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         # A new session (MkDocs keeps one plugin object per process): nothing is kept from
         # an earlier one but the parse cache, which is keyed by content.
         self.page_cache, self.unchanged = None, Unchanged()
-        self._keepable, self._kept = [], []
+        self._keepable, self._kept, self._generated = [], [], set()
 
     @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -151,8 +153,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         # okrsite and search sees pages (another plugin might expect each rendered).
         self.tracking = self.dirty or (self.is_serve and self.use_shell
                                        and set(config.plugins) <= _REPLAY_PLUGINS)
-        self._kept = []
+        self._kept, self.unwritten.pages = [], set()
         if self.is_serve and not self.dirty:
+            kept.quiet(self.unwritten)
             kept.drop_hidden(config.site_dir)
             if self.tracking:
                 self._kept = kept.hide(config.site_dir, self._keepable)
@@ -320,6 +323,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """
         if isinstance(page, GeneratedPage):
             page.release()
+            if page.replay:  # kept from the last build: MkDocs writes no empty page
+                self.unwritten.pages.add(page.file.src_uri)
+                return ""
         return output
 
     @event_priority(10)
@@ -354,10 +360,15 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             self.page_cache.prune(variant)
             if self.search_cache is not None:
                 self.search_cache.prune(variant)
-        if self.tracking and not self.dirty and self._files is not None:
+        if self.tracking and self._files is not None:
             produced = {f.abs_dest_path for f in self._files}
-            kept.prune(config.site_dir, self._kept, produced)
-            self._keepable = kept.keepable(config.site_dir, produced)
+            if self.dirty:  # MkDocs leaves the pages of deleted files: ours go
+                kept.remove_stale(self._generated - produced)
+            else:
+                kept.prune(config.site_dir, self._kept, produced)
+                self._keepable = kept.keepable(config.site_dir, produced)
+            self._generated = {f.abs_dest_path for f in self._files
+                               if isinstance(f, GeneratedFile)}
         self._kept, self._files = [], None
 
     on_post_build = CombinedEvent(_search_index, _swap_in)
@@ -373,6 +384,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         # Whatever this build kept or wrote is no output to copy through.
         self._kept, self._keepable, self._files = [], [], None
         self.unchanged = Unchanged()
+        self._generated = set()
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """`okrsite_as_of` for the templates: the footer of every page (guide and 404
@@ -395,7 +407,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         def okrsite_shell(context: Context) -> str:
             page = context.get("page")
             if isinstance(page, GeneratedPage) and page.replay:
-                return page.replayed()
+                return ""  # its file is its output (on_post_page)
             return shells.render(context)
         env.globals["okrsite_shell"] = okrsite_shell
         return env

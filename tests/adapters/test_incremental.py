@@ -91,8 +91,59 @@ def test_an_edit_renders_only_the_pages_that_show_it(tmp_path: Path, dirty: bool
     assert everything > 60
     page = (session.site / "periods/2026-Q4/onboarding/index.html").read_text()
     assert "7.5 days" in page
+    # The pages not rendered again are not built again either (plain serve keeps their
+    # files through MkDocs' clean: mkdocs_plugin/kept.py), nor are they indexed again.
+    assert "periods/2026-Q3/onboarding/index.md" in plugin.unchanged.skipped
+    assert "periods/2026-Q4/onboarding/index.md" not in plugin.unchanged.skipped
 
     assert site_files(session.site) == cold_serve_build(tmp_path, content, tmp_path / "cold-site")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+EDITS = {  # each one after the other, in a session
+    # A page written by hand: its title is in every page's navigation.
+    "guide title": lambda c: _edit(c / "guide/weekly.md", "# The weekly routine",
+                                   "# The weekly review"),
+    "KPI value": lambda c: _edit(c / "kpis/release-frequency.yaml",
+                                 "{date: 2026-11-20, value: 21}", "{date: 2026-11-20, value: 23}"),
+    "unit name": lambda c: _edit(c / "org.yaml", "name: Platform", "name: Platform Team"),
+    "restricted": lambda c: _edit(c / "periods/2026-Q4/onboarding.yaml",
+                                  "    owner: Jonas Weber\n    aligns_to",
+                                  "    owner: Jonas Weber\n    visibility: restricted\n"
+                                  "    aligns_to"),
+    "file deleted": lambda c: (c / "periods/2026-Q4/support.yaml").unlink(),
+    "nothing": lambda c: None,
+}
+
+
+@pytest.mark.parametrize("dirty", [False, True], ids=["serve", "serve-dirty"])
+def test_a_sequence_of_edits_serves_what_a_cold_build_writes(tmp_path: Path, dirty: bool) -> None:
+    config_file = prepare_site(tmp_path / "project", DEMO_CONTENT, okrsite={"cache_dir": ""})
+    content = config_file.parent / "content"
+    session = Session(config_file, tmp_path / "served", dirty)
+    plugin = session.build()
+    states = []  # compared after the session: a cold build resets the shared plugin
+    for name, edit in EDITS.items():
+        edit(content)
+        session.build()
+        states.append((name, shutil.copytree(content, tmp_path / "states" / name),
+                       site_files(session.site)))
+    # The last build (nothing changed) built no generated page again; plain serve keeps
+    # directories only, so the home page (index.html at the top) is built every time.
+    assert set(plugin.unchanged.skipped) == {p for p in plugin.published
+                                             if dirty or p != "index.md"}
+    for name, state, served in states:
+        assert served == cold_serve_build(tmp_path, state, tmp_path / "cold-site"), name
+        if name == "restricted":
+            assert not any(b"Onboard enterprise customers as fast as small ones" in data
+                           for data in served.values())
+        if name == "file deleted":
+            assert not any(p.startswith("periods/2026-Q4/support/") for p in served)
 
 
 def test_a_dirty_rebuild_writes_only_the_pages_whose_output_changed(tmp_path: Path) -> None:
