@@ -27,6 +27,7 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files
 
+from okrsite.mkdocs_plugin.page import Heads
 from okrsite.render.page import Page
 
 
@@ -63,11 +64,20 @@ class Unchanged:
         self._entries: dict[str, list[dict[str, Any]]] = {}  # src_uri -> search entries
         self._start: dict[str, int] = {}  # src_uri -> where its entries began, this build
         self.skipped: list[str] = []  # paths reported unchanged in this build
+        self._heads: dict[str, tuple[str, Heads]] = {}  # src_uri -> digest, toc and anchors
 
     @staticmethod
     def digest(page: Page, extra: object) -> str:
         """What a page shows: its title, metadata, body, and `extra` (its permalinks)."""
         return _digest(page.title, page.meta, page.in_nav, extra, page.html)
+
+    def heads(self, src_uri: str, digest: str) -> Heads | None:
+        """The toc and anchors of the page the last build showed so, if it did."""
+        held = self._heads.get(src_uri)
+        return held[1] if held is not None and held[0] == digest else None
+
+    def keep_heads(self, src_uri: str, digest: str, heads: Heads) -> None:
+        self._heads[src_uri] = (digest, heads)
 
     def was(self, src_uri: str, digest: str) -> bool:
         """Whether the last build showed this page so (its site may still differ)."""

@@ -32,15 +32,19 @@ class GeneratedPage(MkPage):
     """
 
     def __init__(self, page: Page, file: File, config: MkDocsConfig,
-                 permalink: Permalink | None, replay: bool = False) -> None:
+                 permalink: Permalink | None, replay: bool = False,
+                 heads: Heads | None = None) -> None:
         super().__init__(page.title, file, config)
         self.okrsite_meta = page.meta
         # A page whose output is the last build's (mkdocs_plugin.incremental): its
         # content is never read; its file in site_dir is this build's (kept.py).
         self.replay = replay
-        headings = page.headings()  # its anchors, for the links MkDocs validates
-        self._toc_tokens = _toc_tokens(outline(headings))
-        self._anchors = {h.id for h in headings}
+        if heads is None:  # its anchors, for the links MkDocs validates, and its toc
+            headings = page.headings()
+            heads = Heads(_toc_tokens(outline(headings)), frozenset(h.id for h in headings))
+        self.heads = heads
+        self._toc_tokens = heads.toc_tokens
+        self._anchors = heads.anchors
         self._packed = b"" if replay else zlib.compress(
             _with_permalinks(page.html, permalink).encode(), 1)
         self._unpacked: str | None = None  # the content `render` made, until packed again
@@ -68,6 +72,15 @@ class GeneratedPage(MkPage):
 
     def release(self) -> None:
         self.content, self.full, self._packed, self._unpacked = None, "", b"", None
+
+
+@dataclass(frozen=True)
+class Heads:
+    """A page's table of contents (as toc tokens) and anchors: the same for the same
+    page digest, so a serve rebuild takes an unchanged page's from the last build."""
+
+    toc_tokens: list[dict[str, Any]]
+    anchors: frozenset[str]
 
 
 @dataclass(frozen=True)

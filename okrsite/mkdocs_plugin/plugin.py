@@ -177,7 +177,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         published = []
         heads = []  # the pages without their bodies, for the navigation
         shown: list[tuple[str, GeneratedFile]] = []  # what each page showed (serve)
-        pending: list[tuple[Page, GeneratedFile]] = []  # pages shown as the last build did
+        pending: list[tuple[Page, GeneratedFile, str]] = []  # shown as the last build did
         for page in self._pages():  # rendered one at a time; each is held compressed
             heads.append(replace(page, html=""))
             own = files.get_file_from_path(page.path)
@@ -192,8 +192,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 digest = self.unchanged.digest(page, self.permalink)
                 shown.append((digest, file))
                 if self.unchanged.was(file.src_uri, digest):
-                    pending.append((page, file))  # GeneratedPage made below, once known
-            if not pending or pending[-1][1] is not file:
+                    pending.append((page, file, digest))  # GeneratedPage made below
+                else:  # sets file.page
+                    made = GeneratedPage(page, file, config, self.permalink)
+                    self.unchanged.keep_heads(file.src_uri, digest, made.heads)
+            else:
                 GeneratedPage(page, file, config, self.permalink)  # sets file.page
             files.append(file)
             published.append(page.path)
@@ -207,8 +210,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             config.nav = self._auto_nav = auto_nav(pages, files)
         if self.tracking:
             self.unchanged.mark(shown, _shape(config, files, pages, self.as_of))
-        for page, file in pending:  # an unchanged page's content is not needed
-            GeneratedPage(page, file, config, self.permalink, replay=file.unchanged)
+        for page, file, digest in pending:  # an unchanged page's content is not needed
+            made = GeneratedPage(page, file, config, self.permalink, replay=file.unchanged,
+                                 heads=self.unchanged.heads(file.src_uri, digest))
+            self.unchanged.keep_heads(file.src_uri, digest, made.heads)
         pending.clear()
         if self.as_of is not None:
             self.published = published
