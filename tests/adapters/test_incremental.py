@@ -146,6 +146,20 @@ def test_a_sequence_of_edits_serves_what_a_cold_build_writes(tmp_path: Path, dir
             assert not any(p.startswith("periods/2026-Q4/support/") for p in served)
 
 
+def test_a_serve_rebuild_logs_no_page_as_skipped(tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Unchanged pages are handed to MkDocs empty (their file is kept): MkDocs' "Page
+    skipped ... Generated empty output." would name every one of them on every save."""
+    config_file = prepare_site(tmp_path / "project", DEMO_CONTENT, okrsite={"cache_dir": ""})
+    session = Session(config_file, tmp_path / "served", dirty=False)
+    session.build()
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    with caplog.at_level(logging.INFO, logger="mkdocs"):
+        plugin = session.build()
+    assert len(plugin.unchanged.skipped) > 60
+    assert [r.getMessage() for r in caplog.records if "Page skipped" in r.getMessage()] == []
+
+
 def test_a_dirty_rebuild_writes_only_the_pages_whose_output_changed(tmp_path: Path) -> None:
     config_file = prepare_site(tmp_path / "project", DEMO_CONTENT, okrsite={"cache_dir": ""})
     session = Session(config_file, tmp_path / "served", dirty=True)
