@@ -26,6 +26,7 @@ from okrsite import __version__
 from okrsite.asof import AsOf, AsOfError, Latest, latest_entry, resolve_as_of
 from okrsite.attention import Attention, needs_attention
 from okrsite.build import build as build_model
+from okrsite.checkcache import CheckCache, document_key, final_inputs, session, units_digest
 from okrsite.diagnostics import Diagnostic, diag, has_errors
 from okrsite.final import FinalCheck, check_final, final_diagnostics
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
@@ -61,32 +62,45 @@ class Loaded:
 
 
 def load_content(content_dir: Path, cache: ParseCache | None = None,
-                 fiscal_year_start: int = 1, snap: Snapshot | None = None) -> Loaded:
+                 fiscal_year_start: int = 1, snap: Snapshot | None = None,
+                 checks: CheckCache | None = None) -> Loaded:
     """The content dir's model, with every diagnostic found on the way; never raises
-    on bad content."""
+    on bad content. `checks`: documents' problems found before (okrsite.checkcache)."""
     content_dir = content_dir.resolve()
     snap = snap if snap is not None else snapshot(content_dir)
     with paused_gc():  # thousands of documents stay alive: see paused_gc
-        return _load(content_dir, snap, cache, fiscal_year_start)
+        return _load(content_dir, snap, cache, fiscal_year_start, checks)
 
 
 def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
-          fiscal_year_start: int) -> Loaded:
+          fiscal_year_start: int, checks: CheckCache | None = None) -> Loaded:
     documents, diagnostics = load(snap, cache)
     # The org first: the other documents' rules suggest only units that exist.
     order = sorted(documents, key=lambda d: d.expected_kind != "org")
     units = None
+    units_key = units_digest(None)
     good: list[Document] = []
     unbuilt = Unbuilt()
     for doc in order:
-        problems = _problems(doc, units)
+        if checks is None:
+            problems = _problems(doc, units)
+        else:  # a document's problems depend on its bytes and the org's units only
+            key = document_key(doc, units_key)
+            found = checks.document(key)
+            if found is None:
+                found = tuple(_problems(doc, units))
+                checks.put_document(key, found)
+            problems = list(found)
         diagnostics += problems
         if any(p.is_error and p.code in _UNBUILDABLE for p in problems):
             unbuilt.add(doc.relpath, doc.expected_kind, doc.data)
             continue
         if doc.expected_kind == "org":
             units = build_model([doc]).org.units
+            units_key = units_digest(units)
         good.append(doc)
+    if checks is not None:
+        checks.flush("documents")
     parsed = {d.relpath for d in documents}
     for _, rel, kind, _, _ in snap.entries:
         if rel not in parsed:
@@ -184,7 +198,7 @@ class Build:
     @cached_property
     def _loaded(self) -> tuple[Content, tuple[Diagnostic, ...], Unbuilt]:
         loaded = load_content(self.content_dir, self.parse_cache,
-                              self.settings.fiscal_year_start, self.snapshot)
+                              self.settings.fiscal_year_start, self.snapshot, self._checks)
         # The parsed documents and their positions are not kept: the checks are done.
         return loaded.content, tuple(loaded.diagnostics), loaded.unbuilt
 
@@ -277,10 +291,27 @@ class Build:
             if period.final is None or pid in unbuilt.periods or any(
                     p == pid for p, _ in unbuilt.okrs):
                 continue
+            # A clean check is kept by the digest of its inputs; one with problems is
+            # never kept, so it is found and reported on every build.
+            key = final_inputs(self.snapshot.entries, content, pid, self.settings.scoring,
+                               self.registry) if self.snapshot.entries else None
+            if key is not None and self._checks.final_ok(key):
+                # What the content gives is, by that check, the record itself.
+                out[pid] = FinalCheck(pid, period.final, period.final)
+                continue
             found = check_final(content, pid, self.settings.scoring, self.registry)
             if found is not None:
                 out[pid] = found
+                if key is not None and found.ok:
+                    self._checks.put_final_ok(key)
+        self._checks.flush("finals")
         return out
+
+    @cached_property
+    def _checks(self) -> CheckCache:
+        """Check results of unchanged documents and closed periods (okrsite.checkcache):
+        kept with the parse cache, so across the builds of a serve session."""
+        return session(self.parse_cache, self.settings.cache_dir)
 
     @cached_property
     def view(self) -> PublicView:
