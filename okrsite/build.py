@@ -202,9 +202,22 @@ class _Builder:
 
 
 def build(documents: Iterable[Document], content_root: Path | None = None,
-          fiscal_year_start: int = 1) -> Content:
-    """Link valid documents into a Content. Without an org.yaml, the org is empty."""
+          fiscal_year_start: int = 1, reuse: dict[tuple[str, str], Any] | None = None
+          ) -> Content:
+    """Link valid documents into a Content. Without an org.yaml, the org is empty.
+
+    `reuse`: the OKR files' and KPIs' model pieces of an earlier build, by (relpath,
+    sha256); a piece is a function of those alone, and the model is never changed in
+    place, so an unchanged document's is taken as it is. Left holding this build's."""
     b = _Builder(fiscal_year_start)
+    built: dict[tuple[str, str], Any] = {}
+
+    def piece(doc: Document, make: Any) -> Any:
+        key = (doc.relpath, doc.sha256)
+        found = reuse.get(key) if reuse is not None else None
+        built[key] = found = found if found is not None else make(doc)
+        return found
+
     org = Org("", {})
     period_docs: dict[str, Document] = {}
     okrs: dict[tuple[str, str], UnitPeriod] = {}
@@ -219,11 +232,14 @@ def build(documents: Iterable[Document], content_root: Path | None = None,
         elif kind == "period":
             period_docs[str(doc.data["id"])] = doc
         elif kind == "okrs":
-            up = b.unit_period(doc)
+            up = piece(doc, b.unit_period)
             okrs[(up.period, up.unit)] = up
         elif kind == "kpi":
-            k = b.kpi(doc)
+            k = piece(doc, b.kpi)
             kpis[k.id] = k
+    if reuse is not None:
+        reuse.clear()
+        reuse.update(built)
     period_ids = set(period_docs) | {p for p, _ in okrs}
     ordered = sorted(period_ids, key=lambda p: period_sort_key(p, fiscal_year_start))
     periods = {p: b.period(p, period_docs.get(p)) for p in ordered}

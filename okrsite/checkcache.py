@@ -17,6 +17,9 @@ Two kinds of entry, each keyed by a sha256 of everything its result depends on:
   their key results name, with its file's bytes (or "missing"). A check with problems
   is never kept: it is computed, and reported, on every build.
 
+The model pieces of unchanged OKR files and KPIs (okrsite.build's `reuse`, by relpath
+and sha256) are kept in memory too, never on disk.
+
 Entries live in memory for one session (`session(parse_cache)`: the ParseCache that
 `mkdocs serve` keeps across its builds) and, with a cache_dir, on disk in
 cache_dir/checks-<version>.json, so a CI run that keeps cache_dir re-checks only the
@@ -79,6 +82,8 @@ class CheckCache:
         self.directory = directory
         self.documents: dict[str, tuple[Diagnostic, ...]] = {}
         self.finals: set[str] = set()
+        # The model pieces of the last build (okrsite.build's `reuse`), in memory only.
+        self.pieces: dict[tuple[str, str], Any] = {}
         self.checked = 0  # documents actually checked: tests and benchmarks read it
         self._read = False
         self._dirty = False

@@ -109,7 +109,8 @@ def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
         diagnostics.append(diag(content_dir / "org.yaml", (1, 1), "OKR010",
                                 f"no org.yaml in {content_dir}"))
     good.sort(key=lambda d: d.relpath)  # the model is built in file order, as before
-    content = build_model(good, content_dir, fiscal_year_start)
+    content = build_model(good, content_dir, fiscal_year_start,
+                          checks.pieces if checks is not None else None)
     diagnostics += content_rules(content, unbuilt)
     return Loaded(content, unbuilt.note(diagnostics, content_dir), snap, documents, unbuilt)
 
