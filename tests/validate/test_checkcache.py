@@ -86,10 +86,13 @@ def repo(closed: Path, tmp_path: Path) -> Repo:
     return r
 
 
+def cold_build(root: Path) -> pipeline.Build:
+    return pipeline.run(Settings(root, AS_OF, history=False), ParseCache(None))
+
+
 def cold(root: Path) -> list[Diagnostic]:
     """The diagnostics of a check with nothing cached: what every warm one must equal."""
-    settings = Settings(root, AS_OF, history=False)
-    return list(pipeline.run(settings, ParseCache(None)).diagnostics)
+    return list(cold_build(root).diagnostics)
 
 
 class Session:
@@ -103,7 +106,8 @@ class Session:
         """The diagnostics, and how many documents this build checked again."""
         checks = session(self.parse_cache, self.settings.cache_dir)
         before = checks.checked
-        found = list(pipeline.run(self.settings, self.parse_cache).diagnostics)
+        self.build = pipeline.run(self.settings, self.parse_cache)
+        found = list(self.build.diagnostics)
         return found, checks.checked - before
 
 
@@ -220,6 +224,8 @@ def test_every_edit_gives_the_cold_diagnostics(repo: Repo, tmp_path: Path, on_di
             forget_results(cache_dir)
         found, checked = warm.check()
         assert found == cold(repo.root), edit.__name__
+        if not on_disk:  # the model, built from the pieces of unchanged documents
+            assert warm.build.content == cold_build(repo.root).content, edit.__name__
         was, now = codes(before), codes(found)
         for c in change:
             assert (c[1:] in now and c[1:] not in was) if c[0] == "+" else \
