@@ -33,6 +33,7 @@ from typing import Any
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.model import Content, FinalItem, FinalRecord, Period, PeriodState, Source
 from okrsite.scoring.base import ScoringSettings, fmt_score
+from okrsite.scoring.memo import ScoreMemo
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import key_result_input, score_content
 
@@ -57,7 +58,7 @@ def _short(data: Any) -> str:
 
 def compute(content: Content, period_id: str, settings: ScoringSettings,
             registry: ScorerRegistry, as_of: date | None = None,
-            kept: FinalRecord | None = None) -> FinalRecord:
+            kept: FinalRecord | None = None, memo: ScoreMemo | None = None) -> FinalRecord:
     """The record the content gives for a closed period, as of `as_of` (default: its
     record date). `kept`: the record whose unit names and parents (the org at close)
     to keep; without it, or for parents a record from before they were kept, the
@@ -71,7 +72,7 @@ def compute(content: Content, period_id: str, settings: ScoringSettings,
     if period.state(day) is not PeriodState.CLOSED:  # scored as the closed period it is
         period = replace(period, declared_state=PeriodState.CLOSED, closed_on=day)
         content = replace(content, periods={**content.periods, period_id: period})
-    card = score_content(content, day, settings, registry, only=[period_id])
+    card = score_content(content, day, settings, registry, only=[period_id], memo=memo)
     items: list[FinalItem] = []
     scorers: dict[str, str] = {}
     named: dict[str, str] = {}
@@ -238,15 +239,15 @@ class FinalCheck:
 
 
 def check_final(content: Content, period_id: str, settings: ScoringSettings,
-                registry: ScorerRegistry) -> FinalCheck | None:
+                registry: ScorerRegistry, memo: ScoreMemo | None = None) -> FinalCheck | None:
     """The record of a period compared with what the content gives now; None when the
-    period has no record."""
+    period has no record. `memo`: the build's scores (okrsite.scoring.memo)."""
     period = content.period(period_id)
     recorded = period.final
     if recorded is None:
         return None
     day = record_date(period) or recorded.as_of
-    now = compute(content, period_id, settings, registry, day, recorded)
+    now = compute(content, period_id, settings, registry, day, recorded, memo)
     result = FinalCheck(period_id, recorded, now,
                         intact=digest(period, recorded) == recorded.digest)
     result.differences = list(_differences(content, period, recorded, now))

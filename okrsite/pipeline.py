@@ -42,6 +42,7 @@ from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.checks import check_scoring
+from okrsite.scoring.memo import ScoreMemo
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import Scorecard, score_content
 from okrsite.settings import Settings
@@ -128,18 +129,19 @@ def _problems(doc: Document, units: dict[str, Unit] | None) -> list[Diagnostic]:
 
 
 def scoring_diagnostics(loaded: Loaded, settings: ScoringSettings, as_of: date,
-                        root: Path, registry: ScorerRegistry | None = None
-                        ) -> list[Diagnostic]:
+                        root: Path, registry: ScorerRegistry | None = None,
+                        memo: ScoreMemo | None = None) -> list[Diagnostic]:
     """OKR219 and OKR306, in the same pass as every other error. On content with errors
     an unknown scorer is still found in every document that was built; OKR306 leaves out
     what a document left out of the model would change (a KPI's values, a period's
     dates), so that it never warns because of another file's error."""
-    found = check_scoring(loaded.content, settings, as_of, root, registry)
+    found = check_scoring(loaded.content, settings, as_of, root, registry, memo=memo)
     if loaded.ok:
         return found
     scorable = _scorable(loaded.content, loaded.unbuilt)
     return sorted([d for d in found if d.code != "OKR306"] +
-                  [d for d in check_scoring(scorable, settings, as_of, root, registry)
+                  [d for d in check_scoring(scorable, settings, as_of, root, registry,
+                                            memo=memo)
                    if d.code == "OKR306"])
 
 
@@ -191,6 +193,9 @@ class Build:
     parse_cache: ParseCache | None = None
     registry: ScorerRegistry = field(default_factory=ScorerRegistry.discover)
     history_cache: HistoryCache | None = None
+    # Scores by what they depend on (okrsite.scoring.memo): the checks, the scorecard
+    # and the final records share them; a serve session keeps them across builds.
+    score_memo: ScoreMemo = field(default_factory=ScoreMemo)
 
     @property
     def content_dir(self) -> Path:
@@ -268,7 +273,8 @@ class Build:
         if as_of is not None:  # beside the other errors: one pass fixes them all
             loaded = Loaded(content, diagnostics, self.snapshot, unbuilt=unbuilt)
             diagnostics += scoring_diagnostics(loaded, self.settings.scoring, as_of,
-                                               self.content_dir, self.registry)
+                                               self.content_dir, self.registry,
+                                               self.score_memo)
         for check in self.finals.values():  # no as-of needed: a record is for its close
             diagnostics += final_diagnostics(check, self.content_dir)
         if result_file is not None:
@@ -300,7 +306,8 @@ class Build:
                 # What the content gives is, by that check, the record itself.
                 out[pid] = FinalCheck(pid, period.final, period.final)
                 continue
-            found = check_final(content, pid, self.settings.scoring, self.registry)
+            found = check_final(content, pid, self.settings.scoring, self.registry,
+                                self.score_memo)
             if found is not None:
                 out[pid] = found
                 if key is not None and found.ok:
@@ -332,7 +339,7 @@ class Build:
         """Scores of what the build shows (a unit's score never reflects its withheld
         objectives), as of the build's date."""
         return score_content(self.view.content, self.require_as_of().date,
-                             self.settings.scoring, self.registry)
+                             self.settings.scoring, self.registry, memo=self.score_memo)
 
     @cached_property
     def attention(self) -> Attention:
@@ -418,18 +425,25 @@ class Build:
 
 def run(settings: Settings, parse_cache: ParseCache | None = None,
         registry: ScorerRegistry | None = None,
-        history_cache: HistoryCache | None = None) -> Build:
+        history_cache: HistoryCache | None = None,
+        score_memo: ScoreMemo | None = None) -> Build:
     """The build of `settings.content_dir`. Nothing is read but the file list until a
-    stage is asked for; bad content is reported in `diagnostics`, never raised."""
+    stage is asked for; bad content is reported in `diagnostics`, never raised.
+    `score_memo`: a serve session's, kept across its builds (scores of what an edit did
+    not change are reused); by default each build has its own."""
     settings = settings.but(content_dir=settings.content_dir.resolve())
     cache_dir = settings.cache_dir
     if cache_dir is not None and cache_dir.resolve().is_relative_to(settings.content_dir):
         settings = settings.but(cache_dir=None)  # never write into the content it describes
     if parse_cache is None:
         parse_cache = ParseCache(settings.cache_dir)
+    if score_memo is None:
+        score_memo = ScoreMemo()
+    else:
+        score_memo.next_build()  # drops what the previous build did not use
     return Build(settings, snapshot(settings.content_dir), parse_cache,
                  registry if registry is not None else ScorerRegistry.discover(),
-                 history_cache)
+                 history_cache, score_memo)
 
 
 def from_content(content: Content, settings: Settings,

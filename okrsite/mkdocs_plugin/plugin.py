@@ -35,7 +35,7 @@ from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, CompiledTemplates, Shel
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
 from okrsite.mkdocs_plugin.whitespace import install as collapse_whitespace
 from okrsite.pagecache import PageCache
-from okrsite.pipeline import Build, HistoryCache, run
+from okrsite.pipeline import Build, HistoryCache, ScoreMemo, run
 from okrsite.publish import why_unpublished
 from okrsite.render import render_outputs
 from okrsite.render.common import plural
@@ -69,6 +69,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._frozen_search: dict[str, tuple[str, list[Any] | None]] = {}  # src_uri -> key, hit
         self.unchanged = Unchanged()  # what the last build showed (--dirty)
         self.history_cache = HistoryCache()  # read again only when HEAD moves
+        self.score_memo = ScoreMemo()  # serve: scores of what an edit did not change
         self.settings: Settings | None = None  # of the build under way (from on_config)
         self.as_of: AsOf | None = None  # of the last build that got as far as scoring
         self.published: list[str] = []  # page paths of the last good build
@@ -491,7 +492,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """The build, checked: to render, or in `serve` the error pages. Bad content is
         reported, never rendered."""
         assert self.settings is not None, "on_config runs first"
-        build = run(self.settings, self.parse_cache, history_cache=self.history_cache)
+        build = run(self.settings, self.parse_cache, history_cache=self.history_cache,
+                    score_memo=self.score_memo if self.is_serve else None)
         self.as_of = None
         diagnostics = build.diagnostics
         if not self.is_serve and self.parse_cache is not None:

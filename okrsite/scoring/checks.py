@@ -14,6 +14,7 @@ from okrsite.model import Content, KeyResult, KRKind, Objective, Period, PeriodS
 from okrsite.numbers import fmt_num, fmt_score
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.builtin import kpi_direction_conflict, ratio_refuses
+from okrsite.scoring.memo import ScoreMemo, context_key, packed_kr_key
 from okrsite.scoring.registry import ScorerRegistry, scorer_name
 from okrsite.scoring.rollup import Scorecard, key_result_input, score_content
 
@@ -27,13 +28,20 @@ def _where(content_root: Path, *sources: Source | None) -> tuple[str, tuple[int,
 
 def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
                   content_root: Path, registry: ScorerRegistry | None = None,
-                  scorecard: Scorecard | None = None) -> list[Diagnostic]:
+                  scorecard: Scorecard | None = None,
+                  memo: ScoreMemo | None = None) -> list[Diagnostic]:
     """Diagnostics sorted like `okrsite check` prints them; files are content_root / source.
-    Pass the build's `scorecard` (same content, date and settings) to avoid scoring twice."""
+    Pass the build's `scorecard` (same content, date and settings) to avoid scoring twice,
+    or its `memo` (okrsite.scoring.memo): the key results' checks and scores are kept
+    there by what they depend on."""
     registry = registry if registry is not None else ScorerRegistry.discover()
+    memo = memo if memo is not None else ScoreMemo()
+    context = context_key(settings, registry)
+    kpi_keys: dict[str, str] = {}  # the KPIs' keys, made once
     out: list[Diagnostic] = []
     for (period_id, _), up in content.okrs.items():
         period = content.period(period_id)
+        period_key = repr((context, repr(period), as_of))
         for objective in up.objectives:
             # A roll-up (`score_from: aligned`) is scored from other objectives: it may
             # have no key results of its own.
@@ -45,14 +53,23 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
                                 f"that is {period.state(as_of).value}: its unit's mean "
                                 "would count it as 0"))
             for kr in objective.key_results:
-                file, pos = _where(content_root, kr.source, objective.source, up.source)
                 problem = _unknown_scorer(kr, settings, registry)
                 if problem:
+                    file, pos = _where(content_root, kr.source, objective.source, up.source)
                     out.append(diag(file, pos, "OKR219", problem))
                     continue
-                out += _shape_problems(kr, period, content, as_of, settings, file, pos)
+                if kr.kind not in (KRKind.NUMERIC, KRKind.THRESHOLD):
+                    continue
+                if kr.kpi and kr.kpi not in kpi_keys:
+                    kpi_keys[kr.kpi] = repr(content.kpis.get(kr.kpi))
+                key = ("shape", period_key, packed_kr_key(kr, settings), kpi_keys.get(kr.kpi))
+                found = memo.get(key, lambda kr=kr, period=period: _shape_problems(
+                    kr, period, content, as_of, settings))
+                if found:  # where only when needed: joining paths is not free
+                    file, pos = _where(content_root, kr.source, objective.source, up.source)
+                    out += [diag(file, pos, *problem) for problem in found]
     card = scorecard if scorecard is not None else score_content(
-        _retrospective_candidates(content, as_of), as_of, settings, registry)
+        _retrospective_candidates(content, as_of), as_of, settings, registry, memo=memo)
     for (period_id, _), up in content.okrs.items():
         if card.period_states.get(period_id) is not PeriodState.CLOSED:
             continue
@@ -83,39 +100,41 @@ def _retrospective_candidates(content: Content, as_of: date) -> Content:
     return replace(content, okrs=okrs)
 
 
+Problem = tuple[str, str, str | None]  # code, message, hint: a diagnostic without a place
+
+
 def _shape_problems(kr: KeyResult, period: Period, content: Content, as_of: date,
-                    settings: ScoringSettings, file: str, pos: tuple[int, int]
-                    ) -> list[Diagnostic]:
+                    settings: ScoringSettings) -> tuple[Problem, ...]:
     """A scorer and a KR that do not fit, judged on the effective baseline (the KR's own
     or its KPI's): ratio on a falling KR (OKR230), a KPI baseline equal to the target
     (OKR213) or already past it (OKR231)."""
     if kr.kind not in (KRKind.NUMERIC, KRKind.THRESHOLD):
-        return []
+        return ()
     if kr.kpi is not None and kr.kpi not in content.kpis:
-        return []  # OKR207 says so
+        return ()  # OKR207 says so
     data = key_result_input(kr, period, content, as_of, settings)
     name = scorer_name(kr, settings)
-    out = []
+    out: list[Problem] = []
     refused = ratio_refuses(data) if name == "ratio" else ""
     if refused:
         how = ("Remove `scorer: ratio`" if kr.scorer else
                "Give it `scorer: linear` (ratio is the site's default_scorers choice)")
-        out.append(diag(file, pos, "OKR230", f"key result {kr.ref}: {refused}",
-                        f"{how}: linear scores (current - baseline) / (target - baseline), "
-                        "which works both ways."))
+        out.append(("OKR230", f"key result {kr.ref}: {refused}",
+                    f"{how}: linear scores (current - baseline) / (target - baseline), "
+                    "which works both ways."))
     if kr.kpi is None or kr.kind is not KRKind.NUMERIC or data.baseline is None:
-        return out
+        return tuple(out)
     if kr.baseline is None and data.baseline == kr.target:
-        out.append(diag(file, pos, "OKR213",
-                        f"key result {kr.ref}: its baseline, {data.baseline_source}, is "
-                        f"{fmt_num(data.baseline)}, equal to the target, so there is no "
-                        "progress to measure",
-                        "Give the key result its own `baseline:`, change the target, or "
-                        "add `direction:` to keep a level."))
+        out.append(("OKR213",
+                    f"key result {kr.ref}: its baseline, {data.baseline_source}, is "
+                    f"{fmt_num(data.baseline)}, equal to the target, so there is no "
+                    "progress to measure",
+                    "Give the key result its own `baseline:`, change the target, or "
+                    "add `direction:` to keep a level."))
     conflict = kpi_direction_conflict(data)
     if conflict:
-        out.append(diag(file, pos, "OKR231", f"key result {kr.ref}: {conflict}"))
-    return out
+        out.append(("OKR231", f"key result {kr.ref}: {conflict}", None))
+    return tuple(out)
 
 
 def _unknown_scorer(kr: KeyResult, settings: ScoringSettings,

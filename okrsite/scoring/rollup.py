@@ -9,7 +9,8 @@ deterministic without sorting again.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -27,6 +28,7 @@ from okrsite.scoring.base import (
 )
 from okrsite.scoring.builtin import BUILTIN_SCORERS
 from okrsite.scoring.kpis import KPIHealth, kpi_baseline, kpi_health, kpi_values
+from okrsite.scoring.memo import ScoreMemo, context_key, objective_key
 from okrsite.scoring.registry import (
     ScorerLoadError,
     ScorerRegistry,
@@ -267,6 +269,15 @@ def _kr_result(kr: KeyResult, objective: Objective, period: Period, content: Con
                     kr.grade, mismatch, due, last_value)
 
 
+def _scored(objective: Objective, period: Period, content: Content, day: date,
+            settings: ScoringSettings, registry: ScorerRegistry
+            ) -> tuple[list[KRResult], ObjectiveResult]:
+    """An objective's own result and its key results' (before any roll-up)."""
+    krs = [_kr_result(kr, objective, period, content, day, settings, registry)
+           for kr in objective.key_results]
+    return krs, _objective_result(objective, krs, period, day, settings)
+
+
 # -- objectives and units -----------------------------------------------------------------
 
 
@@ -479,12 +490,24 @@ def ordered_periods(content: Content) -> list[str]:
 def score_content(content: Content, as_of: date,
                   settings: ScoringSettings = DEFAULT_SETTINGS,
                   registry: ScorerRegistry | None = None,
-                  only: Sequence[str] | None = None) -> Scorecard:
+                  only: Sequence[str] | None = None,
+                  memo: ScoreMemo | None = None) -> Scorecard:
     """Score every key result, objective, unit and KPI as of one date (`only`: the key
     results, objectives and units of these periods and the periods inside them, for
     roll-ups, and no KPI). A closed period
-    is scored as of the day it closed (Period.scoring_date)."""
+    is scored as of the day it closed (Period.scoring_date). `memo`: results kept by
+    what they depend on (okrsite.scoring.memo), shared by the build's scorings."""
     registry = registry if registry is not None else ScorerRegistry.discover()
+    memo = memo if memo is not None else ScoreMemo()
+    context = context_key(settings, registry)
+    kpi_keys: dict[str | None, str | None] = {None: None}
+
+    def kpi_key(kpi_id: str | None) -> str | None:
+        if kpi_id not in kpi_keys:
+            found = content.kpis.get(kpi_id)
+            kpi_keys[kpi_id] = "missing" if found is None else repr(found)
+        return kpi_keys[kpi_id]
+
     periods = ordered_periods(content)
     card = Scorecard(as_of, settings, periods,
                      {p: content.period(p).state(as_of) for p in periods})
@@ -492,34 +515,47 @@ def score_content(content: Content, as_of: date,
         wanted = [content.period(p) for p in only]
         only = [p for p in periods if any(w.contains(content.period(p)) for w in wanted)]
     ordered: list[Objective] = []
-    units: list[tuple[str, str, list[Objective], list[KRResult]]] = []
+    units: list[tuple[str, str, list[Objective], list[KRResult], tuple[Hashable, ...]]] = []
+    unit_order = content.ordered_units()
     for period_id in periods:
         if only is not None and period_id not in only:
             continue
         period = content.period(period_id)
         day = period.scoring_date(as_of)
-        for unit in content.ordered_units():
+        period_key = repr((context, repr(period), day))
+        for unit in unit_order:
             up = content.okrs.get((period_id, unit))
             if up is None:
                 continue
             unit_krs: list[KRResult] = []
+            keys: list[Hashable] = []
             for objective in up.objectives:
                 ordered.append(objective)
-                krs = [_kr_result(kr, objective, period, content, day, settings, registry)
-                       for kr in objective.key_results]
+                key = ("objective", period_key, objective_key(objective, settings),
+                       *(kpi_key(k.kpi) for k in objective.key_results if k.kpi))
+                keys.append(key)
+                krs, result = memo.get(key, lambda o=objective, p=period, d=day: _scored(
+                    o, p, content, d, settings, registry))
                 unit_krs += krs
-                result = _objective_result(objective, krs, period, day, settings)
                 card.objectives[result.ref] = result
                 card.krs.update((k.ref, k) for k in krs)
-            units.append((period_id, unit, up.objectives, unit_krs))
+            units.append((period_id, unit, up.objectives, unit_krs, tuple(keys)))
     if any(o.score_from == "aligned" for o in ordered):
         _roll_up(card, content, ordered, settings)
-    for period_id, unit, objectives, unit_krs in units:  # after the roll-ups they count
+    for period_id, unit, objectives, unit_krs, keys in units:  # after the roll-ups
         period = content.period(period_id)
-        unit_result = _unit_result(period_id, unit,
-                                   [card.objectives[str(o.ref)] for o in objectives],
-                                   unit_krs, period, period.scoring_date(as_of), settings)
-        card.units[unit_result.ref] = unit_result
+
+        def unit_result(p: Period = period, pid: str = period_id, u: str = unit,
+                        objectives: list[Objective] = objectives,
+                        krs: list[KRResult] = unit_krs) -> UnitResult:
+            return _unit_result(pid, u, [card.objectives[str(o.ref)] for o in objectives],
+                                krs, p, p.scoring_date(as_of), settings)
+
+        if any(o.score_from == "aligned" for o in objectives):
+            result = unit_result()  # from other units' objectives: not kept
+        else:  # copied: the cascade score is set on it below
+            result = copy(memo.get(("unit", period_id, unit, keys), unit_result))
+        card.units[result.ref] = result
     if only is not None:
         return card
     card.sandbagging = _sandbagging(card)

@@ -1,0 +1,146 @@
+"""Scores kept by everything they depend on, so a build scores each thing once and a
+`mkdocs serve` session scores again only what an edit changed.
+
+What is keyed by what (every key is a tuple compared exactly, never a hash alone, so
+two different inputs cannot share an entry):
+
+- an objective's own result (its `ObjectiveResult` before any roll-up, and its key
+  results' `KRResult`s) by: the okrsite version, the scoring settings, the registry's
+  scorer names, the period as modelled (`repr`: its dates, state, closing and
+  amendments), the day it is scored for (`Period.scoring_date`), the objective as
+  modelled (`objective_key`: every field a score reads, its key results' with their
+  check-ins, milestones, confidences and grades; all of a key result's fields when a
+  plugin scorer scores it, since a plugin may read any), and each KPI its key results
+  read (`repr`: its measurements, cadence, direction; "missing" when it is not in the
+  scored content, e.g. withheld from a public view).
+- a unit's result by the same context and the full keys of exactly the objectives the
+  scored content gives it, in order. A public view withholds restricted objectives, so
+  its unit key differs from the full content's and a restricted objective's score
+  cannot reach a public unit score. A unit with a `score_from: aligned` objective (whose
+  score rolls up objectives of other units) is not kept: it is computed each time from
+  the rolled-up objectives, as are the roll-ups, the cascade scores and the KPIs'
+  health, which are cheap once the key results are scored.
+
+The memo is per build (`run` makes one), or per serve session (the MkDocs plugin keeps
+one and `run` calls `next_build`): an entry not used by the last build is dropped.
+Results are shared between scorecards, so nothing may change them after scoring; the
+one field set later (a unit's cascade score) is set on a copy.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Hashable
+from operator import attrgetter
+from typing import Any, TypeVar
+
+from okrsite import __version__
+from okrsite.model import CheckIn, ConfidenceEntry, KeyResult, Milestone, Objective
+from okrsite.scoring.base import ScoringSettings
+from okrsite.scoring.builtin import BUILTIN_SCORERS
+from okrsite.scoring.registry import ScorerRegistry, scorer_name
+
+T = TypeVar("T")
+
+# What a score or a scoring check reads of each model class (KEYED), and what it never
+# reads (UNSCORED): the key leaves the latter out, so that building a key costs far less
+# than scoring. A test keeps the two complete: a new model field must be placed in one.
+KEYED: dict[type, tuple[str, ...]] = {
+    Objective: ("id", "unit", "period", "ref", "type", "visibility", "grade", "weight",
+                "score_from", "key_results"),
+    KeyResult: ("id", "kind", "ref", "unit", "baseline", "target", "direction", "kpi",
+                "check_ins", "milestones", "done", "done_on", "weight", "scorer", "reason",
+                "stale_after_days", "cadence", "extensions", "confidence", "grade"),
+    CheckIn: ("date", "value", "confidence"),
+    ConfidenceEntry: ("date", "value"),
+    Milestone: ("title", "done", "weight", "done_on"),
+}
+UNSCORED: dict[type, frozenset[str]] = {
+    Objective: frozenset({"title", "description", "owner", "aligns_to", "retrospective",
+                          "carried_from", "source"}),
+    KeyResult: frozenset({"title", "description", "owner", "source", "initiatives"}),
+    CheckIn: frozenset({"note", "source", "by"}),
+    ConfidenceEntry: frozenset({"note", "source"}),
+    Milestone: frozenset(),
+}
+_LISTS = {"key_results", "check_ins", "milestones", "confidence", "extensions"}
+_REF = ("ref.unit", "ref.objective", "ref.key_result", "ref.period")
+
+
+def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    # attrgetter builds the tuple in C: the key of 16 key results costs microseconds.
+    return attrgetter(*(part for name in KEYED[cls] if name not in _LISTS
+                        for part in (_REF if name == "ref" else (name,))))
+
+
+_KR = _getter(KeyResult)
+_OBJECTIVE = _getter(Objective)
+_CHECK_IN = attrgetter(*KEYED[CheckIn])
+_CONFIDENCE = attrgetter(*KEYED[ConfidenceEntry])
+_MILESTONE = attrgetter(*KEYED[Milestone])
+
+
+def kr_key(kr: KeyResult, settings: ScoringSettings) -> tuple[Any, ...]:
+    """What a key result's score and its scoring checks read of it (`packed_kr_key`:
+    as a key)."""
+    if scorer_name(kr, settings) not in BUILTIN_SCORERS:
+        return ("plugin", repr(kr))  # a plugin scorer may read any field
+    return (_KR(kr), tuple(map(_CHECK_IN, kr.check_ins)),
+            tuple(map(_MILESTONE, kr.milestones)), tuple(map(_CONFIDENCE, kr.confidence)),
+            repr(kr.extensions) if kr.extensions else None)
+
+
+def packed_kr_key(kr: KeyResult, settings: ScoringSettings) -> bytes:
+    return _packed(kr_key(kr, settings))
+
+
+def objective_key(objective: Objective, settings: ScoringSettings) -> bytes:
+    """What an objective's own score reads of it (see UNSCORED for what it does not)."""
+    return _packed((_OBJECTIVE(objective),
+                    tuple(kr_key(k, settings) for k in objective.key_results)))
+
+
+def _packed(values: tuple[Any, ...]) -> bytes:
+    # Pickled: unpickling gives the values back, so two keys are equal only when their
+    # values are; bytes are written faster than a repr, hashed once, and kept without
+    # burdening the garbage collector as thousands of kept tuples would.
+    return pickle.dumps(values, pickle.HIGHEST_PROTOCOL)
+
+
+def context_key(settings: ScoringSettings, registry: ScorerRegistry) -> str:
+    """What every score depends on beyond the content: okrsite, settings, scorers."""
+    return repr((__version__, repr(settings), tuple(registry.names())))
+
+
+_MISSING = object()
+
+
+class ScoreMemo:
+    """Results by their keys (module docstring). `next_build` starts a build: entries
+    the previous build did not use are dropped, so a session's memory stays at about
+    one build's results."""
+
+    def __init__(self) -> None:
+        self._now: dict[Hashable, Any] = {}
+        self._before: dict[Hashable, Any] = {}
+        self.computed = 0  # entries computed since the memo was made (tests, benches)
+
+    def next_build(self) -> None:
+        self._before = self._now
+        self._now = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The entry for `key`, computed by `compute()` when missing."""
+        value = self._now.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        value = self._before.pop(key, _MISSING)
+        if value is not _MISSING:
+            self._now[key] = value
+            return value
+        value = self._now[key] = compute()
+        self.computed += 1
+        return value
+
+    def __len__(self) -> int:
+        return len(self._now)
