@@ -30,6 +30,7 @@ one field set later (a unit's cascade score) is set on a copy.
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 from collections.abc import Callable, Hashable
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -123,7 +124,7 @@ class ScoreMemo:
     def __init__(self) -> None:
         self._now: dict[Hashable, Any] = {}
         self._before: dict[Hashable, Any] = {}
-        self.computed = 0  # entries computed since the memo was made (tests, benches)
+        self.computed: Counter[str] = Counter()  # entries computed, by kind (key[0])
 
     def next_build(self) -> None:
         self._before = self._now
@@ -139,7 +140,7 @@ class ScoreMemo:
             self._now[key] = value
             return value
         value = self._now[key] = compute()
-        self.computed += 1
+        self.computed[key[0] if isinstance(key, tuple) else ""] += 1
         return value
 
     def __len__(self) -> int:
