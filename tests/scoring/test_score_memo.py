@@ -208,3 +208,41 @@ def test_the_as_of_date_is_in_the_key(tmp_path: Path, as_of: date) -> None:
     session.build()
     moved = session.build(as_of=as_of)
     assert moved.scorecard.period_states["2026-Q1"].value == "active"
+
+
+def test_an_objective_made_restricted_is_shown_restricted_in_an_internal_build(
+        tmp_path: Path) -> None:
+    repo = Repo(tmp_path, files())
+    session = Session(tmp_path, include_restricted=True)
+    assert not session.build().scorecard.objectives["2026-Q1:sales/win"].restricted
+    repo.doc(f"{Q1}/sales.yaml")["objectives"][0]["visibility"] = "restricted"
+    repo.save(f"{Q1}/sales.yaml")
+    build = session.build()
+    assert build.scorecard.objectives["2026-Q1:sales/win"].restricted
+    assert build.scorecard.krs["2026-Q1:sales/win/win-rate"].restricted
+
+
+def test_a_period_declared_planning_is_scored_as_planning(tmp_path: Path) -> None:
+    # The year stays scored for the as-of date; only its state changes.
+    repo = Repo(tmp_path, files())
+    session = Session(tmp_path)
+    assert session.build().scorecard.objectives["2026:company/grow"].band is not None
+    repo.write({"periods/2026/period.yaml": {"version": 1, "kind": "period", "id": "2026",
+                                             "state": "planning"}})
+    build = session.build()
+    assert build.scorecard.objectives["2026:company/grow"].band is None
+
+
+def test_a_later_build_leaves_an_earlier_scorecard_as_it_was(tmp_path: Path) -> None:
+    # Two scorecards share results through the memo (a diff compares two): the cascade
+    # score the second sets must not change the first's.
+    repo = Repo(tmp_path, files())
+    session = Session(tmp_path, scoring=ScoringSettings(cascade=True))
+    first = session.build()
+    unit = "2026:company"
+    was = first.scorecard.units[unit].cascade_score
+    del repo.doc(f"{Q1}/support.yaml")["objectives"][0]["aligns_to"]
+    repo.save(f"{Q1}/support.yaml")
+    second = session.build()
+    assert second.scorecard.units[unit].cascade_score != was
+    assert first.scorecard.units[unit].cascade_score == was
