@@ -179,6 +179,9 @@ def key_result_input(kr: KeyResult, period: Period, content: Content, as_of: dat
 def known_as_of(kr: KeyResult, as_of: date) -> KeyResult:
     """The KR as it stood on `as_of`: a milestone or a binary KR done later (`done_on`)
     is not done yet. Scorers read `done` and need not know the date."""
+    if kr.done_on is None and all(m.done_on is None for m in kr.milestones):
+        return kr  # nothing is dated: the common case, without copying the milestones
+
     def later(done: bool | None, on: date | None) -> bool:
         return bool(done) and on is not None and on > as_of
 

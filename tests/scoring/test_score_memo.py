@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from okrsite.loader import ParseCache
+from okrsite.model import Objective
 from okrsite.pipeline import Build, ScoreMemo, run
+from okrsite.scoring import rollup
 from okrsite.scoring.base import Bands, BaseScorer, Score, ScoreInput, ScoringSettings
 from okrsite.scoring.memo import KEYED, UNSCORED
 from okrsite.scoring.registry import ScorerRegistry
@@ -70,15 +72,23 @@ def test_the_key_names_every_field_of_what_it_keys() -> None:
 
 
 def test_a_build_scores_each_objective_once_for_the_checks_and_the_scorecard(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scored: list[str] = []
+    real = rollup._scored
+
+    def counted(objective: Objective, *args: Any) -> Any:
+        scored.append(str(objective.ref))
+        return real(objective, *args)
+
+    monkeypatch.setattr(rollup, "_scored", counted)
     content = files()
     content[f"{Q1}/sales.yaml"]["objectives"][0]["type"] = "committed"
     Repo(tmp_path, content)
     build = run(Settings(tmp_path, AS_OF, history=False))
     assert [d.code for d in build.diagnostics] == ["OKR306"]  # the check scored sales/win
-    build.scorecard
-    objectives = sum(len(up.objectives) for up in build.content.okrs.values())
-    assert build.score_memo.computed["objective"] == objectives
+    assert "2026-Q1:sales/win" in scored
+    assert "2026-Q1:sales" in build.scorecard.units
+    assert sorted(scored) == sorted(build.scorecard.objectives)  # each one, once
 
 
 def test_an_edit_rescores_only_the_objectives_it_changed(tmp_path: Path) -> None:
@@ -168,7 +178,7 @@ def test_a_restricted_objective_never_reaches_the_public_score_through_the_memo(
     assert internal.scorecard.units[unit].score != public.scorecard.units[unit].score
     # And within one build: the checks score the whole content, the scorecard the view.
     both = run(session.settings, ParseCache(None))
-    both.diagnostics
+    assert both.diagnostics == cold.diagnostics
     assert both.scorecard.units[unit].score == cold.scorecard.units[unit].score
 
 
