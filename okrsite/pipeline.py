@@ -272,9 +272,10 @@ class Build:
         diagnostics = list(found)
         if as_of is not None:  # beside the other errors: one pass fixes them all
             loaded = Loaded(content, diagnostics, self.snapshot, unbuilt=unbuilt)
-            diagnostics += scoring_diagnostics(loaded, self.settings.scoring, as_of,
-                                               self.content_dir, self.registry,
-                                               self.score_memo)
+            with paused_gc():  # the scores are trees: see paused_gc
+                diagnostics += scoring_diagnostics(loaded, self.settings.scoring, as_of,
+                                                   self.content_dir, self.registry,
+                                                   self.score_memo)
         for check in self.finals.values():  # no as-of needed: a record is for its close
             diagnostics += final_diagnostics(check, self.content_dir)
         if result_file is not None:
@@ -338,8 +339,10 @@ class Build:
     def scorecard(self) -> Scorecard:
         """Scores of what the build shows (a unit's score never reflects its withheld
         objectives), as of the build's date."""
-        return score_content(self.view.content, self.require_as_of().date,
-                             self.settings.scoring, self.registry, memo=self.score_memo)
+        as_of = self.require_as_of().date
+        with paused_gc():  # the scores are trees: see paused_gc
+            return score_content(self.view.content, as_of, self.settings.scoring,
+                                 self.registry, memo=self.score_memo)
 
     @cached_property
     def attention(self) -> Attention:

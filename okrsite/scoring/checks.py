@@ -14,7 +14,7 @@ from okrsite.model import Content, KeyResult, KRKind, Objective, Period, PeriodS
 from okrsite.numbers import fmt_num, fmt_score
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.builtin import kpi_direction_conflict, ratio_refuses
-from okrsite.scoring.memo import ScoreMemo, context_key, packed_kr_key
+from okrsite.scoring.memo import ScoreMemo, context_key
 from okrsite.scoring.registry import ScorerRegistry, scorer_name
 from okrsite.scoring.rollup import Scorecard, key_result_input, score_content
 
@@ -53,21 +53,21 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
                                 f"that is {period.state(as_of).value}: its unit's mean "
                                 "would count it as 0"))
             for kr in objective.key_results:
-                problem = _unknown_scorer(kr, settings, registry)
-                if problem:
-                    file, pos = _where(content_root, kr.source, objective.source, up.source)
-                    out.append(diag(file, pos, "OKR219", problem))
-                    continue
-                if kr.kind not in (KRKind.NUMERIC, KRKind.THRESHOLD):
-                    continue
                 if kr.kpi and kr.kpi not in kpi_keys:
                     kpi_keys[kr.kpi] = repr(content.kpis.get(kr.kpi))
-                key = ("shape", period_key, packed_kr_key(kr, settings), kpi_keys.get(kr.kpi))
-                found = memo.get(key, lambda kr=kr, period=period: _shape_problems(
-                    kr, period, content, as_of, settings))
-                if found:  # where only when needed: joining paths is not free
+            key = ("shape", period_key, memo.objective_key(objective, settings),
+                   *(kpi_keys[k.kpi] for k in objective.key_results if k.kpi))
+            found = memo.get(key, lambda o=objective, period=period: tuple(
+                () if kr.kind not in (KRKind.NUMERIC, KRKind.THRESHOLD)
+                or _unknown_scorer(kr, settings, registry)
+                else _shape_problems(kr, period, content, as_of, settings)
+                for kr in o.key_results))
+            for kr, problems in zip(objective.key_results, found, strict=True):
+                unknown = _unknown_scorer(kr, settings, registry)
+                if unknown or problems:  # where only when needed: joining paths is not free
                     file, pos = _where(content_root, kr.source, objective.source, up.source)
-                    out += [diag(file, pos, *problem) for problem in found]
+                    out += [diag(file, pos, "OKR219", unknown)] if unknown else \
+                        [diag(file, pos, *problem) for problem in problems]
     card = scorecard if scorecard is not None else score_content(
         _retrospective_candidates(content, as_of), as_of, settings, registry, memo=memo)
     for (period_id, _), up in content.okrs.items():

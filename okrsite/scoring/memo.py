@@ -13,6 +13,9 @@ two different inputs cannot share an entry):
   plugin scorer scores it, since a plugin may read any), and each KPI its key results
   read (`repr`: its measurements, cadence, direction; "missing" when it is not in the
   scored content, e.g. withheld from a public view).
+- an objective's scoring-check problems (OKR213, OKR230, OKR231 of its key results,
+  without their place in the file, added when reported) by the same keys, with the
+  as-of date for the scoring day (the checks judge what is known as of the date).
 - a unit's result by the same context and the full keys of exactly the objectives the
   scored content gives it, in order. A public view withholds restricted objectives, so
   its unit key differs from the full content's and a restricted objective's score
@@ -91,10 +94,6 @@ def kr_key(kr: KeyResult, settings: ScoringSettings) -> tuple[Any, ...]:
             repr(kr.extensions) if kr.extensions else None)
 
 
-def packed_kr_key(kr: KeyResult, settings: ScoringSettings) -> bytes:
-    return _packed(kr_key(kr, settings))
-
-
 def objective_key(objective: Objective, settings: ScoringSettings) -> bytes:
     """What an objective's own score reads of it (see UNSCORED for what it does not)."""
     return _packed((_OBJECTIVE(objective),
@@ -124,11 +123,23 @@ class ScoreMemo:
     def __init__(self) -> None:
         self._now: dict[Hashable, Any] = {}
         self._before: dict[Hashable, Any] = {}
+        self._keys: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
         self.computed: Counter[str] = Counter()  # entries computed, by kind (key[0])
 
     def next_build(self) -> None:
         self._before = self._now
         self._now = {}
+        self._keys = {}
+
+    def objective_key(self, objective: Objective, settings: ScoringSettings) -> bytes:
+        """`objective_key`, made once per objective object in a build (the checks and
+        the scorecard score the same objects; the model is not changed during a build)."""
+        found = self._keys.get(id(objective))
+        if found is not None and found[0] is objective and found[1] is settings:
+            return found[2]
+        key = objective_key(objective, settings)
+        self._keys[id(objective)] = (objective, settings, key)  # kept: ids stay unique
+        return key
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The entry for `key`, computed by `compute()` when missing."""

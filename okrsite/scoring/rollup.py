@@ -28,7 +28,7 @@ from okrsite.scoring.base import (
 )
 from okrsite.scoring.builtin import BUILTIN_SCORERS
 from okrsite.scoring.kpis import KPIHealth, kpi_baseline, kpi_health, kpi_values
-from okrsite.scoring.memo import ScoreMemo, context_key, objective_key
+from okrsite.scoring.memo import ScoreMemo, context_key
 from okrsite.scoring.registry import (
     ScorerLoadError,
     ScorerRegistry,
@@ -534,7 +534,7 @@ def score_content(content: Content, as_of: date,
             keys: list[Hashable] = []
             for objective in up.objectives:
                 ordered.append(objective)
-                key = ("objective", period_key, objective_key(objective, settings),
+                key = ("objective", period_key, memo.objective_key(objective, settings),
                        *(kpi_key(k.kpi) for k in objective.key_results if k.kpi))
                 keys.append(key)
                 krs, result = memo.get(key, lambda o=objective, p=period, d=day: _scored(
