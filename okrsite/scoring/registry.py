@@ -44,9 +44,17 @@ class ScorerRegistry:
                  plugins: Iterable[EntryPoint] = ()) -> None:
         self._scorers: dict[str, Scorer] = dict(BUILTIN_SCORERS if builtins is None else builtins)
         self._pending: dict[str, EntryPoint] = {}
+        # name -> where it comes from, fixed when it joins (so loading one on first use
+        # leaves it as it was): what scores kept across builds are keyed by.
+        self._origins: dict[str, tuple[str, ...]] = {
+            name: ("scorer", type(s).__module__, type(s).__qualname__, str(s.version))
+            for name, s in self._scorers.items()}
         for ep in plugins:
             if ep.name not in self._scorers and ep.name not in self._pending:
                 self._pending[ep.name] = ep
+                dist = getattr(ep, "dist", None)
+                self._origins[ep.name] = ("entry point", ep.value, getattr(dist, "name", ""),
+                                          getattr(dist, "version", ""))
 
     @classmethod
     def discover(cls) -> ScorerRegistry:
@@ -57,6 +65,11 @@ class ScorerRegistry:
     def names(self) -> list[str]:
         return sorted({*self._scorers, *self._pending})
 
+    def origins(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each scorer's name and where it comes from (its class and version, or its
+        entry point and package version), without loading any plugin."""
+        return tuple(sorted(self._origins.items()))
+
     def __contains__(self, name: object) -> bool:
         return name in self._scorers or name in self._pending
 
@@ -65,6 +78,8 @@ class ScorerRegistry:
         _validate(scorer, str(getattr(scorer, "name", "?")))
         self._scorers[scorer.name] = scorer
         self._pending.pop(scorer.name, None)
+        self._origins[scorer.name] = ("scorer", type(scorer).__module__,
+                                      type(scorer).__qualname__, str(scorer.version))
 
     def get(self, name: str) -> Scorer:
         if name in self._scorers:

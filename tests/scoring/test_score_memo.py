@@ -256,3 +256,23 @@ def test_a_later_build_leaves_an_earlier_scorecard_as_it_was(tmp_path: Path) -> 
     second = session.build()
     assert second.scorecard.units[unit].cascade_score != was
     assert first.scorecard.units[unit].cascade_score == was
+
+
+class PuzzleTwo(Puzzle):
+    version = "2"
+
+    def score(self, data: ScoreInput) -> Score:
+        return self.result(0.25, {}, "always a quarter", data)
+
+
+def test_a_scorer_of_another_version_is_not_served_from_the_memo(tmp_path: Path) -> None:
+    # The same name, upgraded in a running session: its scores are its own.
+    content = files()
+    content[f"{Q1}/company.yaml"]["objectives"][0]["key_results"][0]["scorer"] = "puzzle"
+    Repo(tmp_path, content)
+    session = Session(tmp_path)
+    for scorer, value in ((Puzzle(), 0.5), (PuzzleTwo(), 0.25)):
+        registry = ScorerRegistry()
+        registry.register(scorer)
+        score = session.build(registry).scorecard.krs["2026-Q1:company/q1-grow/deals"].score
+        assert (score.value, score.scorer_version) == (value, scorer.version)
