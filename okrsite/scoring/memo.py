@@ -1,12 +1,14 @@
 """Scores kept by everything they depend on, so a build scores each thing once and a
 `mkdocs serve` session scores again only what an edit changed.
 
-What is keyed by what (every key is a tuple compared exactly, never a hash alone, so
-two different inputs cannot share an entry):
+What is keyed by what (every key is compared exactly, never by a hash alone, so two
+different inputs cannot share an entry; the objective part is pickled values, which
+unpickle to what they were made from):
 
 - an objective's own result (its `ObjectiveResult` before any roll-up, and its key
   results' `KRResult`s) by: the okrsite version, the scoring settings, the registry's
-  scorer names, the period as modelled (`repr`: its dates, state, closing and
+  scorers (`ScorerRegistry.origins`: each name with its class and version, or its
+  entry point and package version), the period as modelled (`repr`: its dates, state, closing and
   amendments), the day it is scored for (`Period.scoring_date`), the objective as
   modelled (`objective_key`: every field a score reads, its key results' with their
   check-ins, milestones, confidences and grades; all of a key result's fields when a
@@ -109,7 +111,7 @@ def _packed(values: tuple[Any, ...]) -> bytes:
 
 def context_key(settings: ScoringSettings, registry: ScorerRegistry) -> str:
     """What every score depends on beyond the content: okrsite, settings, scorers."""
-    return repr((__version__, repr(settings), tuple(registry.names())))
+    return repr((__version__, repr(settings), registry.origins()))
 
 
 _MISSING = object()
