@@ -499,8 +499,8 @@ def test_content_dir_outside_the_docs_dir(tmp_path: Path) -> None:
     assert "Grow the widget business" in visible_text(built.html())
     about = built.html("about")
     assert "Hand-written." in visible_text(about)
-    # the author's own pages say which day the scores are for too, in the footer
-    assert re.search(r"Scores as of\s*<time datetime=\"2026-11-20\">", about)
+    # the author's own pages say which day the site is as of too, in the footer
+    assert re.search(r"Site as of\s*<time datetime=\"2026-11-20\">", about)
 
 
 def test_an_authors_page_wins_over_a_generated_one(tmp_path: Path) -> None:
