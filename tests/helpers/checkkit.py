@@ -40,6 +40,16 @@ def render_content(content: Any, settings: Settings) -> list[Page]:
     """The site's pages (without history) of a model in memory."""
     return render_pages(from_content(content, settings.but(history=False)))
 
+def one_unit_pages(root: Path, okrs: str, as_of: date, period: str = "2026-Q2"
+                   ) -> list[Page]:
+    """The pages of a company of one unit, `company`, whose `period` file is `okrs`."""
+    (root / "periods" / period).mkdir(parents=True)
+    (root / "org.yaml").write_text("version: 1\nkind: org\nname: Acme\nunits:\n"
+                                   "  - {id: company, name: Acme}\n")
+    (root / "periods" / period / "company.yaml").write_text(okrs)
+    return render_pages(run(Settings(content_dir=root, as_of=as_of, cache_dir=None)))
+
+
 ROOT = Path(__file__).resolve().parents[2]  # the repository (for subprocess runs)
 AS_OF = date(2026, 6, 30)
 

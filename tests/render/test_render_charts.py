@@ -9,6 +9,7 @@ presentation attribute is repeated element by element.
 from __future__ import annotations
 
 import re
+import sys
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from okrsite.render.charts import Bar, Chart, Point, kpi_chart, kr_chart, nice_ticks, trend_chart
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from helpers.checkkit import one_unit_pages
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = 'Evil </title><script>alert(1)</script> & "q"'
@@ -534,17 +538,8 @@ objectives:
 
 
 def test_every_use_on_a_page_draws_an_element_defined_before_it(tmp_path: Path) -> None:
-    from okrsite.pipeline import run
-    from okrsite.render import render_pages
-    from okrsite.settings import Settings
-
-    (tmp_path / "periods" / "2026-Q2").mkdir(parents=True)
-    (tmp_path / "org.yaml").write_text("version: 1\nkind: org\nname: Acme\nunits:\n"
-                                       "  - {id: company, name: Acme}\n")
-    (tmp_path / "periods" / "2026-Q2" / "company.yaml").write_text(TWO_CHARTS)
-    build = run(Settings(content_dir=tmp_path, as_of=date(2026, 5, 1), cache_dir=None))
     uses = 0
-    for page in render_pages(build):
+    for page in one_unit_pages(tmp_path, TWO_CHARTS, date(2026, 5, 1)):
         seen: set[str] = set()
         drawn = r'<g id="([^"]+)" class="okr-c-piece">|<use href="#([^"]+)"/>'
         for m in re.finditer(drawn, page.html):

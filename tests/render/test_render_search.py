@@ -4,15 +4,16 @@ shows twice (the latest check-in, also in its table of check-ins) is indexed onc
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
-from okrsite.pipeline import run
-from okrsite.render import render_pages
 from okrsite.render.charts import Point, kr_chart
 from okrsite.render.common import table
 from okrsite.render.page import Searched, searchable
-from okrsite.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from helpers.checkkit import one_unit_pages
 
 
 def test_a_word_column_is_searched_by_its_mark_not_its_header() -> None:
@@ -61,12 +62,8 @@ objectives:
 
 
 def test_the_latest_check_in_note_is_indexed_once(tmp_path: Path) -> None:
-    (tmp_path / "periods" / "2026-Q2").mkdir(parents=True)
-    (tmp_path / "org.yaml").write_text("version: 1\nkind: org\nname: Acme\nunits:\n"
-                                       "  - {id: company, name: Acme}\n")
-    (tmp_path / "periods" / "2026-Q2" / "company.yaml").write_text(OKRS)
-    build = run(Settings(content_dir=tmp_path, as_of=date(2026, 5, 1), cache_dir=None))
-    page = next(p for p in render_pages(build) if p.path == "periods/2026-Q2/company/index.md")
+    page = next(p for p in one_unit_pages(tmp_path, OKRS, date(2026, 5, 1))
+                if p.path == "periods/2026-Q2/company/index.md")
     # On the page: the latest note on the key result's card and in its table.
     assert page.html.count("Two DEALSTWO ones.") == 2
     words = searchable(page.html)
