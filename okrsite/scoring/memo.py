@@ -8,8 +8,9 @@ unpickle to what they were made from):
 - an objective's own result (its `ObjectiveResult` before any roll-up, and its key
   results' `KRResult`s) by: the okrsite version, the scoring settings, the registry's
   scorers (`ScorerRegistry.origins`: each name with its class and version, or its
-  entry point and package version), the period as modelled (`repr`: its dates, state, closing and
-  amendments), the day it is scored for (`Period.scoring_date`), the objective as
+  entry point and package version), the period as modelled (`repr`: its dates, state,
+  closing and amendments), the day it is scored for (`Period.scoring_date`) and its
+  state on the as-of date, the objective as
   modelled (`objective_key`: every field a score reads, its key results' with their
   check-ins, milestones, confidences and grades; all of a key result's fields when a
   plugin scorer scores it, since a plugin may read any), and each KPI its key results
@@ -18,8 +19,9 @@ unpickle to what they were made from):
 - an objective's scoring-check problems (OKR213, OKR230, OKR231 of its key results,
   without their place in the file, added when reported) by the same keys, with the
   as-of date for the scoring day (the checks judge what is known as of the date).
-- a unit's result by the same context and the full keys of exactly the objectives the
-  scored content gives it, in order. A public view withholds restricted objectives, so
+- a unit's result by the same context and period part (so a unit without objectives
+  is keyed by its settings, period and day too) and the full keys of exactly the
+  objectives the scored content gives it, in order. A public view withholds restricted objectives, so
   its unit key differs from the full content's and a restricted objective's score
   cannot reach a public unit score. A unit with a `score_from: aligned` objective (whose
   score rolls up objectives of other units) is not kept: it is computed each time from

@@ -525,7 +525,8 @@ def score_content(content: Content, as_of: date,
             continue
         period = content.period(period_id)
         day = period.scoring_date(as_of)
-        period_key = repr((context, repr(period), day))
+        # The state too: it moves with the as-of after a period's end, its day may not.
+        period_key = repr((context, repr(period), day, period.state(as_of)))
         for unit in unit_order:
             up = content.okrs.get((period_id, unit))
             if up is None:
@@ -557,7 +558,9 @@ def score_content(content: Content, as_of: date,
         if any(o.score_from == "aligned" for o in objectives):
             result = unit_result()  # from other units' objectives: not kept
         else:  # copied: the cascade score is set on it below
-            result = copy(memo.get(("unit", period_id, unit, keys), unit_result))
+            # Keyed by the period too: a unit without objectives has no objective key
+            # to carry the settings, the period and its day.
+            result = copy(memo.get(("unit", period_key, unit, keys), unit_result))
         card.units[result.ref] = result
     if only is not None:
         return card

@@ -276,3 +276,18 @@ def test_a_scorer_of_another_version_is_not_served_from_the_memo(tmp_path: Path)
         registry.register(scorer)
         score = session.build(registry).scorecard.krs["2026-Q1:company/q1-grow/deals"].score
         assert (score.value, score.scorer_version) == (value, scorer.version)
+
+
+def test_a_unit_without_objectives_is_not_served_another_day_s_result(
+        tmp_path: Path) -> None:
+    # All of support's objectives withheld: its public unit has no objective key to
+    # carry the period's state or the day, so the unit key must.
+    content = files()
+    content[f"{Q1}/support.yaml"]["objectives"][0]["visibility"] = "restricted"
+    Repo(tmp_path, content)
+    session = Session(tmp_path)
+    closed = session.build()
+    active = session.build(as_of=date(2026, 2, 1))  # Session.build: equal to a cold build
+    unit = "2026-Q1:support"
+    assert closed.scorecard.units[unit].objectives == []
+    assert active.scorecard.units[unit] != closed.scorecard.units[unit]
