@@ -19,10 +19,10 @@ unpickle to what they were made from):
 - an objective's scoring-check problems (OKR213, OKR230, OKR231 of its key results,
   without their place in the file, added when reported) by the same keys, with the
   as-of date for the scoring day (the checks judge what is known as of the date).
-- a unit's result by the same context and period part (so a unit without objectives
-  is keyed by its settings, period and day too) and the full keys of exactly the
-  objectives the scored content gives it, in order. A public view withholds restricted objectives, so
-  its unit key differs from the full content's and a restricted objective's score
+- a unit's result by the same context and period part (so a unit without objectives is
+  keyed by its settings, period and day too) and the full keys of exactly the objectives
+  the scored content gives it, in order. A public view withholds restricted objectives,
+  so its unit key differs from the full content's and a restricted objective's score
   cannot reach a public unit score. A unit with a `score_from: aligned` objective (whose
   score rolls up objectives of other units) is not kept: it is computed each time from
   the rolled-up objectives, as are the roll-ups, the cascade scores and the KPIs'
