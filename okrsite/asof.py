@@ -21,6 +21,7 @@ from okrsite import __version__
 from okrsite.errors import OkrsiteError
 from okrsite.limits import FIRST_AS_OF, LAST_AS_OF
 from okrsite.model import Content, Source
+from okrsite.output import write_cache
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -97,13 +98,7 @@ def git_date(content_dir: Path, cache_dir: Path | None = None) -> date | None:
     dates = [line for line in done.stdout.split() if ISO_DATE.match(line)]
     found = date.fromisoformat(max(dates)) if dates else None
     if file is not None and found is not None:
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(found.isoformat()))
-            tmp.replace(file)
-        except OSError:
-            pass  # a read-only cache dir only costs speed
+        write_cache(file, json.dumps(found.isoformat()).encode())
     return found
 
 

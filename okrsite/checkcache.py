@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
@@ -42,6 +41,7 @@ from okrsite import __version__
 from okrsite.diagnostics import CODES, Diagnostic
 from okrsite.loader import Document, ParseCache
 from okrsite.model import Content, Unit
+from okrsite.output import write_cache
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import ordered_periods
@@ -159,13 +159,7 @@ class CheckCache:
         self._dirty = False
         data = {"documents": {k: [asdict(d) for d in v] for k, v in self.documents.items()},
                 "finals": sorted(self.finals)}
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, separators=(",", ":")))
-            tmp.replace(file)
-        except OSError:
-            pass  # caching is an optimisation only
+        write_cache(file, json.dumps(data, separators=(",", ":")).encode())
 
 
 def _decode(rows: Any) -> tuple[Diagnostic, ...] | None:
@@ -225,5 +219,6 @@ def final_inputs(entries: Iterable[tuple[Any, str, str, bytes, str]], content: C
             scorers.append((name, "unavailable"))
     org = next((digest for rel, digest in sha.items() if rel in ("org.yaml", "org.yml")),
                None)
-    return final_key(period_id, content.fiscal_year_start, repr(scoring), registry.names(),
+    # origins, not names: an upgraded scorer package is not a clean check of the old one
+    return final_key(period_id, content.fiscal_year_start, repr(scoring), registry.origins(),
                      scorers, org, files, used)

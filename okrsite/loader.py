@@ -27,6 +27,7 @@ from typing import Any
 
 from okrsite import __version__
 from okrsite.diagnostics import CODES, Diagnostic, diag
+from okrsite.output import write_cache
 from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse, place
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -157,13 +158,7 @@ class ParseCache:
         file = self._file(sha)
         if file is None:
             return
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(_encode(parsed))
-            tmp.replace(file)
-        except OSError:
-            pass  # a read-only cache dir only costs speed
+        write_cache(file, _encode(parsed))
 
     def forget(self) -> None:
         """Let go of the entries held in memory (those on disk stay). A one-off build

@@ -140,6 +140,23 @@ def write_atomically(file: Path, data: bytes) -> None:
         raise
 
 
+def write_cache(file: Path, data: bytes) -> None:
+    """A cache entry written whole or not at all (a temporary file, then a rename), and
+    never an error: caching is an optimisation only, so a read-only or full cache dir
+    costs speed. Not synced to disk: an entry lost in a crash is computed again, and a
+    torn one is damaged, which every reader ignores."""
+    tmp: str | None = None
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, file)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def directory_page(path: str) -> str:
     """Where `okrsite render` writes a page when URLs are directories: `a/b.md`, served
     at `a/b/`, as `a/b/index.md`. Its links are relative to the address it is served

@@ -37,6 +37,7 @@ from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
 from okrsite.model import Content, Source, Unit
+from okrsite.output import write_cache
 from okrsite.people import PeopleIndex, people_index
 from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
@@ -465,10 +466,4 @@ def _store(file: Path, diagnostics: list[Diagnostic]) -> None:
 
 
 def _write_json(file: Path, data: object) -> None:
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data))
-        tmp.replace(file)
-    except OSError:
-        pass  # caching is an optimisation only
+    write_cache(file, json.dumps(data).encode())

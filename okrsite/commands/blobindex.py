@@ -14,7 +14,6 @@ be stale.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from okrsite import __version__
 from okrsite.history.restrict import Mark, document_marks
 from okrsite.loader import expected_kind
 from okrsite.model import Ref
+from okrsite.output import write_cache
 from okrsite.yamlparse import PARSER_VERSION
 
 _FORMAT = 1
@@ -106,14 +106,8 @@ class BlobIndex:
         wanted = {f"{blob}:{rel}" for rel, blob in used}
         if len(entries) > 2 * len(wanted) + _SPARE:
             entries = {k: v for k, v in entries.items() if k in wanted}
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({k: _encode(v) for k, v in entries.items()},
-                                      separators=(",", ":")), encoding="utf-8")
-            tmp.replace(self.file)
-        except OSError:
-            pass  # a read-only cache dir only costs speed
+        write_cache(self.file, json.dumps({k: _encode(v) for k, v in entries.items()},
+                                          separators=(",", ":")).encode())
 
 
 def _encode(s: Summary) -> list[Any]:
