@@ -11,7 +11,7 @@ pages are kept: those of closed periods with a final record, which a CI build ca
 take from its last run. A disk entry is JSON naming its digest and key; one that is
 unreadable, damaged or for another digest is ignored (and rewritten), never served.
 The digest covers the settings, visibility included, so an internal build's pages
-never reach a public build. Writes are atomic (okrsite.output.write_atomically).
+never reach a public build. Entries are written whole or not at all (okrsite.output.write_cache).
 
 After a successful build, `prune(variant)` removes the disk entries no recent build
 used, so cache_dir does not grow with every edit: each build records the entries it
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from okrsite import __version__
-from okrsite.output import write_atomically
+from okrsite.output import write_atomically, write_cache
 from okrsite.render.page import Page
 
 FORMAT = 1
@@ -49,12 +49,13 @@ class PageCache:
     _memory: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # key -> digest, entry
     frozen: set[str] = field(default_factory=set)  # paths of frozen pages since `begin`
     _used: set[str] = field(default_factory=set)  # disk entries (digests) this build used
+    # when the build began (# clock-ok: only which cache entries prune may remove)
     _began: float = field(default_factory=time.time)
 
     def begin(self) -> None:
         """A new build: the counters start again (tests and benchmarks read them)."""
         self.rendered, self.from_disk, self.frozen = [], [], set()
-        self._used, self._began = set(), time.time()
+        self._used, self._began = set(), time.time()  # clock-ok: see _began
 
     def has(self, key: str, digest: str, frozen: bool) -> bool:
         """Whether `get` will likely find the pages (a disk entry may still be damaged)."""
@@ -90,8 +91,7 @@ class PageCache:
         if frozen and self.directory is not None:
             self._used.add(digest)
             self.frozen.update(p.path for p in pages)
-            with contextlib.suppress(OSError):  # a read-only cache dir only costs speed
-                write_atomically(self._file(digest), data)
+            write_cache(self._file(digest), data)  # one per closed page: not synced
 
     def prune(self, variant: str) -> int:
         """After a successful build: record the entries it used under `variant` (what

@@ -29,7 +29,7 @@ from typing import Any
 
 from okrsite import __version__
 from okrsite.mkdocs_plugin.search import Element, Section
-from okrsite.output import write_atomically
+from okrsite.output import write_cache
 from okrsite.pagecache import prune
 
 FORMAT = 1
@@ -44,10 +44,11 @@ class SearchCache:
     directory: Path | None  # cache_dir
     read: int = 0  # entries taken since `begin` (tests read it)
     _used: set[str] = field(default_factory=set)
+    # when the build began (# clock-ok: only which cache entries prune may remove)
     _began: float = field(default_factory=time.time)
 
     def begin(self) -> None:
-        self.read, self._used, self._began = 0, set(), time.time()
+        self.read, self._used, self._began = 0, set(), time.time()  # clock-ok: _began
 
     def get(self, digest: str) -> tuple[str, list[Any]] | None:
         """The search view and sections of the page whose HTML has `digest`."""
@@ -71,9 +72,8 @@ class SearchCache:
                  list(s.title), list(s.text), s.id] for s in sections]
         data = {"format": FORMAT, "key": digest, "view": view, "sections": rows}
         self._used.add(digest)
-        with contextlib.suppress(OSError, TypeError, ValueError):
-            write_atomically(self._file(digest),
-                             zlib.compress(json.dumps(data).encode(), 1))
+        with contextlib.suppress(TypeError, ValueError):  # attributes JSON cannot hold
+            write_cache(self._file(digest), zlib.compress(json.dumps(data).encode(), 1))
 
     def prune(self, variant: str) -> int:
         if self.directory is None:
