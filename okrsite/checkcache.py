@@ -29,7 +29,6 @@ again); a write failure only costs speed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import weakref
 from collections.abc import Iterable, Mapping
@@ -39,6 +38,7 @@ from typing import Any
 
 from okrsite import __version__
 from okrsite.diagnostics import CODES, Diagnostic
+from okrsite.digest import digest_of
 from okrsite.loader import Document, ParseCache
 from okrsite.model import Content, Unit
 from okrsite.output import write_cache
@@ -49,30 +49,23 @@ from okrsite.scoring.rollup import ordered_periods
 _FIELDS = ("file", "line", "col", "code", "message", "hint")
 
 
-def _sha(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(str(part).encode("utf-8", "surrogatepass") + b"\0")
-    return h.hexdigest()
-
-
 def units_digest(units: Mapping[str, Unit] | None) -> str:
     """What the document rules read of the org: each unit's id, parent and lead, in
     order (suggestions and examples are taken in that order)."""
     if units is None:
         return "no org"
-    return _sha(*((u.id, u.parent, u.lead) for u in units.values()))
+    return digest_of(*((u.id, u.parent, u.lead) for u in units.values()))
 
 
 def document_key(doc: Document, units: str) -> str:
     """The key of a document's problems; `units` is `units_digest` of the org's units
     (not used for the org itself, which is checked before any unit is known)."""
-    return _sha("doc", __version__, doc.file, doc.relpath, doc.expected_kind, doc.sha256,
-                units if doc.expected_kind != "org" else "")
+    return digest_of("doc", __version__, doc.file, doc.relpath, doc.expected_kind, doc.sha256,
+                     units if doc.expected_kind != "org" else "")
 
 
 def final_key(*parts: object) -> str:
-    return _sha("final", __version__, *parts)
+    return digest_of("final", __version__, *parts)
 
 
 class CheckCache:

@@ -21,12 +21,12 @@ same index a full build writes.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any
 
 from mkdocs.structure.files import File, Files
 
+from okrsite.digest import digest_of
 from okrsite.mkdocs_plugin.page import Heads
 from okrsite.render.page import Page
 
@@ -47,14 +47,6 @@ def written_by_hand(files: Files) -> None:
             file.is_modified = lambda: True  # type: ignore[method-assign]
 
 
-def _digest(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:  # a page's HTML is hashed as it is, not copied through repr
-        h.update(part.encode() if isinstance(part, str) else repr(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 class Unchanged:
     """What the last build showed, to tell which pages of this one are the same."""
 
@@ -69,7 +61,7 @@ class Unchanged:
     @staticmethod
     def digest(page: Page, extra: object) -> str:
         """What a page shows: its title, metadata, body, and `extra` (its permalinks)."""
-        return _digest(page.title, page.meta, page.in_nav, extra, page.html)
+        return digest_of(page.title, page.meta, page.in_nav, extra, page.html)
 
     def heads(self, src_uri: str, digest: str) -> Heads | None:
         """The toc and anchors of the page the last build showed so, if it did."""
@@ -87,7 +79,7 @@ class Unchanged:
         """A new build shaped by `site` (see plugin._shape): each file whose page's digest
         is the last build's, in a site shaped the same, with its output still in
         site_dir, is marked unchanged."""
-        key = _digest(site)
+        key = digest_of(site)
         same, self._site = key == self._site, key
         last, self._pages = (self._pages if same else {}), {}
         self.skipped = []

@@ -28,25 +28,17 @@ period: an edit re-renders them, which is one page each.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from okrsite import __version__
+from okrsite.digest import digest_of
 from okrsite.model import PeriodState
 from okrsite.render.common import Site
 
 if TYPE_CHECKING:
     from okrsite.pipeline import Build
-
-
-def _h(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(str(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 class PageInputs:
@@ -68,21 +60,21 @@ class PageInputs:
                         or rel.endswith(("/period.yaml", "/period.yml")))
         scorers = sorted({(r.score.scorer, r.score.scorer_version)
                           for r in site.card.krs.values()})
-        return _h(__version__, repr(settings), scorers, b.registry.names(), shared,
-                  sorted(site.content.okrs), sorted(site.content.kpis), repr(site.withheld))
+        return digest_of(__version__, repr(settings), scorers, b.registry.names(), shared,
+                         sorted(site.content.okrs), sorted(site.content.kpis), repr(site.withheld))
 
     @cached_property
     def base(self) -> str:
         b = self.build
         head = b.head if b.settings.history else None
-        return _h(self._common, self.site.as_of.isoformat(), head)
+        return digest_of(self._common, self.site.as_of.isoformat(), head)
 
     def frozen_base(self, period: str) -> str:
         """`base` for a frozen period's pages: its scoring date for the as-of, and every
         period's state (a linked objective's period may close), not the commit."""
         site = self.site
-        return _h(self._common, "frozen", site.period_as_of(period).isoformat(),
-                  sorted((p, s.value) for p, s in site.card.period_states.items()))
+        return digest_of(self._common, "frozen", site.period_as_of(period).isoformat(),
+                         sorted((p, s.value) for p, s in site.card.period_states.items()))
 
     def _history(self, period: str, unit: str) -> str:
         """What a frozen unit-period page shows of the history: its change log (or
@@ -100,8 +92,8 @@ class PageInputs:
             res = site.card.krs.get(str(kr.ref))
             latest.append(repr(site.latest_update(kr, res.last_check_in))
                           if res is not None else "")
-        return _h("history", h.available, h.shallow, h.horizon, log,
-                  [repr(site.goalposts.get(str(kr.ref), [])) for kr in krs], latest)
+        return digest_of("history", h.available, h.shallow, h.horizon, log,
+                         [repr(site.goalposts.get(str(kr.ref), [])) for kr in krs], latest)
 
     def _kpi(self, kpi: str) -> str:
         found = self.site.content.kpis.get(kpi)
@@ -118,18 +110,19 @@ class PageInputs:
                 self._up[key] = ""
                 return ""
             kpis = sorted({k.kpi for o in up.objectives for k in o.key_results if k.kpi})
-            self._up[key] = _h(self.files.get(up.source.path, ""),
-                               [self._kpi(k) for k in kpis],
-                               repr(site.unit_result(period, unit)),
-                               [repr(site.card.objectives.get(str(o.ref)))
-                                for o in up.objectives])
+            self._up[key] = digest_of(self.files.get(up.source.path, ""),
+                                      [self._kpi(k) for k in kpis],
+                                      repr(site.unit_result(period, unit)),
+                                      [repr(site.card.objectives.get(str(o.ref)))
+                                       for o in up.objectives])
         return self._up[key]
 
     @cached_property
     def everything(self) -> str:
         """Every unit period, KPI and the attention list: the listing pages'."""
-        return _h(self.base, [self.unit_period(p, u) for p, u in sorted(self.site.content.okrs)],
-                  [self._kpi(k) for k in sorted(self.site.content.kpis)], self.attention)
+        content = self.site.content
+        return digest_of(self.base, [self.unit_period(p, u) for p, u in sorted(content.okrs)],
+                         [self._kpi(k) for k in sorted(content.kpis)], self.attention)
 
     @cached_property
     def attention(self) -> str:
@@ -137,21 +130,21 @@ class PageInputs:
         names and why, each with its unit period's digest (its titles and results); the
         by-owner groups follow from those. Its own repr cost seconds at 1,000 pages."""
         att = self.site.attention
-        return _h("attention", att.periods,
-                  [(str(d.kr.ref), d.reason, d.owner, d.person, d.age_days,
-                    self.unit_period(d.objective.period, d.objective.unit))
-                   for d in att.key_results],
-                  [(str(o.objective.ref), self.unit_period(o.objective.period,
-                                                           o.objective.unit))
-                   for o in att.off_track])
+        return digest_of("attention", att.periods,
+                         [(str(d.kr.ref), d.reason, d.owner, d.person, d.age_days,
+                           self.unit_period(d.objective.period, d.objective.unit))
+                          for d in att.key_results],
+                         [(str(o.objective.ref), self.unit_period(o.objective.period,
+                                                                  o.objective.unit))
+                          for o in att.off_track])
 
     def _of(self, kind: str, *parts: object) -> str:
-        return _h(kind, self.base, *parts)
+        return digest_of(kind, self.base, *parts)
 
     def _of_period(self, period: str, kind: str, *parts: object) -> str:
         """A digest of a page of `period`: on `frozen_base` if it is frozen."""
         if self.frozen(period):
-            return _h(kind, self.frozen_base(period), *parts)
+            return digest_of(kind, self.frozen_base(period), *parts)
         return self._of(kind, *parts)
 
     def _ups(self, keys: Iterable[tuple[str, str]]) -> list[str]:
