@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from okrsite import __version__
+from okrsite.digest import code_version
 from okrsite.errors import OkrsiteError
 from okrsite.limits import FIRST_AS_OF, LAST_AS_OF
 from okrsite.model import Content, Source
@@ -125,7 +125,7 @@ def _history_key(content_dir: Path) -> str | None:
         return None
     if replaced.returncode != 0 or replaced.stdout.strip() or not ISO_SHA.match(lines[2]):
         return None
-    key = f"{__version__}\0{content_dir.resolve()}\0{lines[2]}"
+    key = f"{code_version()}\0{content_dir.resolve()}\0{lines[2]}"
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 

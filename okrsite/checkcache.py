@@ -36,12 +36,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from okrsite import __version__
 from okrsite.diagnostics import CODES, Diagnostic
-from okrsite.digest import digest_of
+from okrsite.digest import code_version, digest_of
 from okrsite.loader import Document, ParseCache
 from okrsite.model import Content, Unit
-from okrsite.output import write_cache
+from okrsite.output import drop_other_versions, write_cache
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import ordered_periods
@@ -60,12 +59,12 @@ def units_digest(units: Mapping[str, Unit] | None) -> str:
 def document_key(doc: Document, units: str) -> str:
     """The key of a document's problems; `units` is `units_digest` of the org's units
     (not used for the org itself, which is checked before any unit is known)."""
-    return digest_of("doc", __version__, doc.file, doc.relpath, doc.expected_kind, doc.sha256,
+    return digest_of("doc", code_version(), doc.file, doc.relpath, doc.expected_kind, doc.sha256,
                      units if doc.expected_kind != "org" else "")
 
 
 def final_key(*parts: object) -> str:
-    return digest_of("final", __version__, *parts)
+    return digest_of("final", code_version(), *parts)
 
 
 class CheckCache:
@@ -86,7 +85,7 @@ class CheckCache:
     def _file(self) -> Path | None:
         if self.directory is None:
             return None
-        return self.directory / f"checks-{__version__}.json"
+        return self.directory / f"checks-{code_version()}.json"
 
     def _load(self) -> None:
         """Read the disk entries once; a damaged file or entry is passed over."""
@@ -153,6 +152,7 @@ class CheckCache:
         data = {"documents": {k: [asdict(d) for d in v] for k, v in self.documents.items()},
                 "finals": sorted(self.finals)}
         write_cache(file, json.dumps(data, separators=(",", ":")).encode())
+        drop_other_versions(file, "checks-")
 
 
 def _decode(rows: Any) -> tuple[Diagnostic, ...] | None:

@@ -25,9 +25,9 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from okrsite import __version__
 from okrsite.diagnostics import CODES, Diagnostic, diag
-from okrsite.output import write_cache
+from okrsite.digest import code_version
+from okrsite.output import drop_other_versions, write_cache
 from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse, place
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -128,7 +128,7 @@ class ParseCache:
     def _dir(self) -> Path | None:
         if self.directory is None:
             return None
-        return self.directory / f"parse-{PARSER_VERSION}-{__version__}"
+        return self.directory / f"parse-{PARSER_VERSION}-{code_version()}"
 
     def _file(self, sha: str) -> Path | None:
         base = self._dir()
@@ -211,6 +211,7 @@ class ParseCache:
                 f.write(json.dumps(table, separators=(",", ":")).encode() + b"\n")
                 f.writelines(raw for _, raw in entries)
             tmp.replace(pack)
+            drop_other_versions(base, "parse-")
             for old in merged:
                 if old != pack:
                     old.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ own output (replaced freely) from a directory of someone else's files (refused).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -155,6 +156,25 @@ def write_cache(file: Path, data: bytes) -> None:
     except OSError:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def drop_other_versions(current: Path, prefix: str) -> None:
+    """Remove what other okrsite code left beside `current` in a cache directory: the
+    entries named `prefix...` but for another version or code (digest.code_version).
+    A cache of each code that ever ran would otherwise grow with every upgrade or,
+    in a checkout, every edit. Never an error."""
+    parent = current.parent
+    try:
+        stale = [p for p in parent.iterdir()
+                 if p.name.startswith(prefix) and p.name != current.name]
+    except OSError:
+        return
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def directory_page(path: str) -> str:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okrsite import __version__
+from okrsite.digest import code_version
 from okrsite.output import write_atomically, write_cache
 from okrsite.render.page import Page
 
@@ -112,7 +112,7 @@ class PageCache:
 
     def _folder(self) -> Path:
         assert self.directory is not None
-        return self.directory / f"pages-{FORMAT}-{__version__}"
+        return self.directory / f"pages-{FORMAT}-{code_version()}"
 
     def _file(self, digest: str) -> Path:
         return self._folder() / digest[:2] / f"{digest}.json"

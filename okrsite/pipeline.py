@@ -22,12 +22,12 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from okrsite import __version__
 from okrsite.asof import AsOf, AsOfError, Latest, latest_entry, resolve_as_of
 from okrsite.attention import Attention, needs_attention
 from okrsite.build import build as build_model
 from okrsite.checkcache import CheckCache, document_key, final_inputs, session, units_digest
 from okrsite.diagnostics import Diagnostic, diag, has_errors
+from okrsite.digest import code_version
 from okrsite.final import FinalCheck, check_final, final_diagnostics
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
 from okrsite.history.authors import EntryAuthors, entry_authors
@@ -422,7 +422,7 @@ class Build:
             return None
         import hashlib
 
-        key = (f"{__version__}\0{self.content_dir}-{self.snapshot.digest}-"
+        key = (f"{code_version()}\0{self.content_dir}-{self.snapshot.digest}-"
                f"{self.settings.fiscal_year_start}-{extra}")
         return cache_dir / kind / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 

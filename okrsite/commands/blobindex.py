@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from okrsite import __version__
+from okrsite.digest import code_version
 from okrsite.history.restrict import Mark, document_marks
 from okrsite.loader import expected_kind
 from okrsite.model import Ref
-from okrsite.output import write_cache
+from okrsite.output import drop_other_versions, write_cache
 from okrsite.yamlparse import PARSER_VERSION
 
 _FORMAT = 1
@@ -75,7 +75,7 @@ class BlobIndex:
 
     def __init__(self, directory: Path | None) -> None:
         self.file = (None if directory is None else
-                     directory / f"diff-index-{_FORMAT}-{PARSER_VERSION}-{__version__}.json")
+                     directory / f"diff-index-{_FORMAT}-{PARSER_VERSION}-{code_version()}.json")
         self.entries: dict[str, Summary] = {}
         self.added = 0
         if self.file is None:
@@ -108,6 +108,7 @@ class BlobIndex:
             entries = {k: v for k, v in entries.items() if k in wanted}
         write_cache(self.file, json.dumps({k: _encode(v) for k, v in entries.items()},
                                           separators=(",", ":")).encode())
+        drop_other_versions(self.file, "diff-index-")
 
 
 def _encode(s: Summary) -> list[Any]:

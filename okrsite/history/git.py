@@ -34,7 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from okrsite import __version__
+from okrsite.digest import code_version
 from okrsite.errors import OkrsiteError
 from okrsite.history.diff import diff_documents, unreadable
 from okrsite.history.restrict import Mark, document_marks, entries_of
@@ -46,6 +46,7 @@ from okrsite.history.types import (
     History,
 )
 from okrsite.loader import ParseCache, expected_kind
+from okrsite.output import drop_other_versions
 from okrsite.yamlparse import Parsed, YamlError, parse
 
 HISTORY_VERSION = "2"  # bump when the cached changes' shape or meaning changes
@@ -520,7 +521,9 @@ def _cache_file(cache_dir: Path | None, repo: Repo, suffix: str = ".json") -> Pa
     if cache_dir is None:
         return None
     key = hashlib.sha256(f"{repo.root}\0{repo.content_rel}".encode()).hexdigest()[:24]
-    return cache_dir / f"history-{HISTORY_VERSION}-{__version__}" / f"{key}{suffix}"
+    folder = cache_dir / f"history-{HISTORY_VERSION}-{code_version()}"
+    drop_other_versions(folder, "history-")  # what other code cached is never read
+    return folder / f"{key}{suffix}"
 
 
 def _load_log(file: Path | None) -> tuple[str, Log] | None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okrsite import __version__
+from okrsite.digest import code_version
 from okrsite.mkdocs_plugin.search import Element, Section
 from okrsite.output import write_cache
 from okrsite.pagecache import prune
@@ -82,7 +82,7 @@ class SearchCache:
 
     def _folder(self) -> Path:
         assert self.directory is not None
-        return self.directory / f"search-{FORMAT}-{__version__}"
+        return self.directory / f"search-{FORMAT}-{code_version()}"
 
     def _file(self, digest: str) -> Path:
         return self._folder() / digest[:2] / f"{digest}.json"

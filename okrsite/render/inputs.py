@@ -32,8 +32,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from okrsite import __version__
-from okrsite.digest import digest_of
+from okrsite.digest import code_version, digest_of
 from okrsite.model import PeriodState
 from okrsite.render.common import Site
 
@@ -60,7 +59,7 @@ class PageInputs:
                         or rel.endswith(("/period.yaml", "/period.yml")))
         scorers = sorted({(r.score.scorer, r.score.scorer_version)
                           for r in site.card.krs.values()})
-        return digest_of(__version__, repr(settings), scorers, b.registry.names(), shared,
+        return digest_of(code_version(), repr(settings), scorers, b.registry.names(), shared,
                          sorted(site.content.okrs), sorted(site.content.kpis), repr(site.withheld))
 
     @cached_property

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from helpers.checkkit import Repo
 
 import okrsite.pipeline as pipeline
-from okrsite import __version__
+from okrsite.digest import code_version
 from okrsite.checkcache import session
 from okrsite.cli import main
 from okrsite.diagnostics import Diagnostic
@@ -265,7 +265,7 @@ def test_a_damaged_cache_file_or_entry_is_ignored(repo: Repo, tmp_path: Path):
     _wrong_unit(repo)
     expected = cold(repo.root)
     Session(repo.root, cache_dir).check()
-    file = cache_dir / f"checks-{__version__}.json"
+    file = cache_dir / f"checks-{code_version()}.json"
     data = json.loads(file.read_text())
     damaged = next(k for k, v in data["documents"].items() if v)  # the OKR008 entry
     data["documents"][damaged][0]["line"] = "1"
