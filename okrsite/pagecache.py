@@ -29,6 +29,7 @@ import json
 import shutil
 import time
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ from okrsite.output import write_atomically, write_cache
 from okrsite.render.page import Page
 
 FORMAT = 1
+# Variants (settings) whose entries prune keeps: a public and an internal build sharing a
+# cache_dir, with room for a settings change or two.
+KEEP_VARIANTS = 4
 
 
 @dataclass
@@ -147,11 +151,26 @@ def _pages(data: Any, key: str, digest: str) -> list[Page] | None:
     return pages
 
 
+def _newest(lists: Iterable[Path], count: int) -> list[Path]:
+    """The `count` lists written last; the others are removed: a variant no build has
+    used for that long (settings changed since) keeps its pages no longer."""
+    dated = []
+    for listed in lists:
+        with contextlib.suppress(OSError):
+            dated.append((listed.stat().st_mtime_ns, listed.name, listed))
+    dated.sort(reverse=True)
+    for *_, old in dated[count:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    return [listed for *_, listed in dated[:count]]
+
+
 def prune(folder: Path, used: set[str], variant: str, began: float) -> int:
     """Of a cache folder `<parent>/<kind>-<format>-<version>/xx/<name>.json`: record
     `used` (entry names) under `variant`, then remove the entries in no variant's
     list and written before `began`, and the kind's folders of other formats and
-    versions. Returns how many entries went; a failure only leaves entries behind."""
+    versions. Only the KEEP_VARIANTS lists written last count. Returns how many entries
+    went; a failure only leaves entries behind."""
     kind = folder.name.split("-", 1)[0]
     name = hashlib.sha256(variant.encode()).hexdigest()[:16]
     removed = 0
@@ -164,7 +183,7 @@ def prune(folder: Path, used: set[str], variant: str, began: float) -> int:
         write_atomically(folder / f"used-{name}.txt",
                          "".join(f"{d}\n" for d in sorted(used)).encode())
         keep: set[str] = set()
-        for listed in folder.glob("used-*.txt"):
+        for listed in _newest(folder.glob("used-*.txt"), KEEP_VARIANTS):
             keep.update(listed.read_text().split())
         for entry in folder.glob("*/*.json"):
             if entry.stem in keep:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from okrsite.cli import main
-from okrsite.pagecache import PageCache
+from okrsite.pagecache import KEEP_VARIANTS, PageCache
 from okrsite.pipeline import run
 from okrsite.render import iter_site
 from okrsite.render.common import unit_period_page
@@ -123,6 +123,29 @@ def test_repeated_edits_do_not_grow_the_cache(tmp_path: Path) -> None:
     _, built = ci_run(content, cache_dir, as_of, history=False)
     assert built == pages(content, as_of, history=False)
     assert sorted(cache_dir.glob("pages-*/*/*.json")) == entries
+
+
+def test_only_the_variants_built_last_keep_their_pages(tmp_path: Path) -> None:
+    """Each settings variant keeps its own entries (a public and an internal build may
+    share cache_dir), but a variant no build used for KEEP_VARIANTS others keeps none."""
+    content = tmp_path / "content"
+    shutil.copytree(DEMO_CONTENT, content)
+    cache_dir = tmp_path / "cache"
+    closed = content / "periods/2026-Q3/support.yaml"
+    original = closed.read_text()
+    used = []
+    for k in range(KEEP_VARIANTS + 1):  # each variant sees its own edit of a closed period
+        closed.write_text(original.replace("title: ", f"title: Edit{k} ", 1))
+        cache = PageCache(cache_dir, keep=False)
+        pages(content, date(2026, 11, 25), cache, history=False)
+        used.append(set(cache._used))  # the entries this build read or wrote
+        cache.prune(f"variant {k}")
+    on_disk = {p.stem for p in cache_dir.glob("pages-*/*/*.json")}
+    for k, entries in enumerate(used):
+        own = entries - set().union(*(e for j, e in enumerate(used) if j != k))
+        assert own, "each edit renders pages of its own"
+        assert (own <= on_disk) if k else not own & on_disk
+    assert len(list(cache_dir.glob("pages-*/used-*.txt"))) == KEEP_VARIANTS
 
 
 def test_a_restricted_item_cached_while_public_never_appears_after_restriction(
