@@ -21,7 +21,7 @@ from okrsite.digest import code_version
 from okrsite.errors import OkrsiteError
 from okrsite.limits import FIRST_AS_OF, LAST_AS_OF
 from okrsite.model import Content, Source
-from okrsite.output import write_cache
+from okrsite.output import KEPT_STATES, keep_newest, write_cache
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -99,6 +99,7 @@ def git_date(content_dir: Path, cache_dir: Path | None = None) -> date | None:
     found = date.fromisoformat(max(dates)) if dates else None
     if file is not None and found is not None:
         write_cache(file, json.dumps(found.isoformat()).encode())
+        keep_newest(file.parent, KEPT_STATES)
     return found
 
 

@@ -158,6 +158,26 @@ def write_cache(file: Path, data: bytes) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
+# Entries kept per folder of per-state caches (the as-of, a clean check, the git date):
+# the states of the last few dozen builds, pushes or branches.
+KEPT_STATES = 64
+
+
+def keep_newest(folder: Path, count: int) -> None:
+    """Of a cache folder holding one small entry per content state (or per commit), keep
+    the `count` written last: an entry for a state long gone is never read again, and
+    a CI cache_dir kept for years would otherwise hold one for every commit. Never an
+    error."""
+    try:
+        dated = sorted(((p.stat().st_mtime_ns, p.name, p) for p in folder.iterdir()
+                        if p.suffix == ".json"), reverse=True)
+    except OSError:
+        return
+    for *_, old in dated[count:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
 def drop_other_versions(current: Path, prefix: str) -> None:
     """Remove what other okrsite code left beside `current` in a cache directory: the
     entries named `prefix...` but for another version or code (digest.code_version).

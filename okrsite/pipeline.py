@@ -37,7 +37,7 @@ from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
 from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
 from okrsite.model import Content, Source, Unit
-from okrsite.output import write_cache
+from okrsite.output import KEPT_STATES, keep_newest, write_cache
 from okrsite.people import PeopleIndex, people_index
 from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
 from okrsite.schema import validate
@@ -467,3 +467,4 @@ def _store(file: Path, diagnostics: list[Diagnostic]) -> None:
 
 def _write_json(file: Path, data: object) -> None:
     write_cache(file, json.dumps(data).encode())
+    keep_newest(file.parent, KEPT_STATES)

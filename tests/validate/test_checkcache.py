@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from helpers.checkkit import Repo
 
 import okrsite.pipeline as pipeline
-from okrsite.digest import code_version
 from okrsite.checkcache import session
 from okrsite.cli import main
 from okrsite.diagnostics import Diagnostic
+from okrsite.digest import code_version
 from okrsite.loader import ParseCache
 from okrsite.settings import Settings
 

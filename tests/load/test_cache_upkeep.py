@@ -1,5 +1,7 @@
-"""Caches are keyed by the code that wrote them, not only okrsite's version number: an
-editable install or a pip install from git runs changed code under the same version."""
+"""cache_dir does not grow without bound: caches are keyed by the code that wrote them
+(not only okrsite's version number: an editable install or a pip install from git runs
+changed code under the same version), other code's go, and per-state entries (a
+clean check, the as-of) are kept for the latest states only."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.checkkit import Repo, valid_repo
+from helpers.checkkit import AS_OF, Repo, check, valid_repo
 
 import okrsite
-from okrsite import loader
+from okrsite import loader, pipeline
 from okrsite.loader import ParseCache
 from okrsite.output import drop_other_versions
 from okrsite.pipeline import load_content
@@ -73,3 +75,18 @@ def test_dropping_other_versions_keeps_the_current_one_and_other_kinds(tmp_path:
     drop_other_versions(tmp_path / "parse-1-0.1.0+b", "parse-")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "checks-0.1.0+b.json", "checksum.txt", "pages-1-0.1.0+a", "parse-1-0.1.0+b"]
+
+
+def test_a_check_keeps_the_results_of_the_latest_states_only(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setattr(pipeline, "KEPT_STATES", 2)
+    sales = repo.root / "periods/2026-Q1/sales.yaml"
+    original = sales.read_text()
+    results = []
+    for k in range(4):  # four states of the content, each checked once
+        sales.write_text(original.replace("title: ", f"title: Edit{k} ", 1))
+        assert check(repo.root, AS_OF, cache_dir) == check(repo.root, AS_OF)
+        results.append({p.name for p in (cache_dir / "check").iterdir()})
+    assert len(results[-1]) == 2
+    assert results[-1] == (results[3] - results[2]) | (results[2] - results[1])
