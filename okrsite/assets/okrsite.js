@@ -1,14 +1,14 @@
 /* okrsite: sortable tables and print-ready pages, with no library and no CDN.
  * Sorts `table.okr-sortable` and tables inside `.okr-sortable` when a header is
  * clicked (or focused and Enter/Space pressed): numbers by value (a cell's
- * `[data-sort]` element wins over its text), anything else (words, ISO dates,
+ * `[data-sort]`, or that of an element in it, wins over its text), anything else (words, ISO dates,
  * period ids) alphabetically; numbers before words; equal keys keep their order. Before printing,
  * opens every <details> so the paper copy shows the explanations, then restores them.
  * Gives the dots of a unit page's charts their tooltips from the charts' tables. */
 (function () {
   "use strict";
   function key(cell) {
-    var el = cell.querySelector("[data-sort]");
+    var el = cell.hasAttribute("data-sort") ? cell : cell.querySelector("[data-sort]");
     var text = (el ? el.getAttribute("data-sort") : cell.textContent).trim();
     var m = /^([-+]?\d+(?:\.\d+)?)(?:$|[\s%])/.exec(text);  /* "0.62", "13.5 h"; not dates */
     return m ? [0, parseFloat(m[1])] : [1, text.toLowerCase()];

@@ -277,6 +277,7 @@ TITLE_LINE, META_LINE, MORE_HEIGHT = 20, 19, 30
 TEXT_X = 30  # a node's text starts right of its glyph
 CHAR = 8.6  # the width of an average glyph of the title's 16 units
 TITLE_LINES = 2  # a longer title ends with "…" (the list below has it whole)
+_NEXT_LINE = f' dy="{TITLE_LINE}"'
 
 
 @dataclass(frozen=True)
@@ -373,18 +374,20 @@ class _Drawing:
                 mid = y + height // 2
                 edges.append(f"M{px} {ptop}V{mid}H{x}")
                 parent_at[depth - 1] = (px, mid)  # the next sibling's line starts here
-            texts = "".join(
-                f'<tspan x="{x + TEXT_X}" dy="{TITLE_LINE if i else 0}">{attr(t)}</tspan>'
+            # A node is drawn at its own origin (its link's `transform`): the same small
+            # numbers in every node, its status's colour once (its rect's class; okrsite.css
+            # colours the glyph and the words after it), the title unclassed.
+            heading_ = attr(lines[0]) if len(lines) == 1 else "".join(
+                f'<tspan x="{TEXT_X}"{_NEXT_LINE if i else ""}>{attr(t)}</tspan>'
                 for i, t in enumerate(lines))
-            meta_y = y + PAD + 15 + TITLE_LINE * len(lines)
             parts.append(
-                f'<a href="{self.site.objective_url(self.path, o.ref)}">'
-                f'<rect class="okr-k-{tone}" x="{x}" y="{y}" width="{WIDTH - x}" '
-                f'height="{height}" rx="4"/>'
-                f'<text class="okr-k-glyph okr-k-{tone}" x="{x + 14}" y="{y + PAD + 15}" '
-                f'aria-hidden="true">{status_glyph(res.status)}</text>'
-                f'<text class="okr-k-title" y="{y + PAD + 15}">{texts}</text>'
-                f'<text class="okr-k-meta okr-k-{tone}" x="{x + TEXT_X}" y="{meta_y}">'
+                f'<a href="{self.site.objective_url(self.path, o.ref)}" '
+                f'transform="translate({x} {y})">'
+                f'<rect class="okr-k-{tone}" width="{WIDTH - x}" height="{height}" rx="4"/>'
+                f'<text class="okr-k-glyph" x="14" y="{PAD + 15}" aria-hidden="true">'
+                f"{status_glyph(res.status)}</text>"
+                f'<text x="{TEXT_X}" y="{PAD + 15}">{heading_}</text>'
+                f'<text class="okr-k-meta" x="{TEXT_X}" y="{PAD + 15 + TITLE_LINE * len(lines)}">'
                 f"{attr(context)} · {attr(words)}</text></a>")
             for deeper in [d for d in parent_at if d >= depth]:
                 del parent_at[deeper]
@@ -397,10 +400,9 @@ class _Drawing:
                 edges.append(f"M{x + 14} {y - GAP}V{y + MORE_HEIGHT // 2}H{mx}")
                 parent_at[depth] = (x + 14, y + MORE_HEIGHT // 2)
                 parts.append(
-                    f'<a class="okr-k-more" href="{href}">'
-                    f'<rect x="{mx}" y="{y}" width="{WIDTH - mx}" height="{MORE_HEIGHT}" '
-                    f'rx="4"/><text x="{mx + 10}" y="{y + 20}">'
-                    f"▸ {n} more beneath: {attr(where)}</text></a>")
+                    f'<a class="okr-k-more" href="{href}" transform="translate({mx} {y})">'
+                    f'<rect width="{WIDTH - mx}" height="{MORE_HEIGHT}" rx="4"/>'
+                    f'<text x="10" y="20">▸ {n} more beneath: {attr(where)}</text></a>')
                 y += MORE_HEIGHT + GAP
         height = max(0, y - GAP)
         label = f"{title}: {plural(len(self.rows), 'objective')}, drawn"

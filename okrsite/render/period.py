@@ -36,7 +36,7 @@ from okrsite.render.common import (
     unit_period_page,
     withheld_note,
 )
-from okrsite.render.page import Page
+from okrsite.render.page import Page, header_cell
 from okrsite.render.page import Searched as S
 from okrsite.render.safe import inline, title_text
 from okrsite.scoring.rollup import ObjectiveResult
@@ -112,31 +112,49 @@ def period(site: Site, period_id: str) -> Page:
                   else para("No unit has OKRs in this period."))
 
     blocks.append(heading(2, "Objectives", "objectives"))
-    closed = state is PeriodState.CLOSED
-    header = [S("Unit"), S("Objective"), S("Owner"), "Type", "Score", "Status"]
-    if closed:
-        header.append("Grade")
-    rows = []
-    for u in units:
-        for o in site.content.okrs[(period_id, u)].objectives:
-            res = site.objective_result(o)
-            cell = site.link(path, unit_period_page(period_id, u), inline(o.title),
-                        objective_anchor(o.id))
-            if o.restricted:
-                cell += " " + RESTRICTED_CHIP
-            row = [inline(site.unit_name(u, period_id)), cell,
-                   site.person_link(path, o.owner) if o.owner else "–",
-                   o.type, score_cell(res), status_chip(res.status)]
-            if closed:
-                row.append(_grade_cell(res))
-            rows.append(row)
-    blocks.append(table(header, rows, sortable=True, cards=(5, 1)) if rows
-                  else para("No objectives."))
+    blocks.append(_objectives(site, path, period_id, units, state is PeriodState.CLOSED)
+                  or para("No objectives."))
     blocks.append(aspirational_note(o for u in units
                                     for o in site.content.okrs[(period_id, u)].objectives))
     return Page(path, title_text(title), join_blocks(blocks),
                 {"okrsite": {"kind": "period", "period": period_id}, **WIDE,
                  **search_meta(state)}, in_nav=True)
+
+
+# The columns of the period's table of objectives. Its rows are most of the page (one an
+# objective: 2,500 at 5,000 units), so they carry no per-cell label or class: okrsite.css
+# labels a card's cells and picks its title and status by column (`.okr-objectives`).
+OBJECTIVE_COLUMNS = (S("Unit"), S("Objective"), S("Owner"), "Type", "Score", "Status")
+
+
+def _objectives(site: Site, path: str, period_id: str, units: list[str], closed: bool) -> str:
+    """Every objective of the period, sortable; a card a row on a phone."""
+    rows = []
+    for u in units:
+        unit = inline(site.unit_name(u, period_id))
+        for o in site.content.okrs[(period_id, u)].objectives:
+            res = site.objective_result(o)
+            title = site.link(path, unit_period_page(period_id, u), inline(o.title),
+                              objective_anchor(o.id))
+            if o.restricted:
+                title += " " + RESTRICTED_CHIP
+            owner = site.person_link(path, o.owner) if o.owner else "–"
+            sort = "-1" if res.no_data else f"{res.score:.4f}"
+            grade = f"<td>{_grade_cell(res)}</td>" if closed else ""
+            rows.append(f"<tr><td>{unit}</td><td>{title}</td><td>{owner}</td><td>{o.type}</td>"
+                        f'<td data-sort="{sort}">{_score_text(res)}</td>'
+                        f"<td>{status_chip(res.status)}</td>{grade}</tr>")
+    if not rows:
+        return ""
+    header = [*OBJECTIVE_COLUMNS, "Grade"] if closed else list(OBJECTIVE_COLUMNS)
+    head = "".join(header_cell(h) for h in header)
+    body = "\n".join(rows)
+    return (f'<div class="okr-sortable okr-cards okr-objectives">\n<table>\n<thead>\n'
+            f"<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</div>")
+
+
+def _score_text(res: ObjectiveResult) -> str:
+    return "no data" if res.no_data else score(res.score)
 
 
 def _unit_cards(site: Site, path: str, period_id: str, units: list[str]) -> str:
