@@ -206,8 +206,8 @@ def test_closed_periods_show_grades_and_flag_differences(pages: list[Page]) -> N
 def test_period_page_tables_are_sortable_without_a_cdn(pages: list[Page]) -> None:
     period = by_path(pages)["periods/2030-Q2/index.md"].html
     # the objectives' table (the units are cards on the dashboard)
-    found = re.findall(r'<div class="okr-sortable okr-cards[^"]*">\s*<table>\s*<thead>\s*<tr>(.*?)</tr>',
-                       period)
+    found = re.findall(r'<div class="okr-sortable okr-cards[^"]*">\s*<table>\s*<thead>\s*'
+                       r"<tr>(.*?)</tr>", period)
     assert found == ['<th data-search="yes">Unit</th><th data-search="yes">Objective</th>'
                      '<th data-search="yes">Owner</th><th>Type</th><th>Score</th>'
                      "<th>Status</th>"]
