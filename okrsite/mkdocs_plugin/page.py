@@ -4,9 +4,10 @@ permalinks added the way it adds them to Markdown pages."""
 from __future__ import annotations
 
 import html
+import marshal
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -14,7 +15,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
 
-from okrsite.render.page import HEADING, Heading, Page, outline
+from okrsite.mkdocs_plugin.search import Row, section_rows
+from okrsite.render.page import HEADING, Heading, Page, outline, searchable
 
 
 class GeneratedPage(MkPage):
@@ -29,6 +31,10 @@ class GeneratedPage(MkPage):
     at once; ours wait zlib-compressed (level 1: fast, ~6x smaller) except from
     `render` to the end of `on_page_content`, and from `on_page_context` until the
     page is written. A 5,000-page build held 0.5 GB of HTML without this.
+
+    A page `prepare`d where it was rendered (a render worker) comes with its
+    compressed content, table of contents, anchors and search view and sections
+    made; any other is made here, the same.
     """
 
     def __init__(self, page: Page, file: File, config: MkDocsConfig,
@@ -39,14 +45,18 @@ class GeneratedPage(MkPage):
         # A page whose output is the last build's (mkdocs_plugin.incremental): its
         # content is never read; its file in site_dir is this build's (kept.py).
         self.replay = replay
+        ready = page.prepared
+        if not (isinstance(ready, Prepared) and ready.permalink == permalink):
+            ready = None if replay else prepare_body(page, permalink, search=False)
         if heads is None:  # its anchors, for the links MkDocs validates, and its toc
-            headings = page.headings()
-            heads = Heads(_toc_tokens(outline(headings)), frozenset(h.id for h in headings))
+            heads = ready.heads if ready is not None else _heads(page)
         self.heads = heads
         self._toc_tokens = heads.toc_tokens
         self._anchors = heads.anchors
-        self._packed = b"" if replay else zlib.compress(
-            _with_permalinks(page.html, permalink).encode(), 1)
+        self._packed = b"" if ready is None else ready.packed
+        # The search view and sections of the content as packed, until `search_made`
+        # takes them: dropped if another plugin changes the content.
+        self._search = None if ready is None else ready.search
         self._unpacked: str | None = None  # the content `render` made, until packed again
         self.full = ""  # the content while the search plugin sees `searchable(content)`
         self.search_view = ""  # what the search plugin was given
@@ -65,13 +75,26 @@ class GeneratedPage(MkPage):
         """Hold the content compressed; unchanged content keeps the bytes it came from."""
         if html is not self._unpacked:  # another plugin changed it
             self._packed = zlib.compress(html.encode(), 1)
+            self._search = None  # made of the content as it was
         self._unpacked = None
+
+    def search_made(self) -> tuple[str, list[Row] | None] | None:
+        """The content's search view (`searchable`) and its sections as plain data
+        (mkdocs_plugin.search.section_rows; None: Material's parser makes them), if
+        they were prepared with the page and the content is still the one they were
+        made of; else None. Once: they are let go."""
+        made, self._search = self._search, None
+        if made is None:
+            return None
+        view, rows = marshal.loads(zlib.decompress(made))
+        return view, rows
 
     def unpack(self) -> str:
         return zlib.decompress(self._packed).decode() if self._packed else ""
 
     def release(self) -> None:
         self.content, self.full, self._packed, self._unpacked = None, "", b"", None
+        self._search = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,38 @@ class Heads:
 
     toc_tokens: list[dict[str, Any]]
     anchors: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a GeneratedPage is made of, made where the page was rendered: plain data
+    (it comes back from a render worker pickled)."""
+
+    permalink: Permalink | None  # what `packed` was made with
+    packed: bytes  # the content with permalinks, zlib-compressed
+    heads: Heads
+    search: bytes | None  # zlib(marshal((searchable view, section rows or None)))
+
+
+def prepare(page: Page, permalink: Permalink | None, search: bool) -> Page:
+    """The page with its `Prepared` (okrsite.render's `finish`, run in the render
+    workers): `search` makes its search view and sections too (the site uses
+    Material's search plugin, which is handed entries made from them)."""
+    return replace(page, prepared=prepare_body(page, permalink, search))
+
+
+def prepare_body(page: Page, permalink: Permalink | None, search: bool) -> Prepared:
+    full = _with_permalinks(page.html, permalink)
+    made = None
+    if search:
+        view = searchable(full)
+        made = zlib.compress(marshal.dumps((view, section_rows(view))), 1)
+    return Prepared(permalink, zlib.compress(full.encode(), 1), _heads(page), made)
+
+
+def _heads(page: Page) -> Heads:
+    headings = page.headings()
+    return Heads(_toc_tokens(outline(headings)), frozenset(h.id for h in headings))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,8 @@ from okrsite.mkdocs_plugin import kept
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
-from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of
-from okrsite.mkdocs_plugin.search import add_entries, search_index, sections
+from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of, prepare
+from okrsite.mkdocs_plugin.search import Row, add_entries, search_index, sections
 from okrsite.mkdocs_plugin.searchcache import SearchCache
 from okrsite.mkdocs_plugin.searchcache import key as search_key
 from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, CompiledTemplates, Shells
@@ -67,6 +68,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.page_cache: PageCache | None = None  # pages by their inputs (okrsite.pagecache)
         self.search_cache: SearchCache | None = None  # frozen pages' search sections
         self._frozen_search: dict[str, tuple[str, list[Any] | None]] = {}  # src_uri -> key, hit
+        self._rows: dict[str, list[Row]] = {}  # src_uri -> its prepared search sections
         self.unchanged = Unchanged()  # what the last build showed (--dirty)
         self.history_cache = HistoryCache()  # read again only when HEAD moves
         self.score_memo = ScoreMemo()  # serve: scores of what an edit did not change
@@ -180,7 +182,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         shown: list[tuple[str, GeneratedFile]] = []  # what each page showed (serve)
         pending: list[tuple[Page, GeneratedFile, str]] = []  # shown as the last build did
         for page in self._pages():  # rendered one at a time; each is held compressed
-            heads.append(replace(page, html=""))
+            heads.append(replace(page, html="", prepared=None))
             own = files.get_file_from_path(page.path)
             if own is not None:  # the author's own page wins over a generated one
                 log.info(f"{page.path}: using the page in the docs directory instead of the "
@@ -271,6 +273,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             if not page.replay:  # a replayed page's entries are the last build's
                 page.full = page.unpack()
                 hit = self._cached_search(page)
+                made = page.search_made() if hit is None else None  # made in a worker
+                if made is not None:
+                    hit, rows = made
+                    if rows is not None:
+                        self._rows[page.file.src_uri] = rows
                 page.content = page.search_view = searchable(page.full) if hit is None else hit
         if self.tracking:
             self.unchanged.before_search(page.file.src_uri, _search(config))
@@ -285,9 +292,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if (isinstance(page, GeneratedPage) and self.search_index is not None
                 and page.search_view and page.content is page.search_view):
             digest, made = self._frozen_search.pop(page.file.src_uri, ("", None))
-            if made is None and digest and self.search_cache is not None:
-                made = sections(page.search_view)
-                self.search_cache.put(digest, page.search_view, made)
+            rows = self._rows.pop(page.file.src_uri, None)
+            if made is None and (rows is not None or digest):
+                made = sections(page.search_view, rows)
+                if digest and self.search_cache is not None:
+                    self.search_cache.put(digest, page.search_view, made)
             add_entries(self.search_index, page, page.search_view, made)
             page.content = page.search_view = ""
             self.handed += 1
@@ -305,6 +314,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 log.info(f"{page.file.src_uri}: a change made to this generated page in "
                          "on_page_context is not kept (okrsite restores the whole page)")
             page.content, page.full, page.search_view = page.full, "", ""
+        if page.file.src_uri in self._rows:  # not handed to the search plugin
+            del self._rows[page.file.src_uri]
         return context
 
     on_page_context = CombinedEvent(_search_view, _search_entries, _full_view)
@@ -524,7 +535,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             history = build.history
             log.info(f"history: {history.horizon}" if history.available else
                      f"history not shown: {history.reason}")
-        pages, self.assets = render_outputs(build, self.page_cache)
+        # The pages' own work for MkDocs (content with permalinks, toc, search view and
+        # sections) is done where each is rendered: most in the render workers.
+        finish = partial(prepare, permalink=self.permalink,
+                         search=self.search_index is not None)
+        pages, self.assets = render_outputs(build, self.page_cache, finish)
         return pages
 
 

@@ -56,14 +56,43 @@ def add_entries(index: Any, page: MkPage, text: str, made: list[Any] | None = No
             index.create_entry_for_section(section, page.toc, page.url, page)
 
 
-def sections(text: str) -> list[Any]:
-    """The sections Material's search parser makes of `text`."""
-    made = _sections(text)
-    if made is None:
+def sections(text: str, rows: list[Row] | None = None) -> list[Any]:
+    """The sections Material's search parser makes of `text` (`rows`: `section_rows(text)`,
+    if already made, e.g. in a render worker)."""
+    if rows is None:
+        rows = section_rows(text)
+    if rows is None:
         parser = Parser()
         parser.feed(text)
         parser.close()
-        made = parser.data
+        return parser.data
+    return from_rows(rows)
+
+
+# A section as plain data: (tag, attributes, depth, title, text, id) of Material's
+# Section and its Element. `section_rows` joins a title's and a text's pieces into one
+# (Material's `create_entry_for_section` joins them, and tests only the title for
+# emptiness), so a row is small to send from a worker and to hold.
+Row = tuple[str, dict[str, str], float, list[str], list[str], str | None]
+
+
+def section_rows(text: str) -> list[Row] | None:
+    """The sections Material's search parser makes of `text`, as plain data (no
+    Material object: a render worker makes them), or None as for `_sections`."""
+    made = _walk(text)
+    if made is None:
+        return None
+    return [(s.tag, s.attrs, s.depth, ["".join(s.title)] if s.title else [],
+             ["".join(s.text)] if s.text else [], s.id) for s in made]
+
+
+def from_rows(rows: list[Row]) -> list[Any]:
+    """Material's Sections of `section_rows`' rows."""
+    made = []
+    for tag, attrs, depth, title, text, ident in rows:
+        section = Section(Element(tag, attrs), depth)
+        section.title, section.text, section.id = title, text, ident
+        made.append(section)
     return made
 
 
@@ -71,20 +100,41 @@ _HEADINGS = frozenset(f"h{i}" for i in range(1, 7))
 _KEEP = frozenset(("p", "code", "pre", "li", "ol", "ul", "sub", "sup"))  # Parser.keep
 
 
+class _Section:
+    """Material's Section (and its Element's tag and attributes) as the parser fills it."""
+
+    __slots__ = ("attrs", "depth", "id", "tag", "text", "title")
+
+    def __init__(self, tag: str, attrs: dict[str, str] | None = None,
+                 depth: float = 0) -> None:
+        self.tag, self.attrs, self.depth = tag, attrs or {}, depth
+        self.title: list[str] = []
+        self.text: list[str] = []
+        self.id: str | None = None
+
+
 def _sections(text: str) -> list[Any] | None:
+    """Material's `Parser` on `text` (its sections, pieces as the parser leaves them),
+    or None as for `_walk`."""
+    made = _walk(text)
+    if made is None:
+        return None
+    return from_rows([(s.tag, s.attrs, s.depth, s.title, s.text, s.id) for s in made])
+
+
+def _walk(text: str) -> list[_Section] | None:
     """Material's `Parser` on `text`, or None when `text` is not of `_PIECE`s only
     or holds what the parser treats specially (exclusions, line-number tables).
     Its elements compare by tag name, so tag names stand for them here."""
     pieces = list(_PIECE.finditer(text))
     if sum(m.end() - m.start() for m in pieces) != len(text):
         return None
-    hx = Element("hx")
-    data: list[Any] = []
+    data: list[_Section] = []
     context: list[str] = []
     section: Any = None
 
     def target() -> list[str]:
-        return section.title if section.el.tag in context else section.text
+        return section.title if section.tag in context else section.text
 
     for m in pieces:
         chunk = m[4]
@@ -94,9 +144,9 @@ def _sections(text: str) -> list[Any] | None:
             if "pre" not in context:
                 chunk = chunk.replace("\n", " ") if not chunk.isspace() else " "
             if section is None:
-                section = Section(hx)
+                section = _Section("hx")
                 data.append(section)
-            if section.el.tag in context:
+            if section.tag in context:
                 section.title.append(html.escape(chunk, quote=False))
             elif chunk.isspace():
                 body = section.text
@@ -134,14 +184,14 @@ def _sections(text: str) -> list[Any] | None:
         if tag in _HEADINGS and "id" in attrs:
             depth = len(context)
             if tag != "h1" and not data:
-                section = Section(hx, depth)
+                section = _Section("hx", None, depth)
                 data.append(section)
-            section = Section(Element(tag, attrs), depth)
+            section = _Section(tag, attrs, depth)
             if data:
                 section.id = attrs["id"]
             data.append(section)
         if section is None:
-            section = Section(hx)
+            section = _Section("hx")
             data.append(section)
         if tag in _KEEP:
             target().append(f"<{tag}>")

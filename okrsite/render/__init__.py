@@ -83,13 +83,22 @@ if TYPE_CHECKING:
 __all__ = ["Asset", "Page", "iter_site", "render_outputs", "render_pages"]
 
 
-def iter_site(build: Build, cache: PageCache | None = None) -> Iterator[Page]:
+Finish = Callable[[Page], Page]  # a generator's own work on a page just rendered
+
+
+def iter_site(build: Build, cache: PageCache | None = None,
+              finish: Finish | None = None) -> Iterator[Page]:
     """Every page of the site but the history pages, in navigation order, one at a
     time: a generator can hand each page on (or write it) before the next is
     rendered. Pages say how many items the build withheld.
 
     With a `cache` (okrsite.pagecache), a page whose inputs' digest (render.inputs)
-    is the one it was rendered from last is taken from it instead of rendered."""
+    is the one it was rendered from last is taken from it instead of rendered.
+
+    `finish(page)` is applied to every page rendered (not to one from the cache),
+    where it was rendered: for the unit-period pages that is in the render workers,
+    so a generator's pure per-page work (okrsite.mkdocs_plugin.page.prepare) runs on
+    every core. It returns the page, maybe with `prepared` set; it must be pure."""
     view = build.view
     site = Site(view.content, build.scorecard, view.withheld,
                 build.settings.include_restricted, build.settings.directory_urls,
@@ -97,7 +106,8 @@ def iter_site(build: Build, cache: PageCache | None = None) -> Iterator[Page]:
                 build.goalposts if build.settings.history else {},
                 build.people, build.attention,
                 build.entry_authors if build.settings.history else None)
-    return _shown(site, _jobs(site, PageInputs(build, site) if cache else None), cache)
+    return _shown(site, _jobs(site, PageInputs(build, site) if cache else None), cache,
+                  finish)
 
 
 @dataclass(frozen=True)
@@ -157,18 +167,23 @@ def _jobs(site: Site, inputs: PageInputs | None) -> Iterator[_Job]:
                       partial(person, site, person_id))
 
 
-def _unit_pages(site: Site, keys: list[tuple[str, str]]) -> Iterator[Page]:
+def _unit_pages(site: Site, keys: list[tuple[str, str]], finish: Finish | None
+                ) -> Iterator[Page]:
     """The unit-period pages, most of a site: each depends on the site and its key
-    alone, so on a large site they are rendered in worker processes (okrsite.render.pool:
-    the same pages in the same order; OKRSITE_WORKERS=1 renders them here)."""
-    return ordered_map(_unit_page, site, keys)
+    alone, so on a large site they are rendered (and finished) in worker processes
+    (okrsite.render.pool: the same pages in the same order; OKRSITE_WORKERS=1 renders
+    them here)."""
+    return ordered_map(_unit_page, (site, finish), keys)
 
 
-def _unit_page(site: Site, key: tuple[str, str]) -> Page:
-    return unit_period(site, *key)
+def _unit_page(task: tuple[Site, Finish | None], key: tuple[str, str]) -> Page:
+    site, finish = task
+    page = unit_period(site, *key)
+    return page if finish is None else finish(page)
 
 
-def _shown(site: Site, jobs: Iterable[_Job], cache: PageCache | None) -> Iterator[Page]:
+def _shown(site: Site, jobs: Iterable[_Job], cache: PageCache | None,
+           finish: Finish | None = None) -> Iterator[Page]:
     """Each job's pages, in order: from the cache when its digest is the one they were
     rendered from, else rendered (unit-period pages by `_unit_pages`) and kept."""
     jobs = list(jobs)  # the digests are cheap; the pages come one at a time
@@ -176,7 +191,7 @@ def _shown(site: Site, jobs: Iterable[_Job], cache: PageCache | None) -> Iterato
         cache.begin()
     held = [cache is not None and cache.has(j.path, j.digest, j.frozen) for j in jobs]
     units = _unit_pages(site, [j.unit_period for j, h in zip(jobs, held, strict=True)
-                               if not h and j.unit_period is not None])
+                               if not h and j.unit_period is not None], finish)
     for job, hit in zip(jobs, held, strict=True):
         pages = cache.get(job.path, job.digest, job.frozen) if hit and cache else None
         if pages is None:
@@ -185,19 +200,22 @@ def _shown(site: Site, jobs: Iterable[_Job], cache: PageCache | None) -> Iterato
             else:  # not held, or a damaged disk entry
                 made = job.make()
                 pages = made if isinstance(made, list) else [made]
+                if finish is not None:
+                    pages = [finish(p) for p in pages]
             if cache is not None:
                 cache.put(job.path, pages, job.digest, job.frozen)
         yield from pages
 
 
-def render_outputs(build: Build, cache: PageCache | None = None
-                   ) -> tuple[Iterator[Page], list[Asset]]:
+def render_outputs(build: Build, cache: PageCache | None = None,
+                   finish: Finish | None = None) -> tuple[Iterator[Page], list[Asset]]:
     """The whole site: pages, plus with history the change log, the audit pages and
     their downloads (CSV, JSON, manifest). The pages come one at a time (`iter_site`),
-    so a caller need not hold them all; `cache` as for `iter_site`."""
+    so a caller need not hold them all; `cache` and `finish` as for `iter_site` (the
+    history pages are not finished: the generator does its work on them itself)."""
     from okrsite.render.history import history_pages
 
-    pages = iter_site(build, cache)
+    pages = iter_site(build, cache, finish)
     more: list[Page] = []
     assets: list[Asset] = []
     if build.settings.history:

@@ -84,6 +84,10 @@ class Page:
     html: str
     meta: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = False  # period and section pages are in the navigation, unit pages not
+    # What a generator made of the page where it was rendered (`render_outputs`'
+    # `finish`, in a render worker for most pages), opaque to the core. Not part of
+    # the page: not compared, not kept by the page cache (a page from it has none).
+    prepared: Any = field(default=None, compare=False, repr=False)
 
     def source(self) -> str:
         """The page as a Markdown file: metadata as YAML front matter, then the HTML
