@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - mkdocs-material is a dependency
 
 # The tags `searchable` keeps, with their attributes; between them text without `<`.
 _PIECE = re.compile(r'<(/?)(h[1-6]|p|ul|ol|li|code|pre)((?:\s+[a-z-]+="[^"<>]*")*)\s*>'
-                    r"|([^<]+)")
+                    r"|([^<]+)|(<)")  # the last: a `<` of anything else
 _ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
 
 
@@ -126,9 +126,6 @@ def _walk(text: str) -> list[_Section] | None:
     """Material's `Parser` on `text`, or None when `text` is not of `_PIECE`s only
     or holds what the parser treats specially (exclusions, line-number tables).
     Its elements compare by tag name, so tag names stand for them here."""
-    pieces = list(_PIECE.finditer(text))
-    if sum(m.end() - m.start() for m in pieces) != len(text):
-        return None
     data: list[_Section] = []
     context: list[str] = []
     section: Any = None
@@ -136,7 +133,9 @@ def _walk(text: str) -> list[_Section] | None:
     def target() -> list[str]:
         return section.title if section.tag in context else section.text
 
-    for m in pieces:
+    for m in _PIECE.finditer(text):
+        if m.lastindex == 5:  # not of `_PIECE`s only
+            return None
         chunk = m[4]
         if chunk is not None:  # handle_data (no skipped element, no permalink here)
             if "&" in chunk:
