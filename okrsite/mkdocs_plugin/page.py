@@ -57,6 +57,7 @@ class GeneratedPage(MkPage):
         # The search view and sections of the content as packed, until `search_made`
         # takes them: dropped if another plugin changes the content.
         self._search = None if ready is None else ready.search
+        self.changed = False  # whether another plugin changed the content
         self._unpacked: str | None = None  # the content `render` made, until packed again
         self.full = ""  # the content while the search plugin sees `searchable(content)`
         self.search_view = ""  # what the search plugin was given
@@ -76,6 +77,7 @@ class GeneratedPage(MkPage):
         if html is not self._unpacked:  # another plugin changed it
             self._packed = zlib.compress(html.encode(), 1)
             self._search = None  # made of the content as it was
+            self.changed = True
         self._unpacked = None
 
     def search_made(self) -> tuple[str, list[Row] | None] | None:
@@ -88,6 +90,10 @@ class GeneratedPage(MkPage):
             return None
         view, rows = marshal.loads(zlib.decompress(made))
         return view, rows
+
+    def packed_content(self) -> bytes:
+        """The content as `unpack` gives it, zlib-compressed."""
+        return self._packed
 
     def unpack(self) -> str:
         return zlib.decompress(self._packed).decode() if self._packed else ""

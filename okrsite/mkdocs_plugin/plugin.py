@@ -25,6 +25,7 @@ from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
 from okrsite.mkdocs_plugin import kept
+from okrsite.mkdocs_plugin.background import Background, Made
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
@@ -69,6 +70,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.search_cache: SearchCache | None = None  # frozen pages' search sections
         self._frozen_search: dict[str, tuple[str, list[Any] | None]] = {}  # src_uri -> key, hit
         self._rows: dict[str, list[Row]] = {}  # src_uri -> its prepared search sections
+        # Search sections made in a forked process during the page builds (background.py)
+        self.defer_search = False  # in this build, if the pages allow it
+        self._background: Background | None = None
+        self._deferred: set[str] = set()  # src_uris of the pages it makes sections of
+        self._slots: list[tuple[int, GeneratedPage]] = []  # where their entries go
         self.unchanged = Unchanged()  # what the last build showed (--dirty)
         self.history_cache = HistoryCache()  # read again only when HEAD moves
         self.score_memo = ScoreMemo()  # serve: scores of what an edit did not change
@@ -157,6 +163,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.tracking = self.dirty or (self.is_serve and self.use_shell
                                        and set(config.plugins) <= _REPLAY_PLUGINS)
         self._kept, self.unwritten.pages = [], set()
+        # Nothing but okrsite and search sees a page, and no page's entries are tracked.
+        self.defer_search = (self.search_index is not None and not self.tracking
+                             and set(config.plugins) <= _REPLAY_PLUGINS)
+        self._stop_background()
         if self.is_serve and not self.dirty:
             kept.quiet(self.unwritten)
             kept.drop_hidden(config.site_dir)
@@ -220,7 +230,26 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         pending.clear()
         if self.as_of is not None:
             self.published = published
+        if self.defer_search:
+            self._start_background(files)
         return files
+
+    def _start_background(self, files: Files) -> None:
+        """Start making the generated pages' search sections (background.py)."""
+        frozen = self.page_cache.frozen if self.page_cache is not None else set()
+        wanted = [(f.src_uri, f.page.packed_content(),
+                   self.search_cache is not None and f.src_uri in frozen)
+                  for f in files.documentation_pages(inclusion=lambda _: True)
+                  if isinstance(f.page, GeneratedPage) and not f.page.replay]
+        self._background = Background.start(wanted)
+        self._deferred = {uri for uri, _, _ in wanted} if self._background else set()
+        self._slots = []
+
+    def _stop_background(self) -> None:
+        background, self._background = self._background, None
+        self._deferred, self._slots = set(), []
+        if background is not None:
+            background.stop()
 
     @event_priority(-100)
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -270,7 +299,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     page.meta["template"] = page.okrsite_template
                 else:
                     del page.meta["template"]
-            if not page.replay:  # a replayed page's entries are the last build's
+            if page.file.src_uri in self._deferred and not page.changed:
+                page.full = page.unpack()  # its sections are made in the background
+                page.content = page.search_view = ""
+            elif not page.replay:  # a replayed page's entries are the last build's
                 page.full = page.unpack()
                 hit = self._cached_search(page)
                 made = page.search_made() if hit is None else None  # made in a worker
@@ -289,6 +321,12 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """Give Material's search plugin the page's entries (search.py), and it an
         empty page to parse. A page another plugin changed since `_search_view` is
         left to the search plugin. Priority 1: just before search."""
+        if (isinstance(page, GeneratedPage) and page.file.src_uri in self._deferred
+                and not page.changed and self.search_index is not None):
+            # Its entries go here when its sections are made (`_search_index`).
+            self._slots.append((len(self.search_index.entries), page))
+            self.handed += 1
+            return context
         if (isinstance(page, GeneratedPage) and self.search_index is not None
                 and page.search_view and page.content is page.search_view):
             digest, made = self._frozen_search.pop(page.file.src_uri, ("", None))
@@ -320,6 +358,25 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     on_page_context = CombinedEvent(_search_view, _search_entries, _full_view)
 
+    def _place(self, made: dict[str, Made]) -> None:
+        """Each deferred page's entries at the place in the index it had (later pages'
+        places first, so the earlier ones stay where they were)."""
+        index, cache = self.search_index, self.search_cache
+        for at, page in reversed(self._slots):
+            digest, view, rows = made[page.file.src_uri]
+            found = cache.get(digest) if digest and cache is not None else None
+            if found is not None:
+                done = found[1]
+            else:
+                done = sections(view, rows)
+                if digest and cache is not None:
+                    cache.put(digest, view, done)
+            entries, index.entries = index.entries, []
+            try:
+                add_entries(index, page, view, done)
+            finally:
+                entries[at:at], index.entries = index.entries, entries
+
     def _cached_search(self, page: GeneratedPage) -> str | None:
         """A frozen page's search view, its sections noted for `_search_entries`, from
         the search cache (okrsite.mkdocs_plugin.searchcache); None: make them."""
@@ -349,7 +406,12 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
     def _search_index(self, *, config: MkDocsConfig) -> None:
         """In a dirty build, the search index of every page: the entries of the pages
         skipped are the last build's (mkdocs_plugin.incremental). Priority 10: before
-        the search plugin (0) writes it."""
+        the search plugin (0) writes it. And the entries of the pages whose sections
+        were made in the background, where the search plugin would have added them."""
+        background, self._background = self._background, None
+        if background is not None:
+            self._place(background.take())
+        self._deferred, self._slots = set(), []
         if self.tracking:
             self.unchanged.restore(_search(config), self._doc_pages)
 
@@ -398,6 +460,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         staged, self._staged = self._staged, None
         if staged is not None:
             staged.finish(keep=False)
+        self._stop_background()
         # Whatever this build kept or wrote is no output to copy through.
         self._kept, self._keepable, self._files = [], [], None
         self.unchanged = Unchanged()
@@ -538,7 +601,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         # The pages' own work for MkDocs (content with permalinks, toc, search view and
         # sections) is done where each is rendered: most in the render workers.
         finish = partial(prepare, permalink=self.permalink,
-                         search=self.search_index is not None)
+                         search=self.search_index is not None and not self.defer_search)
         pages, self.assets = render_outputs(build, self.page_cache, finish)
         return pages
 

@@ -3,7 +3,8 @@ render workers) is the page the parent would make of it: the same content with
 permalinks, table of contents, anchors, search view and search sections; a page
 another plugin changes is searched as changed; and a site built with the pages
 prepared in forked workers is byte for byte the site built with the parent making
-every page itself."""
+every page itself, and so is the site whose pages' search sections were made in a
+forked process while MkDocs built the pages (okrsite.mkdocs_plugin.background)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from mkdocs.structure.files import File
 
 import okrsite.mkdocs_plugin.plugin as plugin_module
 import okrsite.render.pool as pool
+from okrsite.mkdocs_plugin import background
 from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, Prepared, prepare
 from okrsite.mkdocs_plugin.search import from_rows
 from okrsite.pipeline import run
@@ -111,16 +113,27 @@ def test_a_site_prepared_in_workers_is_the_site_made_in_the_parent(
         return real_pool(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pool, "_pooled", counted)
+    deferred: list[int] = []
+    real_start = background.Background.start
+
+    def start(pages: list[tuple[str, bytes, bool]]) -> object:
+        made = real_start(pages)
+        deferred.append(len(pages) if made is not None else 0)
+        return made
+
+    monkeypatch.setattr(background.Background, "start", start)
     config = demo_mkdocs_config()  # toc permalinks on
     config["markdown_extensions"] = [e for e in config["markdown_extensions"]
                                      if not (isinstance(e, dict) and "toc" in e)]
     config["markdown_extensions"].append({"toc": {"permalink": "§", "toc_depth": 3}})
     workers = site_files(build_site(tmp_path / "workers", DEMO_CONTENT, config).site)
     assert started == [1]
+    assert len(deferred) == 1 and deferred[0] > 100  # every page's sections in the background
     with monkeypatch.context() as m:  # the parent makes every page itself, as before
         m.setattr(plugin_module, "prepare", lambda page, permalink, search: page)
         m.setenv("OKRSITE_WORKERS", "1")
         parent = site_files(build_site(tmp_path / "parent", DEMO_CONTENT, config).site)
+    assert deferred[1:] == [0]
     assert sorted(workers) == sorted(parent)
     assert [path for path in workers if workers[path] != parent[path]] == []
     assert "§" in workers["periods/2026-Q4/onboarding/index.html"].decode()

@@ -1,0 +1,83 @@
+"""Generated pages' search sections made in a forked process while MkDocs builds pages.
+
+MkDocs builds pages one after another in one process (template, search, write), so
+in a build's last part one core idles. The search view (`searchable`) and sections
+(search.section_rows) of a generated page depend on its content alone, and the
+search plugin needs its entries only when it writes the index (`on_post_build`).
+So, when nothing else can change or read a page's content (no plugin but okrsite and
+search, not a serve or `--dirty` build that tracks each page's entries), one forked
+process makes every generated page's sections from the content the page holds after
+`on_files`, and the parent puts each page's entries where the search plugin would
+have added them.
+
+    made = Background.start(pages)     # after on_files: {src_uri: GeneratedPage}
+    ...                                # MkDocs builds the pages
+    for src_uri, (digest, view, rows) in made.take().items(): ...
+
+The process is joined in `take` (or `stop` on a failed build): none outlives a build.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import multiprocessing
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from okrsite.mkdocs_plugin.search import Row, section_rows
+from okrsite.render.page import searchable
+from okrsite.render.pool import workers_for
+
+Made = tuple[str, str, "list[Row] | None"]  # sha256 of the content, search view, sections
+_PACKED: list[tuple[str, bytes, bool]] = []  # what the forked process reads (set at fork)
+
+
+def _make(_: None) -> dict[str, Made]:
+    out = {}
+    for uri, packed, digest in _PACKED:
+        full = zlib.decompress(packed).decode()
+        view = searchable(full)
+        rows = section_rows(view)
+        # The view only where the parent needs it: for the search cache, or for
+        # Material's parser (rows None)
+        out[uri] = (hashlib.sha256(full.encode()).hexdigest() if digest else "",
+                    view if digest or rows is None else "", rows)
+    return out
+
+
+@dataclass
+class Background:
+    pool: Any
+    result: Any
+
+    @classmethod
+    def start(cls, pages: list[tuple[str, bytes, bool]]) -> Background | None:
+        """Make the sections of `pages` ((src_uri, packed content, whether its content
+        digest is wanted)) in a forked process; None where the pages would be rendered
+        serially (render.pool.workers_for: a small site, OKRSITE_WORKERS=1, no safe fork)."""
+        global _PACKED
+        if workers_for(len(pages)) < 2:  # few pages, OKRSITE_WORKERS=1, or no fork
+            return None
+        _PACKED = pages
+        # As for the render workers (render.pool): the child's collector never walks,
+        # and so never copies, the parent's objects.
+        gc.freeze()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(1)
+            return cls(pool, pool.apply_async(_make, (None,)))
+        finally:
+            gc.unfreeze()
+            _PACKED = []  # the child has its copy
+
+    def take(self) -> dict[str, Made]:
+        try:
+            made: dict[str, Made] = self.result.get()
+        finally:
+            self.stop()
+        return made
+
+    def stop(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
