@@ -10,9 +10,9 @@ process makes every generated page's sections from the content the page holds af
 `on_files`, and the parent puts each page's entries where the search plugin would
 have added them.
 
-    made = Background.start(pages)     # after on_files: {src_uri: GeneratedPage}
+    made = Background.start(pages)     # after on_files: [(src_uri, content, digest?)]
     ...                                # MkDocs builds the pages
-    for src_uri, (digest, view, rows) in made.take().items(): ...
+    for src_uri, data in made.take().items(): digest, view, rows = decode(data)
 
 The process is joined in `take` (or `stop` on a failed build): none outlives a build.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import marshal
 import multiprocessing
 import zlib
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ Made = tuple[str, str, "list[Row] | None"]  # sha256 of the content, search view
 _PACKED: list[tuple[str, bytes, bool]] = []  # what the forked process reads (set at fork)
 
 
-def _make(_: None) -> dict[str, Made]:
+def _make(_: None) -> dict[str, bytes]:
     out = {}
     for uri, packed, digest in _PACKED:
         full = zlib.decompress(packed).decode()
@@ -42,9 +43,17 @@ def _make(_: None) -> dict[str, Made]:
         rows = section_rows(view)
         # The view only where the parent needs it: for the search cache, or for
         # Material's parser (rows None)
-        out[uri] = (hashlib.sha256(full.encode()).hexdigest() if digest else "",
-                    view if digest or rows is None else "", rows)
+        made = (hashlib.sha256(full.encode()).hexdigest() if digest else "",
+                view if digest or rows is None else "", rows)
+        # Compressed: the parent holds them all at once, and decodes one page's at a time.
+        out[uri] = zlib.compress(marshal.dumps(made), 1)
     return out
+
+
+def decode(made: bytes) -> Made:
+    """(sha256 of the page's content or "", its search view or "", its section rows)."""
+    digest, view, rows = marshal.loads(zlib.decompress(made))
+    return digest, view, rows
 
 
 @dataclass
@@ -71,9 +80,10 @@ class Background:
             gc.unfreeze()
             _PACKED = []  # the child has its copy
 
-    def take(self) -> dict[str, Made]:
+    def take(self) -> dict[str, bytes]:
+        """Each page's sections, to `decode`."""
         try:
-            made: dict[str, Made] = self.result.get()
+            made: dict[str, bytes] = self.result.get()
         finally:
             self.stop()
         return made

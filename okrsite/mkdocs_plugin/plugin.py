@@ -25,7 +25,7 @@ from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
 from okrsite.mkdocs_plugin import kept
-from okrsite.mkdocs_plugin.background import Background, Made
+from okrsite.mkdocs_plugin.background import Background, decode
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
@@ -358,12 +358,12 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     on_page_context = CombinedEvent(_search_view, _search_entries, _full_view)
 
-    def _place(self, made: dict[str, Made]) -> None:
+    def _place(self, made: dict[str, bytes]) -> None:
         """Each deferred page's entries at the place in the index it had (later pages'
         places first, so the earlier ones stay where they were)."""
         index, cache = self.search_index, self.search_cache
         for at, page in reversed(self._slots):
-            digest, view, rows = made[page.file.src_uri]
+            digest, view, rows = decode(made.pop(page.file.src_uri))
             found = cache.get(digest) if digest and cache is not None else None
             if found is not None:
                 done = found[1]

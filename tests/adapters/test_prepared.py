@@ -137,3 +137,5 @@ def test_a_site_prepared_in_workers_is_the_site_made_in_the_parent(
     assert sorted(workers) == sorted(parent)
     assert [path for path in workers if workers[path] != parent[path]] == []
     assert "§" in workers["periods/2026-Q4/onboarding/index.html"].decode()
+    for secret in (b"Project Heron", b"project-heron", b"Cash runway", b"cash-runway"):
+        assert [path for path, data in workers.items() if secret in data] == []
