@@ -45,9 +45,9 @@ class GeneratedPage(MkPage):
         # A page whose output is the last build's (mkdocs_plugin.incremental): its
         # content is never read; its file in site_dir is this build's (kept.py).
         self.replay = replay
-        ready = page.prepared
-        if not (isinstance(ready, Prepared) and ready.permalink == permalink):
-            ready = None if replay else prepare_body(page, permalink, search=False)
+        ready = None if replay else page.prepared  # a replayed page's content is not read
+        if not replay and not (isinstance(ready, Prepared) and ready.permalink == permalink):
+            ready = prepare_body(page, permalink, search=False)
         if heads is None:  # its anchors, for the links MkDocs validates, and its toc
             heads = ready.heads if ready is not None else _heads(page)
         self.heads = heads
