@@ -117,6 +117,37 @@ def install_timers() -> None:
     wrap(SearchPlugin, "on_post_build", "search: on_post_build (write the index)")
 
 
+# -- the cyclic garbage collector: collections and their time, per generation ------------
+
+GC_STATS: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0])  # count, seconds, collected
+_gc_started: list[float] = []
+
+
+def _gc_callback(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _gc_started.append(time.process_time())
+    elif _gc_started:
+        row = GC_STATS[info["generation"]]
+        row[0] += 1
+        row[1] += time.process_time() - _gc_started.pop()
+        row[2] += info.get("collected", 0)
+
+
+def install_gc_probe() -> None:
+    import gc
+
+    gc.callbacks.append(_gc_callback)
+
+
+def gc_report() -> str:
+    out = ["cyclic garbage collector in this process (gc.callbacks; CPU seconds):"]
+    for gen in sorted(GC_STATS):
+        count, seconds, collected = GC_STATS[gen]
+        out.append(f"  generation {gen}: {int(count):6d} collections, {seconds:7.2f} s, "
+                   f"{int(collected):,} objects freed")
+    return "\n".join(out)
+
+
 # -- memory: RSS at the build's milestones ------------------------------------------------
 
 MEMORY: list[tuple[str, float]] = []
@@ -548,6 +579,7 @@ def main() -> None:
         install_timers()
         install_memory_probes()
         MEMORY.append(("before the build", rss_mb()))
+        install_gc_probe()
         wall = build_once(yml, out)
         peak = peak_mb()
         import okrsite
@@ -585,6 +617,7 @@ def main() -> None:
                   f"{name}")
         print(f"  {wall - top_level:7.2f} s {(wall - top_level) / wall:6.1%}          "
               "rest (on_nav/on_env, sitemap, plugins' other events, gc)")
+        print("\n" + gc_report())
         print("\nmemory (RSS of this process):")
         for label, mb in MEMORY:
             print(f"  {mb:7.0f} MB  {label}")

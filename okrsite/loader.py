@@ -13,13 +13,10 @@ Everything else in the content directory is an ordinary site page or asset.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
-import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -27,6 +24,7 @@ from typing import Any
 
 from okrsite.diagnostics import CODES, Diagnostic, diag
 from okrsite.digest import code_version
+from okrsite.gcpolicy import paused as paused_gc  # the collector's policy: okrsite.gcpolicy
 from okrsite.output import drop_other_versions, write_cache
 from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse, place
 
@@ -289,36 +287,6 @@ def _is_note(note: Any) -> bool:
     return (isinstance(note, list) and len(note) == 5 and type(note[0]) is int
             and type(note[1]) is int and all(type(t) is str for t in note[2:])
             and note[2] in CODES)
-
-
-_pause_lock = threading.Lock()
-_pauses = 0
-_collector_was_on = False
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Hold the cyclic garbage collector off while building a content's data.
-
-    Parse results, the model and the scores are trees, freed by reference counting;
-    but with two thousand parsed files alive, each full pass of the collector walks
-    all of them, and those passes made a cold check of 2,000 files a third slower.
-    Counted, so nested and concurrent pauses end together; the collector resumes
-    only if it was on.
-    """
-    global _pauses, _collector_was_on
-    with _pause_lock:
-        if _pauses == 0:
-            _collector_was_on = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _collector_was_on:
-                gc.enable()
 
 
 @dataclass

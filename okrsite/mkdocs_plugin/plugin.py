@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
 from mkdocs.utils import get_theme_dir
 
+from okrsite import gcpolicy
 from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
@@ -92,6 +94,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.compiled = CompiledTemplates()  # the theme's templates, for every build
         self._checked: Build | list[Page] = []  # from on_pre_build: to render, or errors
         self._staged: Staged | None = None  # while MkDocs builds into a staging directory
+        self._gc = ExitStack()  # the collector's policy while a build runs (gcpolicy.build)
         self._doc_pages: list[str] = []  # every page's src_uri, in the order MkDocs builds
         self.tracking = False  # telling unchanged pages from changed ones (serve)
         self._keepable: list[str] = []  # site_dir's directories the next build may keep
@@ -153,6 +156,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: -100 (run last): other plugins' `on_pre_build` run first (one may
         write content), and site_dir moves only once nothing else can stop the build.
         """
+        self._gc.close()  # a build stopped short of on_post_build/on_build_error
+        self._gc.enter_context(gcpolicy.build())  # ends in `_swap_in` or `on_build_error`
         self._checked = self._check()
         self.search_index = None if os.environ.get(PLAIN, "").strip() else search_index(config)
         self.handed = 0
@@ -449,6 +454,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             self._generated = {f.abs_dest_path for f in self._files
                                if isinstance(f, GeneratedFile)}
         self._kept, self._files = [], None
+        self._gc.close()
 
     on_post_build = CombinedEvent(_search_index, _swap_in)
 
@@ -465,6 +471,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._kept, self._keepable, self._files = [], [], None
         self.unchanged = Unchanged()
         self._generated = set()
+        self._gc.close()
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """`okrsite_as_of` for the templates: the footer of every page (guide and 404

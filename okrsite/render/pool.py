@@ -28,7 +28,6 @@ outlives a build (`mkdocs serve` leaks none).
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import sys
@@ -37,6 +36,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
+
+from okrsite import gcpolicy
 
 K = TypeVar("K")
 R = TypeVar("R")
@@ -103,13 +104,16 @@ def _pooled(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K], n: int
     # never copies) it; and a worker is replaced by a fresh fork after
     # TASKS_PER_WORKER chunks, before reading the model has copied much of it (each
     # object read is a reference count written, its memory page copied).
-    gc.freeze()
+    # (okrsite.gcpolicy: unfrozen at the end unless a site build is still under way.)
     try:
-        pool = multiprocessing.get_context("fork").Pool(n, maxtasksperchild=TASKS_PER_WORKER)
-    except BaseException:
-        gc.unfreeze()
+        with gcpolicy.frozen():
+            yield from _run_pool(keys, n)
+    finally:
         _TASK = None
-        raise
+
+
+def _run_pool(keys: Sequence[K], n: int) -> Iterator[Any]:
+    pool = multiprocessing.get_context("fork").Pool(n, maxtasksperchild=TASKS_PER_WORKER)
     finished = False
     try:
         chunks = iter([list(keys[i:i + CHUNK]) for i in range(0, len(keys), CHUNK)])
@@ -126,5 +130,3 @@ def _pooled(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K], n: int
         else:  # an error, or the caller stopped early: no worker outlives the build
             pool.terminate()
         pool.join()
-        gc.unfreeze()
-        _TASK = None
