@@ -6,6 +6,7 @@ a build, however it ends, so a serve session's garbage is still collected."""
 from __future__ import annotations
 
 import gc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from helpers.sites import FIXTURE_SITES, prepare_site, run_build
 from mkdocs.exceptions import Abort
 
 from okrsite import gcpolicy
-from okrsite.mkdocs_plugin import plugin
+from okrsite.mkdocs_plugin import background, plugin
 from okrsite.render import pool
 
 MINIMAL = FIXTURE_SITES / "minimal" / "content"
@@ -55,6 +56,19 @@ def test_the_render_workers_freeze_ends_with_the_build_not_before() -> None:
     with gcpolicy.frozen():
         assert not _tracked(alone)
     assert _tracked(alone) and gc.get_freeze_count() == 0
+
+
+def test_the_background_search_process_leaves_the_build_frozen(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(background, "workers_for", lambda _: 2)  # fork for one page
+    with gcpolicy.build():
+        with gcpolicy.paused():
+            model = [Tree()]
+        started = background.Background.start([("a.md", zlib.compress(b"<p>Hi</p>"), False)])
+        assert started is not None
+        assert not _tracked(model)  # forking it did not hand the model back
+        assert background.decode(started.take()["a.md"])[2]
+    assert _tracked(model) and gc.get_freeze_count() == 0
 
 
 def test_a_failing_build_leaves_nothing_frozen() -> None:

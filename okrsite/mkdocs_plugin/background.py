@@ -19,7 +19,6 @@ The process is joined in `take` (or `stop` on a failed build): none outlives a b
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import marshal
 import multiprocessing
@@ -27,6 +26,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from okrsite.gcpolicy import frozen
 from okrsite.mkdocs_plugin.search import Row, section_rows
 from okrsite.render.page import searchable
 from okrsite.render.pool import workers_for
@@ -72,12 +72,13 @@ class Background:
         _PACKED = pages
         # As for the render workers (render.pool): the child's collector never walks,
         # and so never copies, the parent's objects.
-        gc.freeze()
+        # frozen(), not gc.freeze/unfreeze: an unfreeze here would hand the build's model,
+        # frozen for the whole build (okrsite.gcpolicy), back to the collector.
         try:
-            pool = multiprocessing.get_context("fork").Pool(1)
-            return cls(pool, pool.apply_async(_make, (None,)))
+            with frozen():
+                pool = multiprocessing.get_context("fork").Pool(1)
+                return cls(pool, pool.apply_async(_make, (None,)))
         finally:
-            gc.unfreeze()
             _PACKED = []  # the child has its copy
 
     def take(self) -> dict[str, bytes]:
