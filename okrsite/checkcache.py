@@ -3,7 +3,7 @@
 Two kinds of entry, each keyed by a sha256 of everything its result depends on:
 
 * A document's own problems (`validate`, `document_rules`, `kpi_owner`: what
-  `pipeline._problems` returns), keyed by the okrsite version, the document's
+  `doccheck.problems` returns), keyed by the okrsite version, the document's
   absolute file and relpath (diagnostics name the file; the place decides the kind
   and the OKR008 checks), its expected kind, the sha256 of its bytes, and, for every
   document but the org, the org's units as the rules read them (id, parent and lead
@@ -59,8 +59,13 @@ def units_digest(units: Mapping[str, Unit] | None) -> str:
 def document_key(doc: Document, units: str) -> str:
     """The key of a document's problems; `units` is `units_digest` of the org's units
     (not used for the org itself, which is checked before any unit is known)."""
-    return digest_of("doc", code_version(), doc.file, doc.relpath, doc.expected_kind, doc.sha256,
-                     units if doc.expected_kind != "org" else "")
+    return entry_key(doc.file, doc.relpath, doc.expected_kind, doc.sha256, units)
+
+
+def entry_key(file: Path, relpath: str, kind: str, sha256: str, units: str) -> str:
+    """`document_key` from a snapshot's entry, before the document is parsed."""
+    return digest_of("doc", code_version(), file, relpath, kind, sha256,
+                     units if kind != "org" else "")
 
 
 def final_key(*parts: object) -> str:

@@ -120,8 +120,14 @@ class ParseCache:
         self.memory: dict[str, Parsed] = {}
         self.parsed = 0  # files actually parsed: tests and benchmarks read it
         self._pending: dict[str, Parsed] = {}
+        self._encoded: dict[str, bytes] = {}  # pending entries already in their disk form
         self._packed: dict[str, list[_Where]] | None = None  # read when first needed
         self._read: dict[str, _Where] = {}  # entries read back from packs, and from where
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether entries are written to disk (then `add` may be given their bytes)."""
+        return self.directory is not None
 
     def _dir(self) -> Path | None:
         if self.directory is None:
@@ -156,7 +162,7 @@ class ParseCache:
         file = self._file(sha)
         if file is None:
             return
-        write_cache(file, _encode(parsed))
+        write_cache(file, encode(parsed))
 
     def forget(self) -> None:
         """Let go of the entries held in memory (those on disk stay). A one-off build
@@ -165,21 +171,25 @@ class ParseCache:
         self.memory.clear()
         self._read.clear()
 
-    def add(self, sha: str, parsed: Parsed) -> None:
-        """Keep an entry; on disk with the others at the next `flush`."""
+    def add(self, sha: str, parsed: Parsed, encoded: bytes | None = None) -> None:
+        """Keep an entry; on disk with the others at the next `flush`. `encoded`:
+        `encode(parsed)`, when a worker process made it already."""
         self.memory[sha] = parsed
         self._pending[sha] = parsed
+        if encoded is not None:
+            self._encoded[sha] = encoded
 
     def flush(self, keep: Iterable[str] = ()) -> None:
         """Write the entries added since the last flush as one pack. Past MAX_PACKS packs,
         merge them into this one, keeping only the entries named in `keep` (the ones the
         content needs now): the cache does not grow with every edit ever checked."""
         pending, self._pending = self._pending, {}
+        encoded, self._encoded = self._encoded, {}
         base = self._dir()
         if base is None or not pending:
             return
         folder = base / "packs"
-        entries = [(sha, _encode(parsed)) for sha, parsed in pending.items()]
+        entries = [(sha, encoded.get(sha) or encode(parsed)) for sha, parsed in pending.items()]
         merged = sorted({where[0] for found in self._index().values() for where in found})
         if len(merged) >= MAX_PACKS:
             for sha in dict.fromkeys(keep):
@@ -189,7 +199,7 @@ class ParseCache:
                 if where is not None:
                     entries.append((sha, _read_at(where)))  # as stored: no need to encode
                 elif sha in self.memory:
-                    entries.append((sha, _encode(self.memory[sha])))
+                    entries.append((sha, encode(self.memory[sha])))
         else:
             merged = []
         # Named by what it holds, in order: a pack of the same name is the same bytes,
@@ -250,7 +260,8 @@ def _read_at(where: _Where) -> bytes:
 
 
 
-def _encode(parsed: Parsed) -> bytes:
+def encode(parsed: Parsed) -> bytes:
+    """A parse cache entry's bytes on disk."""
     # Positions as two flat lists: 15% quicker to write and 30% quicker to read back
     # than a mapping of [line, col] pairs. ASCII, so a lone surrogate from a `"\ud800"`
     # escape in the YAML still encodes.

@@ -25,9 +25,10 @@ from pathlib import Path
 from okrsite.asof import AsOf, AsOfError, Latest, latest_entry, resolve_as_of
 from okrsite.attention import Attention, needs_attention
 from okrsite.build import build as build_model
-from okrsite.checkcache import CheckCache, document_key, final_inputs, session, units_digest
+from okrsite.checkcache import CheckCache, final_inputs, session
 from okrsite.diagnostics import Diagnostic, diag, has_errors
 from okrsite.digest import code_version
+from okrsite.doccheck import check_documents
 from okrsite.final import FinalCheck, check_final, final_diagnostics
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
 from okrsite.history.authors import EntryAuthors, entry_authors
@@ -35,12 +36,11 @@ from okrsite.history.git import head_of, read_history
 from okrsite.history.goalposts import Goalpost, goalposts
 from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
-from okrsite.loader import Document, ParseCache, Snapshot, load, paused_gc, snapshot
-from okrsite.model import Content, Source, Unit
+from okrsite.loader import Document, ParseCache, Snapshot, paused_gc, snapshot
+from okrsite.model import Content, Source
 from okrsite.output import KEPT_STATES, keep_newest, write_cache
 from okrsite.people import PeopleIndex, people_index
-from okrsite.rules import Unbuilt, content_rules, document_rules, kpi_owner
-from okrsite.schema import validate
+from okrsite.rules import Unbuilt, content_rules
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.checks import check_scoring
 from okrsite.scoring.memo import ScoreMemo
@@ -76,57 +76,21 @@ def load_content(content_dir: Path, cache: ParseCache | None = None,
 
 def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
           fiscal_year_start: int, checks: CheckCache | None = None) -> Loaded:
-    documents, diagnostics = load(snap, cache)
-    # The org first: the other documents' rules suggest only units that exist.
-    order = sorted(documents, key=lambda d: d.expected_kind != "org")
-    units = None
-    units_key = units_digest(None)
-    good: list[Document] = []
-    unbuilt = Unbuilt()
-    for doc in order:
-        if checks is None:
-            problems = _problems(doc, units)
-        else:  # a document's problems depend on its bytes and the org's units only
-            key = document_key(doc, units_key)
-            found = checks.document(key)
-            if found is None:
-                found = tuple(_problems(doc, units))
-                checks.put_document(key, found)
-            problems = list(found)
-        diagnostics += problems
-        if any(p.is_error and p.code in _UNBUILDABLE for p in problems):
-            unbuilt.add(doc.relpath, doc.expected_kind, doc.data)
-            continue
-        if doc.expected_kind == "org":
-            units = build_model([doc]).org.units
-            units_key = units_digest(units)
-        good.append(doc)
-    if checks is not None:
-        checks.flush("documents")
-    parsed = {d.relpath for d in documents}
+    checked = check_documents(snap, cache, checks)  # parse and validate, on every core
+    diagnostics, unbuilt = checked.diagnostics, checked.unbuilt
+    parsed = {d.relpath for d in checked.documents}
     for _, rel, kind, _, _ in snap.entries:
         if rel not in parsed:
             unbuilt.add(rel, kind)
     if not any(kind == "org" for _, _, kind, _, _ in snap.entries):
         diagnostics.append(diag(content_dir / "org.yaml", (1, 1), "OKR010",
                                 f"no org.yaml in {content_dir}"))
-    good.sort(key=lambda d: d.relpath)  # the model is built in file order, as before
+    good = sorted(checked.good, key=lambda d: d.relpath)  # the model is built in file order
     content = build_model(good, content_dir, fiscal_year_start,
                           checks.pieces if checks is not None else None)
     diagnostics += content_rules(content, unbuilt)
-    return Loaded(content, unbuilt.note(diagnostics, content_dir), snap, documents, unbuilt)
-
-
-def _problems(doc: Document, units: dict[str, Unit] | None) -> list[Diagnostic]:
-    problems = validate(doc)
-    if doc.expected_kind == "kpi":
-        owner = kpi_owner(doc, units)
-        if owner:  # said better than the schema's "not an id" at the same place
-            at = (owner[0].line, owner[0].col)
-            problems = [p for p in problems if (p.line, p.col) != at] + owner
-            if all(p.code == "OKR203" for p in problems):
-                return problems + document_rules(doc, units)
-    return problems or document_rules(doc, units)
+    return Loaded(content, unbuilt.note(diagnostics, content_dir), snap, checked.documents,
+                  unbuilt)
 
 
 def scoring_diagnostics(loaded: Loaded, settings: ScoringSettings, as_of: date,
@@ -155,12 +119,6 @@ def _scorable(content: Content, unbuilt: Unbuilt) -> Content:
                       if all(k.kpi is None or k.kpi in content.kpis for k in o.key_results)]
         okrs[key] = replace(up, objectives=objectives)
     return replace(content, okrs=okrs)
-
-
-# Problems after which a document is left out of the model; the rest (a missing
-# owner, a shape error in one KR) still let the document be built and linked.
-_UNBUILDABLE = {"OKR007", "OKR008", "OKR101", "OKR102", "OKR103", "OKR104", "OKR220",
-                "OKR201", "OKR202", "OKR204", "OKR217"}
 
 
 class HistoryCache:

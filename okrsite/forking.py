@@ -1,0 +1,42 @@
+"""When work may be spread over forked worker processes: one rule for every stage.
+
+The load (okrsite.doccheck) and the page rendering (okrsite.render.pool) fork
+workers that inherit the build's data; both ask here whether, and how many:
+
+- `OKRSITE_WORKERS=1` (or 0) keeps the work in this process; `OKRSITE_WORKERS=N`
+  asks for N workers; unset, one per CPU this process may use;
+- never on one core, where no platform can fork safely (no `fork` start method, or
+  macOS, whose system libraries break in forked children), or while other threads
+  run: forking a threaded process can copy a lock another thread holds (`mkdocs
+  serve` rebuilds from its server's threads, so those rebuilds stay serial).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+
+
+def cpus() -> int:
+    """The CPUs this process may use."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if count is not None:
+        return count() or 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether forking workers is safe here (see the module)."""
+    return ("fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+            and threading.active_count() == 1)
+
+
+def wanted_workers() -> int:
+    """Workers asked for: OKRSITE_WORKERS, else one per CPU (1 or less: serial)."""
+    env = os.environ.get("OKRSITE_WORKERS", "").strip()
+    return int(env) if env.isdigit() else cpus()
