@@ -230,14 +230,24 @@ def _plain(text: str, resolvers: dict[Any, Any]) -> Any:
 # Plain scalars repeat (keys, numbers, dates, states), and resolving one runs up to
 # three regular expressions: remember the answers, per resolver table, up to a bound.
 _MEMO_SIZE = 20_000
-_memos: dict[int, tuple[Any, dict[str, Any], dict[str, bool]]] = {}
+_memos: dict[int, tuple[Any, dict[str, Any], dict[str, bool], dict[str, dict[Any, Any]]]] = {}
 
 
 def _memo(resolvers: dict[Any, Any]) -> tuple[dict[str, Any], dict[str, bool]]:
     found = _memos.get(id(resolvers))
     if found is None or found[0] is not resolvers:
-        found = _memos[id(resolvers)] = (resolvers, {}, {})
+        found = _memos[id(resolvers)] = (resolvers, {}, {}, {})
     return found[1], found[2]
+
+
+def _children(resolvers: dict[Any, Any]) -> dict[str, dict[Any, Any]]:
+    """Per pointer, its children met so far: a plain key -> (the key, its pointer), both
+    interned, and an index -> its pointer. Pointers recur in every document
+    (/objectives/0/key_results/1/title), and one look-up here replaces interning the key,
+    checking it for characters to escape, formatting its pointer and interning that.
+    A key is remembered only once it resolved to a scalar tag with these resolvers."""
+    _memo(resolvers)
+    return _memos[id(resolvers)][3]
 
 
 _PLACES: dict[int, Position] = {}  # (line, col) pairs, one tuple for each
@@ -256,11 +266,28 @@ def place(line: int, col: int) -> Position:
     return found
 
 
-def _remember(memo: dict[str, Any], text: str, value: Any) -> Any:
+def _remember(memo: dict[Any, Any], text: Any, value: Any) -> Any:
     if len(memo) >= _MEMO_SIZE:
         memo.clear()
     memo[text] = value
     return value
+
+
+def _kids(children: dict[str, dict[Any, Any]], ptr: str) -> dict[Any, Any]:
+    found = children.get(ptr)
+    if found is None:
+        if len(children) >= _MEMO_SIZE:
+            children.clear()  # bounded: a document of many distinct pointers starts afresh
+        found = children[ptr] = {}
+    return found
+
+
+def _key(ptr: str, text: str) -> tuple[str, str]:
+    """A mapping key, and its pointer under `ptr`, interned: keys (title, date, value...)
+    recur in every document, and one string each, not one per occurrence, saved ~100 MB
+    over 5,000 files; their pointers ~200 MB more."""
+    key = intern(text)
+    return key, intern(f"{ptr}/{_escape(key)}" if "~" in key or "/" in key else f"{ptr}/{key}")
 
 
 def _quick(loader: Any) -> Parsed:
@@ -275,6 +302,8 @@ def _quick(loader: Any) -> Parsed:
     if loader.yaml_path_resolvers:
         raise _Unusual  # a customised loader: leave it to PyYAML's own resolve()
     plain_values, plain_keys = _memo(resolvers)
+    children = _children(resolvers)
+    places = _PLACES
     get()  # StreamStart
     get()  # DocumentStart, or StreamEnd for an empty file (which then fails below)
     event = get()
@@ -283,10 +312,12 @@ def _quick(loader: Any) -> Parsed:
     mark = event.start_mark
     positions: dict[str, Position] = {"": (mark.line + 1, mark.column + 1)}
     root: dict[str, Any] = {}
-    # The open collections above the current one: (collection, pointer, is a mapping).
-    stack: list[tuple[Any, str, bool]] = []
+    # The open collections above the current one: (collection, pointer, is a mapping,
+    # the pointer's remembered children).
+    stack: list[tuple[Any, str, bool, dict[Any, Any]]] = []
     node: Any = root  # the collection being filled
     ptr = ""
+    kids = _kids(children, ptr)
     in_mapping = True
     key: str | None = None  # in a mapping: the key waiting for its value
     key_ptr = ""
@@ -299,25 +330,27 @@ def _quick(loader: Any) -> Parsed:
             if cls is MappingEndEvent:
                 if not stack:
                     break
-                node, ptr, in_mapping = stack.pop()
+                node, ptr, in_mapping, kids = stack.pop()
                 continue
             if cls is not ScalarEvent or event.tag or event.anchor:
                 raise _Unusual  # a key that is not plain text, or has a tag or anchor
-            # Keys repeat in every document (title, date, value...): one string for
-            # each, not one per occurrence, saved ~100 MB over 5,000 files.
-            key = intern(event.value)
-            if event.implicit[0] and key not in plain_keys:
-                if _resolve(key, resolvers) not in _SCALAR_TAGS:
-                    raise _Unusual  # a merge key `<<`, or `=`
-                _remember(plain_keys, key, True)
+            text = event.value
+            if not event.implicit[0]:  # quoted: text whatever it looks like
+                key, key_ptr = _key(ptr, text)
+            else:
+                known = kids.get(text)
+                if known is None:
+                    if text not in plain_keys:
+                        if _resolve(text, resolvers) not in _SCALAR_TAGS:
+                            raise _Unusual  # a merge key `<<`, or `=`
+                        _remember(plain_keys, text, True)
+                    known = _remember(kids, text, _key(ptr, text))
+                key, key_ptr = known
             if key in node:
                 raise _Unusual  # a duplicate key
-            # Pointers recur in every document too (/objectives/0/key_results/1/title):
-            # one string each, not one per document, saved ~200 MB over 5,000 files.
-            key_ptr = intern(f"{ptr}/{_escape(key)}" if "~" in key or "/" in key
-                             else f"{ptr}/{key}")
             mark = event.start_mark
-            key_at = place(mark.line + 1, mark.column + 1)
+            line, col = mark.line + 1, mark.column + 1
+            key_at = places.get((line << 32) | col) or place(line, col)
             continue
         if cls is ScalarEvent:
             if event.tag or event.anchor:
@@ -334,7 +367,7 @@ def _quick(loader: Any) -> Parsed:
                 raise _Unusual
             value = {} if cls is MappingStartEvent else []
         elif cls is SequenceEndEvent:
-            node, ptr, in_mapping = stack.pop()
+            node, ptr, in_mapping, kids = stack.pop()
             continue
         else:
             raise _Unusual  # an alias
@@ -345,13 +378,18 @@ def _quick(loader: Any) -> Parsed:
             child = key_ptr
             key = None
         else:
+            index = len(node)
+            child = kids.get(index)
+            if child is None:
+                child = _remember(kids, index, intern(f"{ptr}/{index}"))
             mark = event.start_mark
-            child = intern(f"{ptr}/{len(node)}")
-            positions[child] = place(mark.line + 1, mark.column + 1)
+            line, col = mark.line + 1, mark.column + 1
+            positions[child] = places.get((line << 32) | col) or place(line, col)
             node.append(value)
         if cls is not ScalarEvent:
-            stack.append((node, ptr, in_mapping))
+            stack.append((node, ptr, in_mapping, kids))
             node, ptr, in_mapping = value, child, cls is MappingStartEvent
+            kids = _kids(children, ptr)
     if count > MAX_NODES:
         raise _Unusual
     if get().__class__ is not DocumentEndEvent or get().__class__ is not StreamEndEvent:

@@ -687,3 +687,13 @@ def test_positions_with_huge_columns_do_not_collide():
 
     assert place(3, 7) == (3, 7)
     assert place(1, (1 << 21) + 7) == (1, (1 << 21) + 7)
+
+
+def test_remembered_pointers_stay_bounded(monkeypatch):
+    monkeypatch.setattr(yamlparse, "_MEMO_SIZE", 10)
+    text = "".join(f"p{i}:\n  - {{k{i}: {i}}}\n" for i in range(50))
+    parsed = parse(text.encode())
+    assert parsed.data == {f"p{i}": [{f"k{i}": i}] for i in range(50)}
+    assert parsed.positions["/p49/0/k49"] == (100, 6)
+    children = yamlparse._children(yaml.CSafeLoader.yaml_implicit_resolvers)
+    assert len(children) <= 10 and all(len(kids) <= 10 for kids in children.values())
