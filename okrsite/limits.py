@@ -109,7 +109,8 @@ def markdown_nesting(text: str) -> tuple[int, int]:
 def markdown_problem(text: str) -> str | None:
     """Why python-markdown cannot render `text` in time proportional to its length (or
     at all), in words for a diagnostic; None for ordinary text (nearly all of it)."""
-    depth, line = markdown_nesting(text)
+    # A line's prefix nests at most one level per character: a short text never too deep.
+    depth, line = markdown_nesting(text) if len(text) > MAX_MARKDOWN_NESTING else (0, 0)
     if depth > MAX_MARKDOWN_NESTING:
         return (f"lists or quotes nest about {depth} levels deep (line {line} of the "
                 f"text); Markdown renders at most {MAX_MARKDOWN_NESTING}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -65,6 +65,9 @@ def _people(doc: Document) -> list[Diagnostic]:
     return out
 
 
+_GOOD_DATES: set[str] = set()  # date texts found to be dates within the years taken
+
+
 def _dates(doc: Document, node: Any, path: tuple[str | int, ...], out: list[Diagnostic]) -> None:
     # It visits every value of every document: appending, not generating, and a path
     # built only for collections, keep it a small part of a check.
@@ -74,6 +77,8 @@ def _dates(doc: Document, node: Any, path: tuple[str | int, ...], out: list[Diag
                 if not key.startswith("x-"):  # extension fields are the company's
                     _dates(doc, value, (*path, key), out)
             elif key in _DATE_KEYS and isinstance(value, str):
+                if value in _GOOD_DATES:
+                    continue  # dates recur across documents (check-in days, period ends)
                 try:
                     day = date.fromisoformat(value)
                 except ValueError:
@@ -82,6 +87,8 @@ def _dates(doc: Document, node: Any, path: tuple[str | int, ...], out: list[Diag
                 else:
                     if not MIN_DATE_YEAR <= day.year <= MAX_DATE_YEAR:
                         out.append(_far_date(doc, (*path, key), value))
+                    elif len(_GOOD_DATES) < 100_000:  # bounded: ~270 years of days
+                        _GOOD_DATES.add(value)
             elif key in _MARKDOWN_KEYS and isinstance(value, str):
                 problem = markdown_problem(value)
                 if problem:
@@ -261,7 +268,7 @@ def _kpi(doc: Document) -> list[Diagnostic]:
     d = doc.data
     out = _place(doc, "id", doc.relpath.split("/")[-1].rsplit(".", 1)[0])
     out += _same_date(doc, d.get("measurements", []), ("measurements",), "measurements",
-                      f"KPI `{d.get('id')}`")
+                      lambda: f"KPI `{d.get('id')}`")
     th = d.get("thresholds")
     if th:
         higher = d.get("direction", "higher_is_better") == "higher_is_better"
@@ -311,39 +318,45 @@ def _okrs(doc: Document, units: Mapping[str, Unit] | None = None) -> list[Diagno
                         f"{len(objectives)} objectives for {d['unit']} in {d['period']}"))
     seen: set[str] = set()
     for i, o in enumerate(objectives):
-        where = label(d, ["objectives", i])
+        where = _where(d, ("objectives", i))
         if o["id"] in seen:
             out.append(diag(doc.file, _at(doc, "objectives", i, "id"), "OKR205",
                             f"objective id `{o['id']}` is used twice in this file"))
         seen.add(o["id"])
         if not o.get("owner"):
             out.append(diag(doc.file, _at(doc, "objectives", i), "OKR304",
-                            f"{where} has no owner"))
+                            f"{where()} has no owner"))
         krs = o.get("key_results", [])
         if len(krs) < MIN_KRS and o.get("score_from") != "aligned":  # a roll-up needs none
             out.append(diag(doc.file, _at(doc, "objectives", i, "key_results"), "OKR302",
-                            f"{where} has {len(krs)} key result{'' if len(krs) == 1 else 's'}; "
+                            f"{where()} has {len(krs)} key result{'' if len(krs) == 1 else 's'}; "
                             "2 to 5 measure it well"))
         elif len(krs) > MAX_KRS:
             out.append(diag(doc.file, _at(doc, "objectives", i, "key_results", MAX_KRS),
-                            "OKR303", f"{where} has {len(krs)} key results"))
+                            "OKR303", f"{where()} has {len(krs)} key results"))
         kr_ids: set[str] = set()
         for j, kr in enumerate(krs):
             at = ("objectives", i, "key_results", j)
             if kr["id"] in kr_ids:
                 out.append(diag(doc.file, _at(doc, *at, "id"), "OKR206",
-                                f"key result id `{kr['id']}` is used twice in {where}"))
+                                f"key result id `{kr['id']}` is used twice in {where()}"))
             kr_ids.add(kr["id"])
             out += _kr_shape(doc, kr, at)
             out += _same_date(doc, kr.get("check_ins", []), (*at, "check_ins"), "check-ins",
-                              label(d, list(at)))
+                              _where(d, at))
             out += _same_date(doc, kr.get("confidence", []), (*at, "confidence"),
-                              "confidence entries", label(d, list(at)))
+                              "confidence entries", _where(d, at))
     return out
 
 
+def _where(data: Any, path: tuple[str | int, ...]) -> Callable[[], str]:
+    """`label` of a place, made only when a diagnostic names it: nearly every check
+    passes, and the labels of every objective and key result added up."""
+    return lambda: label(data, list(path))
+
+
 def _same_date(doc: Document, items: list[dict[str, Any]], at: tuple[str | int, ...],
-               noun: str, where: str) -> list[Diagnostic]:
+               noun: str, where: Callable[[], str]) -> list[Diagnostic]:
     """OKR222: two entries on one date. Which one counts would depend on their order
     in the file, and a second entry could silently replace a value already reported."""
     first: dict[str, int] = {}
@@ -352,7 +365,7 @@ def _same_date(doc: Document, items: list[dict[str, Any]], at: tuple[str | int, 
         day = str(item.get("date"))
         if day in first:
             out.append(diag(doc.file, _at(doc, *at, k, "date"), "OKR222",
-                            f"{where} has two {noun} dated {day} (entries {first[day] + 1} "
+                            f"{where()} has two {noun} dated {day} (entries {first[day] + 1} "
                             f"and {k + 1})"))
         else:
             first[day] = k
@@ -360,30 +373,30 @@ def _same_date(doc: Document, items: list[dict[str, Any]], at: tuple[str | int, 
 
 
 def _kr_shape(doc: Document, kr: dict[str, Any], at: tuple[str | int, ...]) -> list[Diagnostic]:
-    where = label(doc.data, list(at))
+    where = _where(doc.data, at)
     shapes = kr_shapes(kr)
     out = []
     if not shapes:
         if "target" in kr:
-            msg = f"{where} has a target but no baseline, direction or kpi"
+            msg = f"{where()} has a target but no baseline, direction or kpi"
             hint = ("Add `baseline:` (a value to move from), `direction: at_least|at_most` "
                     "(a level to keep), or `kpi:` (values from a KPI).")
         else:
-            msg = f"{where} has no measure"
+            msg = f"{where()} has no measure"
             hint = None
         out.append(diag(doc.file, _at(doc, *at), "OKR212", msg, hint))
     elif len(shapes) > 1:
         names = " and ".join(s.value for s in shapes)
         out.append(diag(doc.file, _at(doc, *at), "OKR212",
-                        f"{where} is both {names}; a key result has exactly one shape"))
+                        f"{where()} is both {names}; a key result has exactly one shape"))
     if ("baseline" in kr and "target" in kr and "direction" not in kr
             and kr["baseline"] == kr["target"]):
         out.append(diag(doc.file, _at(doc, *at, "target"), "OKR213",
-                        f"{where}: baseline and target are both {kr['target']}, so there is "
+                        f"{where()}: baseline and target are both {kr['target']}, so there is "
                         "no progress to measure"))
     if "kpi" in kr and "check_ins" in kr:
         out.append(diag(doc.file, _at(doc, *at, "check_ins"), "OKR214",
-                        f"{where} takes values from KPI `{kr['kpi']}` and also has check-ins"))
+                        f"{where()} takes values from KPI `{kr['kpi']}` and also has check-ins"))
     return out
 
 
