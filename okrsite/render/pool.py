@@ -11,8 +11,8 @@ order of `keys`, so the output is the same, byte for byte, as rendering them one
 after another (tests/render/test_render_parallel.py). A bounded number of chunks is
 in flight, so finished pages do not pile up in memory when the caller is slower.
 
-Serial instead (the same pages, in this process) when:
-- `OKRSITE_WORKERS=1` (or 0); `OKRSITE_WORKERS=N` asks for N workers;
+Serial instead (the same pages, in this process) when okrsite.forking says so (the
+rule the load's workers follow too), or:
 - the machine has one core, or fewer keys than `MIN_PARALLEL`: starting, feeding and
   joining two workers costs 0.1 to 0.4 s (measured on a loaded 2-core machine) and a
   unit page about 6 ms of CPU, so a pool only pays from a few hundred pages;
@@ -29,15 +29,13 @@ outlives a build (`mkdocs serve` leaks none).
 from __future__ import annotations
 
 import multiprocessing
-import os
-import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
 from okrsite import gcpolicy
+from okrsite.forking import can_fork, wanted_workers
 
 K = TypeVar("K")
 R = TypeVar("R")
@@ -52,30 +50,12 @@ TASKS_PER_WORKER = 25  # chunks a worker renders before a fresh one takes its pl
 _TASK: tuple[Callable[[Any, Any], Any], Any] | None = None
 
 
-def _cpus() -> int:
-    count = getattr(os, "process_cpu_count", None)  # Python 3.13: the CPUs we may use
-    if count is not None:
-        return count() or 1
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def workers_for(count: int) -> int:
     """How many worker processes to render `count` items with (1: serial)."""
-    env = os.environ.get("OKRSITE_WORKERS", "").strip()
-    wanted = int(env) if env.isdigit() else _cpus()
+    wanted = wanted_workers()
     if wanted < 2 or count < MIN_PARALLEL or not can_fork():
         return 1
     return min(wanted, count // CHUNK)
-
-
-def can_fork() -> bool:
-    """Whether forking workers is safe here: a fork start method, not macOS (system
-    libraries there break in forked children), and no other thread running."""
-    return ("fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
-            and threading.active_count() == 1)
 
 
 def _run(chunk: list[Any]) -> list[Any]:
