@@ -8,7 +8,8 @@ workers that inherit the build's data; both ask here whether, and how many:
 - never on one core, where no platform can fork safely (no `fork` start method, or
   macOS, whose system libraries break in forked children), or while other threads
   run: forking a threaded process can copy a lock another thread holds (`mkdocs
-  serve` rebuilds from its server's threads, so those rebuilds stay serial).
+  serve` rebuilds from its server's threads, so those rebuilds stay serial), nor
+  in a worker process (multiprocessing lets a daemonic worker start none).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def cpus() -> int:
 def can_fork() -> bool:
     """Whether forking workers is safe here (see the module)."""
     return ("fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
-            and threading.active_count() == 1)
+            and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon)  # a worker has none of its own
 
 
 def wanted_workers() -> int:

@@ -132,3 +132,21 @@ def test_the_demo_site_from_a_parallel_load_is_the_serial_one(
         monkeypatch.setenv("OKRSITE_WORKERS", "1")  # the pages: one process, both times
         sites.append((build.diagnostics, [(p.path, p.html, p.meta) for p in iter_site(build)]))
     assert sites[0] == sites[1]
+
+
+def _diagnostics_of(root: Path) -> list[object]:
+    return list(load_content(root).diagnostics)
+
+
+def test_a_load_inside_a_worker_process_stays_in_it(
+        tmp_path: Path, pids: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker of a pool may start no processes of its own: it reads the content itself."""
+    import multiprocessing
+
+    root = broken(tmp_path)
+    monkeypatch.setenv("OKRSITE_WORKERS", "2")
+    with multiprocessing.get_context("fork").Pool(1) as outer:
+        inside = outer.apply(_diagnostics_of, (root,))
+    assert len({int(p) for p in pids.read_text().split()}) == 1  # the one outer worker
+    monkeypatch.setenv("OKRSITE_WORKERS", "1")
+    assert inside == _diagnostics_of(root)
