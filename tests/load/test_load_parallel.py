@@ -107,8 +107,8 @@ def test_parallel_loads_with_caches_cold_half_warm_and_warm_are_the_serial_ones(
                                            sorted((caches / "1").glob("parse-*/packs/*.pack"))]
         assert packs[0].read_bytes() == \
             next((caches / "1").glob("parse-*/packs/*.pack")).read_bytes()
-    assert (caches / "1" / "checks-0.1.0.json").read_bytes() == \
-        (caches / "2" / "checks-0.1.0.json").read_bytes()
+    assert next((caches / "1").glob("checks-*.json")).read_bytes() == \
+        next((caches / "2").glob("checks-*.json")).read_bytes()
     # parsed documents from the cache, checks done again (in the workers, from them)
     for workers in ("1", "2"):
         next((caches / workers).glob("checks-*.json")).unlink()
