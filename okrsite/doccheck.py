@@ -28,7 +28,7 @@ from pathlib import Path
 from okrsite.build import build as build_model
 from okrsite.checkcache import CheckCache, entry_key, units_digest
 from okrsite.diagnostics import Diagnostic, diag
-from okrsite.forking import can_fork, wanted_workers
+from okrsite.forking import can_fork, result_of, wanted_workers
 from okrsite.loader import Document, ParseCache, Snapshot, encode
 from okrsite.model import Unit
 from okrsite.rules import Unbuilt, document_rules, kpi_owner
@@ -118,7 +118,8 @@ def _outcomes(job: _Job, todo: list[int]) -> dict[int, _Outcome]:
     try:
         # Leaving the block terminates the pool: no worker outlives the load.
         with multiprocessing.get_context("fork").Pool(n) as pool:
-            done = pool.map(_run, chunks, chunksize=1)
+            done = result_of(pool, pool.map_async(_run, chunks, chunksize=1),
+                             "parsing and checking the content")
     finally:
         _JOB = None
     return dict(zip(todo, chain.from_iterable(done), strict=True))

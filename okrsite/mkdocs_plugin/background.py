@@ -26,6 +26,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from okrsite.forking import result_of
 from okrsite.gcpolicy import frozen
 from okrsite.mkdocs_plugin.search import Row, section_rows
 from okrsite.render.page import searchable
@@ -84,7 +85,8 @@ class Background:
     def take(self) -> dict[str, bytes]:
         """Each page's sections, to `decode`."""
         try:
-            made: dict[str, bytes] = self.result.get()
+            made: dict[str, bytes] = result_of(self.pool, self.result,
+                                               "making the search index")
         finally:
             self.stop()
         return made

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from jinja2 import Environment, pass_context
@@ -25,6 +26,7 @@ from mkdocs.utils import get_theme_dir
 from okrsite import gcpolicy
 from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
+from okrsite.errors import OkrsiteError
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
 from okrsite.mkdocs_plugin import kept
 from okrsite.mkdocs_plugin.background import Background, decode
@@ -53,6 +55,21 @@ PACKAGE_DIR = Path(__file__).parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, searched after the user's custom_dir
 ASSETS_DIR = PACKAGE_DIR / "assets"  # okrsite.css and okrsite.js
 ASSETS_URI = "assets/okrsite/"  # where the assets land in the site
+
+
+Hook = TypeVar("Hook", bound=Callable[..., Any])
+
+
+def _explained(hook: Hook) -> Hook:
+    """An OkrsiteError (e.g. forking.WorkerDied) in a hook is shown as MkDocs shows a
+    plugin's error, "okrsite: ...", and the build aborts: no traceback."""
+    @functools.wraps(hook)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return hook(*args, **kwargs)
+        except OkrsiteError as exc:
+            raise PluginError(f"okrsite: {exc}") from None
+    return run  # type: ignore[return-value]
 
 
 class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
@@ -144,6 +161,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         return config
 
     @event_priority(-100)
+    @_explained
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Check the content, then have MkDocs build into a staging directory.
 
@@ -180,6 +198,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._keepable = []
 
     @event_priority(50)
+    @_explained
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Drop what is not to be published (the YAML sources, stray and backup files),
         then add the rendered pages and the assets.
@@ -408,6 +427,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         return output
 
     @event_priority(10)
+    @_explained
     def _search_index(self, *, config: MkDocsConfig) -> None:
         """In a dirty build, the search index of every page: the entries of the pages
         skipped are the last build's (mkdocs_plugin.incremental). Priority 10: before

@@ -35,7 +35,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from okrsite import gcpolicy
-from okrsite.forking import can_fork, wanted_workers
+from okrsite.forking import can_fork, result_of, wanted_workers
 
 K = TypeVar("K")
 R = TypeVar("R")
@@ -99,7 +99,7 @@ def _run_pool(keys: Sequence[K], n: int) -> Iterator[Any]:
         chunks = iter([list(keys[i:i + CHUNK]) for i in range(0, len(keys), CHUNK)])
         pending = deque(pool.apply_async(_run, (c,)) for c in islice(chunks, n * IN_FLIGHT))
         while pending:
-            done = pending.popleft().get()
+            done = result_of(pool, pending.popleft(), "rendering pages")
             for chunk in islice(chunks, 1):
                 pending.append(pool.apply_async(_run, (chunk,)))
             yield from done
