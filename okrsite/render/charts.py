@@ -92,8 +92,10 @@ def _num(x: float) -> str:
 _BIG = 10 ** 15
 
 
+@lru_cache(maxsize=4096)
 def _shown(x: float) -> str:
-    """A value as a reader sees it: thousands grouped (241,000), as on the pages."""
+    """A value as a reader sees it: thousands grouped (241,000), as on the pages.
+    (Memoized: equal numbers, 1 and 1.0 too, are written alike.)"""
     text = _num(x)
     return text if len(text) < 4 else group_thousands(text)  # 3 characters: nothing to group
 
@@ -155,6 +157,12 @@ def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
 
 
 _TINY = 1e-300  # spans below this are padded: a float this small has few digits left
+
+
+@lru_cache(maxsize=4096)
+def _ticks(lo: float, hi: float) -> tuple[float, ...]:
+    """`nice_ticks(lo, hi)`, once per range: a period's key results share few ranges."""
+    return tuple(nice_ticks(lo, hi))
 
 
 class _Scale:
@@ -258,6 +266,35 @@ class _Path:
         self.x, self.y = x, y
         return self
 
+    def polyline(self, xy: Sequence[tuple[int, int]]) -> _Path:
+        """`move` to the first point, then `line` to each other one (the same bytes;
+        the loop of `line` inlined: a build draws a hundred thousand of these)."""
+        self.move(*xy[0])
+        parts, last, px, py = self._parts, self.last, self.x, self.y
+        for x, y in xy[1:]:
+            dx, dy = x - px, y - py
+            if dy == 0:
+                a, r = str(x), str(dx)
+                command, text = ("h", r) if len(r) < len(a) else ("H", a)
+            elif dx == 0:
+                a, r = str(y), str(dy)
+                command, text = ("v", r) if len(r) < len(a) else ("V", a)
+            else:
+                sx, sy, rx, ry = str(x), str(y), str(dx), str(dy)
+                if len(rx) + len(ry) < len(sx) + len(sy):
+                    command, text = "l", rx + (ry if ry[0] == "-" else " " + ry)
+                else:
+                    command, text = "L", sx + (sy if sy[0] == "-" else " " + sy)
+            if command != last:  # as `_add`: never M or m here
+                parts.append(command + text)
+            elif text[0] == "-":
+                parts.append(text)
+            else:
+                parts.append(" " + text)
+            last, px, py = command, x, y
+        self.last, self.x, self.y = last, px, py
+        return self
+
 
 def _path(css: str, d: str) -> str:
     return f'<path class="{css}" d="{d}"/>'
@@ -330,8 +367,7 @@ def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: dat
     grid, values = _value_axis(tuple(ticks), scale.v0, scale.span)
     axis, months = _date_axis(scale.d0, scale.days, d0, d1)
     # once, above the plot's top left corner, clear of the top value
-    label = f'<text class="okr-c-unit" x="{LEFT}" y="{TOP - 8}">{attr(unit)}</text>' \
-        if unit else ""
+    label = _unit_label(unit) if unit else ""
     if shared is None:
         return [grid, axis, values + label, months]
     # Apart, as charts differ: the grid (the same for most), the values, the unit, and
@@ -340,6 +376,11 @@ def _axes(scale: _Scale, ticks: list[float], unit: str | None, d0: date, d1: dat
     # as-of line, drawn here before the target and expected lines, crosses them.
     return [shared.piece(grid), shared.piece(values), shared.piece(label),
             shared.piece(axis + months + "".join(as_of))]
+
+
+@lru_cache(maxsize=256)
+def _unit_label(unit: str) -> str:
+    return f'<text class="okr-c-unit" x="{LEFT}" y="{TOP - 8}">{attr(unit)}</text>'
 
 
 @lru_cache(maxsize=1024)
@@ -368,9 +409,13 @@ def _date_axis(start: date, days: int, d0: date, d1: date) -> tuple[str, str]:
 
 def _hline(scale: _Scale, v: float, css: str, label: str) -> list[str]:
     """A line across the plot with its label right-aligned above it (`{css}-label`)."""
-    y = scale.y(v)
-    return [_path(css, _hlines([y])),
-            f'<text class="{css}-label" x="{WIDTH - RIGHT - 4}" y="{y - 5}">{attr(label)}</text>']
+    return list(_hline_at(scale.y(v), css, label))
+
+
+@lru_cache(maxsize=1024)
+def _hline_at(y: int, css: str, label: str) -> tuple[str, str]:
+    return (_path(css, _hlines([y])),
+            f'<text class="{css}-label" x="{WIDTH - RIGHT - 4}" y="{y - 5}">{attr(label)}</text>')
 
 
 def _as_of_line(scale: _Scale, as_of: date, d0: date, d1: date) -> list[str]:
@@ -392,10 +437,7 @@ def _series(scale: _Scale, points: Sequence[Point], unit: str | None,
     xy = [(scale.x(p.date), scale.y(p.value)) for p in points]
     out = []
     if len(points) > 1:
-        line = _Path().move(*xy[0])
-        for x, y in xy[1:]:
-            line.line(x, y)
-        out.append(_path("okr-c-value", line.d))
+        out.append(_path("okr-c-value", _Path().polyline(xy).d))
     # A dot is a zero-length line with round caps (okrsite.css: 8 wide), half the bytes
     # of a <circle>; one element a point, for its tooltip.
     if tips_from_table:
@@ -427,17 +469,43 @@ def _note(note_html: str) -> str:
 
 def _legend(items: list[tuple[str, str]]) -> str:
     """A text legend under the chart: (css class, words)."""
+    return _legend_of(tuple(items))
+
+
+@lru_cache(maxsize=1024)
+def _legend_of(items: tuple[tuple[str, str], ...]) -> str:
     return " ".join(f'<span class="{css}">{attr(words)}</span>'
                     for css, words in items)
 
 
 def _table(header: list[str], rows: list[list[str]], caption: str) -> str:
     """`rows` cells are safe HTML already."""
-    head = "".join(header_cell(Searched(attr(h)) if isinstance(h, Searched) else attr(h))
-                   for h in header)
-    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return (f"<table>\n<caption>{attr(caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
+    return _table_of(header, [_row(row) for row in rows], caption)
+
+
+def _row(cells: Sequence[str]) -> str:
+    """A table row of safe HTML cells."""
+    return "<tr><td>" + "</td><td>".join(cells) + "</td></tr>" if cells else "<tr></tr>"
+
+
+def _table_of(header: list[str], rows: list[str], caption: str) -> str:
+    """`_table` of rows already written by `_row`."""
+    body = "\n".join(rows)
+    return (f"<table>\n<caption>{_attr(caption)}</caption>\n"
+            f"{_head(tuple((h, isinstance(h, Searched)) for h in header))}\n"
             f"<tbody>\n{body}\n</tbody>\n</table>")
+
+
+@lru_cache(maxsize=1024)
+def _head(header: tuple[tuple[str, bool], ...]) -> str:
+    """A table's `<thead>`; `header`: each column's name and whether it is `Searched`
+    (a key of its own: a `Searched` name equals the plain one)."""
+    cells = "".join(header_cell(Searched(attr(h)) if searched else attr(h))
+                    for h, searched in header)
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+_attr = lru_cache(maxsize=1024)(attr)  # for the texts charts repeat (captions)
 
 
 def _domain(points: Sequence[Point], extra: Sequence[float]) -> tuple[float, float]:
@@ -464,16 +532,18 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
     (`direction` at_least/at_most): the threshold line; the table says which values met it.
     `shared`: the page's pieces drawn once (see `Shared`).
     """
-    d0 = min([start, *(p.date for p in points)])
-    d1 = max([end, *(p.date for p in points)])
+    dates = [p.date for p in points]
+    d0 = min([start, *dates])
+    d1 = max([end, *dates])
     refs = [v for v in (baseline, target) if v is not None]
     if not points and not refs:
         refs = [0.0, 1.0]
     lo, hi = _domain(points, refs)
-    ticks = nice_ticks(lo, hi)
+    ticks = _ticks(lo, hi)
     scale = _Scale(d0, d1, min(ticks[0], lo), max(ticks[-1], hi))
 
     expected_at = None
+    gain, length = 0.0, 1
     if direction is None and baseline is not None and target is not None:
         gain = expected_end * (target - baseline)
         length = max(1, (end - start).days)
@@ -509,17 +579,19 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
     parts += _series(scale, points, unit, tips_from_table=shared is not None)
     parts.append("</svg>")
 
-    rows = []
-    for p in points:  # the unit is said once, in the header
-        row = [p.date.isoformat(), _shown(p.value)]
-        if expected_at is not None:
-            row.append(_shown(round(expected_at(p.date), 2)))
-        elif direction is not None and target is not None:
-            met = p.value <= target if direction == "at_most" else p.value >= target
-            row.append("yes" if met else "no")
-        row.append("–" if p.confidence is None else f"{p.confidence * 100:.0f}%")
-        row.append(_note(p.note_html))
-        rows.append(row)
+    rows = []  # written as `_row` writes them, a row at a time (16 charts a page)
+    threshold = direction is not None and target is not None
+    at_most = direction == "at_most"
+    for p, day in zip(points, dates, strict=True):  # the unit is said once, in the header
+        row = f"<tr><td>{day.isoformat()}</td><td>{_shown(p.value)}</td><td>"
+        if expected_at is not None:  # expected_at(day), inlined
+            share = min(1.0, max(0.0, (day - start).days / length))
+            row += _shown(round(baseline + gain * share, 2)) + "</td><td>"
+        elif threshold:
+            met = p.value <= target if at_most else p.value >= target
+            row += "yes</td><td>" if met else "no</td><td>"
+        rows.append(f"{row}{'–' if p.confidence is None else _pct_of(p.confidence)}"
+                    f"</td><td>{_note(p.note_html)}</td></tr>")
     header = ["Date", _in_unit("Value", unit)]
     if expected_at is not None:
         header.append(_in_unit("Expected by then", unit))
@@ -528,7 +600,13 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
     header += ["Confidence", Searched("Note")]
     # The chart sits under its key result's heading: captions need not repeat the title.
     caption = f"Values on or before {as_of.isoformat()}"
-    return Chart("".join(parts), _table(header, rows, caption), _legend(legend))
+    return Chart("".join(parts), _table_of(header, rows, caption), _legend(legend))
+
+
+@lru_cache(maxsize=256)
+def _pct_of(confidence: float) -> str:
+    """A confidence in a chart's table (owners write a few: 0.5, 0.7)."""
+    return f"{confidence * 100:.0f}%"
 
 
 def _kr_desc(points: Sequence[Point], unit: str | None, target: float | None,

@@ -42,6 +42,8 @@ _INLINE = {
     "^": "&#94;", "=": "&#61;", "$": "&#36;",
 }
 _INLINE_TABLE = str.maketrans(_INLINE)
+# Any of them: most text has none, and a search is several times cheaper than a translate.
+_INLINE_ANY = re.compile("[" + re.escape("".join(_INLINE)) + "]")
 # C0/C1 controls (not valid in XML, meaningless in a title), except tab/newline/CR.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
@@ -64,7 +66,8 @@ def clean(text: object) -> str:
 
 def inline(text: object) -> str:
     """Plain text as HTML (and Markdown) that renders as exactly this text (one line)."""
-    return clean(text).translate(_INLINE_TABLE)
+    text = clean(text)
+    return text.translate(_INLINE_TABLE) if _INLINE_ANY.search(text) else text
 
 
 def attr(text: object) -> str:
@@ -175,21 +178,28 @@ class SafeMarkdown:
 
     def html(self, text: str | None) -> str:
         """The field as HTML ("" for an empty field)."""
-        if text is None or not str(text).strip():
+        if text is None:
             return ""
-        text = _CONTROL.sub("", str(text))
-        found = self._cache.get(text)
-        if found is None:
-            if _PLAIN.match(text):  # one line of prose: what python-markdown would make
-                found = f"<p>{text}</p>"
-            elif markdown_problem(text):
-                # `check` refuses such a field (OKR221); shown as text, it costs time in
-                # proportion to its length instead of hanging or crashing the build.
-                found = _as_text(text)
-            else:
-                self._md.reset()
-                found = self._md.convert(text).strip()
-            self._cache[text] = found
+        # Keyed by the field as written: fields repeat (notes, descriptions), and a
+        # repeat then costs one look-up.
+        key = text if type(text) is str else str(text)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        text = _CONTROL.sub("", key)
+        line = text.rstrip("\n")  # a YAML block scalar's (`|`) final newline
+        if not text.strip():
+            found = ""
+        elif _PLAIN.match(line):  # one line of prose: what python-markdown would make
+            found = f"<p>{line}</p>"
+        elif markdown_problem(text):
+            # `check` refuses such a field (OKR221); shown as text, it costs time in
+            # proportion to its length instead of hanging or crashing the build.
+            found = _as_text(text)
+        else:
+            self._md.reset()
+            found = self._md.convert(text).strip()
+        self._cache[key] = found
         return found
 
     def block(self, text: str | None, css: str = "okr-md") -> str:
