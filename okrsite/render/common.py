@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from okrsite.attention import Attention
@@ -163,6 +164,7 @@ def link(from_page: str, to_page: str, text: str, anchor: str | None = None,
 num = fmt_num
 
 
+@lru_cache(maxsize=4096)  # equal numbers (0.7 and 0.70, 1 and 1.0) read alike
 def pct(x: float) -> str:
     return f"{fmt_fixed(x * 100, 0)}%"
 

@@ -4,6 +4,7 @@ across periods (`units/<unit>/index.md`) and the directory of units (`units/inde
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from okrsite.model import KeyResult, KRKind, Objective, PeriodState
 from okrsite.render.charts import Chart, Point, Shared, kr_chart, trend_chart
@@ -376,7 +377,7 @@ def _how(res: KRResult, values: str = "") -> str:
     the values behind its chart (the chart's text equivalent) when it has one."""
     s = res.score
     # One line of inputs rather than a table: there is one of these per key result.
-    inputs = "; ".join(f"{inline(k)} = {inline(_input_text(v))}" for k, v in s.inputs.items())
+    inputs = "; ".join(_input_item(k, v) for k, v in s.inputs.items())
     body = [para(f"Scorer <code>{inline(s.scorer)}</code>, version <code>"
                  f"{inline(s.scorer_version or '–')}</code>."),
             para(f"Inputs: {inputs}." if inputs else "No inputs."),
@@ -386,6 +387,20 @@ def _how(res: KRResult, values: str = "") -> str:
                          f"{status_label(res.status)}."))
     body.append(values)
     return details("How was this computed?", "\n".join(b for b in body if b))
+
+
+def _input_item(name: str, v: object) -> str:
+    """`name = value` of a scorer's input, as safe HTML."""
+    kind = type(v)
+    if kind is int or kind is float or kind is str or kind is bool:  # hashable: memoized
+        return _input_item_of(name, v, kind)
+    return f"{inline(name)} = {inline(_input_text(v))}"
+
+
+@lru_cache(maxsize=8192)
+def _input_item_of(name: str, v: object, kind: type) -> str:
+    # `kind` in the key: True == 1, but one is "yes" and the other "1"
+    return f"{inline(name)} = {inline(_input_text(v))}"
 
 
 def _goal_text(v: object, unit: str | None) -> str:
