@@ -14,6 +14,8 @@ def fmt_num(x: float) -> str:
 def fmt_grouped(x: float) -> str:
     """A measured value for a reader, thousands grouped: 241,000 and 1,234.5 (as
     `fmt_num` otherwise)."""
+    if -999.5 < x < 999.5:  # 10 digits at most: a whole part of 3 or fewer, no group
+        return fmt_num(x)
     return group_thousands(fmt_num(x))
 
 

@@ -59,6 +59,7 @@ def search_meta(state: PeriodState) -> dict[str, dict[str, float]]:
     return {"search": {"boost": 0.5 if state is PeriodState.CLOSED else 2}}
 
 
+@lru_cache(maxsize=8192)  # a page links to the same few units and periods many times
 def seg(identifier: str) -> str:
     """An id as a URL path segment. Valid ids pass unchanged; anything else (content
     that failed validation) becomes a stable, harmless slug."""
@@ -180,8 +181,13 @@ def value(x: float | None, unit: str | None) -> str:
         return "–"
     if not unit:
         return fmt_grouped(x)
-    sep = "" if unit in ("%", "‰") else " "
-    return f"{fmt_grouped(x)}{sep}{inline(unit)}"
+    return fmt_grouped(x) + _unit_suffix(unit)
+
+
+@lru_cache(maxsize=256)
+def _unit_suffix(unit: str) -> str:
+    """What follows a value in `value` (a build has a few units, on every key result)."""
+    return f"{'' if unit in ('%', '‰') else ' '}{inline(unit)}"
 
 
 def plural(n: int, noun: str, nouns: str | None = None) -> str:
