@@ -186,7 +186,7 @@ class SafeMarkdown:
         found = self._cache.get(key)
         if found is not None:
             return found
-        text = _CONTROL.sub("", key)
+        text = key if key.isprintable() else _CONTROL.sub("", key)  # printable: no controls
         line = text.rstrip("\n")  # a YAML block scalar's (`|`) final newline
         if not text.strip():
             found = ""

@@ -378,8 +378,7 @@ def _how(res: KRResult, values: str = "") -> str:
     s = res.score
     # One line of inputs rather than a table: there is one of these per key result.
     inputs = "; ".join(_input_item(k, v) for k, v in s.inputs.items())
-    body = [para(f"Scorer <code>{inline(s.scorer)}</code>, version <code>"
-                 f"{inline(s.scorer_version or '–')}</code>."),
+    body = [_scorer_line(s.scorer, s.scorer_version),
             para(f"Inputs: {inputs}." if inputs else "No inputs."),
             para(f"{inline(s.explanation)}.")]
     if res.status not in ("planned", "no_data"):
@@ -387,6 +386,12 @@ def _how(res: KRResult, values: str = "") -> str:
                          f"{status_label(res.status)}."))
     body.append(values)
     return details("How was this computed?", "\n".join(b for b in body if b))
+
+
+@lru_cache(maxsize=256)
+def _scorer_line(scorer: str, version: str | None) -> str:
+    return para(f"Scorer <code>{inline(scorer)}</code>, version <code>"
+                f"{inline(version or '–')}</code>.")
 
 
 def _input_item(name: str, v: object) -> str:
