@@ -460,6 +460,19 @@ def test_charts_are_the_same_in_every_interpreter(tmp_path) -> None:
     assert len(outputs) == 1
 
 
+def test_a_chart_s_table_groups_a_value_that_rounds_up_to_a_thousand() -> None:
+    # its values are written to 6 digits: 999.9999 is 1000, so 1,000 as elsewhere
+    points = [Point(date(2026, 10, 15), 999.9999), Point(date(2026, 11, 1), 999.98),
+              Point(date(2026, 11, 20), -999.9999), Point(date(2026, 12, 1), 12345)]
+    assert [r[1] for r in table_rows(numeric_kr(points))] == ["1,000", "999.98", "-1,000",
+                                                              "12,345"]
+    # and the expected values beside them (to 2 decimals: 999.996 is 1000.00)
+    rows = table_rows(kr_chart("c", "x", points[:2], start=date(2026, 10, 1),
+                               end=date(2026, 12, 31), as_of=date(2026, 12, 20),
+                               baseline=999.996, target=999.996))
+    assert [r[2] for r in rows] == ["1,000", "1,000"]
+
+
 def test_nice_ticks() -> None:
     assert nice_ticks(0, 10) == [0, 2.5, 5, 7.5, 10]
     assert nice_ticks(87.1, 94.2)[0] <= 87.1 and nice_ticks(87.1, 94.2)[-1] >= 94.2

@@ -368,3 +368,15 @@ def test_plain_notes_take_a_shortcut_with_the_same_result(text: str) -> None:
     expected = slow._md.convert(text).strip() if text.strip() else ""
     assert fast.html(text) == expected
     assert fast.html(text) == expected  # and again, from the cache
+
+
+@settings(max_examples=500, deadline=None)
+@given(PROSE.map(lambda t: t + "\n"))
+def test_a_block_scalar_s_final_newline_takes_the_shortcut_with_the_same_result(
+        text: str) -> None:
+    """A `description: |` field ends in a newline: one line of prose and its newline
+    skip python-markdown too, and must give what it makes."""
+    slow = SafeMarkdown()
+    slow._md.reset()
+    expected = slow._md.convert(text).strip() if text.strip() else ""
+    assert SafeMarkdown().html(text) == expected

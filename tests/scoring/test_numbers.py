@@ -31,3 +31,12 @@ def test_no_negative_zero() -> None:
     (12345678.5, "12,345,678.5"), (1e20, "1e+20"), (float("inf"), "inf")])
 def test_measured_values_have_their_thousands_grouped(x: float, text: str) -> None:
     assert fmt_grouped(x) == text
+
+
+@pytest.mark.parametrize(("x", "text"), [
+    (999.4999, "999.4999"), (-999.4999, "-999.4999"), (999.99999999999, "1,000"),
+    (-999.99999999999, "-1,000"), (999.5, "999.5")])
+def test_a_value_just_below_a_thousand_is_grouped_when_it_is_written_as_one(
+        x: float, text: str) -> None:
+    # fmt_grouped skips the grouping below 1,000; a value that rounds up to 1000 is 1,000
+    assert fmt_grouped(x) == text
