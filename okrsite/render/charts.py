@@ -490,7 +490,7 @@ def _legend_of(items: tuple[tuple[str, str], ...]) -> str:
 
 def _table(header: list[str], rows: list[list[str]], caption: str) -> str:
     """`rows` cells are safe HTML already."""
-    return _table_of(header, [_row(row) for row in rows], caption)
+    return _table_of(_head_of(header), [_row(row) for row in rows], caption)
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -498,12 +498,15 @@ def _row(cells: Sequence[str]) -> str:
     return "<tr><td>" + "</td><td>".join(cells) + "</td></tr>" if cells else "<tr></tr>"
 
 
-def _table_of(header: list[str], rows: list[str], caption: str) -> str:
-    """`_table` of rows already written by `_row`."""
+def _table_of(head: str, rows: list[str], caption: str) -> str:
+    """`_table` of its `<thead>` (`_head_of`) and rows already written by `_row`."""
     body = "\n".join(rows)
-    return (f"<table>\n<caption>{_attr(caption)}</caption>\n"
-            f"{_head(tuple((h, isinstance(h, Searched)) for h in header))}\n"
+    return (f"<table>\n<caption>{_attr(caption)}</caption>\n{head}\n"
             f"<tbody>\n{body}\n</tbody>\n</table>")
+
+
+def _head_of(header: Sequence[str]) -> str:
+    return _head(tuple((h, isinstance(h, Searched)) for h in header))
 
 
 @lru_cache(maxsize=1024)
@@ -602,15 +605,23 @@ def kr_chart(chart_id: str, title: str, points: Sequence[Point], *, start: date,
             row += "yes</td><td>" if met else "no</td><td>"
         rows.append(f"{row}{'–' if p.confidence is None else _pct_of(p.confidence)}"
                     f"</td><td>{_note(p.note_html)}</td></tr>")
-    header = ["Date", _in_unit("Value", unit)]
-    if expected_at is not None:
-        header.append(_in_unit("Expected by then", unit))
-    elif direction is not None and target is not None:
-        header.append("Met the threshold")
-    header += ["Confidence", Searched("Note")]
+    third = "expected" if expected_at is not None else "threshold" if threshold else ""
     # The chart sits under its key result's heading: captions need not repeat the title.
     caption = f"Values on or before {as_of.isoformat()}"
-    return Chart("".join(parts), _table_of(header, rows, caption), _legend(legend))
+    return Chart("".join(parts), _table_of(_kr_head(unit, third), rows, caption),
+                 _legend(legend))
+
+
+@lru_cache(maxsize=256)
+def _kr_head(unit: str | None, third: str) -> str:
+    """The `<thead>` of a key result chart's table; `third`: "expected" (the expected
+    value then), "threshold" (whether it met it) or "" (neither)."""
+    header = ["Date", _in_unit("Value", unit)]
+    if third == "expected":
+        header.append(_in_unit("Expected by then", unit))
+    elif third == "threshold":
+        header.append("Met the threshold")
+    return _head_of([*header, "Confidence", Searched("Note")])
 
 
 @lru_cache(maxsize=256)
