@@ -59,7 +59,7 @@ def search_meta(state: PeriodState) -> dict[str, dict[str, float]]:
     return {"search": {"boost": 0.5 if state is PeriodState.CLOSED else 2}}
 
 
-@lru_cache(maxsize=8192)  # a page links to the same few units and periods many times
+@lru_cache(maxsize=1024)  # a page links to the same few units and periods many times
 def seg(identifier: str) -> str:
     """An id as a URL path segment. Valid ids pass unchanged; anything else (content
     that failed validation) becomes a stable, harmless slug."""
@@ -108,7 +108,7 @@ def kr_anchor(objective: str, key_result: str) -> str:
     return f"kr-{seg(objective)}_{seg(key_result)}"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def page_url(path: str, directory_urls: bool = True) -> str:
     """A page's URL relative to the site root, as MkDocs makes it: `index.md` -> ``,
     `a/index.md` -> `a/`, `a/b.md` -> `a/b/` (or `a/b.html` without directory URLs)."""
@@ -130,7 +130,7 @@ def rel(from_page: str, to_page: str, anchor: str | None = None,
     return f"{url}#{anchor}" if anchor else url
 
 
-@lru_cache(maxsize=8192)  # a page links to its parent's page once per objective, say
+@lru_cache(maxsize=1024)  # a page links to its parent's page once per objective, say
 def asset_url(from_page: str, asset: str, directory_urls: bool = True) -> str:
     """A relative URL from a page to a path of the site (`audit/2026-Q3/okrs.csv`)."""
     here = page_url(from_page, directory_urls)

@@ -402,7 +402,7 @@ def _input_item(name: str, v: object) -> str:
     return f"{inline(name)} = {inline(_input_text(v))}"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _input_item_of(name: str, v: object, kind: type) -> str:
     # `kind` in the key: True == 1, but one is "yes" and the other "1"
     return f"{inline(name)} = {inline(_input_text(v))}"
