@@ -38,10 +38,13 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
     memo = memo if memo is not None else ScoreMemo()
     context = context_key(settings, registry)
     kpi_keys: dict[str, str] = {}  # the KPIs' keys, made once
+    period_keys: dict[str, str] = {}  # a closed period's repr holds its final record: once
     out: list[Diagnostic] = []
     for (period_id, _), up in content.okrs.items():
         period = content.period(period_id)
-        period_key = repr((context, repr(period), as_of))
+        period_key = period_keys.get(period_id)
+        if period_key is None:
+            period_key = period_keys[period_id] = repr((context, repr(period), as_of))
         for objective in up.objectives:
             # A roll-up (`score_from: aligned`) is scored from other objectives: it may
             # have no key results of its own.
