@@ -55,16 +55,23 @@ class PageCache:
     _used: set[str] = field(default_factory=set)  # disk entries (digests) this build used
     # when the build began (# clock-ok: only which cache entries prune may remove)
     _began: float = field(default_factory=time.time)
+    # A one-off build's final outputs (mkdocs_plugin.finalcache), asked first for a frozen
+    # job: its `stub(key, digest)` gives the pages without their bodies, or None.
+    finals: Any = None
+    jobs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # frozen: key ->
 
     def begin(self) -> None:
         """A new build: the counters start again (tests and benchmarks read them)."""
         self.rendered, self.from_disk, self.frozen = [], [], set()
         self._used, self._began = set(), time.time()  # clock-ok: see _began
+        self.jobs = {}
 
     def has(self, key: str, digest: str, frozen: bool) -> bool:
         """Whether `get` will likely find the pages (a disk entry may still be damaged)."""
         held = self._memory.get(key)
         if held is not None and held[0] == digest:
+            return True
+        if frozen and self.finals is not None and self.finals.has(digest):
             return True
         return frozen and self.directory is not None and self._file(digest).is_file()
 
@@ -78,12 +85,16 @@ class PageCache:
                 self._used.add(digest)  # on disk too (put wrote it): keep it there
                 self.frozen.update(p.path for p in pages)
             return pages
-        pages = self._read(key, digest) if frozen else None
+        pages = self.finals.stub(key, digest) if frozen and self.finals is not None else None
+        stubbed = pages is not None  # bodies not read: nothing to hold in memory
+        if pages is None:
+            pages = self._read(key, digest) if frozen else None
         if pages is not None:
+            self.jobs[key] = (digest, [p.path for p in pages])
             self.from_disk += [p.path for p in pages]
             self.frozen.update(p.path for p in pages)
             self._used.add(digest)
-            if self.keep:
+            if self.keep and not stubbed:
                 self._hold(key, pages, digest)
         return pages
 
@@ -93,6 +104,7 @@ class PageCache:
             return  # nothing to keep it in (a build without cache_dir, a live page)
         data = self._hold(key, pages, digest)
         if frozen and self.directory is not None:
+            self.jobs[key] = (digest, [p.path for p in pages])
             self._used.add(digest)
             self.frozen.update(p.path for p in pages)
             write_cache(self._file(digest), data)  # one per closed page: not synced
@@ -185,7 +197,7 @@ def prune(folder: Path, used: set[str], variant: str, began: float) -> int:
         keep: set[str] = set()
         for listed in _newest(folder.glob("used-*.txt"), KEEP_VARIANTS):
             keep.update(listed.read_text().split())
-        for entry in folder.glob("*/*.json"):
+        for entry in (*folder.glob("*/*.json"), *folder.glob("*/*.bin")):
             if entry.stem in keep:
                 continue
             with contextlib.suppress(OSError):

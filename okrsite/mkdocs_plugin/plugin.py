@@ -21,7 +21,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
-from mkdocs.utils import get_theme_dir
+from mkdocs.utils import get_theme_dir, write_file
 
 from okrsite import gcpolicy
 from okrsite.asof import AsOf, AsOfError
@@ -31,6 +31,8 @@ from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
 from okrsite.mkdocs_plugin import kept
 from okrsite.mkdocs_plugin.background import Background, decode
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
+from okrsite.mkdocs_plugin.finalcache import FinalCache, Stub
+from okrsite.mkdocs_plugin.finalcache import shape as final_shape
 from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
 from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of, prepare
@@ -87,6 +89,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.parse_cache: ParseCache | None = None
         self.page_cache: PageCache | None = None  # pages by their inputs (okrsite.pagecache)
         self.search_cache: SearchCache | None = None  # frozen pages' search sections
+        self.finals: FinalCache | None = None  # frozen pages' final outputs (a one-off build)
         self._frozen_search: dict[str, tuple[str, list[Any] | None]] = {}  # src_uri -> key, hit
         self._rows: dict[str, list[Row]] = {}  # src_uri -> its prepared search sections
         # Search sections made in a forked process during the page builds (background.py)
@@ -190,6 +193,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self.defer_search = (self.search_index is not None and not self.tracking
                              and set(config.plugins) <= _REPLAY_PLUGINS)
         self._stop_background()
+        self._begin_finals(config)
         if self.is_serve and not self.dirty:
             kept.quiet(self.unwritten)
             kept.drop_hidden(config.site_dir)
@@ -215,6 +219,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         heads = []  # the pages without their bodies, for the navigation
         shown: list[tuple[str, GeneratedFile]] = []  # what each page showed (serve)
         pending: list[tuple[Page, GeneratedFile, str]] = []  # shown as the last build did
+        stubs: list[tuple[Stub, GeneratedFile]] = []  # frozen pages kept whole (finalcache)
         for page in self._pages():  # rendered one at a time; each is held compressed
             heads.append(replace(page, html="", prepared=None))
             own = files.get_file_from_path(page.path)
@@ -225,7 +230,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
             # No content: the page is handed over whole in GeneratedPage.
             file = GeneratedFile.generated(config, page.path, content="", inclusion=inclusion)
-            if self.tracking:
+            if isinstance(page, Stub):  # its final output kept: made once the nav is
+                stubs.append((page, file))
+            elif self.tracking:
                 digest = self.unchanged.digest(page, self.permalink)
                 shown.append((digest, file))
                 if self.unchanged.was(file.src_uri, digest):
@@ -234,7 +241,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     made = GeneratedPage(page, file, config, self.permalink)
                     self.unchanged.keep_heads(file.src_uri, digest, made.heads)
             else:
-                GeneratedPage(page, file, config, self.permalink)  # sets file.page
+                made = GeneratedPage(page, file, config, self.permalink)  # sets file.page
+                if self.finals is not None and page.path in self._frozen_paths():
+                    self.finals.made(page, made.heads)
             files.append(file)
             published.append(page.path)
         pages = heads
@@ -252,6 +261,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                                  heads=self.unchanged.heads(file.src_uri, digest))
             self.unchanged.keep_heads(file.src_uri, digest, made.heads)
         pending.clear()
+        if self.finals is not None:
+            self._replay(stubs, config, files, pages)
         if self.as_of is not None:
             self.published = published
         if self.defer_search:
@@ -337,6 +348,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                 page.content = page.search_view = searchable(page.full) if hit is None else hit
         if self.tracking:
             self.unchanged.before_search(page.file.src_uri, _search(config))
+        if self.finals is not None:
+            self.finals.before_search(page.file.src_uri, _index_entries(config))
         return context
 
     @event_priority(1)
@@ -371,6 +384,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if self.tracking:
             self.unchanged.after_search(page.file.src_uri, _search(config),
                                         keep_last=isinstance(page, GeneratedPage) and page.replay)
+        if self.finals is not None:
+            self.finals.after_search(page.file.src_uri, _index_entries(config))
         if isinstance(page, GeneratedPage) and page.full:
             if page.content is not page.search_view:
                 log.info(f"{page.file.src_uri}: a change made to this generated page in "
@@ -421,6 +436,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """
         if isinstance(page, GeneratedPage):
             page.release()
+            kept_output = self.finals.output(page.file.src_uri, output) \
+                if self.finals is not None else None
+            if kept_output is not None:  # replayed: written as the last build wrote it
+                write_file(kept_output, page.file.abs_dest_path)
             if page.replay:  # kept from the last build: MkDocs writes no empty page
                 self.unwritten.pages.add(page.file.src_uri)
                 return ""
@@ -464,6 +483,9 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             self.page_cache.prune(variant)
             if self.search_cache is not None:
                 self.search_cache.prune(variant)
+            if self.finals is not None:
+                self.finals.store(self.page_cache.jobs)
+                self.finals.prune(variant)
         if self.tracking and self._files is not None:
             produced = {f.abs_dest_path for f in self._files}
             if self.dirty:  # MkDocs leaves the pages of deleted files: ours go
@@ -563,8 +585,45 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             self.page_cache = PageCache(directory, keep=self.is_serve)
         # A one-off build (CI) takes frozen pages' search sections from cache_dir too.
         self.search_cache = SearchCache(directory) if directory and not self.is_serve else None
+        self.finals = None  # see _begin_finals
+
+    def _begin_finals(self, config: MkDocsConfig) -> None:
+        """A one-off build with cache_dir replays frozen pages' final outputs
+        (mkdocs_plugin.finalcache) where only okrsite and search see pages."""
+        directory = self.page_cache.directory if self.page_cache is not None else None
+        replay = (directory is not None and not self.is_serve and not self.dirty
+                  and self.use_shell and set(config.plugins) <= _REPLAY_PLUGINS)
+        if replay and (self.finals is None or self.finals.directory != directory):
+            self.finals = FinalCache(directory)  # type: ignore[arg-type]
+        elif not replay:
+            self.finals = None
+        if self.finals is not None:
+            self.finals.begin()
+            kept.quiet(self.unwritten)
+        if self.page_cache is not None:
+            self.page_cache.finals = self.finals
 
     # -- on_files helpers --
+
+    def _frozen_paths(self) -> set[str]:
+        return self.page_cache.frozen if self.page_cache is not None else set()
+
+    def _replay(self, stubs: list[tuple[Stub, GeneratedFile]], config: MkDocsConfig,
+                files: Files, pages: list[Page]) -> None:
+        """The frozen pages kept whole: replayed if kept in a site shaped as this one,
+        else built from the page kept with them."""
+        assert self.finals is not None
+        self.finals.shape = final_shape(_shape(config, files, pages, self.as_of), config,
+                                        self.use_shell)
+        for stub, file in stubs:
+            assert stub.entry is not None
+            if self.finals.replays(stub):
+                GeneratedPage(stub, file, config, self.permalink, replay=True,
+                              heads=self.finals.heads(stub.path))
+            else:
+                page = stub.entry.page(stub.index)
+                made = GeneratedPage(page, file, config, self.permalink)
+                self.finals.made(page, made.heads)
 
     def _drop_unpublished(self, files: Files, config: MkDocsConfig) -> None:
         """Publish from the docs folder only pages, assets and declared downloads
@@ -644,6 +703,12 @@ def report(diagnostics: list[Diagnostic]) -> None:
         if d.hint:
             text += f" (fix: {d.hint})"
         (log.error if d.is_error else log.warning)(text)
+
+
+def _index_entries(config: MkDocsConfig) -> list[Any] | None:
+    """The search plugin's list of entries, if the site has one."""
+    entries = getattr(getattr(_search(config), "search_index", None), "entries", None)
+    return entries if isinstance(entries, list) else None
 
 
 def _search(config: MkDocsConfig) -> Any:

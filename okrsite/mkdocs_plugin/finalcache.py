@@ -1,0 +1,277 @@
+"""A frozen page's FINAL output kept in cache_dir: the bytes MkDocs wrote for it and
+the search entries it gave, so that a CI build with cache_dir kept writes a closed
+period's pages with no MkDocs or Material work per page (replay).
+
+    finals = FinalCache(directory)          # cache_dir, one per one-off build
+    page_cache.finals = finals              # its `stub` answers the page cache first
+    ...
+    finals.shape = shape(config, ...)       # once the navigation is made (on_files)
+
+An entry is one page-cache job's (a frozen page, or a group of them: okrsite.pagecache),
+named by the job's input digest (okrsite.render.inputs: settings and visibility
+included, so an internal build's pages never reach a public build) and holding the
+`shape` it was written in: a digest of everything that shapes every page's output
+(`shape`: the config as MkDocs resolved it, the theme's files, okrsite's templates, the
+site's files, the navigation we made, the pages written by hand, the plugins, the
+as-of, the versions of okrsite, MkDocs and Material). A page is replayed only when
+both are this build's; a page whose entry is of another shape is built from the
+page kept in the entry (its body, title and metadata), and the entry rewritten.
+
+The entry's file: a 10-digit length, its header (zlib'd JSON: the pages' titles,
+metadata, toc, anchors and search entries, the blobs' sizes), then per page the
+zlib'd output and the zlib'd body (read only when the shape differs). One that is
+unreadable, damaged or for another key is ignored (and rewritten), never served.
+After a successful build, entries no recent build used go (okrsite.pagecache.prune).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import zlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from okrsite import __version__
+from okrsite.mkdocs_plugin.page import Heads
+from okrsite.output import write_cache
+from okrsite.pagecache import prune
+from okrsite.render.page import Page
+
+FORMAT = 1
+_LENGTH = 10  # digits of the header's length
+
+
+@dataclass
+class Entry:
+    """One job's final outputs as read from cache_dir."""
+
+    key: str
+    digest: str
+    shape: str
+    pages: list[dict[str, Any]]  # path, title, meta, in_nav, toc, anchors, entries
+    blobs: list[bytes]  # per page: output, then body (both zlib'd)
+
+    def output(self, index: int) -> bytes:
+        return zlib.decompress(self.blobs[2 * index])
+
+    def page(self, index: int) -> Page:
+        """The page as the core rendered it (for a build of another shape)."""
+        p = self.pages[index]
+        return Page(p["path"], p["title"], zlib.decompress(self.blobs[2 * index + 1]).decode(),
+                    p["meta"], p["in_nav"])
+
+    def heads(self, index: int) -> Heads:
+        p = self.pages[index]
+        return Heads(p["toc"], frozenset(p["anchors"]))
+
+
+@dataclass(frozen=True)
+class Stub(Page):
+    """A frozen page the final cache holds: its body is not read unless needed."""
+
+    entry: Entry | None = None
+    index: int = 0
+
+
+@dataclass
+class _Made:
+    """What this build made of a frozen page, to keep."""
+
+    page: Page
+    heads: Heads
+    entries: list[dict[str, Any]] | None = None
+    output: bytes | None = None  # zlib'd
+
+
+@dataclass
+class FinalCache:
+    directory: Path
+    shape: str = ""  # of this build (set in on_files)
+    replayed: list[str] = field(default_factory=list)  # src_uris replayed since `begin`
+    _replaying: dict[str, tuple[Entry, int]] = field(default_factory=dict)
+    _made: dict[str, _Made] = field(default_factory=dict)
+    _start: dict[str, int] = field(default_factory=dict)  # where a page's entries began
+    _used: set[str] = field(default_factory=set)
+    # when the build began (# clock-ok: only which cache entries prune may remove)
+    _began: float = field(default_factory=time.time)
+
+    def begin(self) -> None:
+        self.shape, self.replayed = "", []
+        self._replaying, self._made, self._start, self._used = {}, {}, {}, set()
+        self._began = time.time()  # clock-ok: see _began
+
+    # -- the page cache's side (okrsite.pagecache) --
+
+    def has(self, digest: str) -> bool:
+        return self._file(digest).is_file()
+
+    def stub(self, key: str, digest: str) -> list[Page] | None:
+        """The job's pages without their bodies, if an entry holds them."""
+        entry = self._read(key, digest)
+        if entry is None:
+            return None
+        self._used.add(digest)
+        return [Stub(p["path"], p["title"], "", p["meta"], p["in_nav"], entry, i)
+                for i, p in enumerate(entry.pages)]
+
+    # -- the plugin's side --
+
+    def replays(self, stub: Stub) -> bool:
+        """Whether the stub's page is replayed: its entry is of this build's shape."""
+        assert stub.entry is not None
+        if stub.entry.shape != self.shape or not self.shape:
+            return False
+        self._replaying[stub.path] = (stub.entry, stub.index)
+        self.replayed.append(stub.path)
+        return True
+
+    def heads(self, src_uri: str) -> Heads:
+        entry, index = self._replaying[src_uri]
+        return entry.heads(index)
+
+    def made(self, page: Page, heads: Heads) -> None:
+        """A frozen page built in full in this build: its output is kept at the end."""
+        self._made[page.path] = _Made(page, heads)
+
+    def before_search(self, src_uri: str, entries: list[Any] | None) -> None:
+        if entries is not None and (src_uri in self._made or src_uri in self._replaying):
+            self._start[src_uri] = len(entries)
+
+    def after_search(self, src_uri: str, entries: list[Any] | None) -> None:
+        """A replayed page's entries are the kept ones, in their place; a page made
+        in full has its entries noted."""
+        start = self._start.pop(src_uri, None)
+        if entries is None or start is None:
+            return
+        held = self._replaying.get(src_uri)
+        if held is not None:
+            entry, index = held
+            del entries[start:]  # what the search plugin made of the empty page
+            entries.extend(dict(e) for e in entry.pages[index]["entries"])
+        elif src_uri in self._made:
+            self._made[src_uri].entries = entries[start:]
+
+    def output(self, src_uri: str, output: str) -> bytes | None:
+        """A replayed page's output (bytes to write); else note a made page's."""
+        held = self._replaying.get(src_uri)
+        if held is not None:
+            return held[0].output(held[1])
+        made = self._made.get(src_uri)
+        if made is not None:  # as MkDocs writes it
+            made.output = zlib.compress(output.encode("utf-8", errors="xmlcharrefreplace"), 1)
+        return None
+
+    def store(self, jobs: dict[str, tuple[str, list[str]]]) -> None:
+        """After a successful build: an entry for each frozen job whose every page was
+        made in full (and written) in this build, of this build's shape."""
+        if not self.shape:
+            return
+        for key, (digest, paths) in jobs.items():
+            if any(p in self._replaying for p in paths):
+                self._used.add(digest)
+                continue
+            made = [self._made.get(p) for p in paths]
+            if not paths or any(m is None or m.output is None or m.entries is None
+                                for m in made):
+                continue
+            self._used.add(digest)
+            with contextlib.suppress(TypeError, ValueError):  # what JSON cannot hold
+                write_cache(self._file(digest), self._encode(key, digest, made))  # type: ignore[arg-type]
+
+    def prune(self, variant: str) -> int:
+        return prune(self._folder(), self._used, variant, self._began)
+
+    # -- the files --
+
+    def _encode(self, key: str, digest: str, made: list[_Made]) -> bytes:
+        blobs: list[bytes] = []
+        pages = []
+        for m in made:
+            assert m.output is not None
+            blobs += [m.output, zlib.compress(m.page.html.encode(), 1)]
+            pages.append({"path": m.page.path, "title": m.page.title, "meta": m.page.meta,
+                          "in_nav": m.page.in_nav, "toc": m.heads.toc_tokens,
+                          "anchors": sorted(m.heads.anchors), "entries": m.entries})
+        header = zlib.compress(json.dumps(
+            {"format": FORMAT, "key": key, "digest": digest, "shape": self.shape,
+             "pages": pages, "sizes": [len(b) for b in blobs]}).encode(), 1)
+        return b"".join([b"%0*d" % (_LENGTH, len(header)), header, *blobs])
+
+    def _read(self, key: str, digest: str) -> Entry | None:
+        try:
+            data = self._file(digest).read_bytes()
+            size = int(data[:_LENGTH])
+            header = json.loads(zlib.decompress(data[_LENGTH:_LENGTH + size]))
+            if not isinstance(header, dict) or header.get("format") != FORMAT or \
+                    header.get("key") != key or header.get("digest") != digest:
+                return None
+            pages, sizes, shape = header["pages"], header["sizes"], header["shape"]
+            if not (isinstance(pages, list) and pages and isinstance(shape, str)
+                    and isinstance(sizes, list) and len(sizes) == 2 * len(pages)):
+                return None
+            blobs, at = [], _LENGTH + size
+            for n in sizes:
+                blobs.append(data[at:at + n])
+                at += n
+            if at != len(data) or not all(_well_formed(p) for p in pages):
+                return None
+        except (OSError, ValueError, zlib.error, TypeError, KeyError):
+            return None  # absent or damaged: built again, and rewritten
+        return Entry(key, digest, shape, pages, blobs)
+
+    def _folder(self) -> Path:
+        return self.directory / f"finals-{FORMAT}-{__version__}"
+
+    def _file(self, digest: str) -> Path:
+        return self._folder() / digest[:2] / f"{digest}.bin"
+
+
+def _well_formed(p: Any) -> bool:
+    return (isinstance(p, dict) and isinstance(p.get("path"), str)
+            and isinstance(p.get("title"), str) and isinstance(p.get("meta"), dict)
+            and isinstance(p.get("in_nav"), bool) and isinstance(p.get("toc"), list)
+            and isinstance(p.get("anchors"), list) and isinstance(p.get("entries"), list)
+            and all(isinstance(e, dict) for e in p["entries"]))
+
+
+def versions() -> list[tuple[str, str]]:
+    """okrsite's and the packages' whose code shapes a page's output."""
+    found = [("okrsite", __version__)]
+    for name in ("mkdocs", "mkdocs-material", "jinja2", "markupsafe", "markdown"):
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            found.append((name, ""))
+    return found
+
+
+def environment() -> list[tuple[str, str]]:
+    """The environment variables a build's pages depend on."""
+    return [(k, os.environ.get(k, "")) for k in ("SOURCE_DATE_EPOCH", "OKRSITE_PLAIN")]
+
+
+# Settings of MkDocs' that shape no page's output (where the site is written, the dev
+# server, strictness), and the plugins and theme (taken apart below).
+_NOT_SHAPING = {"site_dir", "dev_addr", "watch", "strict", "plugins", "theme",
+                "config_file_path", "remote_branch", "remote_name", "hooks"}
+
+
+def shape(base: object, config: Any, use_shell: bool) -> str:
+    """The digest of what shapes every page's output: `base` (plugin._shape: the config
+    file, the theme's files, the site's files, our navigation, the pages written by hand,
+    the as-of), the config as MkDocs resolved it (command-line options, INHERIT and !ENV
+    included), the plugins and their settings, the theme's settings, the versions."""
+    from okrsite.digest import digest_of
+
+    resolved = [(k, repr(config[k])) for k in sorted(config) if k not in _NOT_SHAPING]
+    theme = config.theme
+    plugins = [(name, repr(sorted((k, repr(v)) for k, v in plugin.config.items())))
+               for name, plugin in config.plugins.items()]
+    return digest_of(FORMAT, base, resolved, plugins, theme.name, list(theme.dirs),
+                     repr(sorted((k, repr(v)) for k, v in theme.items())), use_shell,
+                     versions(), environment())

@@ -1,0 +1,128 @@
+"""A CI `mkdocs build` with cache_dir kept writes a closed period's pages as the last
+build wrote them (okrsite.mkdocs_plugin.finalcache: their final HTML and search
+entries, no MkDocs or Material work per page) only when the site around them is shaped
+the same: after each change below, every output file is byte for byte the one a cold
+build of the same project writes."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from okrsite.mkdocs_plugin.plugin import OkrsitePlugin
+from tests.helpers.sites import DEMO_CONTENT, prepare_site, site_files
+
+ACTIVE = "periods/2026-Q4/onboarding.yaml"
+OLD_CHECK_IN = "{date: 2026-11-20, value: 8, confidence: 0.6}"
+NEW_CHECK_IN = "{date: 2026-11-20, value: 7.5, confidence: 0.6, note: Slower week}"
+CLOSED_PAGE = "periods/2026-Q3/support/index.html"
+
+
+@pytest.fixture(autouse=True)
+def _quiet() -> Iterator[None]:
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    yield
+    logging.getLogger("mkdocs").setLevel(logging.NOTSET)
+
+
+def ci_build(root: Path, cache: str = ".cache", extra: dict[str, Any] | None = None,
+             **okrsite: Any) -> tuple[OkrsitePlugin, dict[str, bytes]]:
+    """One `mkdocs build` as a new CI process runs it: the plugin and the site."""
+    config_file = prepare_site(root, DEMO_CONTENT, extra,
+                               okrsite={"cache_dir": cache, "history": False, **okrsite})
+    config = load_config(str(config_file))
+    config.plugins.on_startup(command="build", dirty=False)
+    plugin = config.plugins["okrsite"]
+    assert isinstance(plugin, OkrsitePlugin)
+    shutil.rmtree(root / "site", ignore_errors=True)
+    build(config)
+    config.plugins.on_shutdown()
+    return plugin, site_files(root / "site")
+
+
+def cold(root: Path, extra: dict[str, Any] | None = None, **okrsite: Any) -> dict[str, bytes]:
+    """A build without cache of a copy of root's content (and theme, if any)."""
+    other = root.parent / f"{root.name}-cold"
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(root / "content", other / "content")
+    if (root / "theme").exists():
+        shutil.copytree(root / "theme", other / "theme")
+    return ci_build(other, cache="", extra=extra, **okrsite)[1]
+
+
+def replayed(plugin: OkrsitePlugin) -> list[str]:
+    return plugin.finals.replayed if plugin.finals is not None else []
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_an_active_period_edit_replays_the_closed_pages(tmp_path: Path) -> None:
+    root = tmp_path / "ci"
+    first, _ = ci_build(root)
+    assert first.page_cache is not None
+    frozen = set(first.page_cache.frozen)
+    assert CLOSED_PAGE.replace(".html", ".md") in frozen and not replayed(first)
+    edit(root / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
+
+    second, site = ci_build(root)
+    assert set(replayed(second)) == frozen
+    assert b"Slower week" in site["search/search_index.json"]
+    assert site == cold(root)
+
+
+@pytest.mark.parametrize("change", ["new unit", "guide title", "mkdocs.yml", "theme"])
+def test_a_change_to_what_shapes_every_page_builds_them_again(
+        tmp_path: Path, change: str) -> None:
+    root = tmp_path / "ci"
+    extra: dict[str, Any] = {}
+    ci_build(root)
+    content = root / "content"
+    if change == "new unit":
+        edit(content / "org.yaml", "  - id: support\n",
+             "  - id: escalations\n    name: Escalations\n    parent: customer-success\n"
+             "  - id: support\n")
+    elif change == "guide title":
+        guide = content / "guide" / "weekly.md"
+        lines = guide.read_text().splitlines(keepends=True)
+        first = next(i for i, line in enumerate(lines) if line.startswith("# "))
+        lines[first] = "# The weekly ritual, renamed\n"
+        guide.write_text("".join(lines))
+    elif change == "mkdocs.yml":
+        extra = {"copyright": "Copyright Tech Solutions"}
+    else:
+        overrides = root / "theme"
+        (overrides / "partials").mkdir(parents=True)
+        (overrides / "partials" / "copyright.html").write_text(
+            '<div class="md-copyright">Theme override</div>\n')
+        extra = {"theme": {"name": "material", "custom_dir": "theme"}}
+    second, site = ci_build(root, extra=extra)
+    assert not replayed(second)
+    assert site == cold(root, extra=extra)
+    third, again = ci_build(root, extra=extra)  # kept in the new shape
+    assert replayed(third) and again == site
+
+
+def test_a_restriction_on_a_closed_item_never_reaches_a_public_build(tmp_path: Path) -> None:
+    root = tmp_path / "ci"
+    ci_build(root)
+    ci_build(root, include_restricted=True)  # an internal build sharing cache_dir
+    q3 = root / "content" / "periods" / "2026-Q3" / "support.yaml"
+    edit(q3, "    aligns_to: customer-success/faster-support\n",
+         "    aligns_to: customer-success/faster-support\n    visibility: restricted\n")
+    public, site = ci_build(root)
+    assert not any(b"Answer every ticket within 15 hours" in data for data in site.values())
+    assert site == cold(root)
+    internal, inside = ci_build(root, include_restricted=True)
+    assert replayed(internal)
+    assert inside == cold(root, include_restricted=True)
