@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ def test_a_restriction_on_a_closed_item_never_reaches_a_public_build(tmp_path: P
     q3 = root / "content" / "periods" / "2026-Q3" / "support.yaml"
     edit(q3, "    aligns_to: customer-success/faster-support\n",
          "    aligns_to: customer-success/faster-support\n    visibility: restricted\n")
-    public, site = ci_build(root)
+    _, site = ci_build(root)
     assert not any(b"Answer every ticket within 15 hours" in data for data in site.values())
     assert site == cold(root)
     internal, inside = ci_build(root, include_restricted=True)
