@@ -126,3 +126,18 @@ def test_a_restriction_on_a_closed_item_never_reaches_a_public_build(tmp_path: P
     internal, inside = ci_build(root, include_restricted=True)
     assert replayed(internal)
     assert inside == cold(root, include_restricted=True)
+
+
+def test_a_damaged_final_entry_is_ignored_and_rewritten(tmp_path: Path) -> None:
+    root = tmp_path / "ci"
+    _, site = ci_build(root)
+    entries = sorted((root / ".cache").glob("finals-*/*/*.bin"))
+    assert len(entries) > 3
+    entries[0].write_bytes(b"not an entry")
+    entries[1].write_bytes(entries[1].read_bytes()[:-10])  # torn
+    entries[2].write_bytes(entries[3].read_bytes())  # another job's entry under this name
+    second, again = ci_build(root)
+    assert len(replayed(second)) == len(entries) - 3
+    assert again == site
+    third, _ = ci_build(root)  # rewritten: all replayed
+    assert len(replayed(third)) == len(entries)

@@ -67,7 +67,7 @@ def test_frozen_pages_search_sections_come_from_the_cache(tmp_path: Path) -> Non
 
 
 def test_a_damaged_search_entry_is_ignored(tmp_path: Path) -> None:
-    first, site = ci_build(tmp_path)
+    first, _ = ci_build(tmp_path)
     entries = sorted((tmp_path / ".cache").glob("search-*/*/*.json"))
     assert len(entries) == len(first.page_cache.frozen if first.page_cache else ())
     entries[0].write_bytes(b"not an entry")
