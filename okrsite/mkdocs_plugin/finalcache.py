@@ -36,7 +36,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from okrsite import __version__
+from okrsite.digest import code_version, digest_of
 from okrsite.mkdocs_plugin.page import Heads
 from okrsite.output import write_cache
 from okrsite.pagecache import prune
@@ -225,7 +225,7 @@ class FinalCache:
         return Entry(key, digest, shape, pages, blobs)
 
     def _folder(self) -> Path:
-        return self.directory / f"finals-{FORMAT}-{__version__}"
+        return self.directory / f"finals-{FORMAT}-{code_version()}"
 
     def _file(self, digest: str) -> Path:
         return self._folder() / digest[:2] / f"{digest}.bin"
@@ -240,8 +240,9 @@ def _well_formed(p: Any) -> bool:
 
 
 def versions() -> list[tuple[str, str]]:
-    """okrsite's and the packages' whose code shapes a page's output."""
-    found = [("okrsite", __version__)]
+    """okrsite's (its files' digest: code, templates, assets) and the packages' whose
+    code shapes a page's output."""
+    found = [("okrsite", code_version())]
     for name in ("mkdocs", "mkdocs-material", "jinja2", "markupsafe", "markdown"):
         try:
             found.append((name, metadata.version(name)))
@@ -266,8 +267,6 @@ def shape(base: object, config: Any, use_shell: bool) -> str:
     file, the theme's files, the site's files, our navigation, the pages written by hand,
     the as-of), the config as MkDocs resolved it (command-line options, INHERIT and !ENV
     included), the plugins and their settings, the theme's settings, the versions."""
-    from okrsite.digest import digest_of
-
     resolved = [(k, repr(config[k])) for k in sorted(config) if k not in _NOT_SHAPING]
     theme = config.theme
     plugins = [(name, repr(sorted((k, repr(v)) for k, v in plugin.config.items())))
