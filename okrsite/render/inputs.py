@@ -163,7 +163,8 @@ class PageInputs:
 
     def cascade(self, period: str) -> str:
         """The period's cascade pages (its own and its units'): its objectives, the ones
-        they align to, and the company's of the periods containing it (a year's)."""
+        they align to, and the company's of the periods containing it (a year's: not the
+        other units' of that year, which the cascade shows only if aligned to)."""
         site = self.site
         keys = {k for k in site.content.okrs if k[0] == period}
         for o in site.content.objectives(period):
@@ -172,8 +173,8 @@ class PageInputs:
                 target = site.objectives[parent]
                 keys.add((target.period, target.unit))
                 parent = site.parent_ref(target)
-        this = site.periods[period]
-        keys.update(k for k in site.content.okrs if k[0] != period
+        this, root = site.periods[period], site.root
+        keys.update(k for k in site.content.okrs if k[0] != period and k[1] == root
                     and k[0] in site.periods and site.periods[k[0]].contains(this))
         return self._of_period(period, "cascade", period, self._ups(keys))
 

@@ -181,3 +181,42 @@ def test_a_damaged_entry_is_ignored(tmp_path: Path) -> None:
     assert set(cache.from_disk) < every_frozen  # the two damaged ones rendered again
     cache, again = ci_run(content, cache_dir, as_of, history=False)
     assert again == built and set(cache.from_disk) == every_frozen  # and rewritten
+
+
+YEAR_FILE = """version: 1
+kind: okrs
+unit: product
+period: "2026"
+objectives:
+  - id: year-goal
+    title: Ship a product people recommend
+    owner: Daniel Okafor
+    key_results:
+      - id: launches
+        title: Launch three features
+        baseline: 0
+        target: 3
+        check_ins:
+          - {date: 2026-06-30, value: 1, confidence: 0.6}
+"""
+
+
+def test_a_unit_s_year_edit_leaves_the_closed_quarters_cascades_in_the_cache(
+        tmp_path: Path) -> None:
+    """A closed quarter's cascade shows of the (active) year only the company's
+    objectives and those its own objectives align to: another unit's year file is
+    not one of its inputs."""
+    content = tmp_path / "content"
+    shutil.copytree(DEMO_CONTENT, content)
+    year = content / "periods/2026/product.yaml"
+    year.write_text(YEAR_FILE)
+    cache_dir = tmp_path / "cache"
+    as_of = date(2026, 12, 5)
+    first, _ = ci_run(content, cache_dir, as_of, history=False)
+    cascades = {p for p in frozen(first.rendered) if p.startswith("cascade/")}
+    assert "cascade/2026-Q3.md" in cascades
+    year.write_text(YEAR_FILE.replace("{date: 2026-06-30, value: 1,",
+                                      "{date: 2026-06-30, value: 2,"))
+    cache, built = ci_run(content, cache_dir, as_of, history=False)
+    assert built == pages(content, as_of, history=False)
+    assert cascades <= set(cache.from_disk)
