@@ -31,7 +31,7 @@ import json
 import os
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -80,9 +80,11 @@ class Stub(Page):
 
 @dataclass
 class _Made:
-    """What this build made of a frozen page, to keep."""
+    """What this build made of a frozen page, to keep (compressed: a 5,000-page build
+    holds them all until the end)."""
 
-    page: Page
+    page: Page  # without its body
+    body: bytes  # zlib'd
     heads: Heads
     entries: list[dict[str, Any]] | None = None
     output: bytes | None = None  # zlib'd
@@ -136,7 +138,8 @@ class FinalCache:
 
     def made(self, page: Page, heads: Heads) -> None:
         """A frozen page built in full in this build: its output is kept at the end."""
-        self._made[page.path] = _Made(page, heads)
+        self._made[page.path] = _Made(replace(page, html=""),
+                                      zlib.compress(page.html.encode(), 1), heads)
 
     def before_search(self, src_uri: str, entries: list[Any] | None) -> None:
         if entries is not None and (src_uri in self._made or src_uri in self._replaying):
@@ -160,7 +163,11 @@ class FinalCache:
         """A replayed page's output (bytes to write); else note a made page's."""
         held = self._replaying.get(src_uri)
         if held is not None:
-            return held[0].output(held[1])
+            entry, index = held
+            data = entry.output(index)
+            entry.blobs[2 * index] = entry.blobs[2 * index + 1] = b""  # not needed again
+            entry.pages[index]["entries"] = []  # handed over in after_search
+            return data
         made = self._made.get(src_uri)
         if made is not None:  # as MkDocs writes it
             made.output = zlib.compress(output.encode("utf-8", errors="xmlcharrefreplace"), 1)
@@ -193,7 +200,7 @@ class FinalCache:
         pages = []
         for m in made:
             assert m.output is not None
-            blobs += [m.output, zlib.compress(m.page.html.encode(), 1)]
+            blobs += [m.output, m.body]
             pages.append({"path": m.page.path, "title": m.page.title, "meta": m.page.meta,
                           "in_nav": m.page.in_nav, "toc": m.heads.toc_tokens,
                           "anchors": sorted(m.heads.anchors), "entries": m.entries})
