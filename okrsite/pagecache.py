@@ -58,7 +58,7 @@ class PageCache:
     # A one-off build's final outputs (mkdocs_plugin.finalcache), asked first for a frozen
     # job: its `stub(key, digest)` gives the pages without their bodies, or None.
     finals: Any = None
-    jobs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # frozen: key ->
+    jobs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # frozen: digest, paths
 
     def begin(self) -> None:
         """A new build: the counters start again (tests and benchmarks read them)."""
