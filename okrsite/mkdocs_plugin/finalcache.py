@@ -118,7 +118,7 @@ class FinalCache:
         if entry is None:
             return None
         self._used.add(digest)
-        return [Stub(p["path"], p["title"], "", p["meta"], p["in_nav"], entry, i)
+        return [Stub(p["path"], p["title"], "", p["meta"], p["in_nav"], entry=entry, index=i)
                 for i, p in enumerate(entry.pages)]
 
     # -- the plugin's side --
@@ -140,6 +140,12 @@ class FinalCache:
         """A frozen page built in full in this build: its output is kept at the end."""
         self._made[page.path] = _Made(replace(page, html=""),
                                       zlib.compress(page.html.encode(), 1), heads)
+
+    def keeps(self, src_uri: str) -> bool:
+        """Whether the page's output and entries are kept at the end of this build: its
+        entries must then be in the index when its page is built (not made later in
+        the background, mkdocs_plugin/background.py)."""
+        return src_uri in self._made
 
     def before_search(self, src_uri: str, entries: list[Any] | None) -> None:
         if entries is not None and (src_uri in self._made or src_uri in self._replaying):

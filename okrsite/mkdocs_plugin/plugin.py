@@ -275,7 +275,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         wanted = [(f.src_uri, f.page.packed_content(),
                    self.search_cache is not None and f.src_uri in frozen)
                   for f in files.documentation_pages(inclusion=lambda _: True)
-                  if isinstance(f.page, GeneratedPage) and not f.page.replay]
+                  if isinstance(f.page, GeneratedPage) and not f.page.replay
+                  and not (self.finals is not None and self.finals.keeps(f.src_uri))]
         self._background = Background.start(wanted)
         self._deferred = {uri for uri, _, _ in wanted} if self._background else set()
         self._slots = []

@@ -17,6 +17,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from okrsite.mkdocs_plugin.plugin import OkrsitePlugin
+from okrsite.render import pool
 from tests.helpers.sites import DEMO_CONTENT, prepare_site, site_files
 
 ACTIVE = "periods/2026-Q4/onboarding.yaml"
@@ -141,3 +142,21 @@ def test_a_damaged_final_entry_is_ignored_and_rewritten(tmp_path: Path) -> None:
     assert again == site
     third, _ = ci_build(root)  # rewritten: all replayed
     assert len(replayed(third)) == len(entries)
+
+
+def test_replay_with_render_workers_and_background_search_keeps_every_entry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large site the search sections are made in a background process
+    (mkdocs_plugin/background.py) and put in the index at the end of the build: the
+    entries kept for a frozen page must be those, not what the index held before."""
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 0)  # workers even for the demo's pages
+    monkeypatch.setattr(pool, "CHUNK", 2)
+    monkeypatch.setenv("OKRSITE_WORKERS", "2")
+    root = tmp_path / "ci"
+    first, site = ci_build(root)
+    assert site == cold(root)
+    edit(root / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
+    second, site = ci_build(root)
+    assert first.page_cache is not None and set(replayed(second)) == set(
+        first.page_cache.frozen)
+    assert site == cold(root)
