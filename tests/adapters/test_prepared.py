@@ -105,6 +105,9 @@ def test_a_site_prepared_in_workers_is_the_site_made_in_the_parent(
     monkeypatch.setattr(pool, "MIN_PARALLEL", 0)  # workers even for the demo's pages
     monkeypatch.setattr(pool, "CHUNK", 2)
     monkeypatch.setenv("OKRSITE_WORKERS", "2")
+    # No cache_dir: a frozen page the final cache keeps has its sections made in the
+    # parent (test_ci_final_replay covers that case).
+    monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
     started: list[int] = []
     real_pool = pool._pooled
 
