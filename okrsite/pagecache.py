@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okrsite.digest import code_version
+from okrsite.digest import code_version, digest_of
 from okrsite.output import write_atomically, write_cache
 from okrsite.render.page import Page
 
@@ -50,7 +50,7 @@ class PageCache:
     keep: bool = True  # hold every page's last rendering in memory (serve)
     rendered: list[str] = field(default_factory=list)  # paths rendered since `begin`
     from_disk: list[str] = field(default_factory=list)  # paths read from disk since `begin`
-    _memory: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # key -> digest, entry
+    _memory: dict[str, _Held] = field(default_factory=dict)  # key -> its last rendering
     frozen: set[str] = field(default_factory=set)  # paths of frozen pages since `begin`
     _used: set[str] = field(default_factory=set)  # disk entries (digests) this build used
     # when the build began (# clock-ok: only which cache entries prune may remove)
@@ -69,7 +69,7 @@ class PageCache:
     def has(self, key: str, digest: str, frozen: bool) -> bool:
         """Whether `get` will likely find the pages (a disk entry may still be damaged)."""
         held = self._memory.get(key)
-        if held is not None and held[0] == digest:
+        if held is not None and held.digest == digest:
             return True
         if frozen and self.finals is not None and self.finals.has(digest):
             return True
@@ -79,9 +79,9 @@ class PageCache:
         """The pages kept under `key` (a page's path, or the first of a group's) for
         `digest`, else None."""
         held = self._memory.get(key)
-        if held is not None and held[0] == digest:
-            pages = _pages(json.loads(zlib.decompress(held[1])), key, digest)
-            if frozen and pages is not None:
+        if held is not None and held.digest == digest:
+            pages = held.pages()
+            if frozen:
                 self._used.add(digest)  # on disk too (put wrote it): keep it there
                 self.frozen.update(p.path for p in pages)
             return pages
@@ -123,7 +123,9 @@ class PageCache:
             {"format": FORMAT, "digest": digest, "key": key,
              "pages": [[p.path, p.title, p.html, p.meta, p.in_nav] for p in pages]}).encode(), 1)
         if self.keep:
-            self._memory[key] = (digest, data)
+            self._memory[key] = _Held(digest, data, [
+                (p.path, p.title, json.dumps(p.meta), p.in_nav, shown_digest(p))
+                for p in pages])
         return data
 
     def _folder(self) -> Path:
@@ -141,6 +143,75 @@ class PageCache:
         except (OSError, ValueError, zlib.error):
             return None  # absent or damaged: rendered again, and rewritten
         return _pages(data, key, digest)
+
+
+def shown_digest(page: Page) -> str:
+    """The digest of what a page shows: its title, metadata, navigation flag and body
+    (a `HeldPage` carries the one made from the page that was kept)."""
+    if isinstance(page, HeldPage) and page.shown is not None:
+        return page.shown
+    return digest_of(page.title, page.meta, page.in_nav, page.html)
+
+
+class HeldPage(Page):
+    """A page from the memory cache (serve). Its HTML is decompressed (with its entry's
+    other pages) when first read, and `shown` is the `shown_digest` of the page that
+    was kept: a rebuild that replays the page as the last build wrote it
+    (mkdocs_plugin.incremental) neither decompresses nor hashes its HTML again (90 MB
+    of it at 1,000 pages). A copy made with `dataclasses.replace` is a page with the
+    HTML it was given, and its digest is made from it."""
+
+    shown: str | None = None  # set only by `_Held.pages`
+    _entry: _Decoded | None = None
+    _index = 0
+
+    @property  # type: ignore[override]
+    def html(self) -> str:
+        if "_html" not in self.__dict__:
+            assert self._entry is not None
+            object.__setattr__(self, "_html", self._entry.html()[self._index])
+        return self.__dict__["_html"]
+
+    @html.setter
+    def html(self, value: str) -> None:  # the dataclass' __init__ (e.g. in replace)
+        object.__setattr__(self, "_html", value)
+
+
+@dataclass
+class _Held:
+    """One memory entry: its digest, its data (what the disk entry holds) and its
+    pages' fields but their HTML, with the digest of what each shows."""
+
+    digest: str
+    data: bytes
+    rows: list[tuple[str, str, str, bool, str]]  # path, title, meta (JSON), in_nav, shown
+
+    def pages(self) -> list[Page]:
+        pages: list[Page] = []
+        decoded = _Decoded(self.data)
+        for i, (path, title, meta, in_nav, shown) in enumerate(self.rows):
+            page = HeldPage.__new__(HeldPage)
+            for name, value in (("path", path), ("title", title), ("meta", json.loads(meta)),
+                                ("in_nav", in_nav), ("shown", shown), ("_entry", decoded),
+                                ("_index", i)):
+                object.__setattr__(page, name, value)
+            pages.append(page)
+        return pages
+
+
+class _Decoded:
+    """The HTML of one `get`'s pages, decoded once when the first is read; it goes with
+    them (the memory entry keeps only the compressed data)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+        self._html: list[str] = []
+
+    def html(self) -> list[str]:
+        if self._data is not None:
+            self._html = [row[2] for row in json.loads(zlib.decompress(self._data))["pages"]]
+            self._data = None
+        return self._html
 
 
 def _pages(data: Any, key: str, digest: str) -> list[Page] | None:

@@ -28,6 +28,7 @@ from mkdocs.structure.files import File, Files
 
 from okrsite.digest import digest_of
 from okrsite.mkdocs_plugin.page import Heads
+from okrsite.pagecache import shown_digest
 from okrsite.render.page import Page
 
 
@@ -60,8 +61,9 @@ class Unchanged:
 
     @staticmethod
     def digest(page: Page, extra: object) -> str:
-        """What a page shows: its title, metadata, body, and `extra` (its permalinks)."""
-        return digest_of(page.title, page.meta, page.in_nav, extra, page.html)
+        """What a page shows: its title, metadata, body, and `extra` (its permalinks).
+        A page the page cache held since the last build is not hashed again."""
+        return digest_of(shown_digest(page), extra)
 
     def heads(self, src_uri: str, digest: str) -> Heads | None:
         """The toc and anchors of the page the last build showed so, if it did."""
