@@ -78,7 +78,7 @@ class Unchanged:
         return self._pages.get(src_uri) == digest
 
     def mark(self, shown: list[tuple[str, GeneratedFile]], site: object) -> None:
-        """A new build shaped by `site` (see plugin._shape): each file whose page's digest
+        """A new build shaped by `site` (see shape.site_shape): each file whose page's digest
         is the last build's, in a site shaped the same, with its output still in
         site_dir, is marked unchanged."""
         key = digest_of(site)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
@@ -39,6 +38,7 @@ from okrsite.mkdocs_plugin.page import GeneratedPage, Permalink, permalink_of, p
 from okrsite.mkdocs_plugin.search import Row, add_entries, search_index, sections
 from okrsite.mkdocs_plugin.searchcache import SearchCache
 from okrsite.mkdocs_plugin.searchcache import key as search_key
+from okrsite.mkdocs_plugin.shape import site_shape
 from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, CompiledTemplates, Shells
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
 from okrsite.mkdocs_plugin.whitespace import install as collapse_whitespace
@@ -255,7 +255,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if config.nav is None or config.nav is self._auto_nav:
             config.nav = self._auto_nav = auto_nav(pages, files)
         if self.tracking:
-            self.unchanged.mark(shown, _shape(config, files, pages, self.as_of))
+            self.unchanged.mark(shown, site_shape(config, files, pages, self.as_of))
         for page, file, digest in pending:  # an unchanged page's content is not needed
             made = GeneratedPage(page, file, config, self.permalink, replay=file.unchanged,
                                  heads=self.unchanged.heads(file.src_uri, digest))
@@ -614,7 +614,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """The frozen pages kept whole: replayed if kept in a site shaped as this one,
         else built from the page kept with them."""
         assert self.finals is not None
-        self.finals.shape = final_shape(_shape(config, files, pages, self.as_of), config,
+        self.finals.shape = final_shape(site_shape(config, files, pages, self.as_of,
+                                                   by_content=True), config,
                                         self.use_shell)
         for stub, file in stubs:
             assert stub.entry is not None
@@ -631,16 +632,17 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         (okrsite.publish). The content's own YAML goes quietly (the loader reports
         what it ignores); anything else left out is named in a warning, so that
         `--strict` fails on leftovers such as `acme.yaml~` or a stray `secret.yaml`."""
-        docs_dir = Path(config.docs_dir).resolve()
+        docs_dir = str(Path(config.docs_dir).resolve())
+        content_dir = str(self.settings.content_dir) if self.settings else docs_dir
+        parents: dict[str, str] = {}  # resolved once per directory (1,000 YAML files)
         for file in list(files):
             if file.abs_src_path is None or file.generated_by or file.inclusion.is_excluded():
                 continue
-            path = Path(file.abs_src_path).resolve()
-            if not path.is_relative_to(docs_dir):
+            path = _resolved(file.abs_src_path, parents)
+            if not _within(path, docs_dir):
                 continue  # the theme's files
-            content_dir = self.settings.content_dir if self.settings else docs_dir
-            if file.src_uri.endswith(YAML_SUFFIXES) and path.is_relative_to(
-                    content_dir) and in_layout(path.relative_to(content_dir).as_posix()):
+            if file.src_uri.endswith(YAML_SUFFIXES) and _within(path, content_dir) and \
+                    in_layout(path[len(content_dir) + 1:].replace(os.sep, "/")):
                 files.remove(file)
                 continue
             why = why_unpublished(file.src_uri, file.is_documentation_page(),
@@ -717,22 +719,19 @@ def _search(config: MkDocsConfig) -> Any:
     return next((p for name, p in config.plugins.items() if name.endswith("search")), None)
 
 
-def _shape(config: MkDocsConfig, files: Files, pages: list[Page], as_of: AsOf | None
-           ) -> object:
-    """What every page's output is shaped by besides its own content: the config file,
-    the theme's files, the site's files, the navigation we made, the pages written by
-    hand (their titles are in every page's navigation) and the as-of date."""
-    by_hand = [(f.src_uri, hashlib.sha256(f.content_bytes).hexdigest())
-               for f in files.documentation_pages(inclusion=lambda _: True)
-               if not isinstance(f, GeneratedFile) and f.abs_src_path is not None]
-    theme = []
-    for d in config.theme.dirs:
-        for root, _, names in os.walk(d):
-            theme += [(os.path.join(root, n), os.stat(os.path.join(root, n)).st_mtime_ns)
-                      for n in names]
-    source = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
-    return (source, sorted(theme), sorted(f.src_uri for f in files),
-            [(p.path, p.title, p.in_nav) for p in pages], by_hand, as_of)
+def _resolved(path: str, parents: dict[str, str]) -> str:
+    """`Path(path).resolve()`, as a string: a file that is no link resolves to its
+    directory's resolved path (kept in `parents`) and its name."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    head, name = os.path.split(os.path.normpath(path))
+    if head not in parents:
+        parents[head] = os.path.realpath(head)
+    return os.path.join(parents[head], name)
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _assets() -> list[Path]:

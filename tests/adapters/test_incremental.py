@@ -292,3 +292,43 @@ def test_a_damaged_cache_entry_is_ignored_and_rewritten(tmp_path: Path) -> None:
     without_finals()
     plugin, _ = ci_build(tmp_path)  # rewritten: all from disk again
     assert plugin.page_cache is not None and len(plugin.page_cache.from_disk) == len(entries)
+
+
+# -- what shapes every page: the theme's overrides and mkdocs.yml --------------------------
+
+
+def _project(root: Path, copyright_text: str, site_name: str) -> Path:
+    """The demo with a custom_dir that overrides Material's copyright partial."""
+    overrides = root / "overrides" / "partials"
+    overrides.mkdir(parents=True, exist_ok=True)
+    (overrides / "copyright.html").write_text(
+        f'<div class="md-copyright">{copyright_text}</div>\n', encoding="utf-8")
+    return prepare_site(root, DEMO_CONTENT, {"site_name": site_name,
+                                             "theme": {"custom_dir": "overrides"}},
+                        okrsite={"cache_dir": ""})
+
+
+@pytest.mark.parametrize("dirty", [False, True], ids=["serve", "serve-dirty"])
+def test_an_edited_theme_override_or_config_rebuilds_every_page(tmp_path: Path,
+                                                                dirty: bool) -> None:
+    """A theme file edited during the session (in the custom_dir, which a serve session
+    may well edit) and mkdocs.yml edited: every page shows them, none is replayed."""
+    root = tmp_path / "project"
+    config_file = _project(root, "Override one", "Test OKRs")
+    session = Session(config_file, tmp_path / "served", dirty)
+    plugin = session.build()
+    steps = {"override": ("Override number two", "Test OKRs"),
+             "config": ("Override number two", "Test OKRs renamed")}
+    states = []
+    for name, (text, site_name) in steps.items():
+        _project(root, text, site_name)
+        session.build()
+        assert plugin.unchanged.skipped == [], name
+        states.append((name, text, site_name, site_files(session.site)))
+    for name, text, site_name, served in states:
+        cold = tmp_path / "cold" / name
+        Session(_project(cold, text, site_name), tmp_path / "cold-site" / name,
+                dirty=False).build()
+        assert served == site_files(tmp_path / "cold-site" / name), name
+        unit = served["periods/2026-Q3/onboarding/index.html"]
+        assert text.encode() in unit and site_name.encode() in unit
