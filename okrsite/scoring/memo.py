@@ -128,18 +128,26 @@ class ScoreMemo:
         self._now: dict[Hashable, Any] = {}
         self._before: dict[Hashable, Any] = {}
         self._keys: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
+        self._keys_before: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
         self.computed: Counter[str] = Counter()  # entries computed, by kind (key[0])
 
     def next_build(self) -> None:
         self._before = self._now
         self._now = {}
-        self._keys = {}
+        self._keys_before, self._keys = self._keys, {}
 
     def objective_key(self, objective: Objective, settings: ScoringSettings) -> bytes:
-        """`objective_key`, made once per objective object in a build (the checks and
-        the scorecard score the same objects; the model is not changed during a build)."""
+        """`objective_key`, made once per objective object (the checks and the scorecard
+        score the same objects, and a serve rebuild the last build's objects of every
+        unchanged file: okrsite.build reuses them). The model is never changed in
+        place, so an object's key stays what it was; the entry holds the object, so its
+        id is not another's."""
         found = self._keys.get(id(objective))
-        if found is not None and found[0] is objective and found[1] is settings:
+        if found is None:
+            found = self._keys_before.pop(id(objective), None)
+        if found is not None and found[0] is objective and (
+                found[1] is settings or found[1] == settings):
+            self._keys[id(objective)] = found
             return found[2]
         key = objective_key(objective, settings)
         self._keys[id(objective)] = (objective, settings, key)  # kept: ids stay unique
