@@ -65,7 +65,8 @@ Then, at --serve-size and --ci-size, for each okrsite site:
              the rebuild returns, which is when livereload reloads the browser (the
              watcher's own polling delay is not included). Modes (--serve-modes):
              `serve` (mkdocs serve) and `dirty` (mkdocs serve --dirty). The page must
-             contain the new marker, or the result says it does not.
+             contain the new marker, or the result says it does not. Each rebuild's
+             CPU seconds (`cpu_s`: the process's; a rebuild renders in it alone).
   CI         on a copy of the okrsite project whose past quarters are closed
              (`okrsite close`, each on the day after its end, by the first okrsite
              tree: final records, so they are frozen periods as a company's past
@@ -447,15 +448,15 @@ runs = []
 try:
     for k in range(1, edits + 1):
         edited.write_text(original.replace("note: ", f"note: {marker}{k} ", 1))
-        saved, t = time.time(), time.perf_counter()  # the save
+        saved, t, cpu = time.time(), time.perf_counter(), time.process_time()  # the save
         config = load_config(yml, site_dir=out)  # what mkdocs serve's builder does
         config.site_url = serve_url
         build(config, serve_url=serve_url, dirty=dirty)
-        done = time.perf_counter() - t
+        done, cpu = time.perf_counter() - t, time.process_time() - cpu
         page = next((p for p in candidates if p.exists()), None)
         text = page.read_text() if page else ""
         now = parsed(plugin)
-        runs.append({"save_to_served_s": round(done, 2),
+        runs.append({"save_to_served_s": round(done, 2), "cpu_s": round(cpu, 2),
                      "save_to_page_written_s":
                          round(page.stat().st_mtime - saved, 2) if page else None,
                      "page_updated": f"{marker}{k} " in text,

@@ -21,7 +21,9 @@ same index a full build writes.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from mkdocs.structure.files import File, Files
@@ -58,6 +60,7 @@ class Unchanged:
         self._start: dict[str, int] = {}  # src_uri -> where its entries began, this build
         self.skipped: list[str] = []  # paths reported unchanged in this build
         self._heads: dict[str, tuple[str, Heads]] = {}  # src_uri -> digest, toc and anchors
+        self._json: dict[str, tuple[list[dict[str, Any]], str]] = {}  # src_uri -> entries, JSON
 
     @staticmethod
     def digest(page: Page, extra: object) -> str:
@@ -108,12 +111,48 @@ class Unchanged:
 
     def restore(self, search: Any, pages: list[str]) -> None:
         """The search index of every page, in page order: this build's entries for the
-        pages built, the last build's for those skipped."""
+        pages built, the last build's for those skipped. Each page's entries are
+        written as JSON once, while they stay the same list (`_spliced`)."""
         if _entries(search) is None:
             return
-        search.search_index.entries = [e for uri in pages for e in self._entries.get(uri, [])]
+        index = search.search_index
+        index.entries = [e for uri in pages for e in self._entries.get(uri, [])]
         self._entries = {uri: self._entries[uri] for uri in pages if uri in self._entries}
         search.search_index_prev = None  # the index is whole: nothing to merge
+        written: dict[str, tuple[list[dict[str, Any]], str]] = {}
+        for uri, entries in self._entries.items():
+            held = self._json.get(uri)
+            if entries and (held is None or held[0] is not entries):
+                held = (entries, ",".join(json.dumps(e, separators=(",", ":"), default=str)
+                                          for e in entries))
+            if held is not None and entries:
+                written[uri] = held
+        self._json = written
+        docs = ",".join(written[uri][1] for uri in self._entries if uri in written)
+        index.generate_search_index = _spliced(index, docs)
+
+
+def _spliced(index: Any, docs: str) -> Callable[[Any], str]:
+    """The search plugin's `generate_search_index` of `index`, with `docs` (its entries
+    as JSON, comma-separated) put in: what Material writes with `json.dumps(...,
+    separators=(",", ":"), default=str)`, as that writes a list item by item. Material
+    is asked for the index without entries, so its config part stays its own; an index
+    of another shape is made as Material makes it."""
+    make = type(index).generate_search_index
+
+    def generate(prev: Any) -> str:
+        entries, index.entries = index.entries, []
+        try:
+            empty = make(index, prev)
+        finally:
+            index.entries = entries
+        if prev is None and empty.endswith(_NO_DOCS):
+            return f"{empty[:-len(_NO_DOCS)]}\"docs\":[{docs}]}}"
+        return make(index, prev)
+    return generate
+
+
+_NO_DOCS = '"docs":[]}'
 
 
 def _entries(search: Any) -> list[dict[str, Any]] | None:
