@@ -132,7 +132,7 @@ class Unchanged:
         index.generate_search_index = _spliced(index, docs)
 
 
-def _spliced(index: Any, docs: str) -> Callable[[Any], str]:
+def _spliced(index: Any, docs: str) -> Callable[..., str]:
     """The search plugin's `generate_search_index` of `index`, with `docs` (its entries
     as JSON, comma-separated) put in: what Material writes with `json.dumps(...,
     separators=(",", ":"), default=str)`, as that writes a list item by item. Material
@@ -140,15 +140,15 @@ def _spliced(index: Any, docs: str) -> Callable[[Any], str]:
     of another shape is made as Material makes it."""
     make = type(index).generate_search_index
 
-    def generate(prev: Any) -> str:
+    def generate(*prev: Any) -> str:
         entries, index.entries = index.entries, []
         try:
-            empty = make(index, prev)
+            empty = make(index, *prev)
         finally:
             index.entries = entries
-        if prev is None and empty.endswith(_NO_DOCS):
+        if not any(prev) and isinstance(empty, str) and empty.endswith(_NO_DOCS):
             return f"{empty[:-len(_NO_DOCS)]}\"docs\":[{docs}]}}"
-        return make(index, prev)
+        return make(index, *prev)
     return generate
 
 
