@@ -7,6 +7,7 @@ build of the same project writes."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +161,26 @@ def test_replay_with_render_workers_and_background_search_keeps_every_entry(
     assert first.page_cache is not None and set(replayed(second)) == set(
         first.page_cache.frozen)
     assert site == cold(root)
+
+
+def test_a_fresh_checkout_of_the_same_theme_files_still_replays(tmp_path: Path) -> None:
+    """A CI run clones afresh: the theme override's files have new modification times
+    but the same bytes, so the closed pages are replayed; an edit to them is not."""
+    root = tmp_path / "ci"
+    override = root / "theme" / "partials" / "copyright.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('<div class="md-copyright">Theme override</div>\n')
+    extra = {"theme": {"name": "material", "custom_dir": "theme"}}
+    first, _ = ci_build(root, extra=extra)
+    assert first.page_cache is not None
+    later = override.stat().st_mtime + 3600
+    os.utime(override, (later, later))  # as a new clone writes it
+    edit(root / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
+    second, site = ci_build(root, extra=extra)
+    assert set(replayed(second)) == set(first.page_cache.frozen)
+    assert site == cold(root, extra=extra)
+    override.write_text('<div class="md-copyright">Theme override, edited</div>\n')
+    os.utime(override, (later, later))  # the same time: only the bytes changed
+    third, site = ci_build(root, extra=extra)
+    assert not replayed(third)
+    assert site == cold(root, extra=extra)
