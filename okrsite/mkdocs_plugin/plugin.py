@@ -66,12 +66,12 @@ def _explained(hook: Hook) -> Hook:
     """An OkrsiteError (e.g. forking.WorkerDied) in a hook is shown as MkDocs shows a
     plugin's error, "okrsite: ...", and the build aborts: no traceback."""
     @functools.wraps(hook)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def explained(*args: Any, **kwargs: Any) -> Any:
         try:
             return hook(*args, **kwargs)
         except OkrsiteError as exc:
             raise PluginError(f"okrsite: {exc}") from None
-    return run  # type: ignore[return-value]
+    return explained  # type: ignore[return-value]
 
 
 class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
