@@ -42,7 +42,7 @@ from okrsite.output import write_cache
 from okrsite.pagecache import prune
 from okrsite.render.page import Page
 
-FORMAT = 1
+FORMAT = 2  # 2: each blob's crc32 in the header
 _LENGTH = 10  # digits of the header's length
 
 
@@ -138,7 +138,7 @@ class FinalCache:
 
     def made(self, page: Page, heads: Heads) -> None:
         """A frozen page built in full in this build: its output is kept at the end."""
-        self._made[page.path] = _Made(replace(page, html=""),
+        self._made[page.path] = _Made(replace(page, html="", prepared=None),
                                       zlib.compress(page.html.encode(), 1), heads)
 
     def keeps(self, src_uri: str) -> bool:
@@ -212,7 +212,8 @@ class FinalCache:
                           "anchors": sorted(m.heads.anchors), "entries": m.entries})
         header = zlib.compress(json.dumps(
             {"format": FORMAT, "key": key, "digest": digest, "shape": self.shape,
-             "pages": pages, "sizes": [len(b) for b in blobs]}).encode(), 1)
+             "pages": pages, "sizes": [len(b) for b in blobs],
+             "crcs": [zlib.crc32(b) for b in blobs]}).encode(), 1)
         return b"".join([b"%0*d" % (_LENGTH, len(header)), header, *blobs])
 
     def _read(self, key: str, digest: str) -> Entry | None:
@@ -224,12 +225,19 @@ class FinalCache:
                     header.get("key") != key or header.get("digest") != digest:
                 return None
             pages, sizes, shape = header["pages"], header["sizes"], header["shape"]
+            crcs = header["crcs"]
             if not (isinstance(pages, list) and pages and isinstance(shape, str)
-                    and isinstance(sizes, list) and len(sizes) == 2 * len(pages)):
+                    and isinstance(sizes, list) and len(sizes) == 2 * len(pages)
+                    and isinstance(crcs, list) and len(crcs) == len(sizes)):
                 return None
             blobs, at = [], _LENGTH + size
-            for n in sizes:
-                blobs.append(data[at:at + n])
+            for n, crc in zip(sizes, crcs, strict=True):
+                blob = data[at:at + n]
+                # A blob is decompressed only when its page is written: damage found
+                # then would stop the build, so each is checked here.
+                if zlib.crc32(blob) != crc:
+                    return None
+                blobs.append(blob)
                 at += n
             if at != len(data) or not all(_well_formed(p) for p in pages):
                 return None

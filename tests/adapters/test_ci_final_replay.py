@@ -134,12 +134,15 @@ def test_a_damaged_final_entry_is_ignored_and_rewritten(tmp_path: Path) -> None:
     root = tmp_path / "ci"
     _, site = ci_build(root)
     entries = sorted((root / ".cache").glob("finals-*/*/*.bin"))
-    assert len(entries) > 3
+    assert len(entries) > 4
     entries[0].write_bytes(b"not an entry")
     entries[1].write_bytes(entries[1].read_bytes()[:-10])  # torn
     entries[2].write_bytes(entries[3].read_bytes())  # another job's entry under this name
+    flipped = bytearray(entries[4].read_bytes())  # one byte of a page's output, same length
+    flipped[10 + int(flipped[:10]) + 5] ^= 0xFF  # (a 10-digit header length, the header)
+    entries[4].write_bytes(bytes(flipped))
     second, again = ci_build(root)
-    assert len(replayed(second)) == len(entries) - 3
+    assert len(replayed(second)) == len(entries) - 4
     assert again == site
     third, _ = ci_build(root)  # rewritten: all replayed
     assert len(replayed(third)) == len(entries)

@@ -70,3 +70,17 @@ def test_a_site_build_whose_worker_dies_stops_with_the_message(tmp_path: Path):
     assert "Traceback" not in done.stderr
     site = config.parent / "site"
     assert not site.exists() or not any(site.iterdir())  # no half-written site
+
+
+def test_the_pool_still_lists_its_workers_where_result_of_looks():
+    """forking.result_of watches multiprocessing's Pool._pool (CPython's list of the
+    pool's worker processes): were it gone, a dead worker would hang a build again."""
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        workers = pool._pool
+        assert len(workers) == 1 and workers[0].pid is not None
+    finally:
+        pool.terminate()
+        pool.join()

@@ -1,0 +1,46 @@
+"""What a CI build's site shape (mkdocs_plugin.shape, by content) takes of an installed
+theme directory: the version of the distribution that owns it, or, when none does, its
+files' bytes; never a modification time, which every fresh install changes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from okrsite.mkdocs_plugin import shape
+
+
+@pytest.fixture
+def site_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "site-packages"
+    (root / "fancytheme" / "partials").mkdir(parents=True)
+    (root / "fancytheme" / "partials" / "footer.html").write_text("<footer>v1</footer>\n")
+    monkeypatch.setattr(shape, "_site_packages", lambda: (os.path.realpath(root),))
+    monkeypatch.setattr(shape, "_themes", dict)  # no theme entry point names it
+    return root
+
+
+def test_an_owned_theme_directory_stands_by_its_distributions_version(
+        site_packages: Path, monkeypatch: pytest.MonkeyPatch):
+    theme = str(site_packages / "fancytheme")
+    monkeypatch.setattr(shape, "_distributions", lambda: {"fancytheme": ["fancy-theme"]})
+    monkeypatch.setattr(shape, "_version", lambda name: "1.0")
+    first = shape.theme_stamp(theme, by_content=True)
+    os.utime(site_packages / "fancytheme", (1, 1))  # a fresh install: new times only
+    assert shape.theme_stamp(theme, by_content=True) == first
+    monkeypatch.setattr(shape, "_version", lambda name: "2.0")  # upgraded
+    assert shape.theme_stamp(theme, by_content=True) != first
+
+
+def test_an_unowned_installed_directory_stands_by_its_files_bytes(
+        site_packages: Path, monkeypatch: pytest.MonkeyPatch):
+    theme = str(site_packages / "fancytheme")
+    monkeypatch.setattr(shape, "_distributions", dict)
+    first = shape.theme_stamp(theme, by_content=True)
+    footer = site_packages / "fancytheme" / "partials" / "footer.html"
+    os.utime(footer, (1, 1))
+    assert shape.theme_stamp(theme, by_content=True) == first
+    footer.write_text("<footer>v2</footer>\n")
+    assert shape.theme_stamp(theme, by_content=True) != first
