@@ -6,10 +6,8 @@ build of the same project writes."""
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +17,21 @@ from mkdocs.config import load_config
 
 from okrsite.mkdocs_plugin.plugin import OkrsitePlugin
 from okrsite.render import pool
-from tests.helpers.sites import DEMO_CONTENT, prepare_site, site_files
+from tests.helpers.sites import (
+    DEMO_CHECK_IN,
+    DEMO_CHECK_IN_EDITED,
+    DEMO_CONTENT,
+    prepare_site,
+    quiet_mkdocs,
+    site_files,
+)
 
 ACTIVE = "periods/2026-Q4/onboarding.yaml"
-OLD_CHECK_IN = "{date: 2026-11-20, value: 8, confidence: 0.6}"
-NEW_CHECK_IN = "{date: 2026-11-20, value: 7.5, confidence: 0.6, note: Slower week}"
+OLD_CHECK_IN, NEW_CHECK_IN = DEMO_CHECK_IN, DEMO_CHECK_IN_EDITED
 CLOSED_PAGE = "periods/2026-Q3/support/index.html"
 
 
-@pytest.fixture(autouse=True)
-def _quiet() -> Iterator[None]:
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    yield
-    logging.getLogger("mkdocs").setLevel(logging.NOTSET)
+_quiet = pytest.fixture(autouse=True)(quiet_mkdocs)
 
 
 def ci_build(root: Path, cache: str = ".cache", extra: dict[str, Any] | None = None,

@@ -26,7 +26,14 @@ from okrsite.pipeline import run
 from okrsite.render import iter_site
 from okrsite.render.page import Page, searchable
 from okrsite.settings import Settings
-from tests.helpers.sites import DEMO_AS_OF, DEMO_CONTENT, build_site, demo_mkdocs_config, site_files
+from tests.helpers.sites import (
+    DEMO_AS_OF,
+    DEMO_CONTENT,
+    build_site,
+    count_pools,
+    demo_mkdocs_config,
+    site_files,
+)
 
 PERMALINK = Permalink("&para;", "Permanent link", "headerlink")
 
@@ -108,14 +115,7 @@ def test_a_site_prepared_in_workers_is_the_site_made_in_the_parent(
     # No cache_dir: a frozen page the final cache keeps has its sections made in the
     # parent (test_ci_final_replay covers that case).
     monkeypatch.setenv("OKRSITE_NO_CACHE", "1")
-    started: list[int] = []
-    real_pool = pool._pooled
-
-    def counted(*args: object) -> object:
-        started.append(1)
-        return real_pool(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pool, "_pooled", counted)
+    started = count_pools(monkeypatch)
     deferred: list[int] = []
     real_start = background.Background.start
 

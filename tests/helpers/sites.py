@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,3 +154,31 @@ def demo_mkdocs_config() -> dict[str, Any]:
     cfg["theme"]["custom_dir"] = str(REPO / "theme")
     cfg["docs_dir"], cfg["site_dir"] = "content", "site"
     return cfg
+
+
+# A check-in of the demo's active quarter (periods/2026-Q4/onboarding.yaml), and the
+# same check-in edited, with a note: the edit a CI rebuild or a serve save is tested with.
+DEMO_CHECK_IN = "{date: 2026-11-20, value: 8, confidence: 0.6}"
+DEMO_CHECK_IN_EDITED = "{date: 2026-11-20, value: 7.5, confidence: 0.6, note: Slower week}"
+
+
+def quiet_mkdocs() -> Iterator[None]:
+    """MkDocs' log at ERROR while a test runs (the body of an autouse fixture)."""
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    yield
+    logging.getLogger("mkdocs").setLevel(logging.NOTSET)
+
+
+def count_pools(monkeypatch: Any) -> list[int]:
+    """A list that gains an item each time the render pool starts its workers."""
+    from okrsite.render import pool
+
+    started: list[int] = []
+    real_pool = pool._pooled
+
+    def counted(*args: object) -> object:
+        started.append(1)
+        return real_pool(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pool, "_pooled", counted)
+    return started

@@ -15,7 +15,7 @@ from okrsite.pipeline import run
 from okrsite.render import iter_site
 from okrsite.render.page import Page
 from okrsite.settings import Settings
-from tests.helpers.sites import DEMO_AS_OF, DEMO_CONTENT
+from tests.helpers.sites import DEMO_AS_OF, DEMO_CONTENT, count_pools
 
 pytestmark = pytest.mark.skipif(not pool.can_fork(), reason="no safe fork here")
 
@@ -42,14 +42,7 @@ def test_pages_from_workers_are_the_serial_pages(small_chunks: None,
     monkeypatch.setenv("OKRSITE_WORKERS", "1")
     serial = site_pages()
     monkeypatch.setenv("OKRSITE_WORKERS", "2")
-    started: list[int] = []
-    real_pool = pool._pooled
-
-    def counted(*args: object) -> object:
-        started.append(1)
-        return real_pool(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pool, "_pooled", counted)
+    started = count_pools(monkeypatch)
     parallel = site_pages()
     assert started == [1]  # the unit pages did come from workers
     units = [p for p in serial if p.meta.get("okrsite", {}).get("kind") == "unit-period"]
