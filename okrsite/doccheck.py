@@ -20,7 +20,6 @@ worker too, from the parse it inherited.
 
 from __future__ import annotations
 
-import multiprocessing
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -29,6 +28,7 @@ from okrsite.build import build as build_model
 from okrsite.checkcache import CheckCache, entry_key, units_digest
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.forking import can_fork, result_of, wanted_workers
+from okrsite.forking import pool as forked_pool
 from okrsite.loader import Document, ParseCache, Snapshot, encode
 from okrsite.model import Unit
 from okrsite.rules import Unbuilt, document_rules, kpi_owner
@@ -117,7 +117,7 @@ def _outcomes(job: _Job, todo: list[int]) -> dict[int, _Outcome]:
     _JOB = job
     try:
         # Leaving the block terminates the pool: no worker outlives the load.
-        with multiprocessing.get_context("fork").Pool(n) as pool:
+        with forked_pool(n) as pool:
             done = result_of(pool, pool.map_async(_run, chunks, chunksize=1),
                              "parsing and checking the content")
     finally:

@@ -12,13 +12,16 @@ workers that inherit the build's data; both ask here whether, and how many:
   in a worker process (multiprocessing lets a daemonic worker start none).
 
 A worker that dies (the kernel's out-of-memory killer, a signal) loses its task, and
-multiprocessing's Pool waits for that task's result for ever; `result_of` waits
-instead, and raises WorkerDied, which every adapter shows as an error.
+multiprocessing's Pool waits for that task's result for ever. A pool made by `pool()`
+keeps every worker it ever had, including those it has already replaced, and
+`result_of` waits on it while watching them, raising WorkerDied, which every adapter
+shows as an error.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import sys
@@ -58,15 +61,43 @@ def wanted_workers() -> int:
     return int(env) if env.isdigit() else cpus()
 
 
+class _Workers(list):  # type: ignore[type-arg]
+    """The pool's list of worker processes, remembering those it removes: a worker
+    that died is reaped and replaced within a tenth of a second, often before a
+    wait could see it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gone: list[Any] = []
+
+    def __delitem__(self, index: Any) -> None:
+        removed = self[index]
+        self.gone += removed if isinstance(removed, list) else [removed]
+        super().__delitem__(index)
+
+
+class _Pool(multiprocessing.pool.Pool):
+    def _repopulate_pool(self) -> Any:
+        # Called by Pool.__init__ once its list of workers exists and before the thread
+        # that maintains it starts: that thread then holds this list.
+        if not isinstance(self._pool, _Workers):  # type: ignore[has-type]
+            self._pool = _Workers()
+        return super()._repopulate_pool()  # type: ignore[misc]
+
+
+def pool(workers: int, maxtasksperchild: int | None = None) -> multiprocessing.pool.Pool:
+    """A Pool of forked workers whose deaths `result_of` sees."""
+    return _Pool(workers, maxtasksperchild=maxtasksperchild,
+                 context=multiprocessing.get_context("fork"))
+
+
 def result_of(pool: Any, result: Any, what: str) -> Any:
-    """`result.get()` of a task given to `pool` (a multiprocessing Pool), raising
-    WorkerDied when one of the pool's workers has died instead of waiting for ever.
-    A worker that ends its run normally (maxtasksperchild) exits with 0."""
-    seen: dict[int, Any] = {}
+    """`result.get()` of a task given to `pool` (made by `pool()`), raising WorkerDied
+    when one of its workers has died instead of waiting for ever. A worker that ends
+    its run normally (maxtasksperchild) exits with 0."""
+    workers = pool._pool
     while not result.ready():
-        for process in list(getattr(pool, "_pool", ())):  # Pool's workers (CPython)
-            seen[process.pid] = process
-        for process in seen.values():
+        for process in [*getattr(workers, "gone", ()), *workers]:
             code = process.exitcode
             if code is not None and code != 0:
                 raise WorkerDied(_died(what, code))

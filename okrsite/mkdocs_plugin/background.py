@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import multiprocessing
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from okrsite.forking import pool as forked_pool
 from okrsite.forking import result_of
 from okrsite.gcpolicy import frozen
 from okrsite.mkdocs_plugin.search import Row, section_rows
@@ -77,7 +77,7 @@ class Background:
         # frozen for the whole build (okrsite.gcpolicy), back to the collector.
         try:
             with frozen():
-                pool = multiprocessing.get_context("fork").Pool(1)
+                pool = forked_pool(1)
                 return cls(pool, pool.apply_async(_make, (None,)))
         finally:
             _PACKED = []  # the child has its copy

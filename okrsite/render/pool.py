@@ -28,7 +28,6 @@ outlives a build (`mkdocs serve` leaks none).
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
@@ -36,6 +35,7 @@ from typing import Any, TypeVar
 
 from okrsite import gcpolicy
 from okrsite.forking import can_fork, result_of, wanted_workers
+from okrsite.forking import pool as forked_pool
 
 K = TypeVar("K")
 R = TypeVar("R")
@@ -93,7 +93,7 @@ def _pooled(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K], n: int
 
 
 def _run_pool(keys: Sequence[K], n: int) -> Iterator[Any]:
-    pool = multiprocessing.get_context("fork").Pool(n, maxtasksperchild=TASKS_PER_WORKER)
+    pool = forked_pool(n, maxtasksperchild=TASKS_PER_WORKER)
     finished = False
     try:
         chunks = iter([list(keys[i:i + CHUNK]) for i in range(0, len(keys), CHUNK)])
