@@ -30,13 +30,14 @@ from okrsite.diagnostics import Diagnostic, diag, has_errors
 from okrsite.digest import code_version
 from okrsite.doccheck import check_documents
 from okrsite.final import FinalCheck, check_final, final_diagnostics
+from okrsite.gcpolicy import paused as paused_gc
 from okrsite.history.audit import PeriodAudit, PeriodRecord, period_audit, period_record
 from okrsite.history.authors import EntryAuthors, entry_authors
 from okrsite.history.git import head_of, read_history
 from okrsite.history.goalposts import Goalpost, goalposts
 from okrsite.history.restrict import content_marks, withhold
 from okrsite.history.types import History
-from okrsite.loader import Document, ParseCache, Snapshot, paused_gc, snapshot
+from okrsite.loader import Document, ParseCache, Snapshot, snapshot
 from okrsite.model import Content, Source
 from okrsite.output import KEPT_STATES, keep_newest, write_cache
 from okrsite.people import PeopleIndex, people_index

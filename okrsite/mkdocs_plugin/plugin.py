@@ -187,11 +187,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         # Plain serve: unchanged pages are copied through (kept.py), where nothing but
         # okrsite and search sees pages (another plugin might expect each rendered).
         self.tracking = self.dirty or (self.is_serve and self.use_shell
-                                       and set(config.plugins) <= _REPLAY_PLUGINS)
+                                       and _only_search(config))
         self._kept, self.unwritten.pages = [], set()
         # Nothing but okrsite and search sees a page, and no page's entries are tracked.
         self.defer_search = (self.search_index is not None and not self.tracking
-                             and set(config.plugins) <= _REPLAY_PLUGINS)
+                             and _only_search(config))
         self._stop_background()
         self._begin_finals(config)
         if self.is_serve and not self.dirty:
@@ -593,7 +593,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         (mkdocs_plugin.finalcache) where only okrsite and search see pages."""
         directory = self.page_cache.directory if self.page_cache is not None else None
         replay = (directory is not None and not self.is_serve and not self.dirty
-                  and self.use_shell and set(config.plugins) <= _REPLAY_PLUGINS)
+                  and self.use_shell and _only_search(config))
         if replay and (self.finals is None or self.finals.directory != directory):
             self.finals = FinalCache(directory)  # type: ignore[arg-type]
         elif not replay:
@@ -696,6 +696,12 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
 
 _REPLAY_PLUGINS = {"okrsite", "search", "material/search"}  # see on_pre_build
+
+
+def _only_search(config: MkDocsConfig) -> bool:
+    """Whether nothing but okrsite and search sees the pages: then a page may be replayed,
+    or its search entries made apart, without another plugin missing its events."""
+    return set(config.plugins) <= _REPLAY_PLUGINS
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
