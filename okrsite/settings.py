@@ -68,9 +68,31 @@ class Settings:
     history: bool = True  # read git history for change logs and audit pages
     # Links between pages: `a/b/` (MkDocs' use_directory_urls, the default) or `a/b.html`.
     directory_urls: bool = True
+    # The config file's directory: cache keys (`key`) take the paths relative to it.
+    base: Path | None = field(default=None, repr=False)
 
     def but(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    def key(self) -> str:
+        """The settings as a cache key takes them. content_dir and cache_dir are
+        relative to the config file's directory (without one, absolute as they are), so
+        a checkout at another path, as a CI runner makes in its own workspace, finds
+        what one here stored; a directory that moves relative to the config file still
+        changes the key."""
+        if self.base is None:
+            return repr(self)
+        cache_dir = None if self.cache_dir is None else _relative(self.cache_dir, self.base)
+        return repr(self.but(content_dir=_relative(self.content_dir, self.base),
+                             cache_dir=cache_dir))
+
+
+def _relative(path: Path, base: Path) -> Path:
+    """`path` from `base` (`../x` when outside it)."""
+    try:
+        return Path(os.path.relpath(path, base))
+    except ValueError:  # another drive on Windows: no relative path, absolute it stays
+        return path
 
 
 @dataclass(frozen=True)
@@ -107,7 +129,8 @@ class SiteConfig:
     def settings(self) -> Settings:
         o = self.options
         return Settings(self.content_dir, o.as_of, o.fiscal_year_start, o.include_restricted,
-                        o.scoring, self.cache_dir, o.history, self.directory_urls)
+                        o.scoring, self.cache_dir, o.history, self.directory_urls,
+                        self.base.resolve() if self.file is not None else None)
 
 
 # -- the options ----------------------------------------------------------------------------

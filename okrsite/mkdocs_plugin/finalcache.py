@@ -289,9 +289,17 @@ def shape(base: object, config: Any, use_shell: bool) -> str:
     the as-of), the config as MkDocs resolved it (command-line options, INHERIT and !ENV
     included), the plugins and their settings, the theme's settings, the versions."""
     resolved = [(k, repr(config[k])) for k in sorted(config) if k not in _NOT_SHAPING]
+    resolved = [(k, repr(docs_dir(config)) if k == "docs_dir" else v) for k, v in resolved]
     theme = config.theme
     plugins = [(name, repr(sorted((k, repr(v)) for k, v in plugin.config.items())))
                for name, plugin in config.plugins.items()]
-    return digest_of(FORMAT, base, resolved, plugins, theme.name, list(theme.dirs),
+    # The theme's directories are in `base`, each by what it holds (shape.theme_stamp).
+    return digest_of(FORMAT, base, resolved, plugins, theme.name,
                      repr(sorted((k, repr(v)) for k, v in theme.items())), use_shell,
                      versions(), environment())
+
+
+def docs_dir(config: Any) -> str:
+    """The docs_dir from the config file's directory: the same in a checkout elsewhere."""
+    base = os.path.dirname(os.path.abspath(config["config_file_path"] or "mkdocs.yml"))
+    return os.path.relpath(config["docs_dir"], base).replace(os.sep, "/")

@@ -480,7 +480,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         if keep_site and not self.is_serve and self.page_cache is not None:
             # The cache_dir keeps the pages this build used (okrsite.pagecache.prune);
             # a serve session, which may skip pages, leaves it as it is.
-            variant = repr(self.settings.but(as_of=None, cache_dir=None))
+            variant = self.settings.but(as_of=None, cache_dir=None).key()
             self.page_cache.prune(variant)
             if self.search_cache is not None:
                 self.search_cache.prune(variant)

@@ -10,10 +10,12 @@ gives its top directory another inode or modification time: that directory's own
 stat stands for it. Walking Material's was 0.1 s of CPU per rebuild at 1,000 pages.
 
 A CI build (`by_content`, for mkdocs_plugin.finalcache) runs in a fresh clone and often
-a fresh virtual environment: every modification time and inode is new, though nothing
-changed. There an installed directory stands for itself by name and the name and
-version of the distribution it belongs to (Material, or any theme package), and any
-other theme file, or an installed one no distribution owns, by its bytes.
+a fresh virtual environment, at a path of the runner's choosing: every modification
+time and inode is new, though nothing changed. There an installed directory stands
+for itself by its path inside site-packages and the name and version of the
+distribution it belongs to (Material, or any theme package), and any other theme
+directory, or an installed one no distribution owns, by its files' names inside it
+and their bytes: no absolute path.
 """
 
 from __future__ import annotations
@@ -52,16 +54,20 @@ def site_shape(config: MkDocsConfig, files: Files, pages: list[Page], as_of: AsO
 def theme_stamp(directory: str, by_content: bool = False) -> object:
     """What changes when a file of the theme directory does (see the module's doc)."""
     if by_content:
+        # No absolute path: a checkout or virtual environment at another path (a CI
+        # runner's workspace) is the same theme. The templates are looked up by their
+        # names inside the directory, so those and the bytes are what it stands for.
         owners = installed(directory) and _owners(directory)
         if owners:
-            return (directory, "installed", owners)
+            return (_in_site_packages(directory), "installed", owners)
         hashed: list[tuple[str, str]] = []
         for path, _, _ in _files(directory):
+            name = os.path.relpath(path, directory).replace(os.sep, "/")
             try:
-                hashed.append((path, hashlib.sha256(Path(path).read_bytes()).hexdigest()))
+                hashed.append((name, hashlib.sha256(Path(path).read_bytes()).hexdigest()))
             except OSError:
-                hashed.append((path, ""))  # gone or unreadable: still a change
-        return (directory, sorted(hashed))
+                hashed.append((name, ""))  # gone or unreadable: still a change
+        return ("files", sorted(hashed))
     if installed(directory):
         try:
             st = os.stat(directory)
@@ -97,6 +103,15 @@ def installed(directory: str) -> bool:
     """Whether the directory is inside an installed package (site-packages)."""
     real = os.path.realpath(directory)
     return any(real == p or real.startswith(p + os.sep) for p in _site_packages())
+
+
+def _in_site_packages(directory: str) -> str:
+    """An installed directory's path inside its site-packages, e.g. material/templates."""
+    real = os.path.realpath(directory)
+    for root in _site_packages():
+        if real.startswith(root + os.sep):
+            return real[len(root) + 1:].replace(os.sep, "/")
+    return real
 
 
 def _owners(directory: str) -> list[tuple[str, str]]:

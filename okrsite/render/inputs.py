@@ -59,7 +59,7 @@ class PageInputs:
                         or rel.endswith(("/period.yaml", "/period.yml")))
         scorers = sorted({(r.score.scorer, r.score.scorer_version)
                           for r in site.card.krs.values()})
-        return digest_of(code_version(), repr(settings), scorers, b.registry.names(), shared,
+        return digest_of(code_version(), settings.key(), scorers, b.registry.names(), shared,
                          sorted(site.content.okrs), sorted(site.content.kpis), repr(site.withheld))
 
     @cached_property
