@@ -102,7 +102,10 @@ class FinalCache:
     # when the build began (# clock-ok: only which cache entries prune may remove)
     _began: float = field(default_factory=time.time)
 
-    def begin(self) -> None:
+    searching: bool = True  # the site has a search plugin (else a page has no entries)
+
+    def begin(self, searching: bool = True) -> None:
+        self.searching = searching
         self.shape, self.replayed = "", []
         self._replaying, self._made, self._start, self._used = {}, {}, {}, set()
         self._began = time.time()  # clock-ok: see _began
@@ -139,7 +142,8 @@ class FinalCache:
     def made(self, page: Page, heads: Heads) -> None:
         """A frozen page built in full in this build: its output is kept at the end."""
         self._made[page.path] = _Made(replace(page, html="", prepared=None),
-                                      zlib.compress(page.html.encode(), 1), heads)
+                                      zlib.compress(page.html.encode(), 1), heads,
+                                      None if self.searching else [])
 
     def keeps(self, src_uri: str) -> bool:
         """Whether the page's output and entries are kept at the end of this build: its

@@ -599,7 +599,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         elif not replay:
             self.finals = None
         if self.finals is not None:
-            self.finals.begin()
+            self.finals.begin(searching=_search(config) is not None)
             kept.quiet(self.unwritten)
         if self.page_cache is not None:
             self.page_cache.finals = self.finals

@@ -82,3 +82,29 @@ def test_a_theme_directory_pointing_elsewhere_builds_the_pages_again(tmp_path: P
     assert site == cold(project, extra=elsewhere)
     third, again = ci_build(project, extra=elsewhere)  # kept for the new directory
     assert replayed(third) == frozen(second) and again == site
+
+
+NO_SEARCH = {"plugins": ["okrsite"]}
+
+
+def test_a_site_without_search_replays_the_closed_pages(tmp_path: Path) -> None:
+    project = tmp_path / "ci"
+    first, _ = ci_build(project, extra=NO_SEARCH)
+    assert frozen(first) and not replayed(first)
+    edit(project / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
+    second, site = ci_build(project, extra=NO_SEARCH)
+    assert replayed(second) == frozen(first)
+    assert "search/search_index.json" not in site
+    assert site == cold(project, extra=NO_SEARCH)
+
+
+def test_search_added_later_indexes_the_closed_pages(tmp_path: Path) -> None:
+    """Their entries were not kept (there were none): the pages are built again."""
+    project = tmp_path / "ci"
+    ci_build(project, extra=NO_SEARCH)
+    second, site = ci_build(project)
+    assert not replayed(second)
+    assert b"Answer every ticket within 15 hours" in site["search/search_index.json"]
+    assert site == cold(project)
+    third, again = ci_build(project)
+    assert replayed(third) == frozen(second) and again == site
