@@ -9,7 +9,9 @@ period's pages with no MkDocs or Material work per page (replay).
 
 An entry is one page-cache job's (a frozen page, or a group of them: okrsite.pagecache),
 named by the job's input digest (okrsite.render.inputs: settings and visibility
-included, so an internal build's pages never reach a public build) and holding the
+included, so an internal build's pages never reach a public build) and by the digest
+of the config (`config_shape`: two mkdocs.yml sharing one cache_dir keep their own
+entries, and each build's prune keeps its own config's), and holding the
 `shape` it was written in: a digest of everything that shapes every page's output
 (`shape`: the config as MkDocs resolved it, the theme's files, okrsite's templates, the
 site's files, the navigation we made, the pages written by hand, the plugins, the
@@ -38,6 +40,7 @@ from typing import Any
 
 from okrsite.digest import code_version, digest_of
 from okrsite.mkdocs_plugin.page import Heads
+from okrsite.mkdocs_plugin.shape import config_source
 from okrsite.output import write_cache
 from okrsite.pagecache import prune
 from okrsite.render.page import Page
@@ -103,9 +106,12 @@ class FinalCache:
     _began: float = field(default_factory=time.time)
 
     searching: bool = True  # the site has a search plugin (else a page has no entries)
+    # Of this build's config (`config_shape`): entries are kept per config, so that two
+    # mkdocs.yml sharing one cache_dir do not rewrite each other's.
+    variant: str = ""
 
-    def begin(self, searching: bool = True) -> None:
-        self.searching = searching
+    def begin(self, searching: bool = True, variant: str = "") -> None:
+        self.searching, self.variant = searching, variant
         self.shape, self.replayed = "", []
         self._replaying, self._made, self._start, self._used = {}, {}, {}, set()
         self._began = time.time()  # clock-ok: see _began
@@ -120,7 +126,7 @@ class FinalCache:
         entry = self._read(key, digest)
         if entry is None:
             return None
-        self._used.add(digest)
+        self._used.add(self._name(digest))
         return [Stub(p["path"], p["title"], "", p["meta"], p["in_nav"], entry=entry, index=i)
                 for i, p in enumerate(entry.pages)]
 
@@ -190,18 +196,18 @@ class FinalCache:
             return
         for key, (digest, paths) in jobs.items():
             if any(p in self._replaying for p in paths):
-                self._used.add(digest)
+                self._used.add(self._name(digest))
                 continue
             made = [self._made.get(p) for p in paths]
             if not paths or any(m is None or m.output is None or m.entries is None
                                 for m in made):
                 continue
-            self._used.add(digest)
+            self._used.add(self._name(digest))
             with contextlib.suppress(TypeError, ValueError):  # what JSON cannot hold
                 write_cache(self._file(digest), self._encode(key, digest, made))  # type: ignore[arg-type]
 
     def prune(self, variant: str) -> int:
-        return prune(self._folder(), self._used, variant, self._began)
+        return prune(self._folder(), self._used, variant + self.variant, self._began)
 
     # -- the files --
 
@@ -252,8 +258,11 @@ class FinalCache:
     def _folder(self) -> Path:
         return self.directory / f"finals-{FORMAT}-{code_version()}"
 
+    def _name(self, digest: str) -> str:
+        return f"{digest}-{self.variant[:16]}" if self.variant else digest
+
     def _file(self, digest: str) -> Path:
-        return self._folder() / digest[:2] / f"{digest}.bin"
+        return self._folder() / digest[:2] / f"{self._name(digest)}.bin"
 
 
 def _well_formed(p: Any) -> bool:
@@ -301,6 +310,13 @@ def shape(base: object, config: Any, use_shell: bool) -> str:
     return digest_of(FORMAT, base, resolved, plugins, theme.name,
                      repr(sorted((k, repr(v)) for k, v in theme.items())), use_shell,
                      versions(), environment())
+
+
+def config_shape(config: Any, use_shell: bool) -> str:
+    """`shape` of the config alone (its file, as MkDocs resolved it, the plugins, the
+    theme's settings, the versions), known before any page is: what names an entry's
+    file besides its digest (FinalCache.variant)."""
+    return shape(config_source(config), config, use_shell)
 
 
 def docs_dir(config: Any) -> str:

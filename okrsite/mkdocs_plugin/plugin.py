@@ -31,6 +31,7 @@ from okrsite.mkdocs_plugin import kept
 from okrsite.mkdocs_plugin.background import Background, decode
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.finalcache import FinalCache, Stub
+from okrsite.mkdocs_plugin.finalcache import config_shape as final_config_shape
 from okrsite.mkdocs_plugin.finalcache import shape as final_shape
 from okrsite.mkdocs_plugin.incremental import GeneratedFile, Unchanged, written_by_hand
 from okrsite.mkdocs_plugin.nav import auto_nav
@@ -599,7 +600,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         elif not replay:
             self.finals = None
         if self.finals is not None:
-            self.finals.begin(searching=_search(config) is not None)
+            self.finals.begin(searching=_search(config) is not None,
+                              variant=final_config_shape(config, self.use_shell))
             kept.quiet(self.unwritten)
         if self.page_cache is not None:
             self.page_cache.finals = self.finals

@@ -45,10 +45,14 @@ def site_shape(config: MkDocsConfig, files: Files, pages: list[Page], as_of: AsO
     by_hand = [(f.src_uri, hashlib.sha256(f.content_bytes).hexdigest())
                for f in files.documentation_pages(inclusion=lambda _: True)
                if not isinstance(f, GeneratedFile) and f.abs_src_path is not None]
-    source = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
-    return (source, [theme_stamp(d, by_content) for d in config.theme.dirs],
+    return (config_source(config), [theme_stamp(d, by_content) for d in config.theme.dirs],
             sorted(f.src_uri for f in files), [(p.path, p.title, p.in_nav) for p in pages],
             by_hand, as_of)
+
+
+def config_source(config: MkDocsConfig) -> bytes:
+    """The config file's bytes (b"" without one)."""
+    return Path(config.config_file_path).read_bytes() if config.config_file_path else b""
 
 
 def theme_stamp(directory: str, by_content: bool = False) -> object:

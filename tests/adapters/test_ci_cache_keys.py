@@ -108,3 +108,18 @@ def test_search_added_later_indexes_the_closed_pages(tmp_path: Path) -> None:
     assert site == cold(project)
     third, again = ci_build(project)
     assert replayed(third) == frozen(second) and again == site
+
+
+def test_two_configs_sharing_one_cache_dir_keep_their_own_entries(tmp_path: Path) -> None:
+    """Two sites of the same content and okrsite settings (here: told apart by their
+    footer) built in turn with one cache_dir: each replays its own closed pages."""
+    shared = str(tmp_path / "shared-cache")
+    sites = {name: (tmp_path / name, {"copyright": f"The {name} site"})
+             for name in ("handbook", "intranet")}
+    for project, extra in sites.values():
+        ci_build(project, cache=shared, extra=extra)
+    for project, extra in sites.values():
+        edit(project / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
+        again, site = ci_build(project, cache=shared, extra=extra)
+        assert frozen(again) and replayed(again) == frozen(again)
+        assert site == cold(project, extra=extra)
