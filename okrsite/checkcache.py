@@ -4,11 +4,14 @@ Two kinds of entry, each keyed by a sha256 of everything its result depends on:
 
 * A document's own problems (`validate`, `document_rules`, `kpi_owner`: what
   `doccheck.problems` returns), keyed by the okrsite version, the document's
-  absolute file and relpath (diagnostics name the file; the place decides the kind
-  and the OKR008 checks), its expected kind, the sha256 of its bytes, and, for every
+  relpath (the place decides the kind and the OKR008 checks), its expected kind, the
+  sha256 of its bytes, and, for every
   document but the org, the org's units as the rules read them (id, parent and lead
   of each unit, in order, or "no org"): an OKR file's `unit:` suggestion and a KPI's
-  owner hint name only units that exist.
+  owner hint name only units that exist. Not by its absolute file: a checkout at
+  another path (a CI runner's workspace) finds the entry. The problems name the file
+  as "" there, and a hit names this build's file; problems that name any other file
+  are not kept.
 * A closed period's clean final check (`final.check_final` with no difference and an
   intact digest), keyed by the okrsite version, the fiscal year start, the scoring
   settings, the scorer registry's names and the versions and classes of the scorers
@@ -32,7 +35,7 @@ from __future__ import annotations
 import json
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +62,12 @@ def units_digest(units: Mapping[str, Unit] | None) -> str:
 def document_key(doc: Document, units: str) -> str:
     """The key of a document's problems; `units` is `units_digest` of the org's units
     (not used for the org itself, which is checked before any unit is known)."""
-    return entry_key(doc.file, doc.relpath, doc.expected_kind, doc.sha256, units)
+    return entry_key(doc.relpath, doc.expected_kind, doc.sha256, units)
 
 
-def entry_key(file: Path, relpath: str, kind: str, sha256: str, units: str) -> str:
+def entry_key(relpath: str, kind: str, sha256: str, units: str) -> str:
     """`document_key` from a snapshot's entry, before the document is parsed."""
-    return digest_of("doc", code_version(), file, relpath, kind, sha256,
+    return digest_of("doc", code_version(), relpath, kind, sha256,
                      units if kind != "org" else "")
 
 
@@ -115,17 +118,22 @@ class CheckCache:
         if isinstance(finals, list):
             self.finals.update(k for k in finals if isinstance(k, str))
 
-    def document(self, key: str) -> tuple[Diagnostic, ...] | None:
+    def document(self, key: str, file: Path) -> tuple[Diagnostic, ...] | None:
+        """The problems of the document in `file` (the entry's "" names it)."""
         self._load()
         found = self.documents.get(key)
-        if found is not None:
-            self._used_documents.add(key)
-        return found
-
-    def put_document(self, key: str, problems: Iterable[Diagnostic]) -> None:
-        self.documents[key] = tuple(problems)
+        if found is None:
+            return None
         self._used_documents.add(key)
+        return tuple(replace(d, file=str(file)) if d.file == "" else d for d in found)
+
+    def put_document(self, key: str, problems: Iterable[Diagnostic], file: Path) -> None:
+        kept = tuple(replace(d, file="") if d.file == str(file) else d for d in problems)
         self.checked += 1
+        if any(d.file for d in kept):  # names another file, by an absolute path
+            return
+        self.documents[key] = kept
+        self._used_documents.add(key)
         self._dirty = True
 
     def final_ok(self, key: str) -> bool:

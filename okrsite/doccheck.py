@@ -140,8 +140,8 @@ def check_documents(snap: Snapshot, cache: ParseCache | None = None,
     def look_up(i: int, units_key: str) -> None:
         if checks is not None:
             file, rel, kind, _, sha = entries[i]
-            keys[i] = entry_key(file, rel, kind, sha, units_key)
-            hit = checks.document(keys[i])
+            keys[i] = entry_key(rel, kind, sha, units_key)
+            hit = checks.document(keys[i], file)
             if hit is not None:
                 found[i] = hit
                 job.check[i] = False
@@ -214,7 +214,7 @@ def _assemble(snap: Snapshot, cache: ParseCache, checks: CheckCache | None, job:
         else:
             mine = outcomes[i][2] or []
             if checks is not None:
-                checks.put_document(keys[i], mine)
+                checks.put_document(keys[i], mine, doc.file)
         diagnostics += mine
         if _unbuildable(mine):
             unbuilt.add(doc.relpath, doc.expected_kind, doc.data)
