@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from okrsite.asof import AsOf, AsOfError, Latest, latest_entry, resolve_as_of
 from okrsite.attention import Attention, needs_attention
@@ -224,9 +225,10 @@ class Build:
         result_file = self._result_file(as_of)
         if result_file is not None and result_file.exists():
             try:
-                return tuple(Diagnostic(**d) for d in
-                             json.loads(result_file.read_text())["diagnostics"])
-            except (OSError, ValueError, TypeError):
+                kept = _stored(json.loads(result_file.read_text()), self.content_dir)
+                if kept is not None:
+                    return kept
+            except (OSError, ValueError, TypeError, KeyError):
                 pass  # damaged: recompute
         content, found, unbuilt = self._loaded
         diagnostics = list(found)
@@ -239,7 +241,7 @@ class Build:
         for check in self.finals.values():  # no as-of needed: a record is for its close
             diagnostics += final_diagnostics(check, self.content_dir)
         if result_file is not None:
-            _store(result_file, diagnostics)
+            _store(result_file, diagnostics, self.content_dir)
         return tuple(diagnostics)
 
     @property
@@ -369,7 +371,7 @@ class Build:
 
     def _result_file(self, as_of: object) -> Path | None:
         # Installing a scorer plugin changes what OKR219 says, so the scorers are in the
-        # key. Diagnostics name absolute files, so the directory is in it as well.
+        # key. Diagnostics name absolute files: kept relative to the content (_store).
         s = self.settings
         return self._cache_file("check", f"{as_of}-{s.scoring!r}-{self.registry.names()}")
 
@@ -381,7 +383,9 @@ class Build:
             return None
         import hashlib
 
-        key = (f"{code_version()}\0{self.content_dir}-{self.snapshot.digest}-"
+        # The content_dir from the config file's: a checkout at another path hits.
+        key = (f"{code_version()}\0{self.settings.keyed(self.content_dir)}-"
+               f"{self.snapshot.digest}-"
                f"{self.settings.fiscal_year_start}-{extra}")
         return cache_dir / kind / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
@@ -420,8 +424,34 @@ def from_content(content: Content, settings: Settings,
     return build
 
 
-def _store(file: Path, diagnostics: list[Diagnostic]) -> None:
-    _write_json(file, {"diagnostics": [asdict(d) for d in diagnostics]})
+def _store(file: Path, diagnostics: list[Diagnostic], content_dir: Path) -> None:
+    """The diagnostics with their files relative to the content, for a checkout at
+    another path; bound to this content_dir if one names a file outside it, or the
+    directory in its text."""
+    inside, rows = str(content_dir) + os.sep, []
+    bound = False
+    for d in diagnostics:
+        row = asdict(d)
+        if d.file.startswith(inside):
+            row["file"] = d.file[len(inside):]
+        else:
+            bound = True
+        bound = bound or str(content_dir) in d.message or str(content_dir) in d.hint
+        rows.append(row)
+    if bound:
+        rows = [asdict(d) for d in diagnostics]
+    _write_json(file, {"content_dir": str(content_dir) if bound else None,
+                       "diagnostics": rows})
+
+
+def _stored(data: Any, content_dir: Path) -> tuple[Diagnostic, ...] | None:
+    """What `_store` kept, naming this content_dir's files; None if bound to another."""
+    bound = data["content_dir"]
+    if bound is not None:
+        return tuple(Diagnostic(**d) for d in data["diagnostics"]) \
+            if bound == str(content_dir) else None
+    return tuple(Diagnostic(**{**d, "file": str(content_dir / d["file"])})
+                 for d in data["diagnostics"])
 
 
 def _write_json(file: Path, data: object) -> None:

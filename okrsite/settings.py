@@ -80,19 +80,18 @@ class Settings:
         a checkout at another path, as a CI runner makes in its own workspace, finds
         what one here stored; a directory that moves relative to the config file still
         changes the key."""
+        cache_dir = None if self.cache_dir is None else self.keyed(self.cache_dir)
+        return repr(self.but(content_dir=self.keyed(self.content_dir), cache_dir=cache_dir))
+
+    def keyed(self, path: Path) -> Path:
+        """`path` as a cache key names it: from the config file's directory (`../x`
+        when outside it); absolute without a config file."""
         if self.base is None:
-            return repr(self)
-        cache_dir = None if self.cache_dir is None else _relative(self.cache_dir, self.base)
-        return repr(self.but(content_dir=_relative(self.content_dir, self.base),
-                             cache_dir=cache_dir))
-
-
-def _relative(path: Path, base: Path) -> Path:
-    """`path` from `base` (`../x` when outside it)."""
-    try:
-        return Path(os.path.relpath(path, base))
-    except ValueError:  # another drive on Windows: no relative path, absolute it stays
-        return path
+            return path
+        try:
+            return Path(os.path.relpath(path, self.base))
+        except ValueError:  # another drive on Windows: no relative path, absolute it stays
+            return path
 
 
 @dataclass(frozen=True)

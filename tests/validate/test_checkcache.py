@@ -311,3 +311,57 @@ def test_a_closed_period_is_scored_again_only_when_its_inputs_change(
     assert compared == ["2026-Q3"] * 3
     verified = pipeline.run(warm.settings, warm.parse_cache).finals["2026-Q3"]
     assert not verified.ok and verified.now.digest != verified.recorded.digest
+
+
+# The whole content's check result (Build.diagnostics, kept in cache_dir/check by the
+# content's digest) is found by a checkout at another path, as a CI runner makes one,
+# and names that checkout's files; one whose text names the content's directory is not.
+
+
+def check(project: Path) -> list[Diagnostic]:
+    """A CI run's check: a new process, the project's cache_dir kept."""
+    settings = Settings(project / "content", AS_OF, history=False,
+                        cache_dir=project / ".cache", base=project)
+    return list(pipeline.run(settings, ParseCache(settings.cache_dir)).diagnostics)
+
+
+def scorings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the scoring rules' runs (each a miss of the result)."""
+    runs: list[int] = []
+    run = pipeline.scoring_diagnostics
+
+    def counted(*args: object, **kwargs: object) -> object:
+        runs.append(1)
+        return run(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "scoring_diagnostics", counted)
+    return runs
+
+
+def test_a_checkout_at_another_path_takes_the_result_naming_its_files(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _wrong_unit(repo)  # a warning, OKR008, on one file
+    here = tmp_path / "runner-1" / "okrs"
+    shutil.copytree(repo.root, here / "content")
+    runs = scorings(monkeypatch)
+    first = check(here)
+    assert "OKR008" in [d.code for d in first] and len(runs) == 1
+    there = tmp_path / "workspace" / "job-7" / "okrs"
+    shutil.copytree(here, there)
+    found = check(there)
+    assert len(runs) == 1  # taken from cache_dir
+    assert found == cold(there / "content")
+    assert all(Path(d.file).is_relative_to(there) for d in found)
+
+
+def test_a_result_naming_the_content_dir_is_not_taken_elsewhere(
+        repo: Repo, tmp_path: Path) -> None:
+    (repo.root / "org.yaml").unlink()  # OKR010 says "no org.yaml in <content_dir>"
+    here = tmp_path / "runner-1" / "okrs"
+    shutil.copytree(repo.root, here / "content")
+    assert "OKR010" in [d.code for d in check(here)]
+    there = tmp_path / "workspace" / "job-7" / "okrs"
+    shutil.copytree(here, there)
+    found = check(there)
+    assert found == cold(there / "content")
+    assert not any(str(here) in d.file + d.message + d.hint for d in found)
