@@ -10,8 +10,8 @@ Two kinds of entry, each keyed by a sha256 of everything its result depends on:
   of each unit, in order, or "no org"): an OKR file's `unit:` suggestion and a KPI's
   owner hint name only units that exist. Not by its absolute file: a checkout at
   another path (a CI runner's workspace) finds the entry. The problems name the file
-  as "" there, and a hit names this build's file; problems that name any other file
-  are not kept.
+  as "" there, and a hit names this build's file; problems that name any other file,
+  or the content's folder in their text, are not kept.
 * A closed period's clean final check (`final.check_final` with no difference and an
   intact digest), keyed by the okrsite version, the fiscal year start, the scoring
   settings, the scorer registry's names and the versions and classes of the scorers
@@ -127,10 +127,12 @@ class CheckCache:
         self._used_documents.add(key)
         return tuple(replace(d, file=str(file)) if d.file == "" else d for d in found)
 
-    def put_document(self, key: str, problems: Iterable[Diagnostic], file: Path) -> None:
+    def put_document(self, key: str, problems: Iterable[Diagnostic], file: Path,
+                     content_dir: Path) -> None:
         kept = tuple(replace(d, file="") if d.file == str(file) else d for d in problems)
         self.checked += 1
-        if any(d.file for d in kept):  # names another file, by an absolute path
+        # Naming another file, or the content's folder in the text: bound to this path.
+        if any(d.file or str(content_dir) in d.message + d.hint for d in kept):
             return
         self.documents[key] = kept
         self._used_documents.add(key)

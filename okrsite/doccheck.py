@@ -214,7 +214,8 @@ def _assemble(snap: Snapshot, cache: ParseCache, checks: CheckCache | None, job:
         else:
             mine = outcomes[i][2] or []
             if checks is not None:
-                checks.put_document(keys[i], mine, doc.file)
+                root = doc.file.parents[doc.relpath.count("/")]  # the content's folder
+                checks.put_document(keys[i], mine, doc.file, root)
         diagnostics += mine
         if _unbuildable(mine):
             unbuilt.add(doc.relpath, doc.expected_kind, doc.data)
