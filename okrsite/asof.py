@@ -105,7 +105,9 @@ def git_date(content_dir: Path, cache_dir: Path | None = None) -> date | None:
 
 def _history_key(content_dir: Path) -> str | None:
     """A digest naming the history `git log` walks from the directory: the commit checked
-    out (its history cannot change under its sha) and the directory. None, so that git
+    out (its history cannot change under its sha) and the directory inside the
+    repository (not its absolute path: a clone elsewhere, as a CI runner makes, is the
+    same history). None, so that git
     is asked every time, when the history can change under one sha: a shallow clone
     (fetching deepens it), grafts, replace refs."""
     if any(os.environ.get(v) for v in ("GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE")):
@@ -113,10 +115,11 @@ def _history_key(content_dir: Path) -> str | None:
     try:
         done = subprocess.run(
             ["git", "rev-parse", "--is-shallow-repository", "--git-path", "info/grafts",
-             "--verify", "-q", "HEAD"], cwd=content_dir, capture_output=True, text=True,
+             "--show-prefix", "--verify", "-q", "HEAD"], cwd=content_dir,
+            capture_output=True, text=True,
             timeout=GIT_TIMEOUT_S, check=False)
         lines = done.stdout.split("\n")
-        if done.returncode != 0 or len(lines) < 3 or lines[0] != "false" or (
+        if done.returncode != 0 or len(lines) < 4 or lines[0] != "false" or (
                 content_dir / lines[1]).exists():
             return None
         replaced = subprocess.run(
@@ -124,9 +127,9 @@ def _history_key(content_dir: Path) -> str | None:
             capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    if replaced.returncode != 0 or replaced.stdout.strip() or not ISO_SHA.match(lines[2]):
+    if replaced.returncode != 0 or replaced.stdout.strip() or not ISO_SHA.match(lines[3]):
         return None
-    key = f"{code_version()}\0{content_dir.resolve()}\0{lines[2]}"
+    key = f"{code_version()}\0{lines[2]}\0{lines[3]}"
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 

@@ -224,3 +224,20 @@ def test_the_git_date_kept_in_the_cache_dir_follows_each_new_commit(tmp_path):
     repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
     assert git_date(clone / "content", cache) == date(2026, 1, 5)  # only the last commit
     assert len(list((cache / "git-date").iterdir())) == 3
+
+
+@needs_git
+def test_a_clone_at_another_path_takes_the_kept_git_date(tmp_path):
+    """A CI runner's clone in its own workspace, cache_dir restored: the same commit
+    and folder, so the same entry, not a new one."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("org.yaml", ORG)
+    repo.commit("one", "2026-03-01")
+    cache = tmp_path / "cache"
+    assert git_date(repo.content, cache) == date(2026, 3, 1)
+    clone = tmp_path / "builds" / "job-7"
+    repo.git("clone", "-q", f"file://{repo.root}", str(clone))
+    assert git_date(clone / "content", cache) == date(2026, 3, 1)
+    assert len(list((cache / "git-date").iterdir())) == 1
+    assert git_date(clone, cache) == date(2026, 3, 1)  # the whole repository: its own
+    assert len(list((cache / "git-date").iterdir())) == 2
