@@ -38,6 +38,7 @@ from okrsite.model import (
 )
 from okrsite.periods import PeriodSpan, span
 from okrsite.periods import sort_key as period_sort_key
+from okrsite.piececache import Built
 from okrsite.yamlparse import pointer
 
 
@@ -201,14 +202,15 @@ class _Builder:
             source=self.source(doc))
 
 
-def build(documents: Iterable[Document], content_root: Path | None = None,
+def build(documents: Iterable[Document | Built], content_root: Path | None = None,
           fiscal_year_start: int = 1, reuse: dict[tuple[str, str], Any] | None = None
           ) -> Content:
     """Link valid documents into a Content. Without an org.yaml, the org is empty.
 
     `reuse`: the OKR files' and KPIs' model pieces of an earlier build, by (relpath,
     sha256); a piece is a function of those alone, and the model is never changed in
-    place, so an unchanged document's is taken as it is. Left holding this build's."""
+    place, so an unchanged document's is taken as it is. Left holding this build's.
+    A `Built` (okrsite.piececache) is such a piece given in its document's place."""
     b = _Builder(fiscal_year_start)
     built: dict[tuple[str, str], Any] = {}
 
@@ -224,6 +226,13 @@ def build(documents: Iterable[Document], content_root: Path | None = None,
     kpis: dict[str, KPI] = {}
     people: dict[str, Person] = {}
     for doc in documents:
+        if isinstance(doc, Built):
+            built[(doc.relpath, doc.sha256)] = doc.piece
+            if isinstance(doc.piece, UnitPeriod):
+                okrs[(doc.piece.period, doc.piece.unit)] = doc.piece
+            else:
+                kpis[doc.piece.id] = doc.piece
+            continue
         kind = doc.data["kind"]
         if kind == "org":
             org = b.org(doc)

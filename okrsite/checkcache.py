@@ -21,7 +21,9 @@ Two kinds of entry, each keyed by a sha256 of everything its result depends on:
   is never kept: it is computed, and reported, on every build.
 
 The model pieces of unchanged OKR files and KPIs (okrsite.build's `reuse`, by relpath
-and sha256) are kept in memory too, never on disk.
+and sha256) are kept in memory too, and with a cache_dir on disk (okrsite.piececache),
+with each file's parse notes: a document whose problems and piece are both kept is
+neither decoded from the parse cache nor built again.
 
 Entries live in memory for one session (`session(parse_cache)`: the ParseCache that
 `mkdocs serve` keeps across its builds) and, with a cache_dir, on disk in
@@ -44,6 +46,7 @@ from okrsite.digest import code_version, digest_of
 from okrsite.loader import Document, ParseCache
 from okrsite.model import Content, Unit
 from okrsite.output import drop_other_versions, write_cache
+from okrsite.piececache import Note, PieceCache
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import ordered_periods
@@ -82,8 +85,9 @@ class CheckCache:
         self.directory = directory
         self.documents: dict[str, tuple[Diagnostic, ...]] = {}
         self.finals: set[str] = set()
-        # The model pieces of the last build (okrsite.build's `reuse`), in memory only.
+        # The model pieces of the last build (okrsite.build's `reuse`), and on disk.
         self.pieces: dict[tuple[str, str], Any] = {}
+        self.stored = PieceCache(directory)
         self.checked = 0  # documents actually checked: tests and benchmarks read it
         self._read = False
         self._dirty = False
@@ -149,6 +153,14 @@ class CheckCache:
         self.finals.add(key)
         self._used_finals.add(key)
         self._dirty = True
+
+    def store_pieces(self, notes: Mapping[tuple[str, str], list[Note]]) -> None:
+        """Keep on disk the pieces of the build just made (`pieces`) that are not there
+        yet, with their documents' parse notes; drop, in time, the ones it did not use."""
+        for (rel, sha), piece in self.pieces.items():
+            if (rel, sha) in notes and not self.stored.has(rel, sha):
+                self.stored.add(rel, sha, piece, notes[(rel, sha)])
+        self.stored.flush(keep=self.pieces)
 
     def flush(self, kind: str) -> None:
         """Write the entries of `kind` ("documents" or "finals") this session used since

@@ -16,6 +16,12 @@ the parse: at 1,000 files (13 MB of YAML) 0.1 s to pickle and 0.2 s to read back
 against 2.5 s of parsing; the JSON of the parse cache, made in the workers, is sent
 as bytes. A document in the parse cache but not in the check cache is checked in a
 worker too, from the parse it inherited.
+
+With a check cache, an OKR file or KPI whose problems are kept there, and let it be
+built, and whose model piece is kept in cache_dir (okrsite.piececache) is taken as
+that piece: neither decoded from the parse cache nor checked nor built (a CI run that
+keeps cache_dir decodes only what changed). It is then in `Checked.built` (and in
+`good`), not in `documents`.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from okrsite.forking import can_fork, result_of, wanted_workers
 from okrsite.forking import pool as forked_pool
 from okrsite.loader import Document, ParseCache, Snapshot, encode
 from okrsite.model import Unit
+from okrsite.piececache import Built, Note
 from okrsite.rules import Unbuilt, document_rules, kpi_owner
 from okrsite.schema import validate
 from okrsite.yamlparse import Parsed, Position, YamlError, parse
@@ -64,9 +71,12 @@ def problems(doc: Document, units: dict[str, Unit] | None) -> list[Diagnostic]:
 @dataclass
 class Checked:
     documents: list[Document]  # every document that parsed, in file order
-    good: list[Document]  # those the model is built from, in file order
+    good: list[Document | Built]  # those the model is built from, in file order
     diagnostics: list[Diagnostic]  # the snapshot's, the parse's, then each document's
     unbuilt: Unbuilt = field(default_factory=Unbuilt)
+    built: list[Built] = field(default_factory=list)  # taken from the piece cache
+    # The parse notes of `documents`, by (relpath, sha256): kept with their pieces.
+    notes: dict[tuple[str, str], list[Note]] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,11 +141,12 @@ def check_documents(snap: Snapshot, cache: ParseCache | None = None,
     check each on its own, reusing what `cache` and `checks` hold."""
     cache = cache if cache is not None else ParseCache()
     entries = snap.entries
-    parsed = [cache.get(sha) for *_, sha in entries]
+    parsed: list[Parsed | None] = [None] * len(entries)  # filled as each is looked up
     job = _Job(entries, parsed, [True] * len(entries), encode=cache.on_disk)
     outcomes: dict[int, _Outcome] = {}
     found: dict[int, tuple[Diagnostic, ...]] = {}  # from the check cache
     keys: dict[int, str] = {}
+    built: dict[int, Built] = {}  # from the piece cache
 
     def look_up(i: int, units_key: str) -> None:
         if checks is not None:
@@ -149,6 +160,7 @@ def check_documents(snap: Snapshot, cache: ParseCache | None = None,
     # The org first: the other documents' rules suggest only units that exist.
     org = next((i for i, entry in enumerate(entries) if entry[2] == "org"), None)
     if org is not None:
+        parsed[org] = cache.get(entries[org][4])
         look_up(org, units_digest(None))
         outcomes[org] = _outcome(job, org)
         fresh, _, mine = outcomes[org]
@@ -164,10 +176,17 @@ def check_documents(snap: Snapshot, cache: ParseCache | None = None,
         first[entries[org][4]] = org
     again: list[int] = []  # the same bytes as an earlier entry: done here, after it
     todo: list[int] = []
-    for i, (*_, sha) in enumerate(entries):
+    for i, (_, rel, kind, _, sha) in enumerate(entries):
         if i == org:
             continue
         look_up(i, units_key)
+        if (checks is not None and i in found and kind in ("okrs", "kpi")
+                and sha not in cache.memory and not _unbuildable(list(found[i]))):
+            piece = checks.stored.get(rel, sha)
+            if piece is not None:
+                built[i] = piece
+                continue
+        parsed[i] = cache.get(sha)
         if parsed[i] is None and first.setdefault(sha, i) != i:
             again.append(i)
         elif parsed[i] is None or job.check[i]:
@@ -180,17 +199,22 @@ def check_documents(snap: Snapshot, cache: ParseCache | None = None,
             outcomes[i] = (None, None, _outcome(job, i)[2])
         else:
             outcomes[i] = (fresh, None, None)
-    return _assemble(snap, cache, checks, job, outcomes, found, keys)
+    return _assemble(snap, cache, checks, job, outcomes, found, keys, built)
 
 
 def _assemble(snap: Snapshot, cache: ParseCache, checks: CheckCache | None, job: _Job,
               outcomes: dict[int, _Outcome], found: dict[int, tuple[Diagnostic, ...]],
-              keys: dict[int, str]) -> Checked:
+              keys: dict[int, str], built: dict[int, Built]) -> Checked:
     """The results in the order one process makes them: the parse's diagnostics in file
     order, then each document's problems, the org's first."""
     diagnostics = list(snap.diagnostics)
     documents: list[tuple[int, Document]] = []
+    notes: dict[tuple[str, str], list[Note]] = {}
     for i, (file, rel, kind, _, sha) in enumerate(snap.entries):
+        if i in built:
+            diagnostics.extend(diag(file, pos, code, message, hint)
+                               for pos, code, message, hint in built[i].notes)
+            continue
         fresh, encoded, _ = outcomes.get(i, (None, None, None))
         if isinstance(fresh, tuple):
             code, message, pos, hint = fresh
@@ -205,10 +229,17 @@ def _assemble(snap: Snapshot, cache: ParseCache, checks: CheckCache | None, job:
         diagnostics.extend(diag(file, pos, code, message, hint)
                            for pos, code, message, hint in parsed.notes)
         documents.append((i, Document(file, rel, kind, sha, parsed.data, parsed.positions)))
+        notes[(rel, sha)] = parsed.notes
     cache.flush(keep=(sha for *_, sha in snap.entries))
-    good: list[Document] = []
+    good: list[Document | Built] = []
     unbuilt = Unbuilt()
-    for i, doc in sorted(documents, key=lambda d: d[1].expected_kind != "org"):
+    items: list[tuple[int, Document | Built]] = sorted([*documents, *built.items()],
+                                                       key=lambda d: d[0])
+    for i, doc in sorted(items, key=lambda d: snap.entries[d[0]][2] != "org"):
+        if isinstance(doc, Built):  # kept only when its cached problems let it be built
+            diagnostics += found[i]
+            good.append(doc)
+            continue
         if i in found:
             mine = list(found[i])
         else:
@@ -223,7 +254,8 @@ def _assemble(snap: Snapshot, cache: ParseCache, checks: CheckCache | None, job:
         good.append(doc)
     if checks is not None:
         checks.flush("documents")
-    return Checked([doc for _, doc in documents], good, diagnostics, unbuilt)
+    return Checked([doc for _, doc in documents], good, diagnostics, unbuilt,
+                   list(built.values()), notes)
 
 
 def _unbuildable(found: list[Diagnostic]) -> bool:

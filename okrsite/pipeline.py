@@ -80,7 +80,7 @@ def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
           fiscal_year_start: int, checks: CheckCache | None = None) -> Loaded:
     checked = check_documents(snap, cache, checks)  # parse and validate, on every core
     diagnostics, unbuilt = checked.diagnostics, checked.unbuilt
-    parsed = {d.relpath for d in checked.documents}
+    parsed = {d.relpath for d in checked.documents} | {b.relpath for b in checked.built}
     for _, rel, kind, _, _ in snap.entries:
         if rel not in parsed:
             unbuilt.add(rel, kind)
@@ -90,6 +90,8 @@ def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
     good = sorted(checked.good, key=lambda d: d.relpath)  # the model is built in file order
     content = build_model(good, content_dir, fiscal_year_start,
                           checks.pieces if checks is not None else None)
+    if checks is not None:
+        checks.store_pieces(checked.notes)
     diagnostics += content_rules(content, unbuilt)
     return Loaded(content, unbuilt.note(diagnostics, content_dir), snap, checked.documents,
                   unbuilt)

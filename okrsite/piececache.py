@@ -1,0 +1,207 @@
+"""The model pieces of unchanged OKR files and KPIs, kept on disk in cache_dir.
+
+A CI run that keeps cache_dir had every document's parse in the parse cache, but
+decoding those parses (JSON) and building the model from them again took most of
+its load: ~3.5 s at 1,000 files. A piece (okrsite.build: the UnitPeriod of an OKR
+file, the KPI of a KPI file) is a function of the file's relpath and bytes alone,
+and of the okrsite code that built it. So it is kept here, with the file's parse
+notes (warnings the parse made, reported on every build), keyed by relpath and
+sha256 of the bytes, under a folder named by `digest.code_version()`: other code
+never reads it. A document is taken from here only when its check result is in the
+check cache too (okrsite.doccheck), so neither its parse nor its checks are needed.
+
+On disk: packs like the parse cache's (a line of JSON index, then the entries; a
+run that adds pieces writes one pack; past MAX_PACKS they are merged, keeping what
+the content needs now). An entry is a pickle of plain model objects, written only
+by okrsite; it is read back only when its sha256 (in the index) matches, and only
+through an unpickler that knows the model's classes and `datetime.date` and nothing
+else, so even a cache_dir someone tampered with yields, at worst, an entry that is
+not a piece (then it is ignored) and never runs code. A damaged entry or pack is
+passed over: the document is parsed and built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from okrsite import model
+from okrsite.diagnostics import CODES
+from okrsite.digest import code_version
+from okrsite.output import drop_other_versions
+from okrsite.yamlparse import Position
+
+MAX_PACKS = 8
+
+Note = tuple[Position, str, str, str | None]  # a parse note: place, code, message, hint
+
+# What an entry may hold: the model's classes (as okrsite.build makes them) and dates.
+_ALLOWED = {("datetime", "date"): date} | {
+    ("okrsite.model", name): getattr(model, name)
+    for name in ("UnitPeriod", "Objective", "KeyResult", "CheckIn", "ConfidenceEntry",
+                 "Milestone", "Initiative", "KPI", "Measurement", "Thresholds", "Source",
+                 "Ref", "KRKind")}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A document's model piece taken from the cache instead of its parse."""
+
+    relpath: str
+    sha256: str
+    piece: model.UnitPeriod | model.KPI
+    notes: list[Note]
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a model class")
+        return found
+
+
+_Where = tuple[Path, int, int, str]  # pack, start, size, sha256 of the entry
+
+
+class PieceCache:
+    """Pieces by (relpath, sha256) in cache_dir (see the module); nothing without one."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._index: dict[str, _Where] | None = None
+        self._pending: dict[str, bytes] = {}
+
+    def _dir(self) -> Path | None:
+        return None if self.directory is None else self.directory / f"pieces-{code_version()}"
+
+    def get(self, relpath: str, sha256: str) -> Built | None:
+        where = self._packed().get(_key(relpath, sha256))
+        if where is None:
+            return None
+        pack, start, size, digest = where
+        try:
+            with pack.open("rb") as f:
+                f.seek(start)
+                raw = f.read(size)
+        except (OSError, ValueError):
+            return None
+        if hashlib.sha256(raw).hexdigest() != digest:
+            return None  # damaged: built again
+        try:
+            entry = _Unpickler(io.BytesIO(raw)).load()
+        except Exception:  # any damage the checksum did not catch: built again
+            return None
+        return _checked(entry, relpath, sha256)
+
+    def has(self, relpath: str, sha256: str) -> bool:
+        return _key(relpath, sha256) in self._packed()
+
+    def add(self, relpath: str, sha256: str, piece: Any, notes: Iterable[Note]) -> None:
+        """Keep a piece; on disk with the others at the next `flush`."""
+        if self.directory is None:
+            return
+        self._pending[_key(relpath, sha256)] = pickle.dumps(
+            (relpath, sha256, piece, list(notes)), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def flush(self, keep: Iterable[tuple[str, str]]) -> None:
+        """Write the pieces added since the last flush as one pack; past MAX_PACKS
+        packs, merge them into it, keeping only the pieces named in `keep`."""
+        pending, self._pending = self._pending, {}
+        base = self._dir()
+        if base is None or not pending:
+            return
+        packed = self._packed()
+        old = sorted({where[0] for where in packed.values()})
+        entries = list(pending.items())
+        if len(old) >= MAX_PACKS:
+            for key in dict.fromkeys(_key(*k) for k in keep):
+                if key not in pending and key in packed:
+                    raw = _read(packed[key])
+                    if raw is not None:
+                        entries.append((key, raw))  # as stored: checked again when read
+        else:
+            old = []
+        name = hashlib.sha256()
+        for key, raw in entries:
+            name.update(key.encode("utf-8", "surrogatepass") + b"\0" + raw)
+        folder = base / "packs"
+        pack = folder / f"{name.hexdigest()[:32]}.pack"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            table, start = {}, 0
+            for key, raw in entries:
+                table[key] = [start, len(raw), hashlib.sha256(raw).hexdigest()]
+                start += len(raw)
+            tmp = pack.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                f.write(json.dumps(table, separators=(",", ":")).encode() + b"\n")
+                f.writelines(raw for _, raw in entries)
+            tmp.replace(pack)
+            drop_other_versions(base, "pieces-")
+            for stale in old:
+                if stale != pack:
+                    stale.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only cache dir only costs speed
+        self._index = None
+
+    def _packed(self) -> dict[str, _Where]:
+        if self._index is None:
+            self._index = {}
+            base = self._dir()
+            for pack in sorted(base.glob("packs/*.pack")) if base is not None else ():
+                try:
+                    with pack.open("rb") as f:
+                        head = f.readline()
+                        end = os.fstat(f.fileno()).st_size
+                    table = json.loads(head)
+                    found = [(key, (pack, len(head) + at, size, digest))
+                             for key, (at, size, digest) in table.items()
+                             if type(at) is int and type(size) is int and type(digest) is str
+                             and at >= 0 and size >= 0 and len(head) + at + size <= end]
+                except (OSError, ValueError, TypeError, AttributeError):
+                    continue  # a damaged pack is passed over, never trusted
+                for key, where in found:
+                    self._index.setdefault(key, where)
+        return self._index
+
+
+def _key(relpath: str, sha256: str) -> str:
+    return f"{sha256}:{relpath}"
+
+
+def _read(where: _Where) -> bytes | None:
+    pack, start, size, _ = where
+    try:
+        with pack.open("rb") as f:
+            f.seek(start)
+            return f.read(size)
+    except (OSError, ValueError):
+        return None
+
+
+def _checked(entry: Any, relpath: str, sha256: str) -> Built | None:
+    """The entry as a Built when it is what `add` wrote for this document, else None."""
+    if not (isinstance(entry, tuple) and len(entry) == 4 and entry[0] == relpath
+            and entry[1] == sha256 and isinstance(entry[3], list)):
+        return None
+    piece, notes = entry[2], entry[3]
+    if not (isinstance(piece, (model.UnitPeriod, model.KPI))
+            and isinstance(piece.source, model.Source) and piece.source.path == relpath):
+        return None
+    for note in notes:
+        if not (isinstance(note, tuple) and len(note) == 4 and isinstance(note[0], tuple)
+                and len(note[0]) == 2 and all(type(n) is int for n in note[0])
+                and note[1] in CODES and type(note[2]) is str
+                and (note[3] is None or type(note[3]) is str)):
+            return None
+    return Built(relpath, sha256, piece, notes)
