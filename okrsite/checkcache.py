@@ -157,10 +157,10 @@ class CheckCache:
     def store_pieces(self, notes: Mapping[tuple[str, str], list[Note]]) -> None:
         """Keep on disk the pieces of the build just made (`pieces`) that are not there
         yet, with their documents' parse notes; drop, in time, the ones it did not use."""
-        for (rel, sha), piece in self.pieces.items():
-            if (rel, sha) in notes and not self.stored.has(rel, sha):
-                self.stored.add(rel, sha, piece, notes[(rel, sha)])
-        self.stored.flush(keep=self.pieces)
+        self.stored.store(((rel, sha, piece, notes[(rel, sha)])
+                           for (rel, sha), piece in self.pieces.items()
+                           if (rel, sha) in notes and not self.stored.has(rel, sha)),
+                          keep=self.pieces)
 
     def flush(self, kind: str) -> None:
         """Write the entries of `kind` ("documents" or "finals") this session used since

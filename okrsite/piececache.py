@@ -27,9 +27,11 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Iterable
-from dataclasses import dataclass
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,31 @@ class Built:
     notes: list[Note]
 
 
+# A model object is pickled as its class and its fields' values, and so read back by
+# its own __init__: pickle's default (its __dict__) would give every object of the
+# live model a dict of its own (14 MB more at 1,000 files, for the rest of the build).
+def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    names = [f.name for f in fields(cls) if f.init]
+    if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+        return lambda obj: (getattr(obj, names[0]),)
+    return attrgetter(*names)
+
+
+_ARGS = {cls: _getter(cls) for cls in _ALLOWED.values() if is_dataclass(cls)}
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        get = _ARGS.get(type(obj))
+        return NotImplemented if get is None else (type(obj), get(obj))
+
+
+def _dumps(entry: Any) -> bytes:
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(entry)
+    return out.getvalue()
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         found = _ALLOWED.get((module, name))
@@ -78,7 +105,6 @@ class PieceCache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self._index: dict[str, _Where] | None = None
-        self._pending: dict[str, bytes] = {}
 
     def _dir(self) -> Path | None:
         return None if self.directory is None else self.directory / f"pieces-{code_version()}"
@@ -105,53 +131,55 @@ class PieceCache:
     def has(self, relpath: str, sha256: str) -> bool:
         return _key(relpath, sha256) in self._packed()
 
-    def add(self, relpath: str, sha256: str, piece: Any, notes: Iterable[Note]) -> None:
-        """Keep a piece; on disk with the others at the next `flush`."""
-        if self.directory is None:
-            return
-        self._pending[_key(relpath, sha256)] = pickle.dumps(
-            (relpath, sha256, piece, list(notes)), protocol=pickle.HIGHEST_PROTOCOL)
-
-    def flush(self, keep: Iterable[tuple[str, str]]) -> None:
-        """Write the pieces added since the last flush as one pack; past MAX_PACKS
-        packs, merge them into it, keeping only the pieces named in `keep`."""
-        pending, self._pending = self._pending, {}
+    def store(self, new: Iterable[tuple[str, str, Any, list[Note]]],
+              keep: Iterable[tuple[str, str]]) -> None:
+        """Write the pieces `new` (relpath, sha256, piece, notes) as one pack; past
+        MAX_PACKS packs, merge them into it, keeping only the pieces named in `keep`.
+        Each piece is written as it is pickled: a cold build holds no copy of them all."""
         base = self._dir()
-        if base is None or not pending:
+        if base is None:
             return
+        folder = base / "packs"
         packed = self._packed()
         old = sorted({where[0] for where in packed.values()})
-        entries = list(pending.items())
-        if len(old) >= MAX_PACKS:
-            for key in dict.fromkeys(_key(*k) for k in keep):
-                if key not in pending and key in packed:
-                    raw = _read(packed[key])
-                    if raw is not None:
-                        entries.append((key, raw))  # as stored: checked again when read
-        else:
-            old = []
+        table: dict[str, list[Any]] = {}
         name = hashlib.sha256()
-        for key, raw in entries:
-            name.update(key.encode("utf-8", "surrogatepass") + b"\0" + raw)
-        folder = base / "packs"
-        pack = folder / f"{name.hexdigest()[:32]}.pack"
+        tmp = folder / f".{os.getpid()}.body.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            table, start = {}, 0
-            for key, raw in entries:
-                table[key] = [start, len(raw), hashlib.sha256(raw).hexdigest()]
-                start += len(raw)
-            tmp = pack.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
+            with tmp.open("wb") as body:
+                def put(key: str, raw: bytes) -> None:
+                    table[key] = [body.tell(), len(raw), hashlib.sha256(raw).hexdigest()]
+                    name.update(key.encode("utf-8", "surrogatepass") + b"\0" + raw)
+                    body.write(raw)
+
+                for relpath, sha256, piece, notes in new:
+                    put(_key(relpath, sha256), _dumps((relpath, sha256, piece, notes)))
+                if not table:
+                    return
+                if len(old) >= MAX_PACKS:
+                    for key in dict.fromkeys(_key(*k) for k in keep):
+                        if key not in table and key in packed:
+                            raw = _read(packed[key])
+                            if raw is not None:
+                                put(key, raw)  # as stored: checked again when read
+                else:
+                    old = []
+            # Named by what it holds, in order: a pack of the same name is the same bytes.
+            pack = folder / f"{name.hexdigest()[:32]}.pack"
+            out = pack.with_suffix(f".{os.getpid()}.tmp")
+            with out.open("wb") as f, tmp.open("rb") as body:
                 f.write(json.dumps(table, separators=(",", ":")).encode() + b"\n")
-                f.writelines(raw for _, raw in entries)
-            tmp.replace(pack)
+                shutil.copyfileobj(body, f)
+            out.replace(pack)
             drop_other_versions(base, "pieces-")
             for stale in old:
                 if stale != pack:
                     stale.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only cache dir only costs speed
+        finally:
+            tmp.unlink(missing_ok=True)
         self._index = None
 
     def _packed(self) -> dict[str, _Where]:
