@@ -46,7 +46,7 @@ from okrsite.digest import code_version, digest_of
 from okrsite.loader import Document, ParseCache
 from okrsite.model import Content, Unit
 from okrsite.output import drop_other_versions, write_cache
-from okrsite.piececache import Note, PieceCache
+from okrsite.piececache import Built, Note, PieceCache
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import ordered_periods
@@ -88,6 +88,7 @@ class CheckCache:
         # The model pieces of the last build (okrsite.build's `reuse`), and on disk.
         self.pieces: dict[tuple[str, str], Any] = {}
         self.stored = PieceCache(directory)
+        self.notes: dict[tuple[str, str], list[Note]] = {}  # the pieces' parse notes
         self.checked = 0  # documents actually checked: tests and benchmarks read it
         self._read = False
         self._dirty = False
@@ -154,9 +155,20 @@ class CheckCache:
         self._used_finals.add(key)
         self._dirty = True
 
-    def store_pieces(self, notes: Mapping[tuple[str, str], list[Note]]) -> None:
-        """Keep on disk the pieces of the build just made (`pieces`) that are not there
-        yet, with their documents' parse notes; drop, in time, the ones it did not use."""
+    def built(self, relpath: str, sha256: str) -> Built | None:
+        """A document's piece, with its parse notes: the last build's, else from disk."""
+        key = (relpath, sha256)
+        if key in self.pieces and key in self.notes:
+            return Built(relpath, sha256, self.pieces[key], self.notes[key])
+        return self.stored.get(relpath, sha256)
+
+    def store_pieces(self, notes: Mapping[tuple[str, str], list[Note]],
+                     built: Iterable[Built]) -> None:
+        """Keep the parse notes of the build just made (`pieces`), and on disk the
+        pieces not there yet, with them; drop, in time, the ones it did not use.
+        `notes`: of the documents parsed; `built`: those taken as pieces."""
+        every = {**notes, **{(b.relpath, b.sha256): b.notes for b in built}}
+        self.notes = {key: every[key] for key in self.pieces if key in every}
         self.stored.store(((rel, sha, piece, notes[(rel, sha)])
                            for (rel, sha), piece in self.pieces.items()
                            if (rel, sha) in notes and not self.stored.has(rel, sha)),

@@ -18,10 +18,10 @@ as bytes. A document in the parse cache but not in the check cache is checked in
 worker too, from the parse it inherited.
 
 With a check cache, an OKR file or KPI whose problems are kept there, and let it be
-built, and whose model piece is kept in cache_dir (okrsite.piececache) is taken as
-that piece: neither decoded from the parse cache nor checked nor built (a CI run that
-keeps cache_dir decodes only what changed). It is then in `Checked.built` (and in
-`good`), not in `documents`.
+built, and whose model piece is kept (from the last build of a serve session, or in
+cache_dir: okrsite.piececache) is taken as that piece: neither decoded from the parse
+cache nor checked nor built (a CI run that keeps cache_dir decodes only what changed).
+It is then in `Checked.built` (and in `good`), not in `documents`.
 """
 
 from __future__ import annotations
@@ -181,8 +181,8 @@ def check_documents(snap: Snapshot, cache: ParseCache | None = None,
             continue
         look_up(i, units_key)
         if (checks is not None and i in found and kind in ("okrs", "kpi")
-                and sha not in cache.memory and not _unbuildable(list(found[i]))):
-            piece = checks.stored.get(rel, sha)
+                and not _unbuildable(list(found[i]))):
+            piece = checks.built(rel, sha)
             if piece is not None:
                 built[i] = piece
                 continue

@@ -91,7 +91,7 @@ def _load(content_dir: Path, snap: Snapshot, cache: ParseCache | None,
     content = build_model(good, content_dir, fiscal_year_start,
                           checks.pieces if checks is not None else None)
     if checks is not None:
-        checks.store_pieces(checked.notes)
+        checks.store_pieces(checked.notes, checked.built)
     diagnostics += content_rules(content, unbuilt)
     return Loaded(content, unbuilt.note(diagnostics, content_dir), snap, checked.documents,
                   unbuilt)

@@ -224,8 +224,8 @@ def test_every_edit_gives_the_cold_diagnostics(repo: Repo, tmp_path: Path, on_di
             forget_results(cache_dir)
         found, checked = warm.check()
         assert found == cold(repo.root), edit.__name__
-        if not on_disk:  # the model, built from the pieces of unchanged documents
-            assert warm.build.content == cold_build(repo.root).content, edit.__name__
+        # The model, built from the pieces of unchanged documents (memory or cache_dir).
+        assert warm.build.content == cold_build(repo.root).content, edit.__name__
         was, now = codes(before), codes(found)
         for c in change:
             assert (c[1:] in now and c[1:] not in was) if c[0] == "+" else \
