@@ -296,9 +296,10 @@ def progress(result: KRResult | ObjectiveResult | UnitResult, *, with_status: bo
     style = f"--okr-fill:{width:.0f}%"
     if result.status in _PACED and result.expected > 0:
         style += f";--okr-expected:{min(1.0, result.expected) * 100:.0f}%"
+    # One element: okrsite.css draws the bar before the words (a pseudo-element, not
+    # read out), which carry the facts.
     return (f'<span class="okr-progress okr-progress--{status_tone(result.status)}" '
-            f'style="{style}" aria-hidden="true"></span> '
-            f'<span class="okr-progress__text">{words}</span>')
+            f'style="{style}">{words}</span>')
 
 
 def score_cell(result: ObjectiveResult | UnitResult) -> str:

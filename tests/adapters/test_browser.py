@@ -329,7 +329,7 @@ def page_of(name: str, demo_site: Built) -> str:
 
 # Each row's status: chips (status, KPI health) and the words of a progress bar.
 STATUS = ("article .okr-chip[data-status], article .okr-chip[data-health], "
-          "article .okr-progress__text")
+          "article .okr-progress")
 
 
 @pytest.mark.parametrize("name", ["period", "unit", "audit", "kpi", "kpis"])
@@ -598,7 +598,7 @@ def test_period_dashboard_cards(browser: Browser, server: str, shots: Path, demo
             els.map(e => { const r = e.getBoundingClientRect();
               return {left: r.left, right: r.right, top: Math.round(r.top),
                       name: e.querySelector("strong a").textContent,
-                      bar: e.querySelector(".okr-progress__text").textContent,
+                      bar: e.querySelector(".okr-progress").textContent,
                       counts: e.querySelector(".okr-counts").textContent.trim()}; })""")
         assert len(cards) == 17  # every unit of the demo with OKRs in 2026-Q4
         assert all(c["left"] >= 0 and c["right"] <= size["width"] for c in cards), cards[:3]
@@ -613,7 +613,7 @@ def test_period_dashboard_cards(browser: Browser, server: str, shots: Path, demo
         unit = Visit(browser, size)
         try:
             there = unit.open(server + unit_path(demo_site))
-            assert there.locator("article .okr-progress__text").first.inner_text() == \
+            assert there.locator("article .okr-progress").first.inner_text() == \
                 success["bar"]
             summary = there.locator("article .okr-facts dd").first.inner_text()
             assert success["counts"] == " ".join(
