@@ -31,8 +31,10 @@ UNSEARCHED = ' data-search="no"'  # on a <p> or <div> (holding no <div>) left ou
 # (Their ends are found with str.find: a lazy `.*?` over them was most of the time.)
 _BLOCK = re.compile(r'<details class="okr-(?:how|data)">|<table>')
 _HEADER_CELL = re.compile(r"<th(\s[^>]*)?>")  # a header cell's attributes
-_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
-_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.DOTALL)
+# Rows and cells with or without their end tags (HTML implies them; chart tables
+# leave them out: charts._row).
+_ROW = re.compile(r"<tr>(.*?)(?:</tr>|(?=<tr>|</tbody>)|$)", re.DOTALL)
+_CELL = re.compile(r"<td[^>]*>(.*?)(?:</td>|(?=<td[\s>])|$)", re.DOTALL)
 
 
 class Searched(str):
@@ -47,7 +49,7 @@ class Searched(str):
 def header_cell(header: str) -> str:
     """A `<th>` for `header` (safe HTML), marked `data-search="yes"` when it is
     `Searched`."""
-    return f"<th{SEARCH_ATTR if isinstance(header, Searched) else ''}>{header}</th>"
+    return f"<th{SEARCH_ATTR if isinstance(header, Searched) else ''}>{header}"  # </th> implied
 
 
 SEARCH_ATTR = ' data-search="yes"'

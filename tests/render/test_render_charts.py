@@ -20,6 +20,7 @@ from okrsite.render.charts import Bar, Chart, Point, kpi_chart, kr_chart, nice_t
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from helpers.checkkit import one_unit_pages
+from helpers.implied import closed
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = 'Evil </title><script>alert(1)</script> & "q"'
@@ -57,14 +58,16 @@ def assert_accessible(chart: Chart, title: str) -> ET.Element:
 
 
 def table_rows(chart: Chart) -> list[list[str]]:
-    table = ET.fromstring(chart.table)
+    table = ET.fromstring(closed(chart.table))
     assert table.tag == "table"
     assert table.find("caption") is not None and table.find("thead") is not None
-    return [["".join(td.itertext()) for td in tr] for tr in table.find("tbody")]
+    # a cell's text as shown: the line break before the next row (inside the row's last
+    # cell, its end tag implied) is no text
+    return [["".join(td.itertext()).strip() for td in tr] for tr in table.find("tbody")]
 
 
 def table_header(chart: Chart) -> list[str]:
-    table = ET.fromstring(chart.table)
+    table = ET.fromstring(closed(chart.table))
     return ["".join(th.itertext()) for th in table.find("thead").find("tr")]
 
 
@@ -396,8 +399,9 @@ def test_hostile_text_is_escaped(make: object) -> None:
     chart = make()  # type: ignore[operator]
     root = assert_accessible(chart, HOSTILE)
     assert "<script" not in chart.svg and "<script" not in chart.table
-    ET.fromstring(chart.table)
-    figure = ET.fromstring(f"<div>{chart.html()}</div>")  # the whole block is well-formed
+    ET.fromstring(closed(chart.table))
+    # the whole block is well-formed, with the end tags HTML implies
+    figure = ET.fromstring(closed(f"<div>{chart.html()}</div>"))
     assert figure.find("figure") is not None and figure.find("details") is not None
     assert root.find(f"{SVG}title").text == HOSTILE
 
