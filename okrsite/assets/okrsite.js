@@ -37,20 +37,29 @@
      "How was this computed?" after the figure): each dot gets its tooltip from its row,
      "date: value unit", as charts.py writes it on other pages. */
   function tips() {
-    var groups = document.querySelectorAll("figure.okr-chart g.okr-c-point[data-unit]");
-    Array.prototype.forEach.call(groups, function (g) {
-      if (g.dataset.okrTips) return;
-      g.dataset.okrTips = "1";
-      var how = g.closest("figure").nextElementSibling;
+    /* The dots are one path of zero-length lines ("M x y h0" each): one element a dot,
+       in a group as charts.py draws dots with tooltips, each with its row's words. */
+    var paths = document.querySelectorAll("figure.okr-chart path.okr-c-point[data-unit]");
+    Array.prototype.forEach.call(paths, function (path) {
+      var how = path.closest("figure").nextElementSibling;
       var table = how && how.querySelector("table");
       if (!table || !table.tBodies[0]) return;
-      var rows = table.tBodies[0].rows, dots = g.children, unit = g.getAttribute("data-unit");
-      for (var i = 0; i < dots.length && i < rows.length; i++) {
-        var title = document.createElementNS(g.namespaceURI, "title");  /* SVG's */
-        title.textContent = rows[i].cells[0].textContent + ": " + rows[i].cells[1].textContent +
-          unit;
-        dots[i].appendChild(title);
-      }
+      var ns = path.namespaceURI, rows = table.tBodies[0].rows;
+      var unit = path.getAttribute("data-unit");
+      var g = document.createElementNS(ns, "g");
+      g.setAttribute("class", "okr-c-point");
+      path.getAttribute("d").split("M").slice(1).forEach(function (move, i) {
+        var dot = document.createElementNS(ns, "path");
+        dot.setAttribute("d", "M" + move);
+        if (i < rows.length) {
+          var title = document.createElementNS(ns, "title");  /* SVG's */
+          title.textContent = rows[i].cells[0].textContent + ": " +
+            rows[i].cells[1].textContent.trim() + unit;
+          dot.appendChild(title);
+        }
+        g.appendChild(dot);
+      });
+      path.replaceWith(g);
     });
   }
   function init() {

@@ -517,11 +517,14 @@ def test_charts_of_a_page_draw_what_they_share_once() -> None:
     assert 'class="okr-c-value"' in own
     # Its dots' tooltips come from its table (okrsite.js: "date: value" + data-unit):
     # the table has the words the plain chart's tooltips have.
-    group = one(parse(second), "okr-c-point")
-    assert group.get("data-unit") == " points"
-    assert [el.find(f"{SVG}title") for el in group] == [None, None, None]
+    # The dots are one path of zero-length lines, where the plain chart's dots are.
+    dotted = one(parse(second), "okr-c-point")
+    assert dotted.get("data-unit") == " points" and dotted.find(f"{SVG}title") is None
+    places = vertices(dotted.get("d"))
+    assert all(len(set(place)) == 1 for place in places)
+    assert [place[0] for place in places] == [at for at, _ in dots(parse(plain))]
     rows = table_rows(second)
-    assert [f"{r[0]}: {r[1]}{group.get('data-unit')}" for r in rows] == \
+    assert [f"{r[0]}: {r[1]}{dotted.get('data-unit')}" for r in rows] == \
         [tip for _, tip in dots(parse(plain))]
     assert len(second.svg) < len(plain.svg) - 300
 
