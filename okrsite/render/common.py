@@ -421,7 +421,9 @@ _TAG = re.compile(r"<[^>]*>")
 def fact_list(pairs: Iterable[tuple[str, str]]) -> str:
     """A few labelled facts (label, safe HTML) on a line that wraps: a key result's
     baseline, current and target. A one-row table scrolled sideways on a phone."""
-    body = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in pairs)
+    # without the end tags HTML implies (`</dt>` before its `<dd>`, `</dd>` at the
+    # div's end): 10 bytes a fact, 80 facts a unit page
+    body = "".join(f"<div><dt>{k}<dd>{v}</div>" for k, v in pairs)
     return f'<dl class="okr-facts">{body}</dl>' if body else ""
 
 

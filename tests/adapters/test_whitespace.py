@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from okrsite.mkdocs_plugin.whitespace import install
+from okrsite.mkdocs_plugin.whitespace import install, without_blank_lines
 
 TEMPLATE = """<ul>
     {% for x in items %}
@@ -47,3 +47,13 @@ def test_templates_outside_the_roots_are_left_as_written(tmp_path):
     other.mkdir()
     out = _render(tmp_path, [other])
     assert out == Environment().from_string(TEMPLATE).render(items=["A  B", "C"])
+
+
+def test_blank_lines_between_tags_go_but_pre_code_script_and_attributes_keep_theirs():
+    page = ('<ul>\n\n\n<li title="a\n\nb">\n  \nHome\n\n</li>\n\n</ul>\n'
+            '<pre>one\n\n\ntwo</pre>\n\n<code>a\n\nb</code>\n'
+            '<script>var s = 1;\n\n\nvar t = 2;</script>\n\n<p>words\n\nmore</p>\n')
+    assert without_blank_lines(page) == (
+        '<ul>\n<li title="a\n\nb">\nHome\n</li>\n</ul>\n'
+        '<pre>one\n\n\ntwo</pre>\n<code>a\n\nb</code>\n'
+        '<script>var s = 1;\n\n\nvar t = 2;</script>\n<p>words\n\nmore</p>\n')

@@ -18,10 +18,10 @@ def closed(html: str) -> str:
     for m in _TAG.finditer(html):
         end, name = m[1] == "/", m[2]
         implied = []
-        if not end and name in _CELLS or end and name == "tr":
+        if (not end and name in _CELLS) or (end and name == "tr"):
             while stack and stack[-1] in _CELLS:
                 implied.append(stack.pop())
-        elif not end and name == "tr" or end and name in ("tbody", "thead", "table"):
+        elif (not end and name == "tr") or (end and name in ("tbody", "thead", "table")):
             while stack and stack[-1] in (*_CELLS, "tr"):
                 implied.append(stack.pop())
         out.append(html[at:m.start()] + "".join(f"</{t}>" for t in implied) + m[0])

@@ -99,8 +99,8 @@ def test_values_at_the_limits_score_and_render(repo: Repo) -> None:
     repo.save(COMPANY_Q1, KPI)
     assert repo.check() == []
     page = render(repo)["periods/2026-Q1/company/index.md"]
-    assert ("<dt>Baseline</dt><dd>-1e+15</dd></div><div><dt>Current</dt><dd>1e+15 "
-            "(2026-02-15)</dd></div><div><dt>Target</dt><dd>1e+15</dd>") in page
+    assert ("<dt>Baseline<dd>-1e+15</div><div><dt>Current<dd>1e+15 "
+            "(2026-02-15)</div><div><dt>Target<dd>1e+15</div>") in page
     assert "(1e+15 - -1e+15) / (1e+15 - -1e+15) &#61; 1.00" in page
     assert "(1.00 x 1000000 + 1.00 x 1) / 1000001 &#61; 1.00" in page
 
