@@ -128,7 +128,7 @@ def cascade(site: Site, period_id: str,
         share = len(aligned) / len(expected)
         blocks.append(para(
             f'<span class="okr-progress okr-progress--neutral" '
-            f'style="--okr-fill: {share * 100:.0f}%" aria-hidden="true"></span> '
+            f'style="--okr-fill: {share * 100:.0f}%" aria-hidden="true"></span>'
             f"{len(aligned)} of {plural(len(expected), 'objective')} below the "
             f"company level align to another objective: {share * 100:.0f}%."))
         if hidden:

@@ -23,7 +23,7 @@ HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>')
 _UNSEARCHED = re.compile(
     r'<figure class="okr-chart">.*?</figure>\n*'
     r'|<(p|div) [^>]*data-search="no"[^>]*>.*?</\1>\n?'
-    r'|<span class="okr-progress [^>]*></span> '
+    r'|<span class="okr-progress [^>]*></span> ?'
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
     r"|<a [^>]*>[^<]*</a>(?=</h[1-6]>)", re.DOTALL)  # a permalink (headings hold no links)
 UNSEARCHED = ' data-search="no"'  # on a <p> or <div> (holding no <div>) left out of search
