@@ -82,31 +82,37 @@ class _Scanner:
         return "".join(out)
 
 
-# What `without_blank_lines` leaves as it is: elements whose text keeps its whitespace.
-_KEPT = re.compile(r"<(pre|code|kbd|textarea|script|style)[\s>].*?</\1\s*>",
-                   re.DOTALL | re.IGNORECASE)
-# Blank lines right after a tag or right before one: never inside an attribute value,
-# where okrsite and the theme write no raw `<` or `>`.
-_BLANK_LINES = re.compile(r"(?<=>)\n(?:[ \t]*\n)+|\n(?:[ \t]*\n)+(?=<)")
+# An element whose text keeps its whitespace (left as it is: okrsite and the theme
+# write their tags in lower case), or a run of blank lines.
+_KEPT_OR_BLANK = re.compile(
+    r"<(pre|code|kbd|textarea|script|style)[\s>].*?</\1\s*>|\n[ \t]*\n[ \t\n]*", re.DOTALL)
+
+
+def _one_break(m: re.Match[str]) -> str:
+    # A run of blank lines only right after a tag or right before one: never inside an
+    # attribute value, where okrsite and the theme write no raw `<` or `>`.
+    if m[1] is None:
+        text, start = m.string, m.start()
+        if (start and text[start - 1] == ">") or text.startswith("<", m.end()):
+            return "\n"
+    return m[0]
 
 
 def without_blank_lines(html: str) -> str:
-    """A page with each run of blank lines cut to one line break. Collapsing each data
-    token leaves the breaks on both sides of a `{% if %}` (or of an empty variable):
-    about 0.7 KB of blank lines a page, which a browser renders as the one space a
-    line break is. The inside of the elements in `_KEPT` is left as it is."""
-    out, at = [], 0
-    for m in _KEPT.finditer(html):
-        # with the kept elements' `>` before and `<` after: the tags the blank lines
-        # are next to (never changed by the substitution, and cut off again)
-        start = at - 1 if at else 0
-        text = _BLANK_LINES.sub("\n", html[start:m.start() + 1])
-        out.append(text[at - start:-1])
-        out.append(m[0])
-        at = m.end()
-    start = at - 1 if at else 0
-    out.append(_BLANK_LINES.sub("\n", html[start:])[at - start:])
-    return "".join(out)
+    """A page with each run of blank lines next to a tag cut to one line break.
+    Collapsing each data token leaves the breaks on both sides of a `{% if %}` (or of
+    an empty variable): about 0.7 KB of blank lines a page, which a browser renders
+    as the one space a line break is. The inside of `<pre>`, `<code>`, `<kbd>`,
+    `<textarea>`, `<script>` and `<style>` and of tags is left as it is, and so is
+    the page's `<article>` (its content, which has next to none: scanning it was
+    most of the time)."""
+    start, end = html.find("<article"), html.rfind("</article>")
+    if start < 0 or end < start:
+        return _KEPT_OR_BLANK.sub(_one_break, html)
+    # the head with the `<` of `<article`, which tells a blank run before it is next to
+    # a tag (and is cut off again)
+    head = _KEPT_OR_BLANK.sub(_one_break, html[:start + 1])[:-1]
+    return head + html[start:end] + _KEPT_OR_BLANK.sub(_one_break, html[end:])
 
 
 class CollapseWhitespace(Extension):

@@ -57,3 +57,9 @@ def test_blank_lines_between_tags_go_but_pre_code_script_and_attributes_keep_the
         '<ul>\n<li title="a\n\nb">\nHome\n</li>\n</ul>\n'
         '<pre>one\n\n\ntwo</pre>\n<code>a\n\nb</code>\n'
         '<script>var s = 1;\n\n\nvar t = 2;</script>\n<p>words\n\nmore</p>\n')
+
+
+def test_blank_lines_inside_the_article_are_left_as_they_are():
+    page = "<body>\n\n<article>\n\n<p>a</p>\n\n</article>\n\n<footer>\n\n</footer>\n"
+    assert without_blank_lines(page) == \
+        "<body>\n<article>\n\n<p>a</p>\n\n</article>\n<footer>\n</footer>\n"
