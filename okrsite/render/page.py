@@ -49,7 +49,7 @@ class Searched(str):
 def header_cell(header: str) -> str:
     """A `<th>` for `header` (safe HTML), marked `data-search="yes"` when it is
     `Searched`."""
-    return f"<th{SEARCH_ATTR if isinstance(header, Searched) else ''}>{header}"  # </th> implied
+    return f"<th{SEARCH_ATTR if isinstance(header, Searched) else ''}>{header}</th>"
 
 
 SEARCH_ATTR = ' data-search="yes"'
