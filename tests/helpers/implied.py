@@ -1,5 +1,5 @@
 """HTML tables as XML: the end tags HTML implies written out, so a test can parse a
-table that leaves them out (charts' tables omit `</td>`, `</th>` and `</tr>`) with
+table that leaves them out (charts' tables omit their rows' `</td>` and `</tr>`) with
 ElementTree and still see every escaping mistake as a parse error."""
 
 from __future__ import annotations
