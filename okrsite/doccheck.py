@@ -4,7 +4,7 @@ A document's parse and its own problems (the schema, the per-document rules, a K
 owner) depend on its bytes and, for every document but the org, on the org's units:
 on nothing another document's check computes. So the org is read and checked first,
 here, and the other documents are spread over forked worker processes (when
-okrsite.forking allows it and there are at least MIN_PARALLEL to do). A worker sends
+okrsite.forking.workers_for allows it for the number to do). A worker sends
 back, per document, its parse (data, positions, notes) or its YAML error, the parse
 cache's entry bytes when that cache is on disk, and the document's problems; the
 parent takes them in file order, so the diagnostics, the model and both caches are
@@ -33,8 +33,8 @@ from pathlib import Path
 from okrsite.build import build as build_model
 from okrsite.checkcache import CheckCache, entry_key, units_digest
 from okrsite.diagnostics import Diagnostic, diag
-from okrsite.forking import can_fork, result_of, wanted_workers
 from okrsite.forking import pool as forked_pool
+from okrsite.forking import result_of, workers_for
 from okrsite.loader import Document, ParseCache, Snapshot, encode
 from okrsite.model import Unit
 from okrsite.piececache import Built, Note
@@ -42,7 +42,6 @@ from okrsite.rules import Unbuilt, document_rules, kpi_owner
 from okrsite.schema import validate
 from okrsite.yamlparse import Parsed, Position, YamlError, parse
 
-MIN_PARALLEL = 200  # documents to parse or check below which the load stays serial
 CHUNKS_PER_WORKER = 4  # a busy core's worker takes fewer chunks, so both finish together
 
 # Problems after which a document is left out of the model; the rest (a missing
@@ -119,8 +118,8 @@ def _run(indices: list[int]) -> list[_Outcome]:
 def _outcomes(job: _Job, todo: list[int]) -> dict[int, _Outcome]:
     """`_outcome` of every index in `todo`: in forked workers when allowed, else here."""
     global _JOB
-    n = min(wanted_workers(), len(todo))
-    if n < 2 or len(todo) < MIN_PARALLEL or not can_fork():
+    n = workers_for(len(todo))
+    if n < 2:
         return {i: _outcome(job, i) for i in todo}
     size = -(-len(todo) // (n * CHUNKS_PER_WORKER))
     chunks = [todo[at:at + size] for at in range(0, len(todo), size)]

@@ -1,7 +1,9 @@
 """When work may be spread over forked worker processes: one rule for every stage.
 
-The load (okrsite.doccheck) and the page rendering (okrsite.render.pool) fork
-workers that inherit the build's data; both ask here whether, and how many:
+The load (okrsite.doccheck), the page rendering (okrsite.render.pool) and the
+search sections made while MkDocs writes pages (okrsite.mkdocs_plugin.background)
+fork workers that inherit the build's data; each asks `workers_for` whether, and how
+many:
 
 - `OKRSITE_WORKERS=1` (or 0) keeps the work in this process; `OKRSITE_WORKERS=N`
   asks for N workers; unset, one per CPU this process may use;
@@ -10,6 +12,12 @@ workers that inherit the build's data; both ask here whether, and how many:
   run: forking a threaded process can copy a lock another thread holds (`mkdocs
   serve` rebuilds from its server's threads, so those rebuilds stay serial), nor
   in a worker process (multiprocessing lets a daemonic worker start none).
+
+How many: `workers_for(count, per_worker)`, the one rule: none below MIN_PARALLEL
+items (starting, feeding and joining two workers costs 0.1 to 0.4 s on a loaded
+2-core machine, a unit page rendered or a document parsed some milliseconds, so a
+pool pays from a few hundred), at most `wanted_workers()`, and at most one per
+`per_worker` items (the renderer sends its keys in chunks).
 
 A worker that dies (the kernel's out-of-memory killer, a signal) loses its task, and
 multiprocessing's Pool waits for that task's result for ever. A pool made by `pool()`
@@ -31,6 +39,7 @@ from typing import Any
 from okrsite.errors import OkrsiteError
 
 POLL_S = 0.2  # how often a wait looks at the workers (no output depends on it)
+MIN_PARALLEL = 200  # items (pages, documents) below which work stays in this process
 
 
 class WorkerDied(OkrsiteError):
@@ -59,6 +68,16 @@ def wanted_workers() -> int:
     """Workers asked for: OKRSITE_WORKERS, else one per CPU (1 or less: serial)."""
     env = os.environ.get("OKRSITE_WORKERS", "").strip()
     return int(env) if env.isdigit() else cpus()
+
+
+def workers_for(count: int, per_worker: int = 1) -> int:
+    """How many worker processes to do `count` items with (1: here, one after another):
+    1 below MIN_PARALLEL items, with OKRSITE_WORKERS=1 or where forking is unsafe;
+    else up to `wanted_workers()`, one per `per_worker` items at most."""
+    wanted = wanted_workers()
+    if wanted < 2 or count < MIN_PARALLEL or not can_fork():
+        return 1
+    return max(1, min(wanted, count // per_worker))
 
 
 class _Workers(list):  # type: ignore[type-arg]

@@ -14,9 +14,8 @@ import pytest
 from helpers.sites import FIXTURE_SITES, prepare_site, run_build
 from mkdocs.exceptions import Abort
 
-from okrsite import gcpolicy
+from okrsite import forking, gcpolicy
 from okrsite.mkdocs_plugin import background, plugin
-from okrsite.render import pool
 
 MINIMAL = FIXTURE_SITES / "minimal" / "content"
 
@@ -96,7 +95,7 @@ def _spy_on_render(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 def test_an_mkdocs_build_freezes_the_model_and_unfreezes_at_the_end(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pool, "MIN_PARALLEL", 10**9)  # no workers: their freeze is apart
+    monkeypatch.setattr(forking, "MIN_PARALLEL", 10**9)  # no workers: their freeze is apart
     seen = _spy_on_render(monkeypatch)
     built = run_build(prepare_site(tmp_path, MINIMAL))
     assert (built.site / "index.html").is_file()

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrsite.forking import pool as forked_pool
-from okrsite.forking import result_of
+from okrsite.forking import result_of, workers_for
 from okrsite.gcpolicy import frozen
 from okrsite.mkdocs_plugin.search import Row, section_rows
 from okrsite.render.page import searchable
-from okrsite.render.pool import workers_for
 
 Made = tuple[str, str, "list[Row] | None"]  # sha256 of the content, search view, sections
 _PACKED: list[tuple[str, bytes, bool]] = []  # what the forked process reads (set at fork)
@@ -66,7 +65,7 @@ class Background:
     def start(cls, pages: list[tuple[str, bytes, bool]]) -> Background | None:
         """Make the sections of `pages` ((src_uri, packed content, whether its content
         digest is wanted)) in a forked process; None where the pages would be rendered
-        serially (render.pool.workers_for: a small site, OKRSITE_WORKERS=1, no safe fork)."""
+        serially (forking.workers_for: a small site, OKRSITE_WORKERS=1, no safe fork)."""
         global _PACKED
         if workers_for(len(pages)) < 2:  # few pages, OKRSITE_WORKERS=1, or no fork
             return None

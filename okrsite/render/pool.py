@@ -11,11 +11,10 @@ order of `keys`, so the output is the same, byte for byte, as rendering them one
 after another (tests/render/test_render_parallel.py). A bounded number of chunks is
 in flight, so finished pages do not pile up in memory when the caller is slower.
 
-Serial instead (the same pages, in this process) when okrsite.forking says so (the
-rule the load's workers follow too), or:
-- the machine has one core, or fewer keys than `MIN_PARALLEL`: starting, feeding and
-  joining two workers costs 0.1 to 0.4 s (measured on a loaded 2-core machine) and a
-  unit page about 6 ms of CPU, so a pool only pays from a few hundred pages;
+Serial instead (the same pages, in this process) when okrsite.forking.workers_for
+says so, the rule the load's workers and the background search process follow too:
+- one core, OKRSITE_WORKERS=1, or fewer keys than forking.MIN_PARALLEL (a unit page
+  costs about 6 ms of CPU, a pool 0.1 to 0.4 s to start, feed and join);
 - the platform cannot fork safely (no `fork`, or macOS), or the process already runs
   other threads: forking a threaded process can copy a lock another thread holds.
   `mkdocs serve` rebuilds from its server's threads, so they render serially; its
@@ -34,13 +33,12 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from okrsite import gcpolicy
-from okrsite.forking import can_fork, result_of, wanted_workers
+from okrsite.forking import can_fork, result_of, workers_for
 from okrsite.forking import pool as forked_pool
 
 K = TypeVar("K")
 R = TypeVar("R")
 
-MIN_PARALLEL = 200  # keys below which rendering stays serial
 CHUNK = 8  # keys a worker renders per round trip
 IN_FLIGHT = 3  # chunks per worker queued ahead of the one being yielded
 TASKS_PER_WORKER = 25  # chunks a worker renders before a fresh one takes its place
@@ -48,14 +46,6 @@ TASKS_PER_WORKER = 25  # chunks a worker renders before a fresh one takes its pl
 # What the forked workers render with: (function, its first argument). Set only while
 # a pool runs; a worker inherits it at fork.
 _TASK: tuple[Callable[[Any, Any], Any], Any] | None = None
-
-
-def workers_for(count: int) -> int:
-    """How many worker processes to render `count` items with (1: serial)."""
-    wanted = wanted_workers()
-    if wanted < 2 or count < MIN_PARALLEL or not can_fork():
-        return 1
-    return min(wanted, count // CHUNK)
 
 
 def _run(chunk: list[Any]) -> list[Any]:
@@ -66,9 +56,9 @@ def _run(chunk: list[Any]) -> list[Any]:
 
 def ordered_map(func: Callable[[Any, K], R], arg: Any, keys: Sequence[K],
                 workers: int | None = None) -> Iterator[R]:
-    """`func(arg, key)` for every key, in order: in forked workers when `workers_for`
-    (or `workers`, if given) says more than one, else here."""
-    n = workers_for(len(keys)) if workers is None else workers
+    """`func(arg, key)` for every key, in order: in forked workers when
+    `forking.workers_for` (or `workers`, if given) says more than one, else here."""
+    n = workers_for(len(keys), CHUNK) if workers is None else workers
     if n < 2 or not can_fork():
         for key in keys:
             yield func(arg, key)

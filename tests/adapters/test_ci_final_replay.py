@@ -15,6 +15,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+from okrsite import forking
 from okrsite.mkdocs_plugin.plugin import OkrsitePlugin
 from okrsite.render import pool
 from tests.helpers.sites import (
@@ -153,7 +154,7 @@ def test_replay_with_render_workers_and_background_search_keeps_every_entry(
     """On a large site the search sections are made in a background process
     (mkdocs_plugin/background.py) and put in the index at the end of the build: the
     entries kept for a frozen page must be those, not what the index held before."""
-    monkeypatch.setattr(pool, "MIN_PARALLEL", 0)  # workers even for the demo's pages
+    monkeypatch.setattr(forking, "MIN_PARALLEL", 0)  # workers even for the demo's pages
     monkeypatch.setattr(pool, "CHUNK", 2)
     monkeypatch.setenv("OKRSITE_WORKERS", "2")
     root = tmp_path / "ci"

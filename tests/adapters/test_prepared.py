@@ -17,6 +17,7 @@ from material.plugins.search.plugin import Parser
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
+import okrsite.forking as forking
 import okrsite.mkdocs_plugin.plugin as plugin_module
 import okrsite.render.pool as pool
 from okrsite.mkdocs_plugin import background
@@ -109,7 +110,7 @@ def test_a_page_another_plugin_changed_is_not_searched_as_it_was() -> None:
 @pytest.mark.skipif(not pool.can_fork(), reason="no safe fork here")
 def test_a_site_prepared_in_workers_is_the_site_made_in_the_parent(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pool, "MIN_PARALLEL", 0)  # workers even for the demo's pages
+    monkeypatch.setattr(forking, "MIN_PARALLEL", 0)  # workers even for the demo's pages
     monkeypatch.setattr(pool, "CHUNK", 2)
     monkeypatch.setenv("OKRSITE_WORKERS", "2")
     # No cache_dir: a frozen page the final cache keeps has its sections made in the

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import okrsite.doccheck as doccheck
+import okrsite.forking as forking
 from okrsite.checkcache import CheckCache
 from okrsite.forking import can_fork
 from okrsite.loader import ParseCache
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="no safe fork here")
 def pids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Workers even for a few documents, one per round trip; every process that checks
     a document writes its pid to the file returned."""
-    monkeypatch.setattr(doccheck, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(forking, "MIN_PARALLEL", 0)
     monkeypatch.setattr(doccheck, "CHUNKS_PER_WORKER", 1000)
     seen = tmp_path / "pids"
     real = doccheck.problems

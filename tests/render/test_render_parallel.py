@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+import okrsite.forking as forking
 import okrsite.render.pool as pool
 from okrsite.pipeline import run
 from okrsite.render import iter_site
@@ -29,7 +30,7 @@ def site_pages() -> list[Page]:
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers even for the demo's few unit pages, one page per round trip (so that
     the pages arrive from both workers, interleaved)."""
-    monkeypatch.setattr(pool, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(forking, "MIN_PARALLEL", 0)
     monkeypatch.setattr(pool, "CHUNK", 1)
 
 
