@@ -23,11 +23,16 @@ A worker that dies (the kernel's out-of-memory killer, a signal) loses its task,
 multiprocessing's Pool waits for that task's result for ever. A pool made by `pool()`
 keeps every worker it ever had, including those it has already replaced, and
 `result_of` waits on it while watching them, raising WorkerDied, which every adapter
-shows as an error.
+shows as an error. Once a worker has died, the pool's own `terminate()` can wait for
+ever too: a worker killed while it held one of the pool's queue locks never releases
+it, and terminate takes those locks and joins the threads that wait on them. So that
+pool's `terminate()` kills its remaining workers and drops the pool instead (see
+`_Pool.terminate`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -40,6 +45,7 @@ from okrsite.errors import OkrsiteError
 
 POLL_S = 0.2  # how often a wait looks at the workers (no output depends on it)
 MIN_PARALLEL = 200  # items (pages, documents) below which work stays in this process
+STOP_S = 5.0  # how long dropping a pool waits for its worker handler (never blocks on a lock)
 
 
 class WorkerDied(OkrsiteError):
@@ -96,12 +102,69 @@ class _Workers(list):  # type: ignore[type-arg]
 
 
 class _Pool(multiprocessing.pool.Pool):
+    _dropped = False
+
     def _repopulate_pool(self) -> Any:
         # Called by Pool.__init__ once its list of workers exists and before the thread
         # that maintains it starts: that thread then holds this list.
         if not isinstance(self._pool, _Workers):  # type: ignore[has-type]
             self._pool = _Workers()
         return super()._repopulate_pool()  # type: ignore[misc]
+
+    def terminate(self) -> None:
+        """Pool.terminate, unless a worker has died: then `_drop`, which cannot hang."""
+        if self._dropped or _dead(self._pool):
+            self._drop()
+        else:
+            super().terminate()
+
+    def join(self) -> None:
+        """Pool.join, unless a worker has died (an idle worker killed while it waited
+        for a task held the task queue's lock): then `_drop`."""
+        if self._dropped or _dead(self._pool):
+            self._drop()
+        else:
+            super().join()
+
+    def _drop(self) -> None:
+        """Kill the workers and let go of the pool without touching its queues.
+
+        Pool.terminate takes the task queue's read lock and writes to the result queue
+        under its write lock, then joins the threads that read and write them; a worker
+        killed while it held one of those locks (they are semaphores shared with the
+        workers) never releases it, and terminate waited for ever (in an earlier round,
+        about one run in 25 of a build whose render worker was killed; a test holds
+        each lock in a dying worker). Here only the thread that replaces dead
+        workers is stopped (it takes none of those locks), so that no new worker starts;
+        then every worker is killed and reaped. The pool's two queue threads are
+        daemons: each ends when its queue does, or stays blocked, holding nothing, until
+        the process exits (and while it runs, `can_fork` sees them and forks no more).
+        """
+        if self._dropped:
+            return
+        self._dropped = True
+        self._state = multiprocessing.pool.TERMINATE
+        self._terminate.cancel()  # neither the collector nor exit runs terminate later
+        # The queue threads stop at their next look (a thread's _state, as terminate
+        # sets them), rather than wait for results that will never come.
+        for thread in (self._task_handler, self._result_handler, self._worker_handler):
+            thread._state = multiprocessing.pool.TERMINATE  # type: ignore[attr-defined]
+        handler = self._worker_handler
+        self._change_notifier.put(None)  # wakes it; only this process uses that queue
+        if handler is not threading.current_thread():
+            handler.join(STOP_S)
+        workers = list(self._pool)
+        for process in workers:
+            if process.exitcode is None:
+                with contextlib.suppress(OSError):  # it ended meanwhile
+                    os.kill(process.pid, signal.SIGKILL)
+        for process in workers:
+            process.join(STOP_S)
+
+
+def _dead(workers: Any) -> bool:
+    """Whether a worker in `workers` (a pool's, or those it replaced) died."""
+    return any(p.exitcode not in (None, 0) for p in [*getattr(workers, "gone", ()), *workers])
 
 
 def pool(workers: int, maxtasksperchild: int | None = None) -> multiprocessing.pool.Pool:

@@ -1,8 +1,8 @@
 """A worker process killed mid-build (the out-of-memory killer, a signal) is an error
 that names what died and how to avoid it (okrsite.forking.result_of), not a wait for
-ever for the work the worker took with it. The case with real processes runs in a
-child process with a time limit, so a hang fails the test instead of stalling the
-suite."""
+ever for the work the worker took with it, nor for the pool to shut down after it.
+The cases with real processes run in a child process with a time limit, so a hang
+fails the test instead of stalling the suite."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.sites import FIXTURE_SITES, prepare_site
 
 from okrsite.forking import WorkerDied, _Workers, result_of
 
@@ -86,8 +87,124 @@ def test_a_real_worker_killed_and_replaced_before_the_wait_begins_is_seen_dead()
             print(exc, flush=True)
         os._exit(0)  # what is tested is the report, not the pool's shutdown
     """)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=LIMIT_S, check=False)
+    done = _run(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("a worker process testing died (signal SIGKILL)")
+
+
+def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`code` run by a new Python with two workers; a hang raises TimeoutExpired."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OKRSITE_WORKERS": "2"}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], env=env,
+                          capture_output=True, text=True, timeout=LIMIT_S, check=False)
+
+
+@pytest.mark.parametrize("lock", ["_inqueue._rlock", "_outqueue._wlock"])
+def test_a_pool_whose_worker_died_holding_a_queue_lock_still_shuts_down(lock: str):
+    """A worker killed while it held one of the pool's queue locks (an idle worker holds
+    the task queue's while it waits; a worker sending a result, the result queue's)
+    never releases it: multiprocessing's terminate takes both, and waited for ever."""
+    done = _run(f"""
+        import multiprocessing, os, signal
+        from okrsite.forking import WorkerDied, pool, result_of
+
+        def hold(_):
+            workers{'.' + lock}.acquire()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        # One task per worker: the worker that runs `hold` is forked after `workers`
+        # is set, so it sees the pool's queues.
+        workers = pool(1, maxtasksperchild=1)
+        assert workers.apply_async(abs, (-1,)).get() == 1
+        try:
+            result_of(workers, workers.apply_async(hold, (None,)), "testing")
+        except WorkerDied:
+            pass
+        pids = [p.pid for p in [*workers._pool.gone, *workers._pool]]
+        workers.terminate()
+        workers.join()
+        assert multiprocessing.active_children() == []
+        for pid in pids:  # every worker it ever had is gone, not left running
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                continue
+            raise AssertionError(f"worker {{pid}} still runs")
+        print("shut down", flush=True)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "shut down\n"
+
+
+def test_a_render_worker_killed_is_an_error_not_a_hang():
+    done = _run("""
+        import os, signal
+        from okrsite.forking import WorkerDied
+        from okrsite.render.pool import ordered_map
+
+        def render(_, key):
+            if key == 37:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return key
+
+        try:
+            list(ordered_map(render, None, list(range(400))))
+        except WorkerDied as exc:
+            print(exc)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "a worker process rendering pages died (signal SIGKILL) (out of memory?); "
+        "set OKRSITE_WORKERS=1 to do the work in one process")
+
+
+def test_a_site_build_whose_render_worker_dies_stops_with_the_message(tmp_path: Path):
+    config = prepare_site(tmp_path, FIXTURE_SITES / "minimal" / "content")
+    done = _run("""
+        import os, signal, sys
+        import okrsite.render as render
+        from okrsite import forking
+        from okrsite.render import pool
+        from mkdocs.__main__ import cli
+
+        forking.MIN_PARALLEL, pool.CHUNK = 1, 1  # the fixture's few pages in workers
+        unit_page = render._unit_page
+
+        def dying(task, key):
+            if os.getpid() != parent:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return unit_page(task, key)
+
+        parent = os.getpid()
+        render._unit_page = dying
+        cli(["build", "-q", "-f", sys.argv[1]])
+    """, str(config))
+    assert done.returncode == 1, done.stderr
+    assert "okrsite: a worker process rendering pages died (signal SIGKILL)" in done.stderr
+    assert "Traceback" not in done.stderr
+    site = config.parent / "site"
+    assert not site.exists() or not any(site.iterdir())  # no half-written site
+
+
+def test_the_pool_still_lists_its_workers_and_threads_where_forking_looks():
+    """forking reads CPython's Pool internals: `_pool` (the worker processes) to see a
+    death, and to drop a pool, its handler threads, their `_state`, the change
+    notifier and the terminate finalizer. Were one gone, a dead worker would hang a
+    build again."""
+    import multiprocessing
+    import multiprocessing.pool
+    import threading
+
+    pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        workers = pool._pool
+        assert len(workers) == 1 and workers[0].pid is not None
+        for name in ("_worker_handler", "_task_handler", "_result_handler"):
+            thread = getattr(pool, name)
+            assert isinstance(thread, threading.Thread)
+            assert thread._state == multiprocessing.pool.RUN  # type: ignore[attr-defined]
+        assert hasattr(pool._change_notifier, "put")
+        assert callable(pool._terminate.cancel)
+    finally:
+        pool.terminate()
+        pool.join()
