@@ -35,6 +35,7 @@ from okrsite.checkcache import CheckCache, entry_key, units_digest
 from okrsite.diagnostics import Diagnostic, diag
 from okrsite.forking import pool as forked_pool
 from okrsite.forking import result_of, workers_for
+from okrsite.gcpolicy import paused as paused_gc
 from okrsite.loader import Document, ParseCache, Snapshot, encode
 from okrsite.model import Unit
 from okrsite.piececache import Built, Note
@@ -134,14 +135,26 @@ def _outcomes(job: _Job, todo: list[int]) -> dict[int, _Outcome]:
     return dict(zip(todo, chain.from_iterable(done), strict=True))
 
 
+def load(snap: Snapshot, cache: ParseCache | None = None
+         ) -> tuple[list[Document], list[Diagnostic]]:
+    """Every document parsed, unchecked (`prdiff` reads revisions' data): the documents
+    that parse, in file order, and the snapshot's and the parse's diagnostics. The
+    same loop as a build's load, workers included."""
+    with paused_gc():  # thousands of documents stay alive: see okrsite.gcpolicy
+        checked = check_documents(snap, cache, check=False)
+    return checked.documents, checked.diagnostics
+
+
 def check_documents(snap: Snapshot, cache: ParseCache | None = None,
-                    checks: CheckCache | None = None) -> Checked:
-    """Parse every document (a file that fails yields a diagnostic, not a Document) and
-    check each on its own, reusing what `cache` and `checks` hold."""
+                    checks: CheckCache | None = None, check: bool = True) -> Checked:
+    """Parse every document (a file that fails yields a diagnostic, not a Document) and,
+    unless `check` is false, check each on its own, reusing what `cache` and `checks`
+    hold."""
     cache = cache if cache is not None else ParseCache()
+    checks = checks if check else None
     entries = snap.entries
     parsed: list[Parsed | None] = [None] * len(entries)  # filled as each is looked up
-    job = _Job(entries, parsed, [True] * len(entries), encode=cache.on_disk)
+    job = _Job(entries, parsed, [check] * len(entries), encode=cache.on_disk)
     outcomes: dict[int, _Outcome] = {}
     found: dict[int, tuple[Diagnostic, ...]] = {}  # from the check cache
     keys: dict[int, str] = {}
@@ -242,7 +255,7 @@ def _assemble(snap: Snapshot, cache: ParseCache, checks: CheckCache | None, job:
         if i in found:
             mine = list(found[i])
         else:
-            mine = outcomes[i][2] or []
+            mine = outcomes.get(i, (None, None, None))[2] or []  # none: not checked
             if checks is not None:
                 root = doc.file.parents[doc.relpath.count("/")]  # the content's folder
                 checks.put_document(keys[i], mine, doc.file, root)

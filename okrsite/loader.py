@@ -24,9 +24,8 @@ from typing import Any
 
 from okrsite.diagnostics import CODES, Diagnostic, diag
 from okrsite.digest import code_version
-from okrsite.gcpolicy import paused as paused_gc  # the collector's policy: okrsite.gcpolicy
 from okrsite.output import drop_other_versions, write_cache
-from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, YamlError, parse, place
+from okrsite.yamlparse import PARSER_VERSION, Parsed, Position, place
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_BYTES = 4 * 1024 * 1024  # an OKR file is ~8 KB; a bigger one is a mistake or an attack
@@ -345,30 +344,6 @@ def _read(file: Path) -> bytes:
         if len(raw) > size:  # it grew, or its size was not known (procfs): read on
             raw += f.read(MAX_BYTES + 1 - len(raw))
         return raw
-
-
-def load(snap: Snapshot, cache: ParseCache | None = None
-         ) -> tuple[list[Document], list[Diagnostic]]:
-    """Parse every document; a file that fails to parse yields a diagnostic, not a Document."""
-    cache = cache if cache is not None else ParseCache()
-    diagnostics = list(snap.diagnostics)
-    documents: list[Document] = []
-    with paused_gc():
-        for file, rel, kind, raw, sha in snap.entries:
-            parsed = cache.get(sha)
-            if parsed is None:
-                try:
-                    parsed = parse(raw)
-                except YamlError as err:
-                    diagnostics.append(diag(file, err.pos, err.code, err.message, err.hint))
-                    continue
-                cache.parsed += 1
-                cache.add(sha, parsed)
-            diagnostics.extend(diag(file, pos, code, message, hint)
-                               for pos, code, message, hint in parsed.notes)
-            documents.append(Document(file, rel, kind, sha, parsed.data, parsed.positions))
-        cache.flush(keep=(sha for *_, sha in snap.entries))
-    return documents, diagnostics
 
 
 def in_layout(relpath: str) -> bool:

@@ -31,6 +31,7 @@ from typing import Any
 
 from okrsite.build import ordered_okrs
 from okrsite.commands.blobindex import BlobIndex, Summary, summarize
+from okrsite.doccheck import load
 from okrsite.history.diff import diff_document_sets
 from okrsite.history.git import (
     GitError,
@@ -46,7 +47,7 @@ from okrsite.history.git import (
 from okrsite.history.restrict import Mark, Restricted, document_marks, split_hidden
 from okrsite.history.text import describe
 from okrsite.history.types import Change, resolve_eased
-from okrsite.loader import ParseCache, Snapshot, expected_kind, load, snapshot
+from okrsite.loader import ParseCache, Snapshot, expected_kind, snapshot
 from okrsite.model import Content
 from okrsite.numbers import fmt_score
 from okrsite.periods import is_period_id

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from helpers.checkkit import AS_OF, Repo, check, codes, run_cli, valid_repo
 
-from okrsite.loader import MAX_PACKS, ParseCache, discover, expected_kind, load, snapshot
+from okrsite.doccheck import load
+from okrsite.loader import MAX_PACKS, ParseCache, discover, expected_kind, snapshot
 from okrsite.pipeline import load_content, run
 from okrsite.settings import Settings
 
@@ -422,7 +423,7 @@ def test_the_collector_is_paused_while_loading_and_resumed_after(repo):
 def test_pauses_nest_and_keep_a_collector_that_was_off_off():
     import gc
 
-    from okrsite.loader import paused_gc
+    from okrsite.gcpolicy import paused as paused_gc
 
     with paused_gc():
         with paused_gc():
