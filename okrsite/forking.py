@@ -144,13 +144,14 @@ class _Pool(multiprocessing.pool.Pool):
             return
         self._dropped = True
         self._state = multiprocessing.pool.TERMINATE
-        self._terminate.cancel()  # neither the collector nor exit runs terminate later
+        inner: Any = self  # CPython's Pool internals (a test pins them), untyped
+        inner._terminate.cancel()  # neither the collector nor exit runs terminate later
         # The queue threads stop at their next look (a thread's _state, as terminate
         # sets them), rather than wait for results that will never come.
-        for thread in (self._task_handler, self._result_handler, self._worker_handler):
-            thread._state = multiprocessing.pool.TERMINATE  # type: ignore[attr-defined]
-        handler = self._worker_handler
-        self._change_notifier.put(None)  # wakes it; only this process uses that queue
+        for thread in (inner._task_handler, inner._result_handler, inner._worker_handler):
+            thread._state = multiprocessing.pool.TERMINATE
+        handler = inner._worker_handler
+        inner._change_notifier.put(None)  # wakes it; only this process uses that queue
         if handler is not threading.current_thread():
             handler.join(STOP_S)
         workers = list(self._pool)
