@@ -32,7 +32,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from okrsite.digest import code_version, digest_of
 from okrsite.output import write_atomically, write_cache
@@ -42,6 +42,19 @@ FORMAT = 1
 # Variants (settings) whose entries prune keeps: a public and an internal build sharing a
 # cache_dir, with room for a settings change or two.
 KEEP_VARIANTS = 4
+
+
+class FinalPages(Protocol):
+    """What the page cache asks of a build's final outputs (mkdocs_plugin.finalcache's
+    FinalCache, which the core does not import)."""
+
+    def has(self, digest: str) -> bool:
+        """Whether an entry for `digest` is likely there."""
+        ...
+
+    def stub(self, key: str, digest: str) -> list[Page] | None:
+        """The pages of the job `key` for `digest`, without their bodies, or None."""
+        ...
 
 
 @dataclass
@@ -57,7 +70,7 @@ class PageCache:
     _began: float = field(default_factory=time.time)
     # A one-off build's final outputs (mkdocs_plugin.finalcache), asked first for a frozen
     # job: its `stub(key, digest)` gives the pages without their bodies, or None.
-    finals: Any = None
+    finals: FinalPages | None = None
     jobs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # frozen: digest, paths
 
     def begin(self) -> None:
@@ -80,11 +93,11 @@ class PageCache:
         `digest`, else None."""
         held = self._memory.get(key)
         if held is not None and held.digest == digest:
-            pages = held.pages()
+            kept = held.pages()
             if frozen:
                 self._used.add(digest)  # on disk too (put wrote it): keep it there
-                self.frozen.update(p.path for p in pages)
-            return pages
+                self.frozen.update(p.path for p in kept)
+            return kept
         pages = self.finals.stub(key, digest) if frozen and self.finals is not None else None
         stubbed = pages is not None  # bodies not read: nothing to hold in memory
         if pages is None:
