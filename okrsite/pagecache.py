@@ -68,23 +68,28 @@ class PageCache:
     _used: set[str] = field(default_factory=set)  # disk entries (digests) this build used
     # when the build began (# clock-ok: only which cache entries prune may remove)
     _began: float = field(default_factory=time.time)
-    # A one-off build's final outputs (mkdocs_plugin.finalcache), asked first for a frozen
-    # job: its `stub(key, digest)` gives the pages without their bodies, or None.
+    # A one-off build's final outputs (mkdocs_plugin.finalcache), asked first for every
+    # job: its `stub(key, digest)` gives the pages without their bodies, or None. A page's
+    # digest covers what it shows, frozen or not, so a CI build takes an active period's
+    # unchanged pages (and the KPI, unit and people pages) from it too.
     finals: FinalPages | None = None
-    jobs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # frozen: digest, paths
+    # The jobs whose final output the final cache keeps at the end: digest, paths
+    jobs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)  # their paths (frozen ones included)
+    from_finals: list[str] = field(default_factory=list)  # live pages stubbed since `begin`
 
     def begin(self) -> None:
         """A new build: the counters start again (tests and benchmarks read them)."""
         self.rendered, self.from_disk, self.frozen = [], [], set()
         self._used, self._began = set(), time.time()  # clock-ok: see _began
-        self.jobs = {}
+        self.jobs, self.kept, self.from_finals = {}, set(), []
 
     def has(self, key: str, digest: str, frozen: bool) -> bool:
         """Whether `get` will likely find the pages (a disk entry may still be damaged)."""
         held = self._memory.get(key)
         if held is not None and held.digest == digest:
             return True
-        if frozen and self.finals is not None and self.finals.has(digest):
+        if self.finals is not None and self.finals.has(digest):
             return True
         return frozen and self.directory is not None and self._file(digest).is_file()
 
@@ -98,12 +103,17 @@ class PageCache:
                 self._used.add(digest)  # on disk too (put wrote it): keep it there
                 self.frozen.update(p.path for p in kept)
             return kept
-        pages = self.finals.stub(key, digest) if frozen and self.finals is not None else None
+        pages = self.finals.stub(key, digest) if self.finals is not None else None
         stubbed = pages is not None  # bodies not read: nothing to hold in memory
+        if stubbed and not frozen:  # a live page whose inputs did not change
+            assert pages is not None
+            self._keeps(key, digest, pages)
+            self.from_finals += [p.path for p in pages]
+            return pages
         if pages is None:
             pages = self._read(key, digest) if frozen else None
         if pages is not None:
-            self.jobs[key] = (digest, [p.path for p in pages])
+            self._keeps(key, digest, pages)
             self.from_disk += [p.path for p in pages]
             self.frozen.update(p.path for p in pages)
             self._used.add(digest)
@@ -113,14 +123,20 @@ class PageCache:
 
     def put(self, key: str, pages: list[Page], digest: str, frozen: bool) -> None:
         self.rendered += [p.path for p in pages]
+        if self.finals is not None:
+            self._keeps(key, digest, pages)
         if not (self.keep or (frozen and self.directory is not None)):
             return  # nothing to keep it in (a build without cache_dir, a live page)
         data = self._hold(key, pages, digest)
         if frozen and self.directory is not None:
-            self.jobs[key] = (digest, [p.path for p in pages])
             self._used.add(digest)
             self.frozen.update(p.path for p in pages)
             write_cache(self._file(digest), data)  # one per closed page: not synced
+
+    def _keeps(self, key: str, digest: str, pages: list[Page]) -> None:
+        """The job's final output is kept at the end (the final cache's `store`)."""
+        self.jobs[key] = (digest, [p.path for p in pages])
+        self.kept.update(p.path for p in pages)
 
     def prune(self, variant: str) -> int:
         """After a successful build: record the entries it used under `variant` (what

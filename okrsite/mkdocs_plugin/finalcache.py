@@ -102,6 +102,7 @@ class FinalCache:
     _made: dict[str, _Made] = field(default_factory=dict)
     _start: dict[str, int] = field(default_factory=dict)  # where a page's entries began
     _used: set[str] = field(default_factory=set)
+    _deferred: set[str] = field(default_factory=set)  # see `deferred`
     # when the build began (# clock-ok: only which cache entries prune may remove)
     _began: float = field(default_factory=time.time)
 
@@ -114,6 +115,7 @@ class FinalCache:
         self.searching, self.variant = searching, variant
         self.shape, self.replayed = "", []
         self._replaying, self._made, self._start, self._used = {}, {}, {}, set()
+        self._deferred = set()
         self._began = time.time()  # clock-ok: see _began
 
     # -- the page cache's side (okrsite.pagecache) --
@@ -151,11 +153,16 @@ class FinalCache:
                                       zlib.compress(page.html.encode(), 1), heads,
                                       None if self.searching else [])
 
-    def keeps(self, src_uri: str) -> bool:
-        """Whether the page's output and entries are kept at the end of this build: its
-        entries must then be in the index when its page is built (not made later in
-        the background, mkdocs_plugin/background.py)."""
-        return src_uri in self._made
+    def deferred(self, src_uris: set[str]) -> None:
+        """Pages whose entries are made in the background (mkdocs_plugin/background.py):
+        the search plugin sees them empty, and `placed` gives their entries."""
+        self._deferred = src_uris
+
+    def placed(self, src_uri: str, entries: list[Any]) -> None:
+        """A deferred page's entries, as put in the index at the end of the build."""
+        made = self._made.get(src_uri)
+        if made is not None and src_uri in self._deferred:
+            made.entries = list(entries)
 
     def before_search(self, src_uri: str, entries: list[Any] | None) -> None:
         if entries is not None and (src_uri in self._made or src_uri in self._replaying):
@@ -172,7 +179,7 @@ class FinalCache:
             entry, index = held
             del entries[start:]  # what the search plugin made of the empty page
             entries.extend(dict(e) for e in entry.pages[index]["entries"])
-        elif src_uri in self._made:
+        elif src_uri in self._made and src_uri not in self._deferred:
             self._made[src_uri].entries = entries[start:]
 
     def output(self, src_uri: str, output: str) -> bytes | None:

@@ -244,7 +244,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                     self.unchanged.keep_heads(file.src_uri, digest, made.heads)
             else:
                 made = GeneratedPage(page, file, config, self.permalink)  # sets file.page
-                if self.finals is not None and page.path in self._frozen_paths():
+                if self.finals is not None and page.path in self._kept_paths():
                     self.finals.made(page, made.heads)
             files.append(file)
             published.append(page.path)
@@ -277,10 +277,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         wanted = [(f.src_uri, f.page.packed_content(),
                    self.search_cache is not None and f.src_uri in frozen)
                   for f in files.documentation_pages(inclusion=lambda _: True)
-                  if isinstance(f.page, GeneratedPage) and not f.page.replay
-                  and not (self.finals is not None and self.finals.keeps(f.src_uri))]
+                  if isinstance(f.page, GeneratedPage) and not f.page.replay]
         self._background = Background.start(wanted)
         self._deferred = {uri for uri, _, _ in wanted} if self._background else set()
+        if self.finals is not None:  # their entries are kept when placed
+            self.finals.deferred(self._deferred)
         self._slots = []
 
     def _stop_background(self) -> None:
@@ -416,6 +417,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             entries, index.entries = index.entries, []
             try:
                 add_entries(index, page, view, done)
+                if self.finals is not None:
+                    self.finals.placed(page.file.src_uri, index.entries)
             finally:
                 entries[at:at], index.entries = index.entries, entries
 
@@ -610,8 +613,10 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
     # -- on_files helpers --
 
-    def _frozen_paths(self) -> set[str]:
-        return self.page_cache.frozen if self.page_cache is not None else set()
+    def _kept_paths(self) -> set[str]:
+        """The pages whose final output is kept (finalcache): frozen ones and, in a build
+        with the final cache, the others whose digest it is keyed by."""
+        return self.page_cache.kept if self.page_cache is not None else set()
 
     def _replay(self, stubs: list[tuple[Stub, GeneratedFile]], config: MkDocsConfig,
                 files: Files, pages: list[Page]) -> None:
