@@ -98,11 +98,16 @@ class FinalCache:
     directory: Path
     shape: str = ""  # of this build (set in on_files)
     replayed: list[str] = field(default_factory=list)  # src_uris replayed since `begin`
+    replayed_templates: list[str] = field(default_factory=list)  # theme templates, the same
     _replaying: dict[str, tuple[Entry, int]] = field(default_factory=dict)
     _made: dict[str, _Made] = field(default_factory=dict)
     _start: dict[str, int] = field(default_factory=dict)  # where a page's entries began
     _used: set[str] = field(default_factory=set)
     _deferred: set[str] = field(default_factory=set)  # see `deferred`
+    # The theme's templates (404.html, sitemap.xml) as this build wrote them, and as a
+    # build of this shape did (None: not read yet)
+    _templates: dict[str, str] = field(default_factory=dict)
+    _kept_templates: dict[str, str] | None = None
     # when the build began (# clock-ok: only which cache entries prune may remove)
     _began: float = field(default_factory=time.time)
 
@@ -113,9 +118,9 @@ class FinalCache:
 
     def begin(self, searching: bool = True, variant: str = "") -> None:
         self.searching, self.variant = searching, variant
-        self.shape, self.replayed = "", []
+        self.shape, self.replayed, self.replayed_templates = "", [], []
         self._replaying, self._made, self._start, self._used = {}, {}, {}, set()
-        self._deferred = set()
+        self._deferred, self._templates, self._kept_templates = set(), {}, None
         self._began = time.time()  # clock-ok: see _began
 
     # -- the page cache's side (okrsite.pagecache) --
@@ -196,11 +201,38 @@ class FinalCache:
             made.output = zlib.compress(output.encode("utf-8", errors="xmlcharrefreplace"), 1)
         return None
 
+    def template(self, name: str) -> KeptTemplate | None:
+        """A theme template's output (its sitemap and 404 page: made of the navigation,
+        the pages' addresses and dates, the config and the theme, all in the shape) as
+        a build of this shape wrote it, if one did."""
+        if not self.shape:
+            return None
+        if self._kept_templates is None:
+            self._kept_templates = self._read_templates()
+        kept = self._kept_templates.get(name)
+        if kept is None:
+            return None
+        self.replayed_templates.append(name)
+        return KeptTemplate(kept)
+
+    def rendered_template(self, name: str, output: str) -> None:
+        """A theme template's output in this build (kept at the end)."""
+        if self.shape:
+            self._templates[name] = output
+
     def store(self, jobs: dict[str, tuple[str, list[str]]]) -> None:
-        """After a successful build: an entry for each frozen job whose every page was
-        made in full (and written) in this build, of this build's shape."""
+        """After a successful build: an entry for each job whose every page was made
+        in full (and written) in this build, of this build's shape; and the theme
+        templates' outputs of this shape."""
         if not self.shape:
             return
+        if self._templates:
+            digest = self._templates_digest()
+            self._used.add(self._name(digest))
+            if self._templates != self._kept_templates:
+                write_cache(self._file(digest), zlib.compress(json.dumps(
+                    {"format": FORMAT, "shape": self.shape,
+                     "templates": self._templates}).encode(), 1))
         for key, (digest, paths) in jobs.items():
             if any(p in self._replaying for p in paths):
                 self._used.add(self._name(digest))
@@ -262,6 +294,20 @@ class FinalCache:
             return None  # absent or damaged: built again, and rewritten
         return Entry(key, digest, shape, pages, blobs)
 
+    def _templates_digest(self) -> str:
+        return digest_of("templates", self.shape)
+
+    def _read_templates(self) -> dict[str, str]:
+        try:  # zlib checks the bytes (adler32): a damaged entry does not decompress
+            data = json.loads(zlib.decompress(self._file(self._templates_digest()).read_bytes()))
+        except (OSError, ValueError, zlib.error):
+            return {}
+        if not (isinstance(data, dict) and data.get("format") == FORMAT
+                and data.get("shape") == self.shape and isinstance(data.get("templates"), dict)):
+            return {}
+        return {k: v for k, v in data["templates"].items()
+                if isinstance(k, str) and isinstance(v, str)}
+
     def _folder(self) -> Path:
         return self.directory / f"finals-{FORMAT}-{code_version()}"
 
@@ -270,6 +316,17 @@ class FinalCache:
 
     def _file(self, digest: str) -> Path:
         return self._folder() / digest[:2] / f"{self._name(digest)}.bin"
+
+
+class KeptTemplate:
+    """A theme template whose output is the one a build of this shape wrote: MkDocs
+    renders it (`render`) as it renders any template, for nothing."""
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self.output
 
 
 def _well_formed(p: Any) -> bool:

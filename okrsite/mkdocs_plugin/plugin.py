@@ -548,6 +548,27 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         env.globals["okrsite_shell"] = okrsite_shell
         return env
 
+    def on_pre_template(self, template: Any, *, template_name: str,
+                        config: MkDocsConfig) -> Any:
+        """A theme template (sitemap.xml, 404.html) whose output a build of this shape
+        kept is not rendered again (mkdocs_plugin.finalcache).
+
+        Priority: 0 (default; only okrsite and search run where pages are replayed).
+        """
+        if self.finals is not None and template_name in config.theme.static_templates:
+            return self.finals.template(template_name) or template
+        return template
+
+    def on_post_template(self, output: str, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        """Keep a theme template's output for the next build of this shape.
+
+        Priority: 0 (default).
+        """
+        if self.finals is not None and template_name in config.theme.static_templates:
+            self.finals.rendered_template(template_name, output)
+        return output
+
     # -- on_config helpers --
 
     def _use_templates(self, config: MkDocsConfig) -> None:

@@ -30,6 +30,7 @@ from tests.helpers.sites import (
 ACTIVE = "periods/2026-Q4/onboarding.yaml"
 OLD_CHECK_IN, NEW_CHECK_IN = DEMO_CHECK_IN, DEMO_CHECK_IN_EDITED
 CLOSED_PAGE = "periods/2026-Q3/support/index.html"
+SITE_URL = {"site_url": "https://okr.example.com/"}
 
 
 _quiet = pytest.fixture(autouse=True)(quiet_mkdocs)
@@ -105,6 +106,33 @@ def test_an_active_period_edit_replays_every_page_it_does_not_change(tmp_path: P
     assert site == cold(root)
     third, again_site = ci_build(root)  # nothing changed: every page replayed
     assert set(replayed(third)) == every and again_site == site
+
+
+def test_the_sitemap_and_404_page_are_replayed_in_a_site_of_the_same_shape(
+        tmp_path: Path) -> None:
+    root = tmp_path / "ci"  # with a site_url, the sitemap lists every page
+    first, _ = ci_build(root, extra=SITE_URL)
+    assert first.finals is not None and first.finals.replayed_templates == []
+    edit(root / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
+    second, site = ci_build(root, extra=SITE_URL)
+    assert second.finals is not None
+    assert sorted(second.finals.replayed_templates) == ["404.html", "sitemap.xml"]
+    assert site == cold(root, extra=SITE_URL)
+    # A new unit: another navigation and another page, so another sitemap and 404 page.
+    edit(root / "content" / "org.yaml", "  - id: support\n",
+         "  - id: escalations\n    name: Escalations\n    parent: customer-success\n"
+         "  - id: support\n")
+    third, site = ci_build(root, extra=SITE_URL)
+    assert third.finals is not None and third.finals.replayed_templates == []
+    assert b"/units/escalations/" in site["sitemap.xml"]
+    assert site == cold(root, extra=SITE_URL)
+    for entry in (root / ".cache").glob("finals-*/*/*.bin"):  # every entry damaged
+        data = bytearray(entry.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        entry.write_bytes(bytes(data))
+    fourth, again = ci_build(root, extra=SITE_URL)
+    assert fourth.finals is not None and fourth.finals.replayed_templates == []
+    assert not replayed(fourth) and again == site
 
 
 @pytest.mark.parametrize("change", ["new unit", "guide title", "mkdocs.yml", "theme"])
