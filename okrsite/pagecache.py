@@ -297,7 +297,8 @@ def prune(folder: Path, used: set[str], variant: str, began: float) -> int:
         keep: set[str] = set()
         for listed in _newest(folder.glob("used-*.txt"), KEEP_VARIANTS):
             keep.update(listed.read_text().split())
-        for entry in (*folder.glob("*/*.json"), *folder.glob("*/*.bin")):
+        for entry in (*folder.glob("*/*.json"), *folder.glob("*/*.bin"),
+                      *folder.glob("*/*.tpl")):
             if entry.stem in keep:
                 continue
             with contextlib.suppress(OSError):

@@ -1,29 +1,35 @@
-"""A frozen page's FINAL output kept in cache_dir: the bytes MkDocs wrote for it and
-the search entries it gave, so that a CI build with cache_dir kept writes a closed
-period's pages with no MkDocs or Material work per page (replay).
+"""A page's FINAL output kept in cache_dir: the bytes MkDocs wrote for it and the
+search entries it gave, so that a CI build with cache_dir kept writes every page whose
+inputs did not change (a closed period's, an active period's other units', the KPI,
+unit and people pages an edit does not touch) with no MkDocs or Material work per page
+(replay).
 
     finals = FinalCache(directory)          # cache_dir, one per one-off build
     page_cache.finals = finals              # its `stub` answers the page cache first
     ...
     finals.shape = shape(config, ...)       # once the navigation is made (on_files)
 
-An entry is one page-cache job's (a frozen page, or a group of them: okrsite.pagecache),
-named by the job's input digest (okrsite.render.inputs: settings and visibility
-included, so an internal build's pages never reach a public build) and by the digest
-of the config (`config_shape`: two mkdocs.yml sharing one cache_dir keep their own
-entries, and each build's prune keeps its own config's), and holding the
-`shape` it was written in: a digest of everything that shapes every page's output
-(`shape`: the config as MkDocs resolved it, the theme's files, okrsite's templates, the
-site's files, the navigation we made, the pages written by hand, the plugins, the
-as-of, the versions of okrsite, MkDocs and Material). A page is replayed only when
-both are this build's; a page whose entry is of another shape is built from the
-page kept in the entry (its body, title and metadata), and the entry rewritten.
+An entry is one page-cache job's (a page, or a group of them: okrsite.pagecache), named
+by the job's input digest (okrsite.render.inputs: settings and visibility included, so
+an internal build's pages never reach a public build) and by the digest of the config
+(`config_shape`: two mkdocs.yml sharing one cache_dir keep their own entries, and each
+build's prune keeps its own config's), and holding the `shape` it was written in: a
+digest of everything that shapes every page's output (`shape`: the config as MkDocs
+resolved it, the theme's files, okrsite's templates, the site's files, the navigation
+we made, the pages written by hand, the plugins, the as-of, the versions of okrsite,
+MkDocs and Material). A page is replayed only when both are this build's; a page whose
+entry is of another shape is built from the page kept in the entry (its body, title and
+metadata), and the entry rewritten. The theme's own templates (sitemap.xml, 404.html:
+the navigation, the pages' addresses and dates, the config) are kept by the shape
+alone, in one entry per shape (`.tpl`: zlib'd JSON).
 
 The entry's file: a 10-digit length, its header (zlib'd JSON: the pages' titles,
 metadata, toc, anchors and search entries, the blobs' sizes), then per page the
 zlib'd output and the zlib'd body (read only when the shape differs). One that is
 unreadable, damaged or for another key is ignored (and rewritten), never served.
-After a successful build, entries no recent build used go (okrsite.pagecache.prune).
+While a build runs, the blobs of the pages it makes wait in an unnamed temporary file
+(`_Spool`), not in memory. After a successful build, entries no recent build used go
+(okrsite.pagecache.prune).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field, replace
@@ -81,16 +88,57 @@ class Stub(Page):
     index: int = 0
 
 
+Spooled = tuple[int, int]  # where a blob is in the spool file: offset, length
+
+
+class _Spool:
+    """The blobs of the pages made in this build, in an unnamed temporary file in
+    cache_dir until `store` writes the entries: a 5,000-page build would otherwise hold
+    some 100 MB of them in memory until its end. None is left behind, however the
+    build ends (the file has no name)."""
+
+    def __init__(self, directory: Path) -> None:
+        self._file: Any = None
+        self._directory = directory
+        self._size = 0
+
+    def put(self, blob: bytes) -> Spooled | None:
+        try:
+            if self._file is None:
+                self._directory.mkdir(parents=True, exist_ok=True)
+                # Open across the build's hooks, closed in `close` (store, begin)
+                self._file = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
+            self._file.seek(self._size)
+            self._file.write(blob)
+        except OSError:
+            return None  # not kept: the page is simply not stored
+        at, self._size = self._size, self._size + len(blob)
+        return at, len(blob)
+
+    def get(self, where: Spooled) -> bytes:
+        at, size = where
+        self._file.seek(at)
+        blob: bytes = self._file.read(size)
+        if len(blob) != size:
+            raise OSError("spool file short")
+        return blob
+
+    def close(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+        self._file, self._size = None, 0
+
+
 @dataclass
 class _Made:
-    """What this build made of a frozen page, to keep (compressed: a 5,000-page build
-    holds them all until the end)."""
+    """What this build made of a page to keep: its blobs (zlib'd) in the spool."""
 
     page: Page  # without its body
-    body: bytes  # zlib'd
+    body: Spooled | None
     heads: Heads
     entries: list[dict[str, Any]] | None = None
-    output: bytes | None = None  # zlib'd
+    output: Spooled | None = None
 
 
 @dataclass
@@ -101,6 +149,7 @@ class FinalCache:
     replayed_templates: list[str] = field(default_factory=list)  # theme templates, the same
     _replaying: dict[str, tuple[Entry, int]] = field(default_factory=dict)
     _made: dict[str, _Made] = field(default_factory=dict)
+    _spool: _Spool = field(init=False)
     _start: dict[str, int] = field(default_factory=dict)  # where a page's entries began
     _used: set[str] = field(default_factory=set)
     _deferred: set[str] = field(default_factory=set)  # see `deferred`
@@ -116,7 +165,11 @@ class FinalCache:
     # mkdocs.yml sharing one cache_dir do not rewrite each other's.
     variant: str = ""
 
+    def __post_init__(self) -> None:
+        self._spool = _Spool(self.directory)
+
     def begin(self, searching: bool = True, variant: str = "") -> None:
+        self._spool.close()  # a build that ended short of `store`
         self.searching, self.variant = searching, variant
         self.shape, self.replayed, self.replayed_templates = "", [], []
         self._replaying, self._made, self._start, self._used = {}, {}, {}, set()
@@ -155,8 +208,8 @@ class FinalCache:
     def made(self, page: Page, heads: Heads) -> None:
         """A frozen page built in full in this build: its output is kept at the end."""
         self._made[page.path] = _Made(replace(page, html="", prepared=None),
-                                      zlib.compress(page.html.encode(), 1), heads,
-                                      None if self.searching else [])
+                                      self._spool.put(zlib.compress(page.html.encode(), 1)),
+                                      heads, None if self.searching else [])
 
     def deferred(self, src_uris: set[str]) -> None:
         """Pages whose entries are made in the background (mkdocs_plugin/background.py):
@@ -198,7 +251,8 @@ class FinalCache:
             return data
         made = self._made.get(src_uri)
         if made is not None:  # as MkDocs writes it
-            made.output = zlib.compress(output.encode("utf-8", errors="xmlcharrefreplace"), 1)
+            made.output = self._spool.put(
+                zlib.compress(output.encode("utf-8", errors="xmlcharrefreplace"), 1))
         return None
 
     def template(self, name: str) -> KeptTemplate | None:
@@ -230,7 +284,7 @@ class FinalCache:
             digest = self._templates_digest()
             self._used.add(self._name(digest))
             if self._templates != self._kept_templates:
-                write_cache(self._file(digest), zlib.compress(json.dumps(
+                write_cache(self._file(digest, ".tpl"), zlib.compress(json.dumps(
                     {"format": FORMAT, "shape": self.shape,
                      "templates": self._templates}).encode(), 1))
         for key, (digest, paths) in jobs.items():
@@ -238,12 +292,14 @@ class FinalCache:
                 self._used.add(self._name(digest))
                 continue
             made = [self._made.get(p) for p in paths]
-            if not paths or any(m is None or m.output is None or m.entries is None
-                                for m in made):
+            if not paths or any(m is None or m.output is None or m.body is None
+                                or m.entries is None for m in made):
                 continue
             self._used.add(self._name(digest))
-            with contextlib.suppress(TypeError, ValueError):  # what JSON cannot hold
+            # What JSON cannot hold; a spool that cannot be read back
+            with contextlib.suppress(TypeError, ValueError, OSError):
                 write_cache(self._file(digest), self._encode(key, digest, made))  # type: ignore[arg-type]
+        self._spool.close()
 
     def prune(self, variant: str) -> int:
         return prune(self._folder(), self._used, variant + self.variant, self._began)
@@ -254,8 +310,8 @@ class FinalCache:
         blobs: list[bytes] = []
         pages = []
         for m in made:
-            assert m.output is not None
-            blobs += [m.output, m.body]
+            assert m.output is not None and m.body is not None
+            blobs += [self._spool.get(m.output), self._spool.get(m.body)]
             pages.append({"path": m.page.path, "title": m.page.title, "meta": m.page.meta,
                           "in_nav": m.page.in_nav, "toc": m.heads.toc_tokens,
                           "anchors": sorted(m.heads.anchors), "entries": m.entries})
@@ -299,7 +355,8 @@ class FinalCache:
 
     def _read_templates(self) -> dict[str, str]:
         try:  # zlib checks the bytes (adler32): a damaged entry does not decompress
-            data = json.loads(zlib.decompress(self._file(self._templates_digest()).read_bytes()))
+            kept = self._file(self._templates_digest(), ".tpl").read_bytes()
+            data = json.loads(zlib.decompress(kept))
         except (OSError, ValueError, zlib.error):
             return {}
         if not (isinstance(data, dict) and data.get("format") == FORMAT
@@ -314,8 +371,9 @@ class FinalCache:
     def _name(self, digest: str) -> str:
         return f"{digest}-{self.variant[:16]}" if self.variant else digest
 
-    def _file(self, digest: str) -> Path:
-        return self._folder() / digest[:2] / f"{self._name(digest)}.bin"
+    def _file(self, digest: str, suffix: str = ".bin") -> Path:
+        """A job's entry (.bin), or the theme templates' of a shape (.tpl)."""
+        return self._folder() / digest[:2] / f"{self._name(digest)}{suffix}"
 
 
 class KeptTemplate:

@@ -126,7 +126,7 @@ def test_the_sitemap_and_404_page_are_replayed_in_a_site_of_the_same_shape(
     assert third.finals is not None and third.finals.replayed_templates == []
     assert b"/units/escalations/" in site["sitemap.xml"]
     assert site == cold(root, extra=SITE_URL)
-    for entry in (root / ".cache").glob("finals-*/*/*.bin"):  # every entry damaged
+    for entry in (root / ".cache").glob("finals-*/*/*.*"):  # every entry damaged
         data = bytearray(entry.read_bytes())
         data[len(data) // 2] ^= 0xFF
         entry.write_bytes(bytes(data))
