@@ -63,7 +63,7 @@ def test_a_checkout_at_another_path_replays_the_closed_pages(
     other = checkout(first_checkout, tmp_path / "workspace" / "job-7" / "okrs")
     edit(other / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
     second, site = ci_build(other, extra=extra)
-    assert replayed(second) == frozen(first)
+    assert frozen(first) <= replayed(second)
     assert second.page_cache is not None
     assert not frozen(first) & set(second.page_cache.rendered)  # none rendered again
     assert b"Slower week" in site["search/search_index.json"]
@@ -81,7 +81,7 @@ def test_a_theme_directory_pointing_elsewhere_builds_the_pages_again(tmp_path: P
     assert b"Theme override of 2027" in site["periods/2026-Q3/support/index.html"]
     assert site == cold(project, extra=elsewhere)
     third, again = ci_build(project, extra=elsewhere)  # kept for the new directory
-    assert replayed(third) == frozen(second) and again == site
+    assert frozen(second) <= replayed(third) and again == site
 
 
 NO_SEARCH = {"plugins": ["okrsite"]}
@@ -93,7 +93,7 @@ def test_a_site_without_search_replays_the_closed_pages(tmp_path: Path) -> None:
     assert frozen(first) and not replayed(first)
     edit(project / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
     second, site = ci_build(project, extra=NO_SEARCH)
-    assert replayed(second) == frozen(first)
+    assert frozen(first) <= replayed(second)
     assert "search/search_index.json" not in site
     assert site == cold(project, extra=NO_SEARCH)
 
@@ -107,7 +107,7 @@ def test_search_added_later_indexes_the_closed_pages(tmp_path: Path) -> None:
     assert b"Answer every ticket within 15 hours" in site["search/search_index.json"]
     assert site == cold(project)
     third, again = ci_build(project)
-    assert replayed(third) == frozen(second) and again == site
+    assert frozen(second) <= replayed(third) and again == site
 
 
 def test_two_configs_sharing_one_cache_dir_keep_their_own_entries(tmp_path: Path) -> None:
@@ -121,5 +121,5 @@ def test_two_configs_sharing_one_cache_dir_keep_their_own_entries(tmp_path: Path
     for project, extra in sites.values():
         edit(project / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
         again, site = ci_build(project, cache=shared, extra=extra)
-        assert frozen(again) and replayed(again) == frozen(again)
+        assert frozen(again) and frozen(again) <= replayed(again)
         assert site == cold(project, extra=extra)
