@@ -45,9 +45,10 @@ from okrsite.people import PeopleIndex, people_index
 from okrsite.rules import Unbuilt, content_rules
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.checks import check_scoring
-from okrsite.scoring.memo import ScoreMemo
+from okrsite.scoring.memo import ScoreMemo, context_key
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import Scorecard, score_content
+from okrsite.scoring.store import store_for
 from okrsite.settings import Settings
 from okrsite.visibility import PublicView, Withheld, public_view
 
@@ -240,6 +241,7 @@ class Build:
                 diagnostics += scoring_diagnostics(loaded, self.settings.scoring, as_of,
                                                    self.content_dir, self.registry,
                                                    self.score_memo)
+            self.score_memo.save()
         for check in self.finals.values():  # no as-of needed: a record is for its close
             diagnostics += final_diagnostics(check, self.content_dir)
         if result_file is not None:
@@ -278,6 +280,7 @@ class Build:
                 if key is not None and found.ok:
                     self._checks.put_final_ok(key)
         self._checks.flush("finals")
+        self.score_memo.save()
         return out
 
     @cached_property
@@ -305,8 +308,10 @@ class Build:
         objectives), as of the build's date."""
         as_of = self.require_as_of().date
         with paused_gc():  # the scores are trees: see paused_gc
-            return score_content(self.view.content, as_of, self.settings.scoring,
+            card = score_content(self.view.content, as_of, self.settings.scoring,
                                  self.registry, memo=self.score_memo)
+        self.score_memo.save()  # to cache_dir: the next CI build scores only what changed
+        return card
 
     @cached_property
     def attention(self) -> Attention:
@@ -406,12 +411,15 @@ def run(settings: Settings, parse_cache: ParseCache | None = None,
         settings = settings.but(cache_dir=None)  # never write into the content it describes
     if parse_cache is None:
         parse_cache = ParseCache(settings.cache_dir)
+    registry = registry if registry is not None else ScorerRegistry.discover()
     if score_memo is None:
         score_memo = ScoreMemo()
     else:
         score_memo.next_build()  # drops what the previous build did not use
-    return Build(settings, snapshot(settings.content_dir), parse_cache,
-                 registry if registry is not None else ScorerRegistry.discover(),
+    # Scores kept in cache_dir too (okrsite.scoring.store), by settings and scorers.
+    score_memo.use_disk(store_for(settings.cache_dir,
+                                  context_key(settings.scoring, registry), score_memo.disk))
+    return Build(settings, snapshot(settings.content_dir), parse_cache, registry,
                  history_cache, score_memo)
 
 

@@ -30,17 +30,21 @@ unpickle to what they were made from):
 
 The memo is per build (`run` makes one), or per serve session (the MkDocs plugin keeps
 one and `run` calls `next_build`): an entry not used by the last build is dropped.
+With a cache_dir, `run` gives it a disk (okrsite.scoring.store): an entry not in
+memory is looked up there, and what is computed is written there by `save`, so a CI
+build with its cache_dir kept scores only what changed.
 Results are shared between scorecards, so nothing may change them after scoring; the
 one field set later (a unit's cascade score) is set on a copy.
 """
 
 from __future__ import annotations
 
+import io
 import pickle
 from collections import Counter
 from collections.abc import Callable, Hashable
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from okrsite import __version__
 from okrsite.model import CheckIn, ConfidenceEntry, KeyResult, Milestone, Objective
@@ -107,8 +111,16 @@ def objective_key(objective: Objective, settings: ScoringSettings) -> bytes:
 def _packed(values: tuple[Any, ...]) -> bytes:
     # Pickled: unpickling gives the values back, so two keys are equal only when their
     # values are; bytes are written faster than a repr, hashed once, and kept without
-    # burdening the garbage collector as thousands of kept tuples would.
-    return pickle.dumps(values, pickle.HIGHEST_PROTOCOL)
+    # burdening the garbage collector as thousands of kept tuples would. Without the
+    # pickler's memo (`fast`), so that equal values give equal bytes however their
+    # strings are shared (a model built from the parse cache shares them otherwise
+    # than a fresh parse): the key is found again in another process
+    # (okrsite.scoring.store). The values are flat tuples: no cycle to guard against.
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(values)
+    return out.getvalue()
 
 
 def context_key(settings: ScoringSettings, registry: ScorerRegistry) -> str:
@@ -119,19 +131,40 @@ def context_key(settings: ScoringSettings, registry: ScorerRegistry) -> str:
 _MISSING = object()
 
 
+class Disk(Protocol):
+    """Where entries outlive the process (okrsite.scoring.store.ScoreStore)."""
+
+    def get(self, key: Hashable, kind: str) -> Any: ...  # the value, None when missing
+    def put(self, key: Hashable, kind: str, value: Any) -> None: ...
+    def save(self) -> None: ...
+    def next_build(self) -> None: ...
+
+
 class ScoreMemo:
     """Results by their keys (module docstring). `next_build` starts a build: entries
     the previous build did not use are dropped, so a session's memory stays at about
     one build's results."""
 
-    def __init__(self) -> None:
+    def __init__(self, disk: Disk | None = None) -> None:
+        self.disk = disk
         self._now: dict[Hashable, Any] = {}
         self._before: dict[Hashable, Any] = {}
         self._keys: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
         self._keys_before: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
         self.computed: Counter[str] = Counter()  # entries computed, by kind (key[0])
 
+    def use_disk(self, disk: Disk | None) -> None:
+        """Look entries up in `disk` (None: memory only) from now on."""
+        self.disk = disk
+
+    def save(self) -> None:
+        """Write what was computed to the disk, if there is one (never an error)."""
+        if self.disk is not None:
+            self.disk.save()
+
     def next_build(self) -> None:
+        if self.disk is not None:
+            self.disk.next_build()
         self._before = self._now
         self._now = {}
         self._keys_before, self._keys = self._keys, {}
@@ -162,8 +195,16 @@ class ScoreMemo:
         if value is not _MISSING:
             self._now[key] = value
             return value
+        kind = key[0] if isinstance(key, tuple) else ""
+        if self.disk is not None:
+            value = self.disk.get(key, kind)
+            if value is not None:  # no entry is None
+                self._now[key] = value
+                return value
         value = self._now[key] = compute()
-        self.computed[key[0] if isinstance(key, tuple) else ""] += 1
+        self.computed[kind] += 1
+        if self.disk is not None:
+            self.disk.put(key, kind, value)
         return value
 
     def __len__(self) -> int:
