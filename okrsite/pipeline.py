@@ -310,7 +310,9 @@ class Build:
         with paused_gc():  # the scores are trees: see paused_gc
             card = score_content(self.view.content, as_of, self.settings.scoring,
                                  self.registry, memo=self.score_memo)
-        self.score_memo.save()  # to cache_dir: the next CI build scores only what changed
+        # To cache_dir: the next CI build scores only what changed. The checks and the
+        # finals have scored before: this build is done scoring.
+        self.score_memo.save(release=True)
         return card
 
     @cached_property

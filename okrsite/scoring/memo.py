@@ -136,7 +136,7 @@ class Disk(Protocol):
 
     def get(self, key: Hashable, kind: str) -> Any: ...  # the value, None when missing
     def put(self, key: Hashable, kind: str, value: Any) -> None: ...
-    def save(self) -> None: ...
+    def save(self, release: bool = False) -> None: ...
     def next_build(self) -> None: ...
 
 
@@ -147,6 +147,7 @@ class ScoreMemo:
 
     def __init__(self, disk: Disk | None = None) -> None:
         self.disk = disk
+        self.kept = False  # used for more than one build (`next_build`: serve)
         self._now: dict[Hashable, Any] = {}
         self._before: dict[Hashable, Any] = {}
         self._keys: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
@@ -157,12 +158,15 @@ class ScoreMemo:
         """Look entries up in `disk` (None: memory only) from now on."""
         self.disk = disk
 
-    def save(self) -> None:
-        """Write what was computed to the disk, if there is one (never an error)."""
+    def save(self, release: bool = False) -> None:
+        """Write what was computed to the disk, if there is one (never an error).
+        `release`: the build's scoring is done; unless the memo is kept for the next
+        build (serve), the disk lets go of its entries."""
         if self.disk is not None:
-            self.disk.save()
+            self.disk.save(release and not self.kept)
 
     def next_build(self) -> None:
+        self.kept = True
         if self.disk is not None:
             self.disk.next_build()
         self._before = self._now

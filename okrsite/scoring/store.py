@@ -183,7 +183,9 @@ class ScoreStore:
         self.folder = directory / f"{PREFIX}{FORMAT}-{code_version()}"
         self.file = self.folder / f"{digest_of(context)[:32]}.bin"
         self._salt = f"{FORMAT}\0{code_version()}\0".encode()
-        self._entries: dict[bytes, list[Any]] | None = None  # digest -> [build, kind, data]
+        # digest -> [build, kind, marshalled data]: bytes, a fraction of the memory that
+        # the data's tuples would take (a 5,000-page site has ~50,000 entries)
+        self._entries: dict[bytes, list[Any]] | None = None
         self._build = 0  # this build's number: the file's last, plus one
         self._dirty = False
         self._digests: dict[Hashable, bytes] = {}  # long parts, hashed once
@@ -199,7 +201,8 @@ class ScoreStore:
         if self._entries is None:
             self._entries = {}
             built, found = _read(self.file)
-            self._build = built + 1
+            if not self._build:  # not when read again after `save(release=True)`
+                self._build = built + 1
             self._entries = found
         return self._entries
 
@@ -242,7 +245,7 @@ class ScoreStore:
         if entry is None or entry[1] != kind:
             return None
         try:
-            value = decode(kind, entry[2])
+            value = decode(kind, marshal.loads(entry[2]))
         except Exception:  # damaged: scored again (and rewritten)
             del entries[digest]
             return None
@@ -255,16 +258,21 @@ class ScoreStore:
         if digest is None:
             return
         try:
-            data = encode(kind, value)
-            marshal.dumps(data)  # anything marshal cannot write stays in memory only
+            # Anything marshal cannot write (ValueError) stays in memory only.
+            data = marshal.dumps(encode(kind, value))
         except (Unstorable, ValueError, TypeError):
             return
         self._load()[digest] = [self._build, kind, data]
         self._dirty = True
 
-    def save(self) -> None:
-        """Write the entries if this build computed any (never an error)."""
-        if not self._dirty or self._entries is None:
+    def save(self, release: bool = False) -> None:
+        """Write the entries if this build computed any (never an error). `release`:
+        let go of them too (read again if needed), when the build's scoring is done."""
+        if self._entries is None:
+            return
+        if not self._dirty:
+            if release:
+                self._entries, self._digests = None, {}
             return
         self._dirty = False
         oldest = self._build - KEPT_BUILDS
@@ -273,6 +281,8 @@ class ScoreStore:
         write_cache(self.file, MAGIC + hashlib.sha256(payload).digest() + payload)
         drop_other_versions(self.folder, PREFIX)
         _keep_newest(self.folder, KEPT_FILES)
+        if release:
+            self._entries, self._digests = None, {}
 
 
 def _read(file: Path) -> tuple[int, dict[bytes, list[Any]]]:
@@ -288,7 +298,13 @@ def _read(file: Path) -> tuple[int, dict[bytes, list[Any]]]:
         version, built, entries = marshal.loads(zlib.decompress(raw[head:]))
         if version != FORMAT or type(built) is not int or type(entries) is not dict:
             return 0, {}
-        return built, {d: list(e) for d, e in entries.items()}
+        out = {}
+        for digest, entry in entries.items():
+            stamp, kind, data = entry
+            if type(stamp) is not int or type(kind) is not str or type(data) is not bytes:
+                return 0, {}
+            out[digest] = [stamp, kind, data]
+        return built, out
     except Exception:  # damaged in a way the checksum did not catch: start afresh
         return 0, {}
 

@@ -5,6 +5,7 @@ parse cache) and is compared with a cold build of the same files without cache_d
 
 from __future__ import annotations
 
+import marshal
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,10 @@ from typing import Any
 import pytest
 
 from okrsite.loader import ParseCache
-from okrsite.pipeline import Build, run
+from okrsite.pipeline import Build, ScoreMemo, run
 from okrsite.scoring.base import Bands, BaseScorer, Score, ScoreInput, ScoringSettings
 from okrsite.scoring.registry import ScorerRegistry
-from okrsite.scoring.store import MAGIC, PLANS
+from okrsite.scoring.store import MAGIC, PLANS, ScoreStore
 from okrsite.settings import Settings
 from tests.helpers.checkkit import AS_OF, Repo
 from tests.scoring.test_score_memo import Q1, files, shown
@@ -166,15 +167,16 @@ def test_a_damaged_store_is_ignored_and_written_again(tmp_path: Path, damage: st
     assert computed(ci.build()) == {}  # and written again
 
 
-def test_a_damaged_entry_is_scored_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("data", [marshal.dumps(("not", "an", "objective")), b"\xff"])
+def test_a_damaged_entry_is_scored_again(tmp_path: Path, data: bytes) -> None:
     ci = CI(tmp_path, files())
     build = ci.build()
     store = build.score_memo.disk
-    assert store is not None
+    assert isinstance(store, ScoreStore)
     entries = store._load()
     for entry in entries.values():
         if entry[1] == "objective":
-            entry[2] = ("not", "an", "objective")
+            entry[2] = data
     store._dirty = True
     store.save()
     again = ci.build()  # equal to a cold build (CI.build)
@@ -200,3 +202,19 @@ def test_a_score_the_store_cannot_write_stays_in_memory_only(tmp_path: Path) -> 
     again = ci.build(registry)
     assert computed(again) == {"objective": 1}  # that one (its unit's result is plain)
     assert again.scorecard.krs["2026-Q1:company/q1-grow/deals"].score == first
+
+
+def test_a_serve_session_with_a_cache_dir_leaves_its_scores_for_the_next_process(
+        tmp_path: Path) -> None:
+    ci = CI(tmp_path, files())
+    memo, parse_cache = ScoreMemo(), ParseCache(ci.cache)
+    assert run(ci.settings, parse_cache, score_memo=memo).scorecard.units
+    ci.repo.doc(f"{Q1}/sales.yaml")["objectives"][0]["key_results"][0]["check_ins"][1][
+        "value"] = 28
+    ci.repo.save(f"{Q1}/sales.yaml")
+    before = dict(memo.computed)
+    edited = run(ci.settings, parse_cache, score_memo=memo)
+    cold = run(ci.settings.but(cache_dir=None), ParseCache(None))
+    assert shown(edited) == shown(cold)
+    assert memo.computed["objective"] - before["objective"] == 1
+    assert computed(ci.build()) == {}  # a new process finds the session's scores
