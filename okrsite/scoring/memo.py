@@ -1,9 +1,10 @@
 """Scores kept by everything they depend on, so a build scores each thing once and a
 `mkdocs serve` session scores again only what an edit changed.
 
-What is keyed by what (every key is compared exactly, never by a hash alone, so two
-different inputs cannot share an entry; the objective part is pickled values, which
-unpickle to what they were made from):
+What is keyed by what (in memory every key is compared exactly, never by a hash
+alone, so two different inputs cannot share an entry; the objective part is pickled
+values, which unpickle to what they were made from; on disk by a sha256 of the whole
+key, okrsite.scoring.store):
 
 - an objective's own result (its `ObjectiveResult` before any roll-up, and its key
   results' `KRResult`s) by: the okrsite version, the scoring settings, the registry's
