@@ -362,7 +362,8 @@ class Build:
     def records(self) -> dict[str, PeriodRecord]:
         """Each period's final figures and manifest: the audit downloads."""
         return {p: period_record(self.view.content, self.scorecard, p,
-                                 self.settings.include_restricted, self.head)
+                                 self.settings.include_restricted, self.head,
+                                 cache_dir=self.settings.cache_dir)
                 for p in self.scorecard.periods}
 
     def record(self, period: str) -> PeriodRecord:

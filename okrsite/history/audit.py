@@ -23,6 +23,7 @@ from typing import Any
 
 from okrsite import __version__
 from okrsite.history import types as t
+from okrsite.history.downloads import cached_downloads
 from okrsite.history.git import blob_sha
 from okrsite.history.types import (
     Backdated,
@@ -87,6 +88,9 @@ class PeriodRecord:
     kpis: list[str]  # the KPIs its key results read
     manifest: dict[str, Any]
     include_restricted: bool = False
+    # okrs.csv, check-ins.csv and okrs.json, as the manifest pins them: made once, for
+    # the manifest's sha256s, and written as they are (`exports`).
+    downloads: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,18 +120,22 @@ class PeriodAudit:
 
 
 def period_record(view: Content, card: Scorecard, period_id: str, include_restricted: bool,
-                  head: str | None = None, files: dict[str, bytes] | None = None
-                  ) -> PeriodRecord:
+                  head: str | None = None, files: dict[str, bytes] | None = None,
+                  cache_dir: Path | None = None) -> PeriodRecord:
     """The period's downloads from what a build shows (`view`) and its `card`. `files`
     maps relpaths to bytes (default: read from `view.root`); `head` is the commit,
-    named in the manifest outside its digest."""
+    named in the manifest outside its digest; `cache_dir`: where the downloads of the
+    same figures are kept (history.downloads)."""
     period = view.period(period_id)
     objectives = export_data(view, period_id, card, include_restricted)
     kpis = _period_kpis(view, period_id, include_restricted)
+    facts = download_facts(period, card.as_of)
+    downloads = cached_downloads(cache_dir, f"{period.id}\0{include_restricted}", facts,
+                                 objectives, lambda: data_downloads(facts, objectives))
     manifest = build_manifest(view, period, card.as_of, card, include_restricted, kpis, files,
-                              head, data_downloads(view, period, card, objectives))
+                              head, downloads)
     return PeriodRecord(period, period.state(card.as_of), card.as_of, card, objectives, kpis,
-                        manifest, include_restricted)
+                        manifest, include_restricted, downloads)
 
 
 def period_audit(record: PeriodRecord, history: History) -> PeriodAudit:
@@ -329,32 +337,37 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
 
 
-def okrs_json(audit: PeriodRecord) -> bytes:
+Facts = tuple[str, str, str, str | None]  # period, state, as-of, final digest: okrs.json's
+
+
+def download_facts(period: Period, as_of: date) -> Facts:
+    """What the downloads say of the period besides its rows."""
+    return (period.id, period.state(as_of).value, period.scoring_date(as_of).isoformat(),
+            period.final.digest if period.final else None)
+
+
+def okrs_json(facts: Facts, objectives: list[dict[str, Any]]) -> bytes:
     """The period's figures as JSON. Nothing in it but what the content and the as-of
     give (no okrsite version, no commit): the manifest's digest covers its sha256."""
-    return _json({"period": audit.period.id, "state": audit.state.value,
-                  "as_of": audit.manifest["as_of"],
-                  "final_digest": audit.manifest["final_digest"],
-                  "objectives": audit.objectives})
+    period, state, as_of, final_digest = facts
+    return _json({"period": period, "state": state, "as_of": as_of,
+                  "final_digest": final_digest, "objectives": objectives})
 
 
-def data_downloads(view: Content, period: Period, card: Scorecard,
-                   objectives: list[dict[str, Any]]) -> dict[str, bytes]:
-    """okrs.csv, check-ins.csv and okrs.json: the downloads the manifest pins."""
-    shown = PeriodRecord(period, period.state(card.as_of), card.as_of, card, objectives, [],
-                         {"as_of": period.scoring_date(card.as_of).isoformat(),
-                          "final_digest": period.final.digest if period.final else None})
+def data_downloads(facts: Facts, objectives: list[dict[str, Any]]) -> dict[str, bytes]:
+    """okrs.csv, check-ins.csv and okrs.json: the downloads the manifest pins (made of
+    `facts` and the rows alone: history.downloads keeps them by those)."""
     return {"okrs.csv": okrs_csv(objectives), "check-ins.csv": check_ins_csv(objectives),
-            "okrs.json": okrs_json(shown)}
+            "okrs.json": okrs_json(facts, objectives)}
 
 
 def exports(audit: PeriodRecord) -> dict[str, bytes]:
     """File name -> bytes of the downloads: okrs.csv, check-ins.csv, okrs.json,
-    manifest.json."""
-    return {"okrs.csv": okrs_csv(audit.objectives),
-            "check-ins.csv": check_ins_csv(audit.objectives),
-            "okrs.json": okrs_json(audit),
-            "manifest.json": _json(audit.manifest)}
+    manifest.json (the first three as the record made them for its manifest)."""
+    made = audit.downloads or data_downloads(
+        (audit.period.id, audit.state.value, audit.manifest["as_of"],
+         audit.manifest["final_digest"]), audit.objectives)
+    return {**made, "manifest.json": _json(audit.manifest)}
 
 
 def write_exports(audit: PeriodRecord, out_dir: Path) -> list[Path]:

@@ -1,0 +1,97 @@
+"""The audit downloads of a period (okrs.csv, check-ins.csv, okrs.json), kept in the
+cache dir so that a build whose figures did not change writes them without encoding
+them again (encoding them was most of what history added to a warm build).
+
+The downloads are a pure function of the period's export rows and a few facts of the
+period, so they are kept under the sha256 of exactly those (marshalled: exact types,
+exact floats, in order) with okrsite's code version: an entry is found only for equal
+inputs, which give equal bytes, whatever the content, the settings or the view (a
+public build's rows hold no restricted item, so neither can its entry). A damaged
+entry is ignored and made again. One entry is kept per period and kind of build
+(public or internal): the one the last build used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from okrsite.digest import code_version
+from okrsite.output import drop_other_versions
+
+NAMES = ("okrs.csv", "check-ins.csv", "okrs.json")
+_FORMAT = "1"  # bump when an entry's layout changes
+_MARSHAL = 4
+
+
+def _folder(cache_dir: Path) -> Path:
+    folder = cache_dir / f"downloads-{_FORMAT}-{code_version()}"
+    drop_other_versions(folder, "downloads-")  # what other code cached is never read
+    return folder
+
+
+def input_key(facts: tuple[Any, ...], objectives: list[dict[str, Any]]) -> str | None:
+    """The digest of what the downloads are made of; None when some value is not plain
+    data (marshal refuses it: then nothing is cached)."""
+    try:
+        raw = marshal.dumps((sys.version_info[:2], facts, objectives), _MARSHAL)
+    except ValueError:
+        return None
+    return hashlib.sha256(raw).hexdigest()
+
+
+def cached_downloads(cache_dir: Path | None, slot: str, facts: tuple[Any, ...],
+                     objectives: list[dict[str, Any]],
+                     make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    """`make()`, or what it gave for the same `facts` and `objectives` before. `slot`
+    names the entry kept (a period and the kind of build)."""
+    key = input_key(facts, objectives) if cache_dir is not None else None
+    if cache_dir is None or key is None:
+        return make()
+    folder = _folder(cache_dir)
+    slot = hashlib.sha256(slot.encode()).hexdigest()[:16]  # any period id: a safe name
+    file = folder / f"{slot}-{key}.bin"
+    found = _read(file)
+    if found is not None:
+        return found
+    made = make()
+    _write(folder, slot, file, made)
+    return made
+
+
+def _read(file: Path) -> dict[str, bytes] | None:
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    check, payload = raw[:64], raw[64:]
+    if hashlib.sha256(payload).hexdigest().encode() != check:
+        return None  # damaged (cut short, overwritten): made again
+    try:
+        data = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if (not isinstance(data, dict) or tuple(data) != NAMES
+            or not all(isinstance(v, bytes) for v in data.values())):
+        return None
+    return data
+
+
+def _write(folder: Path, slot: str, file: Path, made: dict[str, bytes]) -> None:
+    if tuple(made) != NAMES:
+        return
+    payload = marshal.dumps(made, _MARSHAL)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"{slot}-*.bin"):  # the slot's last entry: replaced
+            old.unlink(missing_ok=True)
+        tmp = file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + payload)
+        tmp.replace(file)
+    except OSError:
+        pass  # caching is an optimisation only
