@@ -28,15 +28,21 @@ JSON with medians and the ratios.
 
 for each `--code LABEL=CHECKOUT` (an okrsite checkout, run with its own .venv when
 it has one), alternating, so that every build sees the same machine noise. Reports
-medians and the ratios history on / history off.
+wall and CPU seconds (the build's own and its workers'), their medians, the ratios
+history on / history off, and the load average; checks that every code built the
+same bytes for each (history, phase). At 1,000 files x 1,500 commits a round is 12
+builds of about a minute each on 2 shared cores: `--json FILE` is rewritten after
+every build, so a run cut short still leaves what it measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -99,9 +105,17 @@ def _python(checkout: Path) -> str:
     return str(venv) if venv.exists() else sys.executable
 
 
-def site_build(repo: Path, checkout: Path, history: bool, out: Path) -> float:
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def site_build(repo: Path, checkout: Path, history: bool, out: Path) -> tuple[float, float]:
+    """(wall s, CPU s) of one `mkdocs build`; CPU counts its worker processes too."""
     yml = repo / f"mkdocs-{'on' if history else 'off'}.yml"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(checkout)}
+    shutil.rmtree(out, ignore_errors=True)
+    cpu = _children_cpu()
     t = time.perf_counter()
     done = subprocess.run([_python(checkout), "-m", "mkdocs", "build", "-q", "-f", str(yml),
                            "-d", str(out)], cwd=repo, env=env, capture_output=True, text=True)
@@ -109,7 +123,15 @@ def site_build(repo: Path, checkout: Path, history: bool, out: Path) -> float:
     if done.returncode != 0:
         raise SystemExit(f"build failed ({checkout}, history {history}):\n"
                          f"{done.stderr[-3000:]}")
-    return elapsed
+    return elapsed, _children_cpu() - cpu
+
+
+def site_digest(out: Path) -> str:
+    """sha256 over every file of a built site, by path."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in out.rglob("*") if p.is_file()):
+        h.update(f.relative_to(out).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _one_commit(repo: Path) -> None:
@@ -133,6 +155,32 @@ def sites(args: argparse.Namespace, work: Path) -> dict[str, object]:
         label, _, path = spec.partition("=")
         codes[label] = Path(path).resolve()
     times: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
+    digests: dict[str, dict[str, str]] = {}  # history/phase -> code -> site digest
+    load = {"start": list(os.getloadavg())}
+
+    def report() -> dict[str, object]:
+        medians = {k: round(statistics.median(v), 2) for k, v in times.items()}
+        cpu_medians = {k: round(statistics.median(v), 2) for k, v in cpus.items()}
+        ratios: dict[str, float] = {}
+        for label in codes:
+            for phase in ("cold", "warm", "new commit"):
+                on, off = f"{label}/history on/{phase}", f"{label}/history off/{phase}"
+                if on not in medians or off not in medians:
+                    continue
+                ratios[f"{label}/{phase}: on/off"] = round(medians[on] / medians[off], 3)
+                ratios[f"{label}/{phase}: on-off s"] = round(medians[on] - medians[off], 2)
+                ratios[f"{label}/{phase}: CPU on/off"] = round(
+                    cpu_medians[on] / cpu_medians[off], 3)
+                ratios[f"{label}/{phase}: CPU on-off s"] = round(
+                    cpu_medians[on] - cpu_medians[off], 2)
+        same = {k: len(set(v.values())) == 1 for k, v in digests.items()}
+        return {**made, "cpus": os.cpu_count(), "codes": {k: str(v) for k, v in codes.items()},
+                "load_average": {**load, "now": list(os.getloadavg())},
+                "runs_wall_s": times, "runs_cpu_s": cpus, "median_wall_s": medians,
+                "median_cpu_s": cpu_medians, "ratios": ratios,
+                "same_output_across_codes": same}
+
     for _ in range(args.repeat):
         for label, checkout in codes.items():
             for history in (True, False):
@@ -143,23 +191,25 @@ def sites(args: argparse.Namespace, work: Path) -> dict[str, object]:
                     if phase == "new commit":
                         _one_commit(repo)
                     try:
-                        elapsed = site_build(repo, checkout, history, out)
+                        elapsed, cpu = site_build(repo, checkout, history, out)
+                        built = site_digest(out)
                     finally:
                         if phase == "new commit":
                             subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"],
                                            cwd=repo, check=True)
                     times.setdefault(f"{key}/{phase}", []).append(round(elapsed, 2))
-                    print(f"{key}/{phase}: {elapsed:.2f} s", file=sys.stderr)
-    medians = {k: round(statistics.median(v), 2) for k, v in times.items()}
-    ratios = {}
-    for label in codes:
-        for phase in ("cold", "warm", "new commit"):
-            on, off = medians[f"{label}/history on/{phase}"], medians[
-                f"{label}/history off/{phase}"]
-            ratios[f"{label}/{phase}: on/off"] = round(on / off, 2)
-            ratios[f"{label}/{phase}: on-off s"] = round(on - off, 2)
-    return {**made, "cpus": os.cpu_count(), "codes": {k: str(v) for k, v in codes.items()},
-            "runs": times, "median_s": medians, "ratios": ratios}
+                    cpus.setdefault(f"{key}/{phase}", []).append(round(cpu, 2))
+                    seen = digests.setdefault(
+                        f"history {'on' if history else 'off'}/{phase}", {})
+                    if seen.get(label, built) != built:
+                        print(f"{key}/{phase}: not the bytes of its earlier round",
+                              file=sys.stderr)
+                    seen[label] = built
+                    print(f"{key}/{phase}: {elapsed:.2f} s wall, {cpu:.2f} s CPU, "
+                          f"load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+                    if args.json:
+                        args.json.write_text(json.dumps(report(), indent=2))
+    return report()
 
 
 def main() -> None:
@@ -177,6 +227,8 @@ def main() -> None:
                     help="time `mkdocs build` with history on and off instead")
     ap.add_argument("--code", action="append", metavar="LABEL=CHECKOUT",
                     help="with --site: an okrsite checkout to build with (repeatable)")
+    ap.add_argument("--json", type=Path, metavar="FILE",
+                    help="with --site: the report so far, rewritten after every build")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="okrsite-bench-history-"))
     if args.site:
