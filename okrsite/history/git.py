@@ -23,7 +23,7 @@ that exists (an unknown revision) raise `GitError`.
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
 import shutil
 import subprocess
@@ -49,7 +49,7 @@ from okrsite.loader import ParseCache, expected_kind
 from okrsite.output import drop_other_versions
 from okrsite.yamlparse import Parsed, YamlError, parse
 
-HISTORY_VERSION = "2"  # bump when the cached changes' shape or meaning changes
+HISTORY_VERSION = "3"  # bump when the cached changes' shape or meaning changes
 NULL_SHA = "0" * 40
 _HEX = frozenset("0123456789abcdef")
 GIT_TIMEOUT_S = 300
@@ -517,7 +517,7 @@ def commit_changes(raws: Sequence[RawChange], store: BlobStore,
     return out
 
 
-def _cache_file(cache_dir: Path | None, repo: Repo, suffix: str = ".json") -> Path | None:
+def _cache_file(cache_dir: Path | None, repo: Repo, suffix: str = ".bin") -> Path | None:
     if cache_dir is None:
         return None
     key = hashlib.sha256(f"{repo.root}\0{repo.content_rel}".encode()).hexdigest()[:24]
@@ -546,23 +546,37 @@ def _store_log(file: Path | None, head: str, log: Log) -> None:
         for c, raws in log]})
 
 
-def _load_cached(file: Path | None) -> dict[str, dict[str, Any]]:
-    if file is None or not file.exists():
+def _load_cached(file: Path | None) -> dict[str, Any]:
+    """A cache file's data; {} when missing or damaged (then recomputed). Marshalled
+    plain data behind its sha256 (json was most of a warm history read): written by
+    okrsite alone, and checked before it is decoded."""
+    if file is None:
         return {}
     try:
-        data = json.loads(file.read_bytes())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}  # damaged: recompute
+        raw = file.read_bytes()
+    except OSError:
+        return {}
+    check, payload = raw[:64], raw[64:]
+    if hashlib.sha256(payload).hexdigest().encode() != check:
+        return {}
+    try:
+        data = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _store_cached(file: Path | None, data: dict[str, Any]) -> None:
     if file is None:
         return
     try:
+        payload = marshal.dumps(data, 4)
+    except ValueError:
+        return  # a value marshal cannot keep (not plain data): not cached
+    try:
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+        tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + payload)
         tmp.replace(file)
     except OSError:
         pass  # caching is an optimisation only
@@ -661,7 +675,7 @@ def read_history(content_dir: Path, rev: str = "HEAD", cache_dir: Path | None = 
         if stats is not None:
             stats.log, stats.log_read_commits = "full", len(log)
     else:
-        file = _cache_file(cache_dir, repo, ".log.json")
+        file = _cache_file(cache_dir, repo, ".log.bin")
         cached = _load_log(file)
         log = read_log_since(repo, head, cached, stats)
         if cached is None or cached[0] != head:

@@ -350,3 +350,26 @@ def test_control_characters_in_authors_and_odd_bytes_in_subjects(tmp_path):
     assert "2026-08-03 · Eve2026-01-01T00:00:00+00:00x Tab here · Ease the " in md
     assert "\x1f" not in md and "\x1b" not in md
 
+
+
+def test_a_damaged_history_cache_is_read_again_from_git(told, tmp_path):
+    """The log and the per-commit changes kept in cache_dir, cut short or with a byte
+    changed: both are read from git again, and the history is the one without a cache."""
+    repo, _ = told
+    cache = tmp_path / "cache"
+    clean = read_history(repo.content)
+    read_history(repo.content, cache_dir=cache)
+    kept = sorted(p for p in cache.rglob("*.bin") if p.parent.name.startswith("history-"))
+    assert [p.name.endswith(".log.bin") for p in kept] == [False, True]
+    for damage in (lambda raw: raw[: len(raw) // 2],
+                   lambda raw: raw[:200] + bytes([raw[200] ^ 1]) + raw[201:]):
+        for file in kept:
+            file.write_bytes(damage(file.read_bytes()))
+        stats = LogStats()
+        again = read_history(repo.content, cache_dir=cache, stats=stats)
+        assert (stats.log, stats.cached_commits) == ("full", 0)
+        assert [(e.commit.sha, e.changes) for e in again.entries] == [
+            (e.commit.sha, e.changes) for e in clean.entries]
+        warm = LogStats()
+        read_history(repo.content, cache_dir=cache, stats=warm)  # stored whole again
+        assert (warm.log, warm.cached_commits) == ("cached", warm.commits)

@@ -389,7 +389,7 @@ def test_a_warm_history_cache_read_while_public_leaks_nothing_once_restricted(
     assert "couriers" in html.unescape(warm["changes/index.html"]).lower()
     # As the build reads it (a plugin kept by MkDocs may hold it in memory instead).
     public = changes_page(read_history(repo.content, cache_dir=cache)).html
-    assert "couriers" in html.unescape(public).lower() and list(cache.rglob("*.log.json"))
+    assert "couriers" in html.unescape(public).lower() and list(cache.rglob("*.log.bin"))
     repo.edit("periods/2026-Q1/widgets.yaml", "title: Sign more couriers\n",
               "title: Sign more couriers\n    visibility: restricted\n")
     if how == "committed":
