@@ -3,7 +3,7 @@ cache dir so that a build whose figures did not change writes them without encod
 them again (encoding them was most of what history added to a warm build).
 
 The downloads are a pure function of the period's export rows and a few facts of the
-period, so they are kept under the sha256 of exactly those (marshalled: exact types,
+period, so they are kept under the sha256 of exactly those (their repr: exact types,
 exact floats, in order) with okrsite's code version: an entry is found only for equal
 inputs, which give equal bytes, whatever the content, the settings or the view (a
 public build's rows hold no restricted item, so neither can its entry). A damaged
@@ -35,14 +35,13 @@ def _folder(cache_dir: Path) -> Path:
     return folder
 
 
-def input_key(facts: tuple[Any, ...], objectives: list[dict[str, Any]]) -> str | None:
-    """The digest of what the downloads are made of; None when some value is not plain
-    data (marshal refuses it: then nothing is cached)."""
-    try:
-        raw = marshal.dumps((sys.version_info[:2], facts, objectives), _MARSHAL)
-    except ValueError:
-        return None
-    return hashlib.sha256(raw).hexdigest()
+def input_key(facts: tuple[Any, ...], objectives: list[dict[str, Any]]) -> str:
+    """The digest of what the downloads are made of. Their `repr`: canonical for plain
+    data, and types apart (1, 1.0 and True; "1" and 1). Not marshal: its bytes depend on
+    how the objects happen to be shared (a load through the parse cache shares strings
+    that a fresh parse does not), which made a warm build miss."""
+    raw = repr((sys.version_info[:2], facts, objectives))
+    return hashlib.sha256(raw.encode("utf-8", "backslashreplace")).hexdigest()
 
 
 def cached_downloads(cache_dir: Path | None, slot: str, facts: tuple[Any, ...],
@@ -50,9 +49,9 @@ def cached_downloads(cache_dir: Path | None, slot: str, facts: tuple[Any, ...],
                      make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
     """`make()`, or what it gave for the same `facts` and `objectives` before. `slot`
     names the entry kept (a period and the kind of build)."""
-    key = input_key(facts, objectives) if cache_dir is not None else None
-    if cache_dir is None or key is None:
+    if cache_dir is None:
         return make()
+    key = input_key(facts, objectives)
     folder = _folder(cache_dir)
     slot = hashlib.sha256(slot.encode()).hexdigest()[:16]  # any period id: a safe name
     file = folder / f"{slot}-{key}.bin"
