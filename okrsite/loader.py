@@ -22,6 +22,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from okrsite import packs
 from okrsite.diagnostics import CODES, Diagnostic, diag
 from okrsite.digest import code_version
 from okrsite.output import drop_other_versions, write_cache
@@ -231,32 +232,13 @@ class ParseCache:
         if self._packed is None:
             self._packed = {}
             base = self._dir()
-            for pack in sorted(base.glob("packs/*.pack")) if base is not None else ():
-                try:
-                    with pack.open("rb") as f:
-                        head = f.readline()
-                        end = os.fstat(f.fileno()).st_size
-                    table = json.loads(head)
-                    found = [(sha, (pack, len(head) + at, size))
-                             for sha, (at, size) in table.items()
-                             if type(at) is int and type(size) is int]
-                except (OSError, ValueError, TypeError, AttributeError):
-                    continue  # a damaged pack is passed over, never trusted
-                for sha, where in found:
-                    if where[1] >= len(head) and where[2] >= 0 and where[1] + where[2] <= end:
-                        self._packed.setdefault(sha, []).append(where)
+            for sha, pack, start, size, _ in packs.entries(base / "packs") if base else ():
+                self._packed.setdefault(sha, []).append((pack, start, size))
         return self._packed
 
 
 def _read_at(where: _Where) -> bytes:
-    pack, start, size = where
-    try:
-        with pack.open("rb") as f:
-            f.seek(start)
-            return f.read(size)
-    except (OSError, ValueError):
-        return b""  # merged away by another run meanwhile: parse again
-
+    return packs.read_at(*where) or b""  # merged away by another run meanwhile: parse again
 
 
 def encode(parsed: Parsed) -> bytes:

@@ -35,7 +35,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from okrsite import model
+from okrsite import model, packs
 from okrsite.diagnostics import CODES
 from okrsite.digest import code_version
 from okrsite.output import drop_other_versions
@@ -113,14 +113,8 @@ class PieceCache:
         where = self._packed().get(_key(relpath, sha256))
         if where is None:
             return None
-        pack, start, size, digest = where
-        try:
-            with pack.open("rb") as f:
-                f.seek(start)
-                raw = f.read(size)
-        except (OSError, ValueError):
-            return None
-        if hashlib.sha256(raw).hexdigest() != digest:
+        raw = _read(where)
+        if raw is None or hashlib.sha256(raw).hexdigest() != where[3]:
             return None  # damaged: built again
         try:
             entry = _Unpickler(io.BytesIO(raw)).load()
@@ -186,20 +180,9 @@ class PieceCache:
         if self._index is None:
             self._index = {}
             base = self._dir()
-            for pack in sorted(base.glob("packs/*.pack")) if base is not None else ():
-                try:
-                    with pack.open("rb") as f:
-                        head = f.readline()
-                        end = os.fstat(f.fileno()).st_size
-                    table = json.loads(head)
-                    found = [(key, (pack, len(head) + at, size, digest))
-                             for key, (at, size, digest) in table.items()
-                             if type(at) is int and type(size) is int and type(digest) is str
-                             and at >= 0 and size >= 0 and len(head) + at + size <= end]
-                except (OSError, ValueError, TypeError, AttributeError):
-                    continue  # a damaged pack is passed over, never trusted
-                for key, where in found:
-                    self._index.setdefault(key, where)
+            for key, pack, start, size, rest in packs.entries(base / "packs") if base else ():
+                if len(rest) == 1 and type(rest[0]) is str:  # the entry's sha256
+                    self._index.setdefault(key, (pack, start, size, rest[0]))
         return self._index
 
 
@@ -208,13 +191,7 @@ def _key(relpath: str, sha256: str) -> str:
 
 
 def _read(where: _Where) -> bytes | None:
-    pack, start, size, _ = where
-    try:
-        with pack.open("rb") as f:
-            f.seek(start)
-            return f.read(size)
-    except (OSError, ValueError):
-        return None
+    return packs.read_at(*where[:3])
 
 
 def _checked(entry: Any, relpath: str, sha256: str) -> Built | None:
