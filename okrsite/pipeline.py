@@ -419,8 +419,10 @@ def run(settings: Settings, parse_cache: ParseCache | None = None,
         score_memo = ScoreMemo()
     else:
         score_memo.next_build()  # drops what the previous build did not use
-    # Scores kept in cache_dir too (okrsite.scoring.store), by settings and scorers.
-    score_memo.use_disk(store_for(settings.cache_dir,
+    # Scores kept in cache_dir too (okrsite.scoring.store), by settings and scorers;
+    # with a plugin scorer, in memory only (its code may change under its version).
+    kept_scores = settings.cache_dir if registry.only_okrsites() else None
+    score_memo.use_disk(store_for(kept_scores,
                                   context_key(settings.scoring, registry), score_memo.disk))
     return Build(settings, snapshot(settings.content_dir), parse_cache, registry,
                  history_cache, score_memo)

@@ -70,6 +70,13 @@ class ScorerRegistry:
         entry point and package version), without loading any plugin."""
         return tuple(sorted(self._origins.items()))
 
+    def only_okrsites(self) -> bool:
+        """Whether every scorer is okrsite's own. Their code is in `code_version`, so
+        their scores may be kept on disk (okrsite.scoring.store); a plugin's code is not
+        fingerprinted by its package version (an editable install changes under it)."""
+        return not self._pending and all(type(s).__module__.startswith("okrsite.")
+                                         for s in self._scorers.values())
+
     def __contains__(self, name: object) -> bool:
         return name in self._scorers or name in self._pending
 

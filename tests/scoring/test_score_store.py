@@ -93,12 +93,17 @@ def registry_with(scorer: BaseScorer) -> ScorerRegistry:
     return registry
 
 
-def test_a_sequence_of_edits_gives_what_a_cold_build_gives(tmp_path: Path) -> None:
+@pytest.mark.parametrize("plugin", [False, True], ids=["okrsite's scorers", "a plugin"])
+def test_a_sequence_of_edits_gives_what_a_cold_build_gives(tmp_path: Path,
+                                                           plugin: bool) -> None:
+    """With okrsite's own scorers the scores come from the store; with a plugin's,
+    from memory only (test_with_a_plugin_scorer_scores_stay_in_memory_only)."""
     content = files()
-    content[f"{Q1}/company.yaml"]["objectives"][0]["key_results"][0]["scorer"] = "puzzle"
+    if plugin:
+        content[f"{Q1}/company.yaml"]["objectives"][0]["key_results"][0]["scorer"] = "puzzle"
     ci = CI(tmp_path, content)
     repo, sales = ci.repo, ci.repo.doc(f"{Q1}/sales.yaml")
-    one = registry_with(Puzzle())
+    one = registry_with(Puzzle()) if plugin else ScorerRegistry.discover()
     seen = [shown(ci.build(one))]
 
     def step(registry: ScorerRegistry = one, **changes: Any) -> Build:
@@ -130,11 +135,13 @@ def test_a_sequence_of_edits_gives_what_a_cold_build_gives(tmp_path: Path) -> No
     seen.append(shown(public))
     repo.write({f"{Q1}/support.yaml": None})
     assert "2026-Q1:support" not in step().scorecard.units
-    two = step(registry_with(PuzzleTwo()))  # the same scorer, another version
-    assert two.scorecard.krs["2026-Q1:company/q1-grow/deals"].score.value == 0.25
-    step(registry_with(PuzzleTwo()), scoring=ScoringSettings(bands=Bands(0.9, 0.95)))
-    step(registry_with(PuzzleTwo()), scoring=ScoringSettings(bands=Bands(0.9, 0.95)),
-         as_of=date(2026, 2, 1))
+    if plugin:
+        two = step(registry_with(PuzzleTwo()))  # the same scorer, another version
+        assert two.scorecard.krs["2026-Q1:company/q1-grow/deals"].score.value == 0.25
+    last = registry_with(PuzzleTwo()) if plugin else one
+    step(last, scoring=ScoringSettings(bands=Bands(0.9, 0.95)))
+    step(last, scoring=ScoringSettings(bands=Bands(0.9, 0.95)), as_of=date(2026, 2, 1))
+    assert bool(ci.files()) is not plugin
 
 
 def test_settings_of_two_sites_sharing_a_cache_dir_keep_their_own_file(
@@ -183,25 +190,33 @@ def test_a_damaged_entry_is_scored_again(tmp_path: Path, data: bytes) -> None:
     assert computed(again)["objective"] == len(again.scorecard.objectives)
 
 
-class Dated(BaseScorer):
-    """A plugin whose inputs hold what the store cannot write (a date)."""
+class Edited(BaseScorer):
+    """A plugin installed in editable mode: its formula changes, its version does not."""
 
-    name = "dated"
+    name = "edited"
+    factor = 0.25
 
     def score(self, data: ScoreInput) -> Score:
-        return Score(0.5, 0.5, False, self.name, self.version, {"on": data.as_of}, "half")
+        return Score(self.factor, self.factor, False, self.name, self.version, {}, "edited")
 
 
-def test_a_score_the_store_cannot_write_stays_in_memory_only(tmp_path: Path) -> None:
+def test_with_a_plugin_scorer_scores_stay_in_memory_only(tmp_path: Path) -> None:
+    """A plugin's package version does not name its code (an editable install, a
+    branch installed from git): a score it made is never read back in another
+    process, so its new formula shows at once."""
     content = files()
-    content[f"{Q1}/company.yaml"]["objectives"][0]["key_results"][0]["scorer"] = "dated"
+    content[f"{Q1}/company.yaml"]["objectives"][0]["key_results"][0]["scorer"] = "edited"
     ci = CI(tmp_path, content)
-    registry = registry_with(Dated())
-    first = ci.build(registry).scorecard.krs["2026-Q1:company/q1-grow/deals"].score
-    assert type(first.inputs["on"]) is date
-    again = ci.build(registry)
-    assert computed(again) == {"objective": 1}  # that one (its unit's result is plain)
-    assert again.scorecard.krs["2026-Q1:company/q1-grow/deals"].score == first
+    kr = "2026-Q1:company/q1-grow/deals"
+    assert ci.build(registry_with(Edited())).scorecard.krs[kr].score.value == 0.25
+    assert ci.files() == []
+
+    class Changed(Edited):
+        factor = 0.75
+
+    again = ci.build(registry_with(Changed()))
+    assert again.scorecard.krs[kr].score.value == 0.75
+    assert computed(again)["objective"] == len(again.scorecard.objectives)
 
 
 def test_a_serve_session_with_a_cache_dir_leaves_its_scores_for_the_next_process(
