@@ -12,6 +12,8 @@ A page's digest covers:
 - for a unit period's page also the unit periods it links with their titles or
   scores (the objectives it aligns to, those aligned to it, the one it was carried
   from, the units beneath), and its unit's sandbagging signal;
+- for a unit's page also the KPIs it owns (their names are listed), and for a
+  person's the KPIs they own;
 - the attention list, for the pages that show it (home, check-ins, people, and an
   active period's page).
 
@@ -207,7 +209,8 @@ class PageInputs:
     def unit(self, unit: str) -> str:
         site = self.site
         return self._of("unit", unit, self._ups(k for k in site.content.okrs if k[1] == unit),
-                        repr(site.card.sandbagging.get(unit)))
+                        repr(site.card.sandbagging.get(unit)),
+                        [self._kpi(k.id) for k in site.content.kpis.values() if k.owner == unit])
 
     def person(self, person: str) -> str:
         owned = self.site.people.people[person]

@@ -108,6 +108,24 @@ def test_an_active_period_edit_replays_every_page_it_does_not_change(tmp_path: P
     assert set(replayed(third)) == every and again_site == site
 
 
+def test_a_kpi_renamed_or_given_to_another_unit_shows_on_the_unit_pages(
+        tmp_path: Path) -> None:
+    """A unit's page lists the KPIs it owns by name: no key result reads CSAT, yet its
+    new name and its new owner show on the unit pages a CI build replays the others of."""
+    root = tmp_path / "ci"
+    ci_build(root)
+    kpi = root / "content" / "kpis" / "csat.yaml"
+    edit(kpi, "name: Customer satisfaction (CSAT)\n", "name: Ticket satisfaction\n")
+    _, site = ci_build(root)
+    assert b"Ticket satisfaction" in site["units/support/index.html"]
+    assert site == cold(root)
+    edit(kpi, "owner: support\n", "owner: onboarding\n")
+    _, site = ci_build(root)
+    assert b"Ticket satisfaction" in site["units/onboarding/index.html"]
+    assert b"Ticket satisfaction" not in site["units/support/index.html"]
+    assert site == cold(root)
+
+
 def test_the_sitemap_and_404_page_are_replayed_in_a_site_of_the_same_shape(
         tmp_path: Path) -> None:
     root = tmp_path / "ci"  # with a site_url, the sitemap lists every page
