@@ -161,6 +161,20 @@ class _Pool(multiprocessing.pool.Pool):
                     os.kill(process.pid, signal.SIGKILL)
         for process in workers:
             process.join(STOP_S)
+        # With every worker gone the queue threads end at their next look; once they
+        # have, nothing uses the queues and their pipes are closed now (a serve session
+        # or a test that drops pools would otherwise gather a dozen descriptors each).
+        threads = (inner._task_handler, inner._result_handler, handler)
+        for thread in threads[:2]:
+            if thread is not threading.current_thread():
+                thread.join(STOP_S / 10)
+        if not any(thread.is_alive() for thread in threads):
+            for queue in (inner._inqueue, inner._outqueue, inner._change_notifier):
+                queue.close()
+        for process in [*getattr(self._pool, "gone", ()), *workers]:
+            if process.exitcode is not None:
+                with contextlib.suppress(ValueError):
+                    process.close()  # its sentinel's descriptor
 
 
 def _dead(workers: Any) -> bool:

@@ -136,6 +136,35 @@ def test_a_pool_whose_worker_died_holding_a_queue_lock_still_shuts_down(lock: st
     assert done.stdout == "shut down\n"
 
 
+def test_pools_dropped_after_a_death_leave_no_open_descriptors():
+    """A serve session or a caller that retries drops a pool per death: its queues'
+    pipes are closed, not left open until the process exits."""
+    done = _run("""
+        import os, signal, time
+        from okrsite.forking import WorkerDied, pool, result_of
+
+        def descriptors():
+            return len(os.listdir("/proc/self/fd"))
+
+        before = None
+        for _ in range(3):
+            workers = pool(2)
+            dying = workers.apply_async(time.sleep, (30,))
+            time.sleep(0.3)
+            os.kill(workers._pool[0].pid, signal.SIGKILL)
+            try:
+                result_of(workers, dying, "testing")
+            except WorkerDied:
+                pass
+            workers.terminate()
+            workers.join()
+            before = descriptors() if before is None else before
+        print(descriptors() - before, flush=True)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "0\n"
+
+
 def test_a_render_worker_killed_is_an_error_not_a_hang():
     done = _run("""
         import os, signal
