@@ -520,7 +520,10 @@ def commit_changes(raws: Sequence[RawChange], store: BlobStore,
 def _cache_file(cache_dir: Path | None, repo: Repo, suffix: str = ".bin") -> Path | None:
     if cache_dir is None:
         return None
-    key = hashlib.sha256(f"{repo.root}\0{repo.content_rel}".encode()).hexdigest()[:24]
+    # The content's folder inside the repository, not its path: a clone elsewhere (a CI
+    # runner's workspace) takes it. Commits are named by their sha, and the log is
+    # checked against the kept head (another repository's is read in full).
+    key = hashlib.sha256(f"{repo.content_rel}".encode()).hexdigest()[:24]
     folder = cache_dir / f"history-{HISTORY_VERSION}-{code_version()}"
     drop_other_versions(folder, "history-")  # what other code cached is never read
     return folder / f"{key}{suffix}"

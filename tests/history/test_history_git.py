@@ -149,6 +149,19 @@ def test_only_commits_newer_than_the_cached_head_are_read(told, tmp_path, monkey
     assert again.log == "cached" and not [a for a in calls if a[0] == "log" and "--raw" in a]
 
 
+def test_a_clone_at_another_path_takes_the_kept_history(told, tmp_path):
+    """A CI runner that checks out somewhere else each run: the kept log and
+    changes are keyed by the content's folder inside the repository, not its path."""
+    first = _clone(told[0], tmp_path / "runner-1" / "clone")
+    cache = tmp_path / "cache"
+    read_history(first.content, cache_dir=cache)
+    other = _clone(told[0], tmp_path / "workspace-2" / "clone")
+    stats = LogStats()
+    h = read_history(other.content, cache_dir=cache, stats=stats)
+    assert stats.log == "cached" and stats.cached_commits > 0
+    assert _shown(h) == _shown(read_history(other.content))
+
+
 def test_a_rewritten_history_is_read_in_full(told, tmp_path):
     """Force-push, rebase: the cached head is no ancestor of HEAD any more; its commits
     must not linger."""
