@@ -15,9 +15,12 @@ run that adds pieces writes one pack; past MAX_PACKS they are merged, keeping wh
 the content needs now). An entry is a pickle of plain model objects, written only
 by okrsite; it is read back only when its sha256 (in the index) matches, and only
 through an unpickler that knows the model's classes and `datetime.date` and nothing
-else, so even a cache_dir someone tampered with yields, at worst, an entry that is
-not a piece (then it is ignored) and never runs code. A damaged entry or pack is
-passed over: the document is parsed and built again.
+else, and only as their constructors make them: a cache_dir someone tampered with can
+never run code, but can hold model objects of wrong values (an entry is checked for
+what it is, not field by field). Like the checkout it builds, cache_dir must be
+written only by trusted runs: a CI cache is restored only from the protected
+branch. A damaged entry or pack is passed over: the document is parsed and built
+again.
 """
 
 from __future__ import annotations
@@ -88,9 +91,21 @@ def _dumps(entry: Any) -> bytes:
     return out.getvalue()
 
 
+def _maker(cls: type) -> Callable[..., Any]:
+    def make(*args: Any) -> Any:
+        return cls(*args)
+    return make
+
+
+# What a pickle may call: each allowed class through a function that calls it, so that
+# an entry gets objects only as their constructors make them; never the class itself
+# (a crafted NEWOBJ opcode, `cls.__new__` without `__init__`, needs one).
+_MAKERS = {where: _maker(cls) for where, cls in _ALLOWED.items()}
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        found = _ALLOWED.get((module, name))
+        found = _MAKERS.get((module, name))
         if found is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not a model class")
         return found

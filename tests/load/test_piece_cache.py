@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from helpers.checkkit import VALID, Repo, dump
 
 from okrsite import build as build_module
-from okrsite import loader, pipeline
+from okrsite import loader, model, pipeline
 from okrsite.digest import code_version
 from okrsite.loader import ParseCache
 from okrsite.settings import Settings
@@ -218,8 +218,17 @@ def _swap_entries(pack: Path) -> None:
     _rewrite(pack, lambda key, raw: others[keys[(keys.index(key) + 1) % len(keys)]])
 
 
+def _hollow(key: str, raw: bytes) -> bytes:
+    """A piece made without its constructor (pickle's NEWOBJ and BUILD: `__new__`, then
+    its fields set directly), with a value no constructor call would give."""
+    sha, rel = key.split(":", 1)
+    piece = model.UnitPeriod.__new__(model.UnitPeriod)
+    piece.__dict__.update(source=model.Source(rel), objectives=12345)
+    return pickle.dumps((rel, sha, piece, []), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 @pytest.mark.parametrize("damage", ["flipped byte", "truncated", "header", "swapped",
-                                    "foreign class"])
+                                    "foreign class", "no constructor"])
 def test_a_damaged_or_tampered_piece_is_built_again(
         repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str):
     cache_dir = tmp_path / "cache"
@@ -234,12 +243,14 @@ def test_a_damaged_or_tampered_piece_is_built_again(
         pack.write_bytes(b"{not json\n" + pack.read_bytes())
     elif damage == "swapped":
         _swap_entries(pack)
+    elif damage == "no constructor":
+        _rewrite(pack, _hollow)
     else:
         _rewrite(pack, lambda key, raw: pickle.dumps(_Opens(marker)))
     counts = Counts(monkeypatch)
     warm = ci_run(repo.root, cache_dir)
     assert not marker.exists()
-    if damage in ("header", "swapped", "foreign class"):  # every entry
+    if damage in ("header", "swapped", "foreign class", "no constructor"):  # every entry
         assert sorted(counts.built) == sorted(rel for rel in repo.docs
                                               if rel.startswith(("kpis/", "periods/"))
                                               and not rel.endswith("period.yaml"))
