@@ -13,10 +13,13 @@ own output (replaced freely) from a directory of someone else's files (refused).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import marshal
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 MARKER = ".okrsite-output"  # in every directory `okrsite render` writes
 MARKER_TEXT = ("Written by `okrsite render`. The next render replaces this directory "
@@ -158,19 +161,47 @@ def write_cache(file: Path, data: bytes) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
+def write_sealed(file: Path, data: Any) -> None:
+    """Plain data (what marshal keeps) written to a cache file behind its sha256, which
+    `read_sealed` checks before it decodes. Never an error: a value marshal cannot keep,
+    or a write that fails, leaves no entry."""
+    try:
+        payload = marshal.dumps(data, 4)
+    except ValueError:
+        return
+    write_cache(file, hashlib.sha256(payload).hexdigest().encode() + payload)
+
+
+def read_sealed(file: Path | None) -> Any:
+    """What `write_sealed` wrote to `file`; None when it is missing or damaged."""
+    if file is None:
+        return None
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    check, payload = raw[:64], raw[64:]
+    if hashlib.sha256(payload).hexdigest().encode() != check:
+        return None  # cut short, overwritten: computed again
+    try:
+        return marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
 # Entries kept per folder of per-state caches (the as-of, a clean check, the git date):
 # the states of the last few dozen builds, pushes or branches.
 KEPT_STATES = 64
 
 
-def keep_newest(folder: Path, count: int) -> None:
+def keep_newest(folder: Path, count: int, suffix: str = ".json") -> None:
     """Of a cache folder holding one small entry per content state (or per commit), keep
     the `count` written last: an entry for a state long gone is never read again, and
     a CI cache_dir kept for years would otherwise hold one for every commit. Never an
     error."""
     try:
         dated = sorted(((p.stat().st_mtime_ns, p.name, p) for p in folder.iterdir()
-                        if p.suffix == ".json"), reverse=True)
+                        if p.suffix == suffix), reverse=True)
     except OSError:
         return
     for *_, old in dated[count:]:

@@ -13,20 +13,18 @@ entry is ignored and made again. One entry is kept per period and kind of build
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import marshal
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from okrsite.digest import code_version
-from okrsite.output import drop_other_versions
+from okrsite.output import drop_other_versions, read_sealed, write_sealed
 
 NAMES = ("okrs.csv", "check-ins.csv", "okrs.json")
 _FORMAT = "1"  # bump when an entry's layout changes
-_MARSHAL = 4
 
 
 def _folder(cache_dir: Path) -> Path:
@@ -64,17 +62,7 @@ def cached_downloads(cache_dir: Path | None, slot: str, facts: tuple[Any, ...],
 
 
 def _read(file: Path) -> dict[str, bytes] | None:
-    try:
-        raw = file.read_bytes()
-    except OSError:
-        return None
-    check, payload = raw[:64], raw[64:]
-    if hashlib.sha256(payload).hexdigest().encode() != check:
-        return None  # damaged (cut short, overwritten): made again
-    try:
-        data = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
-        return None
+    data = read_sealed(file)  # None when missing or damaged: made again
     if (not isinstance(data, dict) or tuple(data) != NAMES
             or not all(isinstance(v, bytes) for v in data.values())):
         return None
@@ -84,13 +72,7 @@ def _read(file: Path) -> dict[str, bytes] | None:
 def _write(folder: Path, slot: str, file: Path, made: dict[str, bytes]) -> None:
     if tuple(made) != NAMES:
         return
-    payload = marshal.dumps(made, _MARSHAL)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
         for old in folder.glob(f"{slot}-*.bin"):  # the slot's last entry: replaced
             old.unlink(missing_ok=True)
-        tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + payload)
-        tmp.replace(file)
-    except OSError:
-        pass  # caching is an optimisation only
+    write_sealed(file, made)

@@ -23,7 +23,6 @@ that exists (an unknown revision) raise `GitError`.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import shutil
 import subprocess
@@ -46,7 +45,7 @@ from okrsite.history.types import (
     History,
 )
 from okrsite.loader import ParseCache, expected_kind
-from okrsite.output import drop_other_versions
+from okrsite.output import drop_other_versions, read_sealed, write_sealed
 from okrsite.yamlparse import Parsed, YamlError, parse
 
 HISTORY_VERSION = "3"  # bump when the cached changes' shape or meaning changes
@@ -551,38 +550,14 @@ def _store_log(file: Path | None, head: str, log: Log) -> None:
 
 def _load_cached(file: Path | None) -> dict[str, Any]:
     """A cache file's data; {} when missing or damaged (then recomputed). Marshalled
-    plain data behind its sha256 (json was most of a warm history read): written by
-    okrsite alone, and checked before it is decoded."""
-    if file is None:
-        return {}
-    try:
-        raw = file.read_bytes()
-    except OSError:
-        return {}
-    check, payload = raw[:64], raw[64:]
-    if hashlib.sha256(payload).hexdigest().encode() != check:
-        return {}
-    try:
-        data = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
-        return {}
+    plain data behind its sha256 (json was most of a warm history read)."""
+    data = read_sealed(file)
     return data if isinstance(data, dict) else {}
 
 
 def _store_cached(file: Path | None, data: dict[str, Any]) -> None:
-    if file is None:
-        return
-    try:
-        payload = marshal.dumps(data, 4)
-    except ValueError:
-        return  # a value marshal cannot keep (not plain data): not cached
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + payload)
-        tmp.replace(file)
-    except OSError:
-        pass  # caching is an optimisation only
+    if file is not None:
+        write_sealed(file, data)
 
 
 @dataclass

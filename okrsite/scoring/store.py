@@ -23,7 +23,6 @@ about one build's entries (plus what a `check`, which scores less, did not use).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
 import zlib
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from okrsite.digest import code_version, digest_of
-from okrsite.output import drop_other_versions, write_cache
+from okrsite.output import drop_other_versions, keep_newest, write_cache
 from okrsite.scoring.base import Score
 from okrsite.scoring.rollup import KRResult, ObjectiveResult, UnitResult
 
@@ -280,7 +279,7 @@ class ScoreStore:
         payload = zlib.compress(marshal.dumps((FORMAT, self._build, kept)), 1)
         write_cache(self.file, MAGIC + hashlib.sha256(payload).digest() + payload)
         drop_other_versions(self.folder, PREFIX)
-        _keep_newest(self.folder, KEPT_FILES)
+        keep_newest(self.folder, KEPT_FILES, ".bin")
         if release:
             self._entries, self._digests = None, {}
 
@@ -307,18 +306,6 @@ def _read(file: Path) -> tuple[int, dict[bytes, list[Any]]]:
         return built, out
     except Exception:  # damaged in a way the checksum did not catch: start afresh
         return 0, {}
-
-
-def _keep_newest(folder: Path, count: int) -> None:
-    try:
-        dated = sorted(((p.stat().st_mtime_ns, p.name, p) for p in folder.iterdir()
-                        if p.suffix == ".bin"), reverse=True)
-    except OSError:
-        return
-    for *_, old in dated[count:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
-
 
 
 def store_for(cache_dir: Path | None, context: str,
