@@ -21,15 +21,14 @@ same index a full build writes.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable
 from typing import Any
 
 from mkdocs.structure.files import File, Files
 
 from okrsite.digest import digest_of
 from okrsite.mkdocs_plugin.page import Heads
+from okrsite.mkdocs_plugin.searchjson import entries_json, spliced
 from okrsite.pagecache import shown_digest
 from okrsite.render.page import Page
 
@@ -112,7 +111,7 @@ class Unchanged:
     def restore(self, search: Any, pages: list[str]) -> None:
         """The search index of every page, in page order: this build's entries for the
         pages built, the last build's for those skipped. Each page's entries are
-        written as JSON once, while they stay the same list (`_spliced`)."""
+        written as JSON once, while they stay the same list (`searchjson.spliced`)."""
         if _entries(search) is None:
             return
         index = search.search_index
@@ -123,36 +122,12 @@ class Unchanged:
         for uri, entries in self._entries.items():
             held = self._json.get(uri)
             if entries and (held is None or held[0] is not entries):
-                held = (entries, ",".join(json.dumps(e, separators=(",", ":"), default=str)
-                                          for e in entries))
+                held = (entries, entries_json(entries))
             if held is not None and entries:
                 written[uri] = held
         self._json = written
         docs = ",".join(written[uri][1] for uri in self._entries if uri in written)
-        index.generate_search_index = _spliced(index, docs)
-
-
-def _spliced(index: Any, docs: str) -> Callable[..., str]:
-    """The search plugin's `generate_search_index` of `index`, with `docs` (its entries
-    as JSON, comma-separated) put in: what Material writes with `json.dumps(...,
-    separators=(",", ":"), default=str)`, as that writes a list item by item. Material
-    is asked for the index without entries, so its config part stays its own; an index
-    of another shape is made as Material makes it."""
-    make = type(index).generate_search_index
-
-    def generate(*prev: Any) -> str:
-        entries, index.entries = index.entries, []
-        try:
-            empty = make(index, *prev)
-        finally:
-            index.entries = entries
-        if not any(prev) and isinstance(empty, str) and empty.endswith(_NO_DOCS):
-            return f"{empty[:-len(_NO_DOCS)]}\"docs\":[{docs}]}}"
-        return make(index, *prev)
-    return generate
-
-
-_NO_DOCS = '"docs":[]}'
+        index.generate_search_index = spliced(index, docs)
 
 
 def _entries(search: Any) -> list[dict[str, Any]] | None:

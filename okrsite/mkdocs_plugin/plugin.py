@@ -27,7 +27,7 @@ from okrsite.asof import AsOf, AsOfError
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.errors import OkrsiteError
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
-from okrsite.mkdocs_plugin import kept
+from okrsite.mkdocs_plugin import kept, searchjson
 from okrsite.mkdocs_plugin.background import Background, decode
 from okrsite.mkdocs_plugin.config import OkrsiteConfig
 from okrsite.mkdocs_plugin.finalcache import FinalCache, Stub
@@ -465,6 +465,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         self._deferred, self._slots = set(), []
         if self.tracking:
             self.unchanged.restore(_search(config), self._doc_pages)
+        searchjson.install(_search(config))  # its text as UTF-8, not \u escapes
 
     @event_priority(-1000)
     def _swap_in(self, *, config: MkDocsConfig) -> None:

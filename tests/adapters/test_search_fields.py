@@ -80,3 +80,19 @@ def test_a_restricted_items_notes_are_in_no_public_search_index(tmp_path: Path) 
     internal = build_site(tmp_path / "internal", content,
                           okrsite={"as_of": "2026-02-15", "include_restricted": True})
     assert "SECRETNOTE1" in _words(_docs(internal, ""))  # the same notes, where allowed
+
+
+def test_the_index_holds_its_text_as_utf8_and_no_blank_beside_a_block_tag(
+        demo_site: Built) -> None:
+    raw = (demo_site.site / "search" / "search_index.json").read_bytes()
+    docs = _docs(demo_site, "periods/2026-Q4/platform/")
+    # The unit page's status lines join their parts with a middle dot: written as the
+    # character (2 bytes of UTF-8), not as a 6-byte JSON escape.
+    assert any("·" in d["text"] for d in docs)
+    assert "·".encode() in raw and b"\\u00b7" not in raw
+    # Its paragraphs follow one another with nothing between them, and none starts or
+    # ends with a blank (the tag parts the words already).
+    assert any("</p><p>" in d["text"] for d in docs)
+    for d in docs:
+        for blanked in ("</p> <p>", "<p> ", " </p>"):
+            assert blanked not in d["text"], (d["location"], blanked)
