@@ -42,6 +42,7 @@ from okrsite.mkdocs_plugin.searchcache import key as search_key
 from okrsite.mkdocs_plugin.shape import site_shape
 from okrsite.mkdocs_plugin.shell import PLAIN, TEMPLATE, CompiledTemplates, Shells
 from okrsite.mkdocs_plugin.staging import Staged, warnings_counted
+from okrsite.mkdocs_plugin.trim import trimmed
 from okrsite.mkdocs_plugin.whitespace import install as collapse_whitespace
 from okrsite.mkdocs_plugin.whitespace import without_blank_lines
 from okrsite.pagecache import PageCache
@@ -442,7 +443,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         """
         if isinstance(page, GeneratedPage):
             page.release()
-            output = without_blank_lines(output)  # the shell's and the plain path's alike
+            # the shell's and the plain path's alike
+            output = trimmed(without_blank_lines(output))
             kept_output = self.finals.output(page.file.src_uri, output) \
                 if self.finals is not None else None
             if kept_output is not None:  # replayed: written as the last build wrote it
