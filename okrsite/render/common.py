@@ -418,13 +418,14 @@ def table(header: list[str], rows: Iterable[list[str]], sortable: bool = False,
 _TAG = re.compile(r"<[^>]*>")
 
 
-def fact_list(pairs: Iterable[tuple[str, str]]) -> str:
+def fact_list(pairs: Iterable[tuple[str, str]], attrs: str = "") -> str:
     """A few labelled facts (label, safe HTML) on a line that wraps: a key result's
-    baseline, current and target. A one-row table scrolled sideways on a phone."""
+    baseline, current and target. A one-row table scrolled sideways on a phone.
+    `attrs`: the list's other attributes (e.g. `page.UNSEARCHED`)."""
     # without the end tags HTML implies (`</dt>` before its `<dd>`, `</dd>` at the
     # div's end): 10 bytes a fact, 80 facts a unit page
     body = "".join(f"<div><dt>{k}<dd>{v}</div>" for k, v in pairs)
-    return f'<dl class="okr-facts">{body}</dl>' if body else ""
+    return f'<dl class="okr-facts"{attrs}>{body}</dl>' if body else ""
 
 
 def details(summary: str, body: str, css: str = "okr-how", open_: bool = False) -> str:

@@ -19,14 +19,16 @@ HEADING = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>')
 # `data-search="yes"`, see `Searched`: check-in notes, owners, titles) and drop the
 # numbers. This was most of the search plugin's work and of the index. A block the
 # renderer marked `data-search="no"` says again what the page's index has already
-# (the latest check-in's note, also in its key result's table of check-ins).
+# (the latest check-in's note, also in its key result's table of check-ins), or
+# figures (a key result's baseline, current value, target and confidence).
 _UNSEARCHED = re.compile(
     r'<figure class="okr-chart">.*?</figure>\n*'
-    r'|<(p|div) [^>]*data-search="no"[^>]*>.*?</\1>\n?'
+    r'|<(p|div|dl) [^>]*data-search="no"[^>]*>.*?</\1>\n?'
     r'|<span class="okr-progress [^>]*></span> ?'
     r'|<span class="okr-chip__icon" aria-hidden="true">[^<]*</span> '
     r"|<a [^>]*>[^<]*</a>(?=</h[1-6]>)", re.DOTALL)  # a permalink (headings hold no links)
-UNSEARCHED = ' data-search="no"'  # on a <p> or <div> (holding no <div>) left out of search
+# on a <p>, <div> (holding no <div>) or <dl> (holding no <dl>) left out of search
+UNSEARCHED = ' data-search="no"'
 # A collapsed block of figures (of it only its tables' words are searched), or a table.
 # (Their ends are found with str.find: a lazy `.*?` over them was most of the time.)
 _BLOCK = re.compile(r'<details class="okr-(?:how|data)">|<table>')

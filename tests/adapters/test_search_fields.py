@@ -96,3 +96,13 @@ def test_the_index_holds_its_text_as_utf8_and_no_blank_beside_a_block_tag(
     for d in docs:
         for blanked in ("</p> <p>", "<p> ", " </p>"):
             assert blanked not in d["text"], (d["location"], blanked)
+
+
+def test_a_key_result_s_figures_are_shown_and_left_out_of_the_index(
+        demo_site: Built) -> None:
+    page = demo_site.html("periods/2026-Q4/platform/")
+    assert "<dt>Baseline<dd>" in page and "<dt>Confidence<dd>" in page
+    docs = _docs(demo_site, "periods/2026-Q4/platform/#kr-")
+    assert docs  # each key result is an entry: its title and its words
+    for d in docs:
+        assert "Baseline" not in d["text"] and "Last check-in" not in d["text"]
