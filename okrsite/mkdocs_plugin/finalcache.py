@@ -38,6 +38,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field, replace
@@ -148,6 +149,7 @@ class FinalCache:
     replayed: list[str] = field(default_factory=list)  # src_uris replayed since `begin`
     replayed_templates: list[str] = field(default_factory=list)  # theme templates, the same
     _replaying: dict[str, tuple[Entry, int]] = field(default_factory=dict)
+    _writer: _Writer | None = None  # the replayed pages' outputs being written (`write`)
     _made: dict[str, _Made] = field(default_factory=dict)
     _spool: _Spool = field(init=False)
     _start: dict[str, int] = field(default_factory=dict)  # where a page's entries began
@@ -170,6 +172,7 @@ class FinalCache:
 
     def begin(self, searching: bool = True, variant: str = "") -> None:
         self._spool.close()  # a build that ended short of `store`
+        self.settle(quiet=True)  # a build that ended short of `settle`
         self.searching, self.variant = searching, variant
         self.shape, self.replayed, self.replayed_templates = "", [], []
         self._replaying, self._made, self._start, self._used = {}, {}, {}, set()
@@ -204,6 +207,24 @@ class FinalCache:
     def heads(self, src_uri: str) -> Heads:
         entry, index = self._replaying[src_uri]
         return entry.heads(index)
+
+    def write(self, destinations: dict[str, str]) -> None:
+        """Start writing the replayed pages' outputs (src_uri -> the file MkDocs would
+        write) in a thread, from on_files: MkDocs' per-page loop has nothing to write
+        for them (`output`), and inflating and writing, which release the GIL, run on
+        the other core meanwhile. `settle` waits for it; the site is swapped in after."""
+        self.settle(quiet=True)
+        jobs = [(entry, index, destinations[uri])
+                for uri, (entry, index) in self._replaying.items() if uri in destinations]
+        if jobs:
+            self._writer = _Writer(jobs)
+
+    def settle(self, quiet: bool = False) -> None:
+        """Wait until every replayed page is written. Raises OSError naming the file
+        that could not be (unless `quiet`: a build that failed anyway)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.join(quiet)
 
     def made(self, page: Page, heads: Heads) -> None:
         """A frozen page built in full in this build: its output is kept at the end."""
@@ -240,20 +261,17 @@ class FinalCache:
         elif src_uri in self._made and src_uri not in self._deferred:
             self._made[src_uri].entries = entries[start:]
 
-    def output(self, src_uri: str, output: str) -> bytes | None:
-        """A replayed page's output (bytes to write); else note a made page's."""
+    def output(self, src_uri: str, output: str) -> None:
+        """Note a made page's output (a replayed page's is written by `write`)."""
         held = self._replaying.get(src_uri)
         if held is not None:
             entry, index = held
-            data = entry.output(index)
-            entry.blobs[2 * index] = entry.blobs[2 * index + 1] = b""  # not needed again
             entry.pages[index]["entries"] = []  # handed over in after_search
-            return data
+            return
         made = self._made.get(src_uri)
         if made is not None:  # as MkDocs writes it
             made.output = self._spool.put(
                 zlib.compress(output.encode("utf-8", errors="xmlcharrefreplace"), 1))
-        return None
 
     def template(self, name: str) -> KeptTemplate | None:
         """A theme template's output (its sitemap and 404 page: made of the navigation,
@@ -374,6 +392,43 @@ class FinalCache:
     def _file(self, digest: str, suffix: str = ".bin") -> Path:
         """A job's entry (.bin), or the theme templates' of a shape (.tpl)."""
         return self._folder() / digest[:2] / f"{self._name(digest)}{suffix}"
+
+
+class _Writer:
+    """Replayed pages' outputs inflated and written, in order, in a thread of their own.
+    Only it touches the entries' output blobs (let go once written)."""
+
+    def __init__(self, jobs: list[tuple[Entry, int, str]]) -> None:
+        self._jobs = jobs
+        self._error: tuple[str, OSError] | None = None
+        self._thread = threading.Thread(target=self._run, name="okrsite-replay", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        folders: set[str] = set()
+        path = ""
+        try:
+            for entry, index, path in self._jobs:
+                data = entry.output(index)  # its crc was checked when read
+                entry.blobs[2 * index] = entry.blobs[2 * index + 1] = b""
+                folder = os.path.dirname(path)
+                if folder not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
+                with open(path, "wb") as f:
+                    f.write(data)
+        except OSError as exc:
+            self._error = (path, exc)
+        except zlib.error as exc:  # checked by its crc: cannot happen but for a bug
+            self._error = (path, OSError(str(exc)))
+        finally:
+            self._jobs = []
+
+    def join(self, quiet: bool) -> None:
+        self._thread.join()
+        if self._error is not None and not quiet:
+            path, exc = self._error
+            raise OSError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 class KeptTemplate:

@@ -20,7 +20,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkPage
-from mkdocs.utils import get_theme_dir, write_file
+from mkdocs.utils import get_theme_dir
 
 from okrsite import gcpolicy
 from okrsite.asof import AsOf, AsOfError
@@ -264,12 +264,13 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
                                  heads=self.unchanged.heads(file.src_uri, digest))
             self.unchanged.keep_heads(file.src_uri, digest, made.heads)
         pending.clear()
-        if self.finals is not None:
-            self._replay(stubs, config, files, pages)
+        replayed = self._replay(stubs, config, files, pages) if self.finals is not None else {}
         if self.as_of is not None:
             self.published = published
         if self.defer_search:
             self._start_background(files)
+        if self.finals is not None:  # after the fork above: a thread stops forks
+            self.finals.write(replayed)
         return files
 
     def _start_background(self, files: Files) -> None:
@@ -445,10 +446,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             page.release()
             # the shell's and the plain path's alike
             output = trimmed(without_blank_lines(output))
-            kept_output = self.finals.output(page.file.src_uri, output) \
-                if self.finals is not None else None
-            if kept_output is not None:  # replayed: written as the last build wrote it
-                write_file(kept_output, page.file.abs_dest_path)
+            if self.finals is not None:  # a replayed page's is written by finals.write
+                self.finals.output(page.file.src_uri, output)
             if page.replay:  # kept from the last build: MkDocs writes no empty page
                 self.unwritten.pages.add(page.file.src_uri)
                 return ""
@@ -477,6 +476,11 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: -1000 (after every other plugin's `on_post_build`, which may still
         write into the staging directory; any later one sees the real site_dir).
         """
+        if self.finals is not None:  # every replayed page written, before the swap
+            try:
+                self.finals.settle()
+            except OSError as exc:
+                raise PluginError(f"okrsite: {exc}") from None
         if self.shells is not None:
             done = self.shells.rendered
             log.debug(f"page shell: {done['shell']} pages filled in, {done['full']} rendered "
@@ -515,6 +519,8 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
 
         Priority: 0 (default).
         """
+        if self.finals is not None:  # nothing is written into what goes
+            self.finals.settle(quiet=True)
         staged, self._staged = self._staged, None
         if staged is not None:
             staged.finish(keep=False)
@@ -643,22 +649,26 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         return self.page_cache.kept if self.page_cache is not None else set()
 
     def _replay(self, stubs: list[tuple[Stub, GeneratedFile]], config: MkDocsConfig,
-                files: Files, pages: list[Page]) -> None:
+                files: Files, pages: list[Page]) -> dict[str, str]:
         """The frozen pages kept whole: replayed if kept in a site shaped as this one,
-        else built from the page kept with them."""
+        else built from the page kept with them. Returns where each replayed page's
+        file goes (src_uri -> path), for `FinalCache.write`."""
         assert self.finals is not None
         self.finals.shape = final_shape(site_shape(config, files, pages, self.as_of,
                                                    by_content=True), config,
                                         self.use_shell)
+        destinations = {}
         for stub, file in stubs:
             assert stub.entry is not None
             if self.finals.replays(stub):
                 GeneratedPage(stub, file, config, self.permalink, replay=True,
                               heads=self.finals.heads(stub.path))
+                destinations[file.src_uri] = file.abs_dest_path
             else:
                 page = stub.entry.page(stub.index)
                 made = GeneratedPage(page, file, config, self.permalink)
                 self.finals.made(page, made.heads)
+        return destinations
 
     def _drop_unpublished(self, files: Files, config: MkDocsConfig) -> None:
         """Publish from the docs folder only pages, assets and declared downloads
