@@ -45,6 +45,7 @@ from okrsite.people import PeopleIndex, people_index
 from okrsite.rules import Unbuilt, content_rules
 from okrsite.scoring.base import ScoringSettings
 from okrsite.scoring.checks import check_scoring
+from okrsite.scoring.keystore import KeyStore
 from okrsite.scoring.memo import ScoreMemo, context_key
 from okrsite.scoring.registry import ScorerRegistry
 from okrsite.scoring.rollup import Scorecard, score_content
@@ -237,6 +238,7 @@ class Build:
         diagnostics = list(found)
         if as_of is not None:  # beside the other errors: one pass fixes them all
             loaded = Loaded(content, diagnostics, self.snapshot, unbuilt=unbuilt)
+            self._keys  # noqa: B018 (the kept objective keys, before any scoring)
             with paused_gc():  # the scores are trees: see paused_gc
                 diagnostics += scoring_diagnostics(loaded, self.settings.scoring, as_of,
                                                    self.content_dir, self.registry,
@@ -273,6 +275,7 @@ class Build:
                 # What the content gives is, by that check, the record itself.
                 out[pid] = FinalCheck(pid, period.final, period.final)
                 continue
+            self._keys  # noqa: B018 (see `_keys`)
             found = check_final(content, pid, self.settings.scoring, self.registry,
                                 self.score_memo)
             if found is not None:
@@ -307,13 +310,26 @@ class Build:
         """Scores of what the build shows (a unit's score never reflects its withheld
         objectives), as of the build's date."""
         as_of = self.require_as_of().date
+        keys = self._keys
         with paused_gc():  # the scores are trees: see paused_gc
             card = score_content(self.view.content, as_of, self.settings.scoring,
                                  self.registry, memo=self.score_memo)
         # To cache_dir: the next CI build scores only what changed. The checks and the
         # finals have scored before: this build is done scoring.
         self.score_memo.save(release=True)
+        keys.save(self.content, self.score_memo)
         return card
+
+    @cached_property
+    def _keys(self) -> KeyStore:
+        """The objective keys of unchanged OKR files from cache_dir, given to the memo
+        before the first scoring (okrsite.scoring.keystore); kept again by `scorecard`."""
+        directory = self.settings.cache_dir if self.snapshot.entries else None
+        keys = KeyStore(directory, {rel: sha for _, rel, _, _, sha in self.snapshot.entries},
+                        self.settings.scoring)
+        if directory is not None:
+            keys.prefill(self.content, self.score_memo)
+        return keys
 
     @cached_property
     def attention(self) -> Attention:

@@ -191,6 +191,19 @@ class ScoreMemo:
         self._keys[id(objective)] = (objective, settings, key)  # kept: ids stay unique
         return key
 
+    def know(self, objective: Objective, settings: ScoringSettings, key: bytes) -> None:
+        """`objective_key(objective, settings)` is `key`, made by an earlier build of
+        the same file (okrsite.scoring.keystore)."""
+        self._keys[id(objective)] = (objective, settings, key)
+
+    def known(self, objective: Objective, settings: ScoringSettings) -> bytes | None:
+        """The key made (or given) in this build for this very object, else None."""
+        found = self._keys.get(id(objective))
+        if found is not None and found[0] is objective and (
+                found[1] is settings or found[1] == settings):
+            return found[2]
+        return None
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The entry for `key`, computed by `compute()` when missing."""
         value = self._now.get(key, _MISSING)
