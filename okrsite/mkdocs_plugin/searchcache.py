@@ -76,7 +76,12 @@ class SearchCache:
             write_cache(self._file(digest), zlib.compress(json.dumps(data).encode(), 1))
 
     def prune(self, variant: str) -> int:
-        if self.directory is None:
+        """After a successful build that read or wrote an entry: the entries no recent
+        build used go. A build that did neither (a CI build replaying every frozen page
+        whole: mkdocs_plugin.finalcache) leaves them, for a build whose pages' shell
+        changes; deleting the ~1,000 a cold build wrote was most of such a build's
+        writes."""
+        if self.directory is None or not self._used:
             return 0
         return prune(self._folder(), self._used, variant, self._began)
 

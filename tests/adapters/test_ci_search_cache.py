@@ -78,3 +78,22 @@ def test_a_damaged_search_entry_is_ignored(tmp_path: Path) -> None:
     third, _ = ci_build(tmp_path, copyright="third")  # rewritten
     assert third.search_cache is not None and third.search_cache.read == len(entries)
 
+
+
+def test_a_build_replaying_every_frozen_page_keeps_their_search_entries(
+        tmp_path: Path) -> None:
+    """A CI build that replays the frozen pages whole (finalcache) reads no search
+    entry: it leaves them, for a build whose shell changed, rather than delete them."""
+    ci_build(tmp_path)
+    kept = sorted(p.name for p in tmp_path.rglob("search-*/*/*.json"))
+    assert kept
+    edited = tmp_path / "content" / EDITED
+    edited.write_text(edited.read_text().replace(OLD_CHECK_IN, NEW_CHECK_IN))
+    second, _ = ci_build(tmp_path)
+    assert second.finals is not None and "periods/2026-Q3/support/index.md" in \
+        second.finals.replayed
+    assert second.search_cache is not None and second.search_cache.read == 0
+    assert sorted(p.name for p in tmp_path.rglob("search-*/*/*.json")) == kept
+    third, site = ci_build(tmp_path, copyright="second")  # no page replayed
+    assert third.search_cache is not None and third.search_cache.read == len(kept)
+    assert site == cold(tmp_path, tmp_path / "content", "second")
