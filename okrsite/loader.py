@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -264,15 +264,71 @@ def _decode(raw: bytes) -> Parsed | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     if not (isinstance(data, dict) and isinstance(pointers, list) and isinstance(places, list)
-            and len(places) == 2 * len(pointers) and all(type(n) is int for n in places)
-            and all(type(p) is str for p in pointers) and isinstance(notes, list)
+            and len(places) == 2 * len(pointers) and set(map(type, places)) <= {int}
+            and set(map(type, pointers)) <= {str} and isinstance(notes, list)
             and all(_is_note(n) for n in notes)):
         return None
-    pairs = iter(places)
-    return Parsed(data, {ptr: place(line, col) for ptr, line, col
-                         in zip(pointers, pairs, pairs, strict=True)},
+    return Parsed(data, _Positions(pointers, places),  # type: ignore[arg-type]
                   [((line, col), code, message, hint) for line, col, code, message, hint
                    in notes])
+
+
+class _Positions(Mapping[str, Position]):
+    """A parse cache entry's positions, made into a dict only when many are looked
+    up: a build takes an unchanged OKR file from the piece cache, but decodes the
+    period files (whose final records hold thousands of values) and then reads one
+    or two of their positions; making the dict of each was most of their decoding.
+    A few look-ups scan the pointers instead (in C). Pickled as the dict."""
+
+    SCANS = 8  # look-ups before the dict is made
+
+    def __init__(self, pointers: list[str], places: list[int]) -> None:
+        self._pointers, self._places = pointers, places
+        self._map: dict[str, Position] | None = None
+        self._scans = 0
+
+    def _made(self) -> dict[str, Position]:
+        if self._map is None:
+            pairs = iter(self._places)
+            self._map = {ptr: place(line, col) for ptr, line, col
+                         in zip(self._pointers, pairs, pairs, strict=True)}
+            self._pointers, self._places = [], []
+        return self._map
+
+    def _find(self, key: object) -> int:
+        """Where `key` is among the pointers (the last, as the dict keeps the last
+        of equal keys), -1 if not; -2: look in the dict."""
+        if self._map is not None or self._scans >= self.SCANS:
+            return -2
+        self._scans += 1
+        pointers = self._pointers
+        if key not in pointers:
+            return -1
+        return len(pointers) - 1 - pointers[::-1].index(key)
+
+    def __getitem__(self, key: str) -> Position:
+        at = self._find(key)
+        if at == -2:
+            return self._made()[key]
+        if at == -1:
+            raise KeyError(key)
+        return place(self._places[2 * at], self._places[2 * at + 1])
+
+    def __contains__(self, key: object) -> bool:
+        at = self._find(key)
+        return key in self._made() if at == -2 else at >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def values(self) -> ValuesView[Position]:
+        return self._made().values()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return dict, (self._made(),)
 
 
 def _is_note(note: Any) -> bool:

@@ -124,6 +124,22 @@ def test_positions_survive_the_disk_cache(repo, cache_dir):
     assert cold == warm and codes(cold) == ["OKR304"]
 
 
+def test_every_position_read_back_is_the_parse_s(repo, cache_dir):
+    """Read back, a document's positions are looked up without their dict at first
+    (loader._Positions), then with it: the same answers both ways, and for a pointer
+    the document does not have."""
+    fresh = load(snapshot(repo.root), ParseCache(cache_dir))[0]
+    back = load(snapshot(repo.root), ParseCache(cache_dir))[0]
+    assert [d.relpath for d in back] == [d.relpath for d in fresh]
+    for old, new in zip(fresh, back, strict=True):
+        pointers = [*old.positions, "/no/such/pointer", ""]
+        for pointer in pointers:  # more than _Positions.SCANS look-ups
+            assert (pointer in new.positions) == (pointer in old.positions)
+            assert new.positions.get(pointer) == old.positions.get(pointer)
+            assert new.pos(pointer + "/deeper") == old.pos(pointer + "/deeper")
+        assert dict(new.positions) == old.positions and len(new.positions) == len(pointers) - 2
+
+
 def _packs(cache_dir: Path) -> list[Path]:
     return sorted(cache_dir.rglob("*.pack"))
 
