@@ -44,7 +44,7 @@ def check_scoring(content: Content, settings: ScoringSettings, as_of: date,
         period = content.period(period_id)
         period_key = period_keys.get(period_id)
         if period_key is None:
-            period_key = period_keys[period_id] = repr((context, repr(period), as_of))
+            period_key = period_keys[period_id] = repr((context, memo.shown(period), as_of))
         for objective in up.objectives:
             # A roll-up (`score_from: aligned`) is scored from other objectives: it may
             # have no key results of its own.

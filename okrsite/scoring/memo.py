@@ -154,6 +154,7 @@ class ScoreMemo:
         self._keys: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
         self._keys_before: dict[int, tuple[Objective, ScoringSettings, bytes]] = {}
         self.computed: Counter[str] = Counter()  # entries computed, by kind (key[0])
+        self._shown: dict[int, tuple[object, str]] = {}  # id -> the object, its repr
 
     def use_disk(self, disk: Disk | None) -> None:
         """Look entries up in `disk` (None: memory only) from now on."""
@@ -173,6 +174,7 @@ class ScoreMemo:
         self._before = self._now
         self._now = {}
         self._keys_before, self._keys = self._keys, {}
+        self._shown = {}
 
     def objective_key(self, objective: Objective, settings: ScoringSettings) -> bytes:
         """`objective_key`, made once per objective object (the checks and the scorecard
@@ -190,6 +192,18 @@ class ScoreMemo:
         key = objective_key(objective, settings)
         self._keys[id(objective)] = (objective, settings, key)  # kept: ids stay unique
         return key
+
+    def shown(self, value: object) -> str:
+        """`repr(value)`, made once per object in a build: a closed period's holds its
+        final record (thousands of items), and the checks, the finals and the scorecard
+        key by the same Period objects. The model is never changed in place; the entry
+        holds the object, so its id is not another's."""
+        found = self._shown.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        text = repr(value)
+        self._shown[id(value)] = (value, text)
+        return text
 
     def know(self, objective: Objective, settings: ScoringSettings, key: bytes) -> None:
         """`objective_key(objective, settings)` is `key`, made by an earlier build of

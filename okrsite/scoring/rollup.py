@@ -526,7 +526,7 @@ def score_content(content: Content, as_of: date,
         period = content.period(period_id)
         day = period.scoring_date(as_of)
         # The state too: it moves with the as-of after a period's end, its day may not.
-        period_key = repr((context, repr(period), day, period.state(as_of)))
+        period_key = repr((context, memo.shown(period), day, period.state(as_of)))
         for unit in unit_order:
             up = content.okrs.get((period_id, unit))
             if up is None:

@@ -291,3 +291,24 @@ def test_a_unit_without_objectives_is_not_served_another_day_s_result(
     unit = "2026-Q1:support"
     assert closed.scorecard.units[unit].objectives == []
     assert active.scorecard.units[unit] != closed.scorecard.units[unit]
+
+
+def test_a_build_writes_out_each_period_once_for_its_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A closed period's repr holds its final record: the checks and the scorecard
+    key by the same Period objects, so it is made once per period, not per scoring."""
+    from okrsite import model
+
+    shown: list[str] = []
+    real = model.Period.__repr__
+
+    def counted(period: model.Period) -> str:
+        shown.append(period.id)
+        return real(period)
+
+    monkeypatch.setattr(model.Period, "__repr__", counted)
+    Repo(tmp_path, files())
+    build = run(Settings(tmp_path, AS_OF, history=False))
+    assert not [d for d in build.diagnostics if d.is_error]
+    assert build.scorecard.units
+    assert sorted(shown) == sorted(build.content.periods)
