@@ -9,6 +9,11 @@ inputs, which give equal bytes, whatever the content, the settings or the view (
 public build's rows hold no restricted item, so neither can its entry). A damaged
 entry is ignored and made again. One entry is kept per period and kind of build
 (public or internal): the one the last build used.
+
+A site build also keeps a period's four exports (the three downloads and its
+manifest) whole under the digest of everything its audit page is made of
+(`kept_exports`, okrsite.render.history): a warm build with the same content, commit,
+settings and as-of neither exports the rows nor makes the manifest.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from okrsite.digest import code_version
 from okrsite.output import drop_other_versions, read_sealed, write_sealed
 
 NAMES = ("okrs.csv", "check-ins.csv", "okrs.json")
+EXPORTS = (*NAMES, "manifest.json")
 _FORMAT = "1"  # bump when an entry's layout changes
 
 
@@ -61,16 +67,35 @@ def cached_downloads(cache_dir: Path | None, slot: str, facts: tuple[Any, ...],
     return made
 
 
-def _read(file: Path) -> dict[str, bytes] | None:
+def kept_exports(cache_dir: Path | None, slot: str, key: str,
+                 make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    """`make()` (the period's exports: EXPORTS, in order), or what it gave before under
+    `key`, which must be the digest of everything they are made of (the caller's).
+    `slot` names the entry kept, as for `cached_downloads`."""
+    if cache_dir is None or not key:
+        return make()
+    folder = _folder(cache_dir)
+    slot = hashlib.sha256(f"exports\0{slot}".encode()).hexdigest()[:16]
+    file = folder / f"{slot}-{hashlib.sha256(key.encode()).hexdigest()}.bin"
+    found = _read(file, EXPORTS)
+    if found is not None:
+        return found
+    made = make()
+    _write(folder, slot, file, made, EXPORTS)
+    return made
+
+
+def _read(file: Path, names: tuple[str, ...] = NAMES) -> dict[str, bytes] | None:
     data = read_sealed(file)  # None when missing or damaged: made again
-    if (not isinstance(data, dict) or tuple(data) != NAMES
+    if (not isinstance(data, dict) or tuple(data) != names
             or not all(isinstance(v, bytes) for v in data.values())):
         return None
     return data
 
 
-def _write(folder: Path, slot: str, file: Path, made: dict[str, bytes]) -> None:
-    if tuple(made) != NAMES:
+def _write(folder: Path, slot: str, file: Path, made: dict[str, bytes],
+           names: tuple[str, ...] = NAMES) -> None:
+    if tuple(made) != names:
         return
     with contextlib.suppress(OSError):
         for old in folder.glob(f"{slot}-*.bin"):  # the slot's last entry: replaced

@@ -99,15 +99,19 @@ def iter_site(build: Build, cache: PageCache | None = None,
     where it was rendered: for the unit-period pages that is in the render workers,
     so a generator's pure per-page work (okrsite.mkdocs_plugin.page.prepare) runs on
     every core. It returns the page, maybe with `prepared` set; it must be pure."""
+    site = _site(build)
+    return _shown(site, _jobs(site, PageInputs(build, site) if cache else None), cache,
+                  finish)
+
+
+def _site(build: Build) -> Site:
     view = build.view
-    site = Site(view.content, build.scorecard, view.withheld,
+    return Site(view.content, build.scorecard, view.withheld,
                 build.settings.include_restricted, build.settings.directory_urls,
                 SafeMarkdown(), build.history if build.settings.history else None,
                 build.goalposts if build.settings.history else {},
                 build.people, build.attention,
                 build.entry_authors if build.settings.history else None)
-    return _shown(site, _jobs(site, PageInputs(build, site) if cache else None), cache,
-                  finish)
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,10 @@ def _shown(site: Site, jobs: Iterable[_Job], cache: PageCache | None,
     jobs = list(jobs)  # the digests are cheap; the pages come one at a time
     if cache is not None:
         cache.begin()
-    held = [cache is not None and cache.has(j.path, j.digest, j.frozen) for j in jobs]
+    # A job without a digest (a history page of a build with a plugin scorer) is made
+    # every time, never kept.
+    held = [cache is not None and bool(j.digest) and cache.has(j.path, j.digest, j.frozen)
+            for j in jobs]
     units = _unit_pages(site, [j.unit_period for j, h in zip(jobs, held, strict=True)
                                if not h and j.unit_period is not None], finish)
     for job, hit in zip(jobs, held, strict=True):
@@ -202,7 +209,7 @@ def _shown(site: Site, jobs: Iterable[_Job], cache: PageCache | None,
                 pages = made if isinstance(made, list) else [made]
                 if finish is not None:
                     pages = [finish(p) for p in pages]
-            if cache is not None:
+            if cache is not None and job.digest:
                 cache.put(job.path, pages, job.digest, job.frozen)
         yield from pages
 
@@ -212,15 +219,18 @@ def render_outputs(build: Build, cache: PageCache | None = None,
     """The whole site: pages, plus with history the change log, the audit pages and
     their downloads (CSV, JSON, manifest). The pages come one at a time (`iter_site`),
     so a caller need not hold them all; `cache` and `finish` as for `iter_site` (the
-    history pages are not finished: the generator does its work on them itself)."""
-    from okrsite.render.history import history_pages
+    history pages go through the cache too, by the digest of what they are made of:
+    render.history.history_jobs)."""
+    from okrsite.render.history import history_jobs
 
-    pages = iter_site(build, cache, finish)
-    more: list[Page] = []
+    site = _site(build)
+    inputs = PageInputs(build, site) if cache else None
+    jobs: Iterable[_Job] = _jobs(site, inputs)
     assets: list[Asset] = []
     if build.settings.history:
-        more, assets = history_pages(build)
-    return chain(pages, more), assets
+        more, assets = history_jobs(build, inputs)
+        jobs = chain(jobs, (_Job(path, digest, False, make) for path, digest, make in more))
+    return _shown(site, jobs, cache, finish), assets
 
 
 def render_pages(build: Build) -> list[Page]:

@@ -10,11 +10,14 @@ we check before using them unescaped. Escaping is `okrsite.render.safe.inline`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
+from okrsite.digest import digest_of
 from okrsite.final import org_at_close
 from okrsite.history.audit import AuditedChange, PeriodAudit, exports
+from okrsite.history.downloads import EXPORTS, kept_exports
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
 from okrsite.model import FinalRecord
@@ -35,6 +38,7 @@ from okrsite.render.safe import inline
 
 if TYPE_CHECKING:
     from okrsite.pipeline import Build
+    from okrsite.render.inputs import PageInputs
 
 CHANGES_PATH = "changes.md"
 RECENT_COMMITS = 100  # commits on the recent-changes page
@@ -386,21 +390,72 @@ def exports_names() -> tuple[str, ...]:
     return ("okrs.csv", "check-ins.csv", "okrs.json", "manifest.json")
 
 
+HistoryJob = tuple[str, str, Callable[[], Page]]  # path, digest of its inputs ("": none), make
+
+
 def history_pages(build: Build) -> tuple[list[Page], list[Asset]]:
     """Everything history adds to a site: `changes.md`, and for every period
     `audit/<period>.md` with its downloads (the build's records, never scored again)."""
+    jobs, assets = history_jobs(build, None)
+    return [make() for _, _, make in jobs], assets
+
+
+def history_jobs(build: Build, inputs: PageInputs | None
+                 ) -> tuple[list[HistoryJob], list[Asset]]:
+    """The history pages as jobs for the page cache (okrsite.render), and the audit
+    downloads. With `inputs` (a build with a page cache) each page has the digest of
+    everything it is made of (`history_key`), and a period's downloads are taken from
+    cache_dir under its audit page's digest (history.downloads.kept_exports): a warm
+    build of the same content, commit, settings and as-of neither reads the records
+    nor renders a history page (the final cache replays them)."""
     content = build.view.content
     names = {**{f"unit:{u.id}": u.name for u in content.org.units.values()},
              **{f"kpi:{k.id}": k.name for k in content.kpis.values()}}
-    pages = [changes_page(build.history, names=names)]
+    key = history_key(build, inputs)
+    jobs: list[HistoryJob] = [(CHANGES_PATH, digest_of("changes", key, names) if key else "",
+                               lambda: changes_page(build.history, names=names))]
     assets: list[Asset] = []
-    for period in build.view.content.periods:
-        audit = build.audits[period]
-        at_close = org_at_close(audit.period)
-        units = {u.id: (at_close.name(u.id, u.name) if at_close else u.name)
-                 for u in content.org.units.values()}
-        if at_close is not None and audit.final:
-            units |= at_close.names
-        pages.append(audit_page(audit, build.settings.directory_urls, units))
-        assets += audit_assets(audit)
-    return pages, assets
+    kind = build.settings.but(cache_dir=None, as_of=None).key()  # one entry per kind
+    for period in content.periods:
+        slot, digest = f"{period}\0{kind}", ""
+        if key and inputs is not None:
+            digest = digest_of("audit", key, period,
+                               [inputs.unit_period(p, u) for p, u in sorted(content.okrs)
+                                if p == period])
+        jobs.append((audit_path(period), digest, partial(_audit_page, build, period)))
+        made = kept_exports(build.settings.cache_dir, slot,
+                            digest, partial(_exports, build, period))
+        assets += [Asset(f"audit/{period}/{name}", data) for name, data in made.items()]
+    return jobs, assets
+
+
+def history_key(build: Build, inputs: PageInputs | None) -> str:
+    """The digest of what every history page and download is made of but a period's
+    own results: what every page is (`inputs.base`: okrsite's code, the settings, the
+    as-of, the scorers, the commit), every content file, and what git gives at that
+    commit (a shallow clone's oldest commit, which a deeper fetch changes). "" (no
+    cached history output) without a page cache or with a plugin scorer, whose code is
+    not in the digest (its scores are not either: okrsite.scoring.store)."""
+    if inputs is None or not build.registry.only_okrsites():
+        return ""
+    h = build.history
+    oldest = h.entries[-1].commit.sha if h.entries else ""
+    return digest_of("history-pages", inputs.base, sorted(inputs.files.items()),
+                     h.available, h.reason, h.shallow, len(h.entries), oldest)
+
+
+def _exports(build: Build, period: str) -> dict[str, bytes]:
+    made = exports(build.records[period])
+    assert tuple(made) == EXPORTS
+    return made
+
+
+def _audit_page(build: Build, period: str) -> Page:
+    content = build.view.content
+    audit = build.audits[period]
+    at_close = org_at_close(audit.period)
+    units = {u.id: (at_close.name(u.id, u.name) if at_close else u.name)
+             for u in content.org.units.values()}
+    if at_close is not None and audit.final:
+        units |= at_close.names
+    return audit_page(audit, build.settings.directory_urls, units)
