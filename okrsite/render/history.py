@@ -434,9 +434,10 @@ def history_key(build: Build, inputs: PageInputs | None) -> str:
     own results: what every page is (`inputs.base`: okrsite's code, the settings, the
     as-of, the scorers, the commit), every content file, and what git gives at that
     commit (a shallow clone's oldest commit, which a deeper fetch changes). "" (no
-    cached history output) without a page cache or with a plugin scorer, whose code is
-    not in the digest (its scores are not either: okrsite.scoring.store)."""
-    if inputs is None or not build.registry.only_okrsites():
+    cached history output) without a page cache, for a model built in memory (no
+    files to name) or with a plugin scorer, whose code is not in the digest (its scores
+    are not either: okrsite.scoring.store)."""
+    if inputs is None or not inputs.files or not build.registry.only_okrsites():
         return ""
     h = build.history
     oldest = h.entries[-1].commit.sha if h.entries else ""

@@ -107,6 +107,14 @@ def test_a_warm_build_replays_the_history_pages_and_makes_no_record(
     assert b"Ease the first-response target" in again["changes/index.html"]
     assert again["audit/2026-Q4/manifest.json"] == site["audit/2026-Q4/manifest.json"]
 
+    for i, entry in enumerate(sorted((root / ".cache").glob("downloads-*/*.bin"))):
+        raw = entry.read_bytes()  # one cut short, the others with a byte changed
+        entry.write_bytes(raw[: len(raw) // 2] if i == 0 else
+                          raw[:100] + bytes([raw[100] ^ 1]) + raw[101:])
+    _, damaged = ci_build(root)
+    assert records  # made again, not read from a damaged entry
+    assert damaged == site
+
 
 def test_a_new_commit_a_rewritten_branch_and_a_restriction_build_what_a_cold_build_does(
         tmp_path: Path, records: list[str]) -> None:
