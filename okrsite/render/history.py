@@ -18,6 +18,7 @@ from okrsite.digest import digest_of
 from okrsite.final import org_at_close
 from okrsite.history.audit import AuditedChange, PeriodAudit, exports
 from okrsite.history.downloads import EXPORTS, kept_exports
+from okrsite.history.restrict import content_marks
 from okrsite.history.text import describe, fmt
 from okrsite.history.types import Change, History, HistoryEntry
 from okrsite.model import FinalRecord
@@ -431,18 +432,25 @@ def history_jobs(build: Build, inputs: PageInputs | None
 
 def history_key(build: Build, inputs: PageInputs | None) -> str:
     """The digest of what every history page and download is made of but a period's
-    own results: what every page is (`inputs.base`: okrsite's code, the settings, the
-    as-of, the scorers, the commit), every content file, and what git gives at that
-    commit (a shallow clone's oldest commit, which a deeper fetch changes). "" (no
-    cached history output) without a page cache, for a model built in memory (no
-    files to name) or with a plugin scorer, whose code is not in the digest (its scores
-    are not either: okrsite.scoring.store)."""
+    own files and results (its audit page adds those: its unit periods' digests):
+    what every page is (`inputs.base`: okrsite's code, the settings, the as-of, the
+    org, people and period files, the scorers, the commit), what git gives at that
+    commit (a shallow clone's oldest commit, which a deeper fetch changes), what the
+    content restricts now (it withholds history: Build.history) and the KPI files
+    (their directions decide eased goalposts; their names are shown). So in `serve`
+    an edit renders again only the audit page of its period.
+
+    "" (nothing kept) without a page cache, for a model built in memory (no files
+    to name) or with a plugin scorer, whose code is not in the digest (its scores are
+    not either: okrsite.scoring.store)."""
     if inputs is None or not inputs.files or not build.registry.only_okrsites():
         return ""
     h = build.history
     oldest = h.entries[-1].commit.sha if h.entries else ""
-    return digest_of("history-pages", inputs.base, sorted(inputs.files.items()),
-                     h.available, h.reason, h.shallow, len(h.entries), oldest)
+    marks = "" if build.settings.include_restricted else sorted(content_marks(build.content))
+    kpis = sorted((rel, sha) for rel, sha in inputs.files.items() if rel.startswith("kpis/"))
+    return digest_of("history-pages", inputs.base, h.available, h.reason, h.shallow,
+                     len(h.entries), oldest, marks, kpis)
 
 
 def _exports(build: Build, period: str) -> dict[str, bytes]:

@@ -80,10 +80,10 @@ def test_an_edit_renders_only_the_pages_that_show_it(tmp_path: Path, dirty: bool
     session.build()
 
     # The onboarding unit's Q4 page, its parent's (which shows its score and holds the
-    # objective it aligns to), its unit overview, its owner's person page, the Q4 period
-    # and cascade pages, and the listing pages: no other period's or unit's page.
+    # objective it aligns to), its unit overview, its owner's person page, the Q4 period,
+    # audit and cascade pages, and the listing pages: no other period's or unit's page.
     assert sorted(plugin.page_cache.rendered) == [
-        "cascade/2026-Q4.md", "checkins/index.md", "index.md", "kpis/index.md",
+        "audit/2026-Q4.md", "cascade/2026-Q4.md", "checkins/index.md", "index.md", "kpis/index.md",
         "people/index.md", "people/jonas-weber/index.md",
         "periods/2026-Q4/customer-success/index.md", "periods/2026-Q4/index.md",
         "periods/2026-Q4/onboarding/index.md", "periods/index.md",
