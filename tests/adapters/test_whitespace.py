@@ -63,3 +63,13 @@ def test_blank_lines_inside_the_article_are_left_as_they_are():
     page = "<body>\n\n<article>\n\n<p>a</p>\n\n</article>\n\n<footer>\n\n</footer>\n"
     assert without_blank_lines(page) == \
         "<body>\n<article>\n\n<p>a</p>\n\n</article>\n<footer>\n</footer>\n"
+
+
+def test_blank_lines_right_next_to_a_kept_element_go_and_only_those():
+    # The runs touching `<pre>`, `<code>` and `<script>` from outside are next to a tag;
+    # a run between words, and the runs inside the kept elements, are not cut.
+    page = ('\n\n<pre>a\n\nb</pre>\n \n<code>c\n\n</code>\n\n\nx\n\ny\n\n'
+            '<script>\n\n</script>\n\n')
+    assert without_blank_lines(page) == (
+        '\n<pre>a\n\nb</pre>\n<code>c\n\n</code>\n'
+        'x\n\ny\n<script>\n\n</script>\n')
