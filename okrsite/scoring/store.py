@@ -188,13 +188,16 @@ class ScoreStore:
         self._build = 0  # this build's number: the file's last, plus one
         self._dirty = False
         self._digests: dict[Hashable, bytes] = {}  # long parts, hashed once
+        # The key `get` looked up last, with its digest: a miss is scored and `put`
+        # with the same key object at once, which was hashed a second time.
+        self._last: tuple[Hashable, bytes | None] = (None, None)
         self.read = 0  # entries served from disk (tests)
 
     def next_build(self) -> None:
         """A new build of the same session (serve). Its entries do not age here: what
         it reuses from memory is not looked up, so would seem unused; the next process
         ages them."""
-        self._digests = {}
+        self._digests, self._last = {}, (None, None)
 
     def _load(self) -> dict[bytes, list[Any]]:
         if self._entries is None:
@@ -206,10 +209,15 @@ class ScoreStore:
         return self._entries
 
     def key_digest(self, key: Hashable) -> bytes | None:
+        last, digest = self._last
+        if key is last and last is not None:  # a key's parts are immutable (`_part`)
+            return digest
         try:
-            return hashlib.sha256(self._salt + self._part(key)).digest()
+            digest = hashlib.sha256(self._salt + self._part(key)).digest()
         except Unstorable:
-            return None
+            digest = None
+        self._last = (key, digest)
+        return digest
 
     def _part(self, part: Any) -> bytes:
         # Each part tagged and hashed on its own, so no two keys share a digest's input;
@@ -281,7 +289,7 @@ class ScoreStore:
         drop_other_versions(self.folder, PREFIX)
         keep_newest(self.folder, KEPT_FILES, ".bin")
         if release:
-            self._entries, self._digests = None, {}
+            self._entries, self._digests, self._last = None, {}, (None, None)
 
 
 def _read(file: Path) -> tuple[int, dict[bytes, list[Any]]]:
