@@ -25,7 +25,10 @@ alone, in one entry per shape (`.tpl`: zlib'd JSON).
 
 The entry's file: a 10-digit length, its header (zlib'd JSON: the pages' titles,
 metadata, toc, anchors and search entries, the blobs' sizes), then per page the
-zlib'd output and the zlib'd body (read only when the shape differs). One that is
+zlib'd output and the zlib'd body (read only when the shape differs). The output is
+kept as the text around the body (the theme's shell: a quarter of it), cut where the
+body goes (the page's `cut`, in bytes), when the body is in it as it is; compressing
+the whole output was most of what keeping a page cost a cold build. One that is
 unreadable, damaged or for another key is ignored (and rewritten), never served.
 While a build runs, the blobs of the pages it makes wait in an unnamed temporary file
 (`_Spool`), not in memory. After a successful build, entries no recent build used go
@@ -47,13 +50,15 @@ from pathlib import Path
 from typing import Any
 
 from okrsite.digest import code_version, digest_of
-from okrsite.mkdocs_plugin.page import Heads
+from okrsite.mkdocs_plugin.page import Heads, Prepared
 from okrsite.mkdocs_plugin.shape import config_source
 from okrsite.output import write_cache
 from okrsite.pagecache import prune
 from okrsite.render.page import Page
 
-FORMAT = 2  # 2: each blob's crc32 in the header
+# 2: each blob's crc32 in the header; 3: a page's output as the text around its body
+# (`cut`), the body kept once
+FORMAT = 3
 _LENGTH = 10  # digits of the header's length
 
 
@@ -68,7 +73,11 @@ class Entry:
     blobs: list[bytes]  # per page: output, then body (both zlib'd)
 
     def output(self, index: int) -> bytes:
-        return zlib.decompress(self.blobs[2 * index])
+        data = zlib.decompress(self.blobs[2 * index])
+        cut = self.pages[index].get("cut")
+        if cut is None:  # the whole output
+            return data
+        return data[:cut] + zlib.decompress(self.blobs[2 * index + 1]) + data[cut:]
 
     def page(self, index: int) -> Page:
         """The page as the core rendered it (for a build of another shape)."""
@@ -131,6 +140,18 @@ class _Spool:
         self._file, self._size = None, 0
 
 
+def _around_body(output: str, body: str | None) -> tuple[int | None, bytes]:
+    """The output as MkDocs writes it (utf-8, xmlcharrefreplace: per character, so its
+    parts encode to the whole's bytes), without the page's body where the body is in
+    it as it is, and the byte offset where the body goes (None: the whole output)."""
+    at = -1 if body is None else output.find(body)
+    if at < 0 or body is None:
+        return None, output.encode("utf-8", errors="xmlcharrefreplace")
+    head = output[:at].encode("utf-8", errors="xmlcharrefreplace")
+    tail = output[at + len(body):].encode("utf-8", errors="xmlcharrefreplace")
+    return len(head), head + tail
+
+
 @dataclass
 class _Made:
     """What this build made of a page to keep: its blobs (zlib'd) in the spool."""
@@ -140,6 +161,10 @@ class _Made:
     heads: Heads
     entries: list[dict[str, Any]] | None = None
     output: Spooled | None = None
+    cut: int | None = None  # where the body goes in the output (`_around_body`)
+    # The render worker's compressed body, when it is the body blob (`_packed_body`):
+    # held only until the page is written (its GeneratedPage holds it till then too).
+    packed: bytes | None = None
 
 
 @dataclass
@@ -228,9 +253,11 @@ class FinalCache:
 
     def made(self, page: Page, heads: Heads) -> None:
         """A frozen page built in full in this build: its output is kept at the end."""
+        body = _packed_body(page)
         self._made[page.path] = _Made(replace(page, html="", prepared=None),
-                                      self._spool.put(zlib.compress(page.html.encode(), 1)),
-                                      heads, None if self.searching else [])
+                                      self._spool.put(body), heads,
+                                      None if self.searching else [],
+                                      packed=body if body is _worker_packed(page) else None)
 
     def deferred(self, src_uris: set[str]) -> None:
         """Pages whose entries are made in the background (mkdocs_plugin/background.py):
@@ -261,17 +288,25 @@ class FinalCache:
         elif src_uri in self._made and src_uri not in self._deferred:
             self._made[src_uri].entries = entries[start:]
 
-    def output(self, src_uri: str, output: str) -> None:
-        """Note a made page's output (a replayed page's is written by `write`)."""
+    def output(self, src_uri: str, output: str, content: Any = None,
+               packed: bytes | None = None) -> None:
+        """Note a made page's output (a replayed page's is written by `write`).
+        `content` and `packed`: the page's content as the template was given it, and
+        its GeneratedPage's compressed content: when that is the very bytes object
+        kept as the body blob, the content is the body (another plugin that changed
+        it would have packed it again), and the output is kept around it."""
         held = self._replaying.get(src_uri)
         if held is not None:
             entry, index = held
             entry.pages[index]["entries"] = []  # handed over in after_search
             return
         made = self._made.get(src_uri)
-        if made is not None:  # as MkDocs writes it
-            made.output = self._spool.put(
-                zlib.compress(output.encode("utf-8", errors="xmlcharrefreplace"), 1))
+        if made is not None:
+            same = made.packed is not None and packed is made.packed and \
+                isinstance(content, str)
+            made.packed = None
+            made.cut, kept = _around_body(output, content if same else None)
+            made.output = self._spool.put(zlib.compress(kept, 1))
 
     def template(self, name: str) -> KeptTemplate | None:
         """A theme template's output (its sitemap and 404 page: made of the navigation,
@@ -332,7 +367,8 @@ class FinalCache:
             blobs += [self._spool.get(m.output), self._spool.get(m.body)]
             pages.append({"path": m.page.path, "title": m.page.title, "meta": m.page.meta,
                           "in_nav": m.page.in_nav, "toc": m.heads.toc_tokens,
-                          "anchors": sorted(m.heads.anchors), "entries": m.entries})
+                          "anchors": sorted(m.heads.anchors), "entries": m.entries,
+                          "cut": m.cut})
         header = zlib.compress(json.dumps(
             {"format": FORMAT, "key": key, "digest": digest, "shape": self.shape,
              "pages": pages, "sizes": [len(b) for b in blobs],
@@ -442,12 +478,28 @@ class KeptTemplate:
         return self.output
 
 
+def _worker_packed(page: Page) -> bytes | None:
+    """The page's body as its render worker compressed it, if it was prepared without
+    permalinks (then those bytes are of the body as it is)."""
+    ready = page.prepared
+    if isinstance(ready, Prepared) and ready.permalink is None and ready.packed:
+        return ready.packed
+    return None
+
+
+def _packed_body(page: Page) -> bytes:
+    """The page's body, zlib'd: the render worker's bytes when they are of the body,
+    else made here."""
+    return _worker_packed(page) or zlib.compress(page.html.encode(), 1)
+
+
 def _well_formed(p: Any) -> bool:
     return (isinstance(p, dict) and isinstance(p.get("path"), str)
             and isinstance(p.get("title"), str) and isinstance(p.get("meta"), dict)
             and isinstance(p.get("in_nav"), bool) and isinstance(p.get("toc"), list)
             and isinstance(p.get("anchors"), list) and isinstance(p.get("entries"), list)
-            and all(isinstance(e, dict) for e in p["entries"]))
+            and all(isinstance(e, dict) for e in p["entries"])
+            and (p.get("cut") is None or (type(p["cut"]) is int and p["cut"] >= 0)))
 
 
 def versions() -> list[tuple[str, str]]:

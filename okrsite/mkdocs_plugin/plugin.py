@@ -443,11 +443,12 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         Priority: -100 (run last), so other plugins still see the page.
         """
         if isinstance(page, GeneratedPage):
+            content, packed = page.content, page.packed_content()  # see finals.output
             page.release()
             # the shell's and the plain path's alike
             output = trimmed(without_blank_lines(output))
             if self.finals is not None:  # a replayed page's is written by finals.write
-                self.finals.output(page.file.src_uri, output)
+                self.finals.output(page.file.src_uri, output, content, packed)
             if page.replay:  # kept from the last build: MkDocs writes no empty page
                 self.unwritten.pages.add(page.file.src_uri)
                 return ""

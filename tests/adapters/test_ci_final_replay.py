@@ -108,6 +108,21 @@ def test_an_active_period_edit_replays_every_page_it_does_not_change(tmp_path: P
     assert set(replayed(third)) == every and again_site == site
 
 
+def test_pages_with_permalinks_replay_as_a_cold_build_writes_them(tmp_path: Path) -> None:
+    """With permalinks, a page's body (kept without them) is not in its output as it
+    is: its output is kept whole, not cut around the body as the others' are."""
+    permalinks = {"markdown_extensions": [{"toc": {"permalink": True}}]}
+    root = tmp_path / "ci"
+    first, site = ci_build(root, extra=permalinks)
+    assert b'class="headerlink"' in site[CLOSED_PAGE]
+    assert site == cold(root, extra=permalinks)
+    edit(root / "content" / ACTIVE, OLD_CHECK_IN, NEW_CHECK_IN)
+    second, site = ci_build(root, extra=permalinks)
+    assert first.page_cache is not None and set(first.page_cache.frozen) <= set(
+        replayed(second))
+    assert site == cold(root, extra=permalinks)
+
+
 def test_a_kpi_renamed_or_given_to_another_unit_shows_on_the_unit_pages(
         tmp_path: Path) -> None:
     """A unit's page lists the KPIs it owns by name: no key result reads CSAT, yet its
