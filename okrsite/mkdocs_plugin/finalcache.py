@@ -27,9 +27,10 @@ The entry's file: a 10-digit length, its header (zlib'd JSON: the pages' titles,
 metadata, toc, anchors and search entries, the blobs' sizes), then per page the
 zlib'd output and the zlib'd body (read only when the shape differs). The output is
 kept as the text around the body (the theme's shell: a quarter of it), cut where the
-body goes (the page's `cut`, in bytes), when the body is in it as it is; compressing
-the whole output was most of what keeping a page cost a cold build. One that is
-unreadable, damaged or for another key is ignored (and rewritten), never served.
+body goes (the page's `cut`, in bytes), when the body is in it as `trim.trimmed`
+makes it (the search markers out); compressing the whole output was most of what
+keeping a page cost a cold build. One that is unreadable, damaged or for another key
+is ignored (and rewritten), never served.
 While a build runs, the blobs of the pages it makes wait in an unnamed temporary file
 (`_Spool`), not in memory. After a successful build, entries no recent build used go
 (okrsite.pagecache.prune).
@@ -52,6 +53,7 @@ from typing import Any
 from okrsite.digest import code_version, digest_of
 from okrsite.mkdocs_plugin.page import Heads, Prepared
 from okrsite.mkdocs_plugin.shape import config_source
+from okrsite.mkdocs_plugin.trim import trimmed
 from okrsite.output import write_cache
 from okrsite.pagecache import prune
 from okrsite.render.page import Page
@@ -77,7 +79,8 @@ class Entry:
         cut = self.pages[index].get("cut")
         if cut is None:  # the whole output
             return data
-        return data[:cut] + zlib.decompress(self.blobs[2 * index + 1]) + data[cut:]
+        body = trimmed(zlib.decompress(self.blobs[2 * index + 1]).decode())
+        return data[:cut] + body.encode("utf-8", errors="xmlcharrefreplace") + data[cut:]
 
     def page(self, index: int) -> Page:
         """The page as the core rendered it (for a build of another shape)."""
@@ -305,7 +308,8 @@ class FinalCache:
             same = made.packed is not None and packed is made.packed and \
                 isinstance(content, str)
             made.packed = None
-            made.cut, kept = _around_body(output, content if same else None)
+            # the written page holds the body as trimmed (its search markers out)
+            made.cut, kept = _around_body(output, trimmed(content) if same else None)
             made.output = self._spool.put(zlib.compress(kept, 1))
 
     def template(self, name: str) -> KeptTemplate | None:
