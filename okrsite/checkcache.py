@@ -162,6 +162,11 @@ class CheckCache:
             return Built(relpath, sha256, self.pieces[key], self.notes[key])
         return self.stored.get(relpath, sha256)
 
+    def forget_pieces(self) -> None:
+        """Let go of the model pieces and their notes held in memory (those on disk
+        stay): held, they keep the whole model alive for as long as the session."""
+        self.pieces, self.notes = {}, {}
+
     def store_pieces(self, notes: Mapping[tuple[str, str], list[Note]],
                      built: Iterable[Built]) -> None:
         """Keep the parse notes of the build just made (`pieces`), and on disk the
@@ -220,6 +225,18 @@ def session(parse_cache: ParseCache | None, directory: Path | None) -> CheckCach
     if found is None or found.directory != directory:
         found = _sessions[parse_cache] = CheckCache(directory)
     return found
+
+
+def forget_loaded(parse_cache: ParseCache) -> None:
+    """A one-off build's content is loaded: let go of what only its load reads, the
+    parse cache's entries and the model pieces of the session's check cache (on disk
+    both stay). A build held them to its end: at 5,000 files the pieces alone kept the
+    whole model (~250 MB) alive while MkDocs wrote the pages. A serve session keeps
+    them, so that an edit re-parses and rebuilds one file."""
+    parse_cache.forget()
+    found = _sessions.get(parse_cache)
+    if found is not None:
+        found.forget_pieces()
 
 
 def final_inputs(entries: Iterable[tuple[Any, str, str, bytes, str]], content: Content,

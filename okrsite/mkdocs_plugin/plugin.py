@@ -24,6 +24,7 @@ from mkdocs.utils import get_theme_dir
 
 from okrsite import gcpolicy
 from okrsite.asof import AsOf, AsOfError
+from okrsite.checkcache import forget_loaded
 from okrsite.diagnostics import Diagnostic, sort_key
 from okrsite.errors import OkrsiteError
 from okrsite.loader import YAML_SUFFIXES, ParseCache, in_layout
@@ -702,9 +703,12 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
         build = run(self.settings, self.parse_cache, history_cache=self.history_cache,
                     score_memo=self.score_memo if self.is_serve else None)
         self.as_of = None
-        diagnostics = build.diagnostics
         if not self.is_serve and self.parse_cache is not None:
-            self.parse_cache.forget()  # one build: its content is loaded
+            # One build: once its content is loaded (and before the scoring checks
+            # allocate), nothing reads the parses or the model pieces again.
+            build.content  # noqa: B018  (loads it)
+            forget_loaded(self.parse_cache)
+        diagnostics = build.diagnostics
         report(diagnostics)
         errors = sorted((d for d in diagnostics if d.is_error), key=sort_key)
         if errors:
