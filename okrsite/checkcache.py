@@ -43,7 +43,7 @@ from typing import Any
 
 from okrsite.diagnostics import CODES, Diagnostic
 from okrsite.digest import code_version, digest_of
-from okrsite.loader import Document, ParseCache
+from okrsite.loader import Document, ParseCache, Snapshot
 from okrsite.model import Content, Unit
 from okrsite.output import drop_other_versions, write_cache
 from okrsite.piececache import Built, Note, PieceCache
@@ -227,13 +227,15 @@ def session(parse_cache: ParseCache | None, directory: Path | None) -> CheckCach
     return found
 
 
-def forget_loaded(parse_cache: ParseCache) -> None:
+def forget_loaded(parse_cache: ParseCache, snap: Snapshot | None = None) -> None:
     """A one-off build's content is loaded: let go of what only its load reads, the
-    parse cache's entries and the model pieces of the session's check cache (on disk
-    both stay). A build held them to its end: at 5,000 files the pieces alone kept the
-    whole model (~250 MB) alive while MkDocs wrote the pages. A serve session keeps
-    them, so that an edit re-parses and rebuilds one file."""
+    parse cache's entries, the model pieces of the session's check cache (on disk
+    both stay) and the snapshot's bytes. A build held them to its end: at 5,000 files
+    the pieces alone kept the whole model alive while MkDocs wrote the pages. A serve
+    session keeps them, so that an edit re-parses and rebuilds one file."""
     parse_cache.forget()
+    if snap is not None:
+        snap.forget_bytes()
     found = _sessions.get(parse_cache)
     if found is not None:
         found.forget_pieces()

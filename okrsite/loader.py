@@ -344,6 +344,12 @@ class Snapshot:
     entries: list[tuple[Path, str, str, bytes, str]]  # file, relpath, kind, raw, sha256
     diagnostics: list[Diagnostic]
 
+    def forget_bytes(self) -> None:
+        """Let go of the documents' bytes, keeping their files, relpaths, kinds and
+        digests (what a build reads of it once its content is loaded): a one-off build
+        held 65 MB of them to its end at 5,000 files."""
+        self.entries = [(file, rel, kind, b"", sha) for file, rel, kind, _, sha in self.entries]
+
     @property
     def digest(self) -> str:
         h = hashlib.sha256()

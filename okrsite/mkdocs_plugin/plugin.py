@@ -707,7 +707,7 @@ class OkrsitePlugin(BasePlugin[OkrsiteConfig]):
             # One build: once its content is loaded (and before the scoring checks
             # allocate), nothing reads the parses or the model pieces again.
             build.content  # noqa: B018  (loads it)
-            forget_loaded(self.parse_cache)
+            forget_loaded(self.parse_cache, build.snapshot)
         diagnostics = build.diagnostics
         report(diagnostics)
         errors = sorted((d for d in diagnostics if d.is_error), key=sort_key)

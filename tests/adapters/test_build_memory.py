@@ -54,11 +54,12 @@ def test_a_build_lets_go_of_the_model_before_mkdocs_writes_the_pages(
     assert alive and set(alive) == {0}
 
 
-def test_the_parse_cache_holds_no_parse_once_the_content_is_loaded(
+def test_the_parses_and_the_bytes_are_let_go_of_once_the_content_is_loaded(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parses are let go of before the scoring checks run, not after them."""
+    """The parses and the documents' bytes are let go of before the scoring checks
+    run (the bytes were held to the build's end, the parses to after the checks)."""
     builds: list[Any] = []
-    held: list[int] = []
+    held: list[tuple[int, int]] = []
     run, scoring = mkdocs_plugin.run, pipeline.scoring_diagnostics
 
     def started(*args: Any, **kwargs: Any) -> Any:
@@ -66,10 +67,12 @@ def test_the_parse_cache_holds_no_parse_once_the_content_is_loaded(
         return builds[-1]
 
     def scored(*args: Any, **kwargs: Any) -> Any:
-        held.append(len(builds[-1].parse_cache.memory))
+        build = builds[-1]
+        held.append((len(build.parse_cache.memory),
+                     sum(len(raw) for _, _, _, raw, _ in build.snapshot.entries)))
         return scoring(*args, **kwargs)
 
     monkeypatch.setattr(mkdocs_plugin, "run", started)
     monkeypatch.setattr(pipeline, "scoring_diagnostics", scored)
     build_site(tmp_path, DEMO_CONTENT)
-    assert held == [0]
+    assert held == [(0, 0)]
