@@ -92,24 +92,18 @@ def _dumps(entry: Any) -> bytes:
     return out.getvalue()
 
 
-def _maker(cls: type) -> Callable[..., Any]:
-    # A partial is no type, so NEWOBJ refuses it as pickle's `cls.__new__` needs; and
-    # it calls the class in C: a CI build makes ~300,000 model objects here.
-    return functools.partial(cls)
-
-
-# What a pickle may call: each allowed class through a function that calls it, so that
+# What a pickle may call: each allowed class through a partial that calls it, so that
 # an entry gets objects only as their constructors make them; never the class itself
-# (a crafted NEWOBJ opcode, `cls.__new__` without `__init__`, needs one).
-_MAKERS = {where: _maker(cls) for where, cls in _ALLOWED.items()}
-
-
+# (a crafted NEWOBJ opcode, `cls.__new__` without `__init__`, needs one, and a partial
+# is no type). A fresh partial for each look-up: a crafted BUILD on a shared one
+# (`partial.__setstate__`) would change how every later entry decodes. The partial
+# calls the class in C: a CI build makes ~300,000 model objects here.
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        found = _MAKERS.get((module, name))
-        if found is None:
+        cls = _ALLOWED.get((module, name))
+        if cls is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not a model class")
-        return found
+        return functools.partial(cls)
 
 
 _Where = tuple[Path, int, int, str]  # pack, start, size, sha256 of the entry

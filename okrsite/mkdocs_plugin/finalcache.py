@@ -440,7 +440,7 @@ class _Writer:
 
     def __init__(self, jobs: list[tuple[Entry, int, str]]) -> None:
         self._jobs = jobs
-        self._error: tuple[str, OSError] | None = None
+        self._error: tuple[str, BaseException] | None = None
         self._thread = threading.Thread(target=self._run, name="okrsite-replay", daemon=True)
         self._thread.start()
 
@@ -457,10 +457,10 @@ class _Writer:
                     folders.add(folder)
                 with open(path, "wb") as f:
                     f.write(data)
-        except OSError as exc:
+        except BaseException as exc:
+            # Any end before the last job fails the build: a thread's exception is only
+            # printed, and the site would be swapped in with the pages after it missing.
             self._error = (path, exc)
-        except zlib.error as exc:  # checked by its crc: cannot happen but for a bug
-            self._error = (path, OSError(str(exc)))
         finally:
             self._jobs = []
 
@@ -468,7 +468,9 @@ class _Writer:
         self._thread.join()
         if self._error is not None and not quiet:
             path, exc = self._error
-            raise OSError(f"cannot write {path}: {exc.strerror or exc}")
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+                f"{type(exc).__name__}: {exc}"
+            raise OSError(f"cannot write {path}: {why}") from exc
 
 
 class KeptTemplate:

@@ -6,6 +6,7 @@ build of the same project writes."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 
 from okrsite import forking
+from okrsite.mkdocs_plugin import finalcache
 from okrsite.mkdocs_plugin.plugin import OkrsitePlugin
 from okrsite.render import pool
 from tests.helpers.sites import (
@@ -272,3 +275,35 @@ def test_a_fresh_checkout_of_the_same_theme_files_still_replays(tmp_path: Path) 
     third, site = ci_build(root, extra=extra)
     assert not replayed(third)
     assert site == cold(root, extra=extra)
+
+
+@pytest.mark.parametrize("error", [PermissionError(13, "Permission denied"),
+                                   ValueError("not a page")])
+def test_a_replayed_page_that_cannot_be_written_fails_the_build_and_keeps_the_last_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        error: Exception) -> None:
+    """The replayed pages are written in a thread of their own: whatever stops it
+    (a full disk, or a bug) fails the build, and the site stays the last one, not
+    one with the pages after the failing one missing."""
+    root = tmp_path / "ci"
+    _, site = ci_build(root)
+    calls: list[int] = []
+    real = finalcache.Entry.output
+
+    def failing(self: finalcache.Entry, index: int) -> bytes:
+        calls.append(index)
+        if len(calls) == 3:
+            raise error
+        return real(self, index)
+
+    monkeypatch.setattr(finalcache.Entry, "output", failing)
+    config = load_config(str(root / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    with caplog.at_level(logging.ERROR, logger="mkdocs"), pytest.raises(Abort):
+        build(config)
+    config.plugins.on_shutdown()
+    assert len(calls) == 3  # the writer stopped at the failing page
+    assert "okrsite: cannot write " in caplog.text
+    assert ("Permission denied" if isinstance(error, OSError)
+            else "ValueError: not a page") in caplog.text
+    assert site_files(root / "site") == site

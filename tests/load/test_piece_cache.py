@@ -227,8 +227,23 @@ def _hollow(key: str, raw: bytes) -> bytes:
     return pickle.dumps((rel, sha, piece, []), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+# A crafted BUILD on an allowed class's maker (a functools.partial): on a maker shared
+# by every entry, `partial.__setstate__` would change how each later entry decodes.
+_REBIND = (b"\x80\x02cokrsite.model\nSource\n(cdatetime\ndate\n"
+           b"(M\xe4\x07K\x01K\x01t}Ntb.")
+
+
+def _first_rebinds() -> Any:
+    seen: list[str] = []
+
+    def rewrite(key: str, raw: bytes) -> bytes:
+        seen.append(key)
+        return _REBIND if len(seen) == 1 else raw
+    return rewrite
+
+
 @pytest.mark.parametrize("damage", ["flipped byte", "truncated", "header", "swapped",
-                                    "foreign class", "no constructor"])
+                                    "foreign class", "no constructor", "rebinds a maker"])
 def test_a_damaged_or_tampered_piece_is_built_again(
         repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str):
     cache_dir = tmp_path / "cache"
@@ -245,6 +260,8 @@ def test_a_damaged_or_tampered_piece_is_built_again(
         _swap_entries(pack)
     elif damage == "no constructor":
         _rewrite(pack, _hollow)
+    elif damage == "rebinds a maker":
+        _rewrite(pack, _first_rebinds())
     else:
         _rewrite(pack, lambda key, raw: pickle.dumps(_Opens(marker)))
     counts = Counts(monkeypatch)
@@ -254,6 +271,6 @@ def test_a_damaged_or_tampered_piece_is_built_again(
         assert sorted(counts.built) == sorted(rel for rel in repo.docs
                                               if rel.startswith(("kpis/", "periods/"))
                                               and not rel.endswith("period.yaml"))
-    else:  # the last entry only (100 bytes are inside it)
+    else:  # the last entry only (100 bytes are inside it), or the one rewritten
         assert len(counts.built) == 1
     assert_as_cold(repo.root, warm, damage)
