@@ -39,6 +39,7 @@ from okrsite.history.git import (
     blob_sha,
     check_rev,
     find_repo,
+    git_path,
     read_blobs,
     run_git,
     tree_at,
@@ -390,8 +391,8 @@ def renames_between(repo: Repo, base: str, head: str | None) -> dict[str, str]:
     while i < len(tokens):
         status = tokens[i].decode("ascii", "replace")
         if status.startswith("R") and i + 2 < len(tokens):
-            old = repo.to_content(tokens[i + 1].decode("utf-8", "surrogateescape"))
-            new = repo.to_content(tokens[i + 2].decode("utf-8", "surrogateescape"))
+            old = repo.to_content(git_path(tokens[i + 1]))
+            new = repo.to_content(git_path(tokens[i + 2]))
             if old and new:
                 out[old] = new
             i += 3

@@ -232,6 +232,13 @@ def read_log_since(repo: Repo, head: str, cached: tuple[str, Log] | None,
     return log
 
 
+def git_path(raw: bytes) -> str:
+    """A path as git gives it (bytes): UTF-8, any other byte as `\\xNN`. Such a path
+    names no content file (ids are ASCII) but is shown in the history, and a lone
+    surrogate could not be written into a page."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def parse_log(out: bytes, repo: Repo) -> Log:
     tokens = out.split(b"\0")
     commits: list[tuple[Commit, list[RawChange]]] = []
@@ -248,10 +255,10 @@ def parse_log(out: bytes, repo: Repo) -> Log:
         elif token.startswith(b":") and commits:
             meta = token[1:].decode("ascii", "replace").split(" ")
             status = meta[4][:1] if len(meta) > 4 else "M"
-            paths = [tokens[i].decode("utf-8", "surrogateescape")]
+            paths = [git_path(tokens[i])]
             i += 1
             if status in ("R", "C"):
-                paths.append(tokens[i].decode("utf-8", "surrogateescape"))
+                paths.append(git_path(tokens[i]))
                 i += 1
             new = repo.to_content(paths[-1])
             old = repo.to_content(paths[0])
@@ -727,7 +734,7 @@ def tree_at(repo: Repo, sha: str) -> dict[str, str]:
         parts = meta.split()
         if len(parts) != 3 or parts[1] != b"blob":
             continue
-        rel = repo.to_content(path.decode("utf-8", "surrogateescape"))
+        rel = repo.to_content(git_path(path))
         if rel is not None and expected_kind(rel) is not None and rel.endswith(
                 (".yaml", ".yml")):
             files[rel] = parts[2].decode()

@@ -3,6 +3,7 @@ restricted items, no git, shallow clones; and the history pages' text."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -386,3 +387,19 @@ def test_a_damaged_history_cache_is_read_again_from_git(told, tmp_path):
         warm = LogStats()
         read_history(repo.content, cache_dir=cache, stats=warm)  # stored whole again
         assert (warm.log, warm.cached_commits) == ("cached", warm.commits)
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes_escaped(tmp_path):
+    """git keeps file names as bytes: one committed from a Latin-1 system (`caf\\xe9`)
+    is shown as `caf\\xe9`, and the changes page can be written (it could not)."""
+    repo = GitRepo(tmp_path / "repo")
+    base_files(repo)
+    repo.commit("Start", "2026-06-01")
+    latin1 = repo.content / os.fsdecode(b"periods/2026-Q3/caf\xe9.yaml")
+    latin1.write_text((repo.content / "periods/2026-Q3/sales.yaml").read_text())
+    repo.commit("Add a file by mistake", "2026-07-01")
+    latin1.unlink()
+    repo.commit("Remove it", "2026-07-02")
+    page = changes_page(read_history(repo.content)).html
+    page.encode("utf-8")  # no lone surrogate in what is written
+    assert "caf\\xe9.yaml" in text(page)
