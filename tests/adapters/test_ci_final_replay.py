@@ -25,6 +25,7 @@ from tests.helpers.sites import (
     DEMO_CHECK_IN,
     DEMO_CHECK_IN_EDITED,
     DEMO_CONTENT,
+    fresh_process_build,
     prepare_site,
     quiet_mkdocs,
     site_files,
@@ -42,16 +43,10 @@ _quiet = pytest.fixture(autouse=True)(quiet_mkdocs)
 def ci_build(root: Path, cache: str = ".cache", extra: dict[str, Any] | None = None,
              **okrsite: Any) -> tuple[OkrsitePlugin, dict[str, bytes]]:
     """One `mkdocs build` as a new CI process runs it: the plugin and the site."""
-    config_file = prepare_site(root, DEMO_CONTENT, extra,
-                               okrsite={"cache_dir": cache, "history": False, **okrsite})
-    config = load_config(str(config_file))
-    config.plugins.on_startup(command="build", dirty=False)
-    plugin = config.plugins["okrsite"]
+    plugin, site = fresh_process_build(prepare_site(
+        root, DEMO_CONTENT, extra, okrsite={"cache_dir": cache, "history": False, **okrsite}))
     assert isinstance(plugin, OkrsitePlugin)
-    shutil.rmtree(root / "site", ignore_errors=True)
-    build(config)
-    config.plugins.on_shutdown()
-    return plugin, site_files(root / "site")
+    return plugin, site
 
 
 def cold(root: Path, extra: dict[str, Any] | None = None, **okrsite: Any) -> dict[str, bytes]:

@@ -6,32 +6,26 @@ one a cold build of a clone at the same commit writes."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
 from okrsite import pipeline
 from okrsite.mkdocs_plugin.plugin import OkrsitePlugin
-from tests.helpers.sites import DEMO_CONTENT, prepare_site, quiet_mkdocs, site_files
+from tests.helpers.sites import (
+    DEMO_CONTENT,
+    fresh_process_build,
+    git_as_priya,
+    prepare_site,
+    quiet_mkdocs,
+)
 
 _quiet = pytest.fixture(autouse=True)(quiet_mkdocs)
 
 HISTORY_PAGES = {"changes.md", "audit/2026-Q3.md", "audit/2026-Q4.md"}
 SUPPORT = "content/periods/2026-Q4/support.yaml"
-
-
-def git(root: Path, *args: str, when: str = "2026-11-10T10:00:00") -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Priya Raman", "GIT_AUTHOR_EMAIL": "p@example.com",
-           "GIT_COMMITTER_NAME": "Priya Raman", "GIT_COMMITTER_EMAIL": "p@example.com",
-           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=root, env=env,
-                   check=True, capture_output=True)
 
 
 def commit(root: Path, rel: str, old: str, new: str, message: str,
@@ -40,27 +34,21 @@ def commit(root: Path, rel: str, old: str, new: str, message: str,
     text = file.read_text(encoding="utf-8")
     assert old in text
     file.write_text(text.replace(old, new, 1), encoding="utf-8")
-    git(root, "commit", "-qam", message, when=when)
+    git_as_priya(root, "commit", "-qam", message, when=when)
 
 
 def ci_build(root: Path, cache: str = ".cache") -> tuple[OkrsitePlugin, dict[str, bytes]]:
-    config_file = prepare_site(root, DEMO_CONTENT, okrsite={
-        "as_of": "2026-11-20", "cache_dir": cache, "history": True})
-    config = load_config(str(config_file))
-    config.plugins.on_startup(command="build", dirty=False)
-    plugin = config.plugins["okrsite"]
+    plugin, site = fresh_process_build(prepare_site(root, DEMO_CONTENT, okrsite={
+        "as_of": "2026-11-20", "cache_dir": cache, "history": True}))
     assert isinstance(plugin, OkrsitePlugin)
-    shutil.rmtree(root / "site", ignore_errors=True)
-    build(config)
-    config.plugins.on_shutdown()
-    return plugin, site_files(root / "site")
+    return plugin, site
 
 
 def cold(root: Path) -> dict[str, bytes]:
     """A build without cache of a fresh clone of root at its commit."""
     other = root.parent / f"{root.name}-cold"
     shutil.rmtree(other, ignore_errors=True)
-    git(root.parent, "clone", "-q", str(root), str(other))
+    git_as_priya(root.parent, "clone", "-q", str(root), str(other))
     return ci_build(other, cache="")[1]
 
 
@@ -85,9 +73,9 @@ def replayed(plugin: OkrsitePlugin) -> set[str]:
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "ci"
     prepare_site(root, DEMO_CONTENT)
-    git(root, "init", "-q")
-    git(root, "add", "content")
-    git(root, "commit", "-qm", "Import the OKRs", when="2026-10-02T09:00:00")
+    git_as_priya(root, "init", "-q")
+    git_as_priya(root, "add", "content")
+    git_as_priya(root, "commit", "-qm", "Import the OKRs", when="2026-10-02T09:00:00")
     commit(root, SUPPORT, "target: 12\n", "target: 14\n", "Ease the first-response target")
     return root
 
@@ -125,7 +113,7 @@ def test_a_new_commit_a_rewritten_branch_and_a_restriction_build_what_a_cold_bui
                                       "Move the first-response target again")),
         # The last commit taken back and the same files committed in its place (a
         # force-push): the content is as before, its history is not.
-        ("rewritten", lambda: (git(root, "reset", "-q", "--hard", "HEAD~1"),
+        ("rewritten", lambda: (git_as_priya(root, "reset", "-q", "--hard", "HEAD~1"),
                                commit(root, SUPPORT, "target: 14\n", "target: 13\n",
                                       "Tighten the first-response target",
                                       when="2026-11-13T10:00:00"))),

@@ -8,38 +8,28 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
 from pathlib import Path
 
-from helpers.sites import DEMO_CONTENT, prepare_site, run_build, site_files
+from helpers.sites import DEMO_CONTENT, git_as_priya, prepare_site, run_build, site_files
 
 
-def _git(root: Path, *args: str, date: str = "2026-11-10T10:00:00") -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Priya Raman", "GIT_AUTHOR_EMAIL": "p@example.com",
-           "GIT_COMMITTER_NAME": "Priya Raman", "GIT_COMMITTER_EMAIL": "p@example.com",
-           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=root, env=env,
-                   check=True, capture_output=True)
-
-
-def _site_in_git(tmp_path: Path, include_restricted: bool) -> Path:
+def _site_ingit_as_priya(tmp_path: Path, include_restricted: bool) -> Path:
     config = prepare_site(tmp_path, DEMO_CONTENT,
                           okrsite={"as_of": "2026-11-20", "include_restricted": include_restricted})
-    _git(tmp_path, "init")
-    _git(tmp_path, "add", "content")
-    _git(tmp_path, "commit", "-m", "Import the OKRs", date="2026-10-02T09:00:00")
+    git_as_priya(tmp_path, "init")
+    git_as_priya(tmp_path, "add", "content")
+    git_as_priya(tmp_path, "commit", "-m", "Import the OKRs", when="2026-10-02T09:00:00")
     support = tmp_path / "content" / "periods" / "2026-Q4" / "support.yaml"
     text = support.read_text(encoding="utf-8")
     assert "target: 12\n" in text
     support.write_text(text.replace("target: 12\n", "target: 14\n", 1), encoding="utf-8")
-    _git(tmp_path, "commit", "-am", "Ease the first-response target")
+    git_as_priya(tmp_path, "commit", "-am", "Ease the first-response target")
     run_build(config)
     return tmp_path / "site"
 
 
 def test_public_site_shows_history_and_audit_without_restricted_items(tmp_path):
-    site = _site_in_git(tmp_path, include_restricted=False)
+    site = _site_ingit_as_priya(tmp_path, include_restricted=False)
     changes = (site / "changes" / "index.html").read_text(encoding="utf-8")
     assert "Ease the first-response target" in changes and "Priya Raman" in changes
     unit = (site / "periods" / "2026-Q4" / "support" / "index.html").read_text(encoding="utf-8")
@@ -61,7 +51,7 @@ def test_public_site_shows_history_and_audit_without_restricted_items(tmp_path):
 
 
 def test_internal_site_exports_restricted_items(tmp_path):
-    site = _site_in_git(tmp_path, include_restricted=True)
+    site = _site_ingit_as_priya(tmp_path, include_restricted=True)
     exported = (site / "audit" / "2026-Q4" / "okrs.csv").read_text(encoding="utf-8")
     assert "project-heron" in exported
 
@@ -74,7 +64,7 @@ def test_changes_page_names_items_and_shows_every_change(tmp_path):
 
     import yaml
 
-    site = _site_in_git(tmp_path, include_restricted=False)
+    site = _site_ingit_as_priya(tmp_path, include_restricted=False)
     changes = html.unescape((site / "changes" / "index.html").read_text(encoding="utf-8"))
     assert "KPI “Annual recurring revenue” added" in changes
     assert "KPI arr added" not in changes

@@ -9,8 +9,10 @@ did not declare fails the test: a site that builds with warnings is broken.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,3 +184,28 @@ def count_pools(monkeypatch: Any) -> list[int]:
 
     monkeypatch.setattr(pool, "_pooled", counted)
     return started
+
+
+def git_as_priya(root: Path, *args: str, when: str = "2026-11-10T10:00:00") -> None:
+    """git in root as one author and committer (Priya Raman), dated `when`."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Priya Raman", "GIT_AUTHOR_EMAIL": "p@example.com",
+           "GIT_COMMITTER_NAME": "Priya Raman", "GIT_COMMITTER_EMAIL": "p@example.com",
+           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=root, env=env,
+                   check=True, capture_output=True)
+
+
+def fresh_process_build(config_file: Path) -> tuple[Any, dict[str, bytes]]:
+    """One `mkdocs build` as a new CI process runs it (site_dir emptied first): the
+    okrsite plugin, for what it did, and the site's files."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file))
+    config.plugins.on_startup(command="build", dirty=False)
+    plugin = config.plugins["okrsite"]
+    site = Path(config.site_dir)
+    shutil.rmtree(site, ignore_errors=True)
+    build(config)
+    config.plugins.on_shutdown()
+    return plugin, site_files(site)
