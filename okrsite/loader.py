@@ -202,27 +202,18 @@ class ParseCache:
                     entries.append((sha, encode(self.memory[sha])))
         else:
             merged = []
-        # Named by what it holds, in order: a pack of the same name is the same bytes,
-        # so an index read earlier can never point into a different layout.
         name = hashlib.sha256()
         for sha, raw in entries:
             name.update(sha.encode() + b"\0" + raw)
-        pack = folder / f"{name.hexdigest()[:32]}.pack"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             table, start = {}, 0
             for sha, raw in entries:
                 table[sha] = [start, len(raw)]
                 start += len(raw)
-            tmp = pack.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                f.write(json.dumps(table, separators=(",", ":")).encode() + b"\n")
-                f.writelines(raw for _, raw in entries)
-            tmp.replace(pack)
+            packs.write(folder, name.hexdigest(), table,
+                        lambda f: f.writelines(raw for _, raw in entries), merged)
             drop_other_versions(base, "parse-")
-            for old in merged:
-                if old != pack:
-                    old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only cache dir only costs speed
         self._packed, self._read = None, {}  # read the packs afresh when next needed

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 
 def entries(folder: Path) -> Iterator[tuple[str, Path, int, int, list[Any]]]:
@@ -39,3 +39,24 @@ def read_at(pack: Path, start: int, size: int) -> bytes | None:
             return f.read(size)
     except (OSError, ValueError):
         return None
+
+
+def write(folder: Path, name: str, table: dict[str, list[Any]],
+          body: Callable[[BinaryIO], object], replaces: Iterable[Path] = ()) -> None:
+    """Write a pack into `folder` whole or not at all: its index line, then `body`
+    writes the entries in the index's layout. Named by `name`, a digest of what it
+    holds in order, so a pack of the same name is the same bytes and an index read
+    earlier never points into another layout. Then the packs it `replaces` (merged
+    into it) go. An OSError is the caller's: a read-only cache dir only costs speed."""
+    pack = folder / f"{name[:32]}.pack"
+    tmp = pack.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            f.write(json.dumps(table, separators=(",", ":")).encode() + b"\n")
+            body(f)
+        tmp.replace(pack)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for old in replaces:
+        if old != pack:
+            old.unlink(missing_ok=True)

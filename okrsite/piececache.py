@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import json
 import os
 import pickle
 import shutil
@@ -169,17 +168,10 @@ class PieceCache:
                                 put(key, raw)  # as stored: checked again when read
                 else:
                     old = []
-            # Named by what it holds, in order: a pack of the same name is the same bytes.
-            pack = folder / f"{name.hexdigest()[:32]}.pack"
-            out = pack.with_suffix(f".{os.getpid()}.tmp")
-            with out.open("wb") as f, tmp.open("rb") as body:
-                f.write(json.dumps(table, separators=(",", ":")).encode() + b"\n")
-                shutil.copyfileobj(body, f)
-            out.replace(pack)
+            with tmp.open("rb") as body:
+                packs.write(folder, name.hexdigest(), table,
+                            lambda f: shutil.copyfileobj(body, f), old)
             drop_other_versions(base, "pieces-")
-            for stale in old:
-                if stale != pack:
-                    stale.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only cache dir only costs speed
         finally:
